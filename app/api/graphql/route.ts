@@ -1,0 +1,46 @@
+// GET|POST /api/graphql: the GraphQL API, authenticated by browser session or `Authorization: Bearer <API key>`.
+import { startServerAndCreateNextHandler } from '@as-integrations/next';
+import { NextResponse, type NextRequest } from 'next/server';
+import { authenticateApiKey } from '@/core/auth/authenticate-api-key';
+import { AppError, HTTP_STATUS, isAppError } from '@/core/errors';
+import { withRequestId } from '@/core/observability/logger';
+import { createGraphQLContext, type GraphQLContext } from '@/graphql/context';
+import { apolloServer } from '@/graphql/server';
+import { sessionActor } from '@/app/lib/auth';
+import { bearerToken, requestMeta } from '@/app/lib/request-meta';
+
+export const dynamic = 'force-dynamic';
+
+const contexts = new WeakMap<NextRequest, GraphQLContext>();
+const apollo = startServerAndCreateNextHandler<NextRequest, GraphQLContext>(apolloServer(), {
+  context: async (req) => contexts.get(req)!,
+});
+
+/** Credential failures answer before GraphQL runs, with the HTTP status they deserve. */
+function credentialError(e: unknown, requestId: string) {
+  const err = isAppError(e) ? e : new AppError('UNAUTHENTICATED', 'Could not authenticate the request');
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  if (err.retryAfterSeconds) headers['retry-after'] = String(err.retryAfterSeconds);
+  if (err.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer';
+  return NextResponse.json({ errors: [{ message: err.message, extensions: { code: err.code } }] }, { status: HTTP_STATUS[err.code], headers });
+}
+
+async function handle(req: NextRequest) {
+  const meta = requestMeta(req.headers);
+  return withRequestId(meta.requestId, async () => {
+    const token = bearerToken(req.headers);
+    let actor;
+    try {
+      actor = token ? await authenticateApiKey(token, meta) : await sessionActor();
+    } catch (e) {
+      return credentialError(e, meta.requestId);
+    }
+    const org = req.headers.get('x-gantry-org');
+    contexts.set(req, createGraphQLContext({ meta, actor, requestedOrgId: org && org.length <= 64 ? org : null }));
+    const res = await apollo(req);
+    res.headers.set('x-request-id', meta.requestId);
+    return res;
+  });
+}
+
+export { handle as GET, handle as POST };

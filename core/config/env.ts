@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The one typed, validated view of the process environment. Nothing else reads
+ * `process.env` for configuration.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().url().optional(),
+  /** Full URL for the app role; derived from DATABASE_URL when absent. */
+  DATABASE_APP_URL: z.string().url().optional(),
+  DATABASE_APP_PASSWORD: z.string().min(1).default('gantry_app_dev_password'),
+  DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('gantry-main'),
+  GANTRY_HOME: z.string().default('.gantry'),
+  GANTRY_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  AUTH_SECRET: z.string().min(32).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Requests per minute per IP on sign-in and sign-up. */
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Requests per minute per API key (and per IP for unauthenticated key attempts). */
+  RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  /** Trust X-Forwarded-For (set behind a proxy you control). */
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET) {
+    throw new Error('Invalid environment configuration:\n  AUTH_SECRET: required in production (32+ characters)');
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** For tests that change the environment between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+export function requireDatabaseUrl(): string {
+  const url = env().DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      'DATABASE_URL is not set. Start Gantry with `npm run dev` (embedded PostgreSQL) or set DATABASE_URL to a Postgres 15+ server.',
+    );
+  }
+  return url;
+}
+
+/** The URL the application role connects with. */
+export function appDatabaseUrl(): string {
+  const e = env();
+  if (e.DATABASE_APP_URL) return e.DATABASE_APP_URL;
+  const u = new URL(requireDatabaseUrl());
+  u.username = APP_DB_ROLE;
+  u.password = e.DATABASE_APP_PASSWORD;
+  return u.toString();
+}
+
+/** The login role the application queries as: owns nothing, no BYPASSRLS. */
+export const APP_DB_ROLE = 'gantry_app';

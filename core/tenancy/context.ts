@@ -1,0 +1,44 @@
+import type { OrgRole } from '../../db/schema';
+import { AppError, forbidden } from '../errors';
+import type { ApiKeyScope, Permission } from './permissions';
+
+/** Who is acting: a signed-in user, or an API key acting for its user. */
+export type Actor =
+  | { kind: 'user'; userId: string; email: string }
+  | { kind: 'api_key'; userId: string; email: string; apiKeyId: string; orgId: string; prefix: string; scopes: ApiKeyScope[] };
+
+/** Where the request came from, for audit and logs. */
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** An actor inside one organization, with the permissions they hold there. */
+export interface TenantContext {
+  actor: Actor;
+  orgId: string;
+  role: OrgRole;
+  permissions: ReadonlySet<Permission>;
+  meta: RequestMeta;
+}
+
+export function can(ctx: TenantContext, permission: Permission): boolean {
+  return ctx.permissions.has(permission);
+}
+
+export function assertCan(ctx: TenantContext, permission: Permission): void {
+  if (!ctx.permissions.has(permission)) {
+    throw forbidden(`Your role (${ctx.role}${ctx.actor.kind === 'api_key' ? ', via API key' : ''}) does not allow ${permission}`);
+  }
+}
+
+export function actorLabel(actor: Actor): string {
+  return actor.kind === 'api_key' ? `${actor.email} (key ${actor.prefix})` : actor.email;
+}
+
+export const systemMeta = (requestId = 'system'): RequestMeta => ({ requestId, ip: null, userAgent: null });
+
+export function assertNever(x: never): never {
+  throw new AppError('INTERNAL', `unexpected ${String(x)}`);
+}

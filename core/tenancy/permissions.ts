@@ -1,0 +1,84 @@
+import type { OrgRole } from '../../db/schema';
+
+/** Every action a use case can assert. Closed list: add here, then grant below. */
+export const PERMISSIONS = [
+  'org:read',
+  'org:update',
+  'member:read',
+  'member:invite',
+  'member:update-role',
+  'member:remove',
+  'team:read',
+  'team:create',
+  'team:update',
+  'team:manage-members',
+  'project:read',
+  'project:create',
+  'project:update',
+  'apikey:read',
+  'apikey:create',
+  'apikey:revoke-own',
+  'apikey:revoke-any',
+  'audit:read',
+] as const;
+
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ORG_ROLES = ['owner', 'admin', 'member', 'viewer'] as const satisfies readonly OrgRole[];
+
+const VIEWER: Permission[] = [
+  'org:read',
+  'member:read',
+  'team:read',
+  'project:read',
+  'apikey:read',
+  'apikey:create',
+  'apikey:revoke-own',
+];
+const MEMBER: Permission[] = [...VIEWER, 'project:create', 'project:update'];
+const ADMIN: Permission[] = [
+  ...MEMBER,
+  'org:update',
+  'member:invite',
+  'member:update-role',
+  'member:remove',
+  'team:create',
+  'team:update',
+  'team:manage-members',
+  'apikey:revoke-any',
+  'audit:read',
+];
+const OWNER: Permission[] = [...ADMIN];
+
+export const ROLE_PERMISSIONS: Record<OrgRole, ReadonlySet<Permission>> = {
+  owner: new Set(OWNER),
+  admin: new Set(ADMIN),
+  member: new Set(MEMBER),
+  viewer: new Set(VIEWER),
+};
+
+/**
+ * API key scopes narrow what a key may do; a key never exceeds its user's role.
+ * `read` = every read permission; `write` = read + creating and editing teams'
+ * and projects' content; `admin` = everything the user's role allows.
+ */
+export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+const READ = PERMISSIONS.filter((p) => p.endsWith(':read'));
+const SCOPE_PERMISSIONS: Record<ApiKeyScope, ReadonlySet<Permission>> = {
+  read: new Set(READ),
+  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update']),
+  admin: new Set(PERMISSIONS),
+};
+
+export function permissionsFor(role: OrgRole, scopes?: readonly ApiKeyScope[]): Set<Permission> {
+  const base = ROLE_PERMISSIONS[role];
+  if (!scopes) return new Set(base);
+  const allowed = new Set<Permission>();
+  for (const s of scopes) for (const p of SCOPE_PERMISSIONS[s]) if (base.has(p)) allowed.add(p);
+  return allowed;
+}
+
+/** Role rank for "may not grant above yourself" checks. */
+export const ROLE_RANK: Record<OrgRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };

@@ -1,0 +1,41 @@
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { appDatabaseUrl, env } from '../core/config/env';
+import * as schema from './schema';
+
+export type Database = PostgresJsDatabase<typeof schema>;
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+interface Handle {
+  url: string;
+  sql: postgres.Sql;
+  db: Database;
+}
+
+// One pool per process (survives Next.js dev reloads through globalThis).
+const g = globalThis as unknown as { __gantryDb?: Handle };
+
+/** The application's pool: connects as the `gantry_app` role, which RLS applies to. */
+export function appDb(): Database {
+  const url = appDatabaseUrl();
+  if (g.__gantryDb && g.__gantryDb.url === url) return g.__gantryDb.db;
+  const sql = postgres(url, {
+    max: env().DATABASE_POOL_MAX,
+    onnotice: () => {},
+    connection: { application_name: 'gantry' },
+  });
+  g.__gantryDb = { url, sql, db: drizzle(sql, { schema }) };
+  return g.__gantryDb.db;
+}
+
+export async function closeAppDb(): Promise<void> {
+  const h = g.__gantryDb;
+  g.__gantryDb = undefined;
+  if (h) await h.sql.end({ timeout: 5 });
+}
+
+/** Cheap reachability probe for /api/health. */
+export async function pingDatabase(): Promise<void> {
+  appDb();
+  await g.__gantryDb!.sql`select 1`;
+}

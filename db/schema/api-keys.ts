@@ -1,0 +1,31 @@
+import { index, pgTable, text, timestamptz } from './columns';
+import { organizations } from './tenancy';
+import { users } from './users';
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The user the key acts for; its permissions never exceed this user's. */
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Public lookup part, e.g. `gty_ab12cd34ef56`: shown in lists. */
+    prefix: text('prefix').notNull().unique(),
+    /** sha256 of the whole key. */
+    secretHash: text('secret_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    expiresAt: timestamptz('expires_at'),
+    revokedAt: timestamptz('revoked_at'),
+    lastUsedAt: timestamptz('last_used_at'),
+    lastUsedIp: text('last_used_ip'),
+  },
+  (t) => [index('api_keys_org_idx').on(t.orgId)],
+);
+
+export type ApiKey = typeof apiKeys.$inferSelect;

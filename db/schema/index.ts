@@ -1,0 +1,5 @@
+export * from './users';
+export * from './tenancy';
+export * from './api-keys';
+export * from './audit';
+export * from './rate-limits';

