@@ -49,10 +49,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 
 const g = globalThis as unknown as { __gantryApollo?: ApolloServer<GraphQLContext> };
 
-export function apolloServer(): ApolloServer<GraphQLContext> {
-  if (g.__gantryApollo) return g.__gantryApollo;
-  const production = env().NODE_ENV === 'production';
-  const server = new ApolloServer<GraphQLContext>({
+export function createApolloServer({ production }: { production: boolean }): ApolloServer<GraphQLContext> {
+  return new ApolloServer<GraphQLContext>({
     schema,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
@@ -75,6 +73,10 @@ export function apolloServer(): ApolloServer<GraphQLContext> {
       },
     ],
   });
-  g.__gantryApollo = server;
-  return server;
+}
+
+/** The process's server (kept on globalThis so dev reloads do not build a second one). */
+export function apolloServer(): ApolloServer<GraphQLContext> {
+  g.__gantryApollo ??= createApolloServer({ production: env().NODE_ENV === 'production' });
+  return g.__gantryApollo;
 }

@@ -1,0 +1,137 @@
+import type { ApolloServer } from '@apollo/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../core/auth/create-api-key';
+import { createInvitation } from '../core/tenancy/invitations';
+import { listMembers } from '../core/tenancy/members';
+import { createProject } from '../core/tenancy/projects';
+import { createTeam } from '../core/tenancy/teams';
+import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { createTestDatabase, type TestDatabase } from '../db/test/database';
+import { createGraphQLContext, type GraphQLContext } from './context';
+import { schema } from './schema';
+import { apolloServer } from './server';
+
+/**
+ * User B drives every query and mutation in the schema with user A's IDs.
+ * Each must answer NOT_FOUND or only B's own data, and A's data must be unchanged.
+ * Adding a root field without a case here fails the coverage test.
+ */
+let db: TestDatabase;
+let server: ApolloServer<GraphQLContext>;
+let A: SignedUp;
+let B: SignedUp;
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '' };
+
+async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
+  const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
+  const res = await server.executeOperation({ query, variables }, { contextValue });
+  if (res.body.kind !== 'single') throw new Error('expected a single result');
+  return res.body.singleResult;
+}
+
+const codeOf = (r: Awaited<ReturnType<typeof run>>) => r.errors?.[0]?.extensions?.code ?? 'OK';
+
+async function snapshotA() {
+  const rows = await db.ownerSql`
+    select (select count(*) from teams where org_id = ${A.orgId})::int as teams,
+           (select count(*) from projects where org_id = ${A.orgId})::int as projects,
+           (select count(*) from memberships where org_id = ${A.orgId})::int as members,
+           (select count(*) from invitations where org_id = ${A.orgId} and revoked_at is null)::int as invitations,
+           (select count(*) from api_keys where org_id = ${A.orgId} and revoked_at is null)::int as keys,
+           (select count(*) from team_memberships where org_id = ${A.orgId})::int as team_members,
+           (select count(*) from audit_events where org_id = ${A.orgId})::int as audit,
+           (select string_agg(role::text, ',' order by id) from memberships where org_id = ${A.orgId}) as roles`;
+  return rows[0];
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  server = apolloServer();
+  A = await signUpUser('tenant-a');
+  B = await signUpUser('tenant-b');
+  const team = await createTeam(A.ctx, { name: 'A team' });
+  ids.team = team.id;
+  ids.project = (await createProject(A.ctx, { teamId: team.id, name: 'A project' })).id;
+  const inv = await createInvitation(A.ctx, { email: 'someone@example.com', role: 'member' });
+  ids.invitation = inv.invitation.id;
+  ids.inviteToken = inv.url.split('/').pop()!;
+  ids.apiKey = (await createApiKey(A.ctx, { name: 'A key', scopes: ['read'] })).apiKey.id;
+  ids.membership = (await listMembers(A.ctx, { first: 5 }))[0]!.id;
+  ids.bTeam = (await createTeam(B.ctx, { name: 'B team' })).id;
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+type Case = { name: string; query: string; vars?: () => Record<string, unknown>; expect: 'NOT_FOUND' | 'FORBIDDEN' | ((data: Record<string, unknown>) => void) };
+
+const noAData = (data: Record<string, unknown>) => {
+  const s = JSON.stringify(data);
+  for (const [k, v] of Object.entries(ids)) if (k !== 'bTeam' && v) expect(s).not.toContain(v);
+  expect(s).not.toContain(A.orgId);
+  expect(s).not.toContain(A.actor.email);
+};
+
+const cases: Record<string, Case[]> = {
+  viewer: [{ name: 'own viewer', query: '{ viewer { user { email } organization { id } role } }', expect: noAData }],
+  organization: [{ name: 'current org', query: '{ organization { id name } }', expect: noAData }],
+  organizations: [{ name: 'my orgs', query: '{ organizations { id name } }', expect: noAData }],
+  members: [{ name: 'members', query: '{ members { edges { node { id user { email } } } } }', expect: noAData }],
+  teams: [{ name: 'teams', query: '{ teams { edges { node { id name } } } }', expect: noAData }],
+  team: [{ name: 'A team by id', query: 'query($id: ID!) { team(id: $id) { id } }', vars: () => ({ id: ids.team }), expect: 'NOT_FOUND' }],
+  projects: [
+    { name: 'projects', query: '{ projects { edges { node { id } } } }', expect: noAData },
+    { name: 'projects of A team', query: 'query($t: ID) { projects(teamId: $t) { edges { node { id } } } }', vars: () => ({ t: ids.team }), expect: noAData },
+  ],
+  project: [{ name: 'A project by id', query: 'query($id: ID!) { project(id: $id) { id } }', vars: () => ({ id: ids.project }), expect: 'NOT_FOUND' }],
+  invitations: [{ name: 'invitations', query: '{ invitations(pendingOnly: false) { id email } }', expect: noAData }],
+  // Bearer-token semantics: the link itself is the credential, so anyone holding it may read its preview.
+  invitationPreview: [{ name: 'preview by token', query: 'query($t: String!) { invitationPreview(token: $t) { organizationName } }', vars: () => ({ t: ids.inviteToken }), expect: () => {} }],
+  apiKeys: [{ name: 'api keys', query: '{ apiKeys { edges { node { id name } } } }', expect: noAData }],
+  auditEvents: [{ name: 'audit events', query: '{ auditEvents { events { id targetId actorLabel } } }', expect: noAData }],
+  auditChain: [{ name: 'audit chain', query: '{ auditChain { valid checkedEvents } }', expect: (d) => expect(d).toMatchObject({ auditChain: { valid: true } }) }],
+
+  createOrganization: [{ name: 'creates B’s own org', query: 'mutation { createOrganization(input: { name: "B second" }) { id } }', expect: noAData }],
+  inviteMember: [{ name: 'invites into B’s org', query: 'mutation { inviteMember(input: { email: "x@example.com" }) { invitation { id } } }', expect: noAData }],
+  revokeInvitation: [{ name: 'A invitation', query: 'mutation($id: ID!) { revokeInvitation(id: $id) { id } }', vars: () => ({ id: ids.invitation }), expect: 'NOT_FOUND' }],
+  acceptInvitation: [{ name: 'A invitation for another email', query: 'mutation($t: String!) { acceptInvitation(token: $t) { organizationId } }', vars: () => ({ t: ids.inviteToken }), expect: 'FORBIDDEN' }],
+  changeMemberRole: [{ name: 'A membership', query: 'mutation($id: ID!) { changeMemberRole(input: { membershipId: $id, role: viewer }) { id } }', vars: () => ({ id: ids.membership }), expect: 'NOT_FOUND' }],
+  removeMember: [{ name: 'A membership', query: 'mutation($id: ID!) { removeMember(input: { membershipId: $id }) }', vars: () => ({ id: ids.membership }), expect: 'NOT_FOUND' }],
+  createTeam: [{ name: 'creates in B', query: 'mutation { createTeam(input: { name: "B other" }) { id } }', expect: noAData }],
+  addTeamMember: [
+    { name: 'into A team', query: 'mutation($t: ID!, $u: ID!) { addTeamMember(input: { teamId: $t, userId: $u }) { id } }', vars: () => ({ t: ids.team, u: B.actor.userId }), expect: 'NOT_FOUND' },
+    { name: 'A user into B team', query: 'mutation($t: ID!, $u: ID!) { addTeamMember(input: { teamId: $t, userId: $u }) { id } }', vars: () => ({ t: ids.bTeam, u: A.actor.userId }), expect: 'NOT_FOUND' },
+  ],
+  removeTeamMember: [{ name: 'from A team', query: 'mutation($t: ID!, $u: ID!) { removeTeamMember(input: { teamId: $t, userId: $u }) { id } }', vars: () => ({ t: ids.team, u: A.actor.userId }), expect: 'NOT_FOUND' }],
+  createProject: [{ name: 'in A team', query: 'mutation($t: ID!) { createProject(input: { teamId: $t, name: "sneaky" }) { id } }', vars: () => ({ t: ids.team }), expect: 'NOT_FOUND' }],
+  createApiKey: [{ name: 'creates for B', query: 'mutation { createApiKey(input: { name: "b", scopes: [read] }) { apiKey { id } } }', expect: noAData }],
+  revokeApiKey: [{ name: 'A key', query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', vars: () => ({ id: ids.apiKey }), expect: 'NOT_FOUND' }],
+};
+
+describe('two tenants', () => {
+  it('covers every root field of the schema', () => {
+    const fields = [...Object.keys(schema.getQueryType()!.getFields()), ...Object.keys(schema.getMutationType()!.getFields())].sort();
+    expect(Object.keys(cases).sort()).toEqual(fields);
+  });
+
+  it('answers NOT_FOUND for another tenant’s organization ID', async () => {
+    const r = await run(B, '{ teams { edges { node { id } } } }', {}, A.orgId);
+    expect(codeOf(r)).toBe('NOT_FOUND');
+  });
+
+  for (const [field, list] of Object.entries(cases)) {
+    for (const c of list) {
+      it(`${field}: ${c.name}`, async () => {
+        const before = await snapshotA();
+        const r = await run(B, c.query, c.vars?.() ?? {});
+        if (typeof c.expect === 'string') {
+          expect(codeOf(r)).toBe(c.expect);
+        } else {
+          expect(r.errors).toBeUndefined();
+          c.expect(r.data as Record<string, unknown>);
+        }
+        expect(await snapshotA()).toEqual(before);
+      });
+    }
+  }
+});
