@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { freePort, sleep } from '../../scripts/lib/net';
+import { forEachLine, isAlive, stopProcessGroup } from '../../scripts/lib/processes';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const LOG_FILE = path.join(ROOT, 'test-results', 'e2e-platform.log');
+/** Includes `next build` when the production build is missing or stale. */
+const STARTUP_TIMEOUT_MS = 15 * 60_000;
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/**
+ * Starts the whole platform the way a user does (`scripts/run.ts`, production build)
+ * on free ports with a throwaway GANTRY_HOME, and a throwaway database when
+ * DATABASE_URL points at an external server. Set GANTRY_E2E_BASE_URL to test a
+ * platform that is already running instead.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (process.env.GANTRY_E2E_BASE_URL) return async () => {};
+
+  const home = mkdtempSync(path.join(os.tmpdir(), 'gantry-e2e-'));
+  // As root, the embedded PostgreSQL runs as the `postgres` user, which must reach $GANTRY_HOME/pg.
+  chmodSync(home, 0o755);
+  const [port, pgPort, temporalPort, temporalUiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  let dropDatabase = async () => {};
+  let databaseUrl: string | undefined;
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const name = `gantry_e2e_${randomBytes(6).toString('hex')}`;
+    const admin = postgres(external, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`CREATE DATABASE ${name}`);
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+    databaseUrl = withDatabase(external, name);
+    dropDatabase = async () => {
+      const sql = postgres(external, { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    };
+  }
+
+  mkdirSync(path.dirname(LOG_FILE), { recursive: true });
+  const logStream = createWriteStream(LOG_FILE);
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: String(port),
+    GANTRY_HOME: home,
+    GANTRY_PG_PORT: String(pgPort),
+    GANTRY_TEMPORAL_PORT: String(temporalPort),
+    GANTRY_TEMPORAL_UI_PORT: String(temporalUiPort),
+    GANTRY_PUBLIC_URL: baseUrl,
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+  delete env.NODE_ENV;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
+
+  console.log(`e2e: starting the platform at ${baseUrl} (GANTRY_HOME=${home}; log: ${path.relative(ROOT, LOG_FILE)})`);
+  // `node --import tsx` rather than the tsx CLI: signals then reach run.ts directly.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', 'run.ts')], {
+    cwd: ROOT,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const recent: string[] = [];
+  const onLine = (line: string) => {
+    logStream.write(`${line}\n`);
+    recent.push(line);
+    if (recent.length > 60) recent.shift();
+    if (line.startsWith('[gantry]') && line.trim() !== '[gantry]') console.log(`e2e: ${line}`);
+  };
+  forEachLine(child.stdout, onLine);
+  forEachLine(child.stderr, onLine);
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) => child.once('exit', (code) => ((exitCode = code), resolve())));
+
+  const teardown = async () => {
+    const pid = child.pid;
+    if (pid && exitCode === undefined) {
+      // run.ts stops its children, Temporal and PostgreSQL in order on SIGTERM.
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(60_000)]);
+    }
+    if (pid) await stopProcessGroup(pid, 'SIGKILL', 5_000);
+    await new Promise<void>((resolve) => logStream.end(resolve));
+    await dropDatabase();
+    rmSync(home, { recursive: true, force: true });
+  };
+
+  try {
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    for (;;) {
+      if (exitCode !== undefined) throw new Error(`scripts/run.ts exited (code ${exitCode}) before the platform was healthy`);
+      if (Date.now() > deadline) throw new Error(`the platform did not answer ${baseUrl}/api/health within ${STARTUP_TIMEOUT_MS / 60_000} minutes`);
+      try {
+        const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(10_000) });
+        if (res.ok) break;
+      } catch {
+        // not up yet
+      }
+      await sleep(1000);
+    }
+  } catch (err) {
+    await teardown();
+    throw new Error(`${(err as Error).message}\nLast platform output:\n${recent.join('\n')}`);
+  }
+
+  process.env.GANTRY_E2E_BASE_URL = baseUrl;
+  return async () => {
+    if (child.pid && isAlive(child.pid) && exitCode === undefined) console.log('e2e: stopping the platform');
+    await teardown();
+  };
+}

@@ -1,0 +1,355 @@
+import { execFile, spawn } from 'node:child_process';
+import { accessSync, constants, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { canConnect, sleep } from './net';
+import { describeExit, isAlive, spawnManaged } from './processes';
+
+/** The Temporal CLI Gantry builds when none is installed; its dev server runs workflows locally. */
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+/** `go install` of the CLI needs this Go or newer (older ones cannot fetch a newer toolchain). */
+const MIN_GO = [1, 21] as const;
+
+export interface FindTemporalOptions {
+  /** Where a built binary lives; default `$GANTRY_TOOLS_DIR` or `~/.gantry-tools/bin`. */
+  toolsDir?: string;
+  log?: (line: string) => void;
+  /** Default true. */
+  allowBuild?: boolean;
+  /** Default true: use the SDK's download when the internet is reachable. */
+  allowDownload?: boolean;
+}
+
+export function defaultToolsDir(): string {
+  return path.resolve(process.env.GANTRY_TOOLS_DIR || path.join(os.homedir(), '.gantry-tools', 'bin'));
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(file: string, args: string[], timeoutMs = 20_000): Promise<{ ok: boolean; out: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ ok: !err, out: `${stdout}${stderr}`.trim() });
+    });
+  });
+}
+
+/** True when `file` runs and reports itself as the Temporal CLI. */
+async function isTemporalCli(file: string): Promise<boolean> {
+  if (!isExecutableFile(file)) return false;
+  const { ok, out } = await run(file, ['--version']);
+  return ok && /^temporal version/m.test(out);
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function findGo(): Promise<{ go?: string; reason?: string }> {
+  const candidates = [onPath('go'), '/usr/local/go/bin/go', path.join(os.homedir(), '.gantry-tools', 'go', 'bin', 'go')];
+  let tooOld: string | undefined;
+  for (const go of candidates) {
+    if (!go || !isExecutableFile(go)) continue;
+    const { ok, out } = await run(go, ['env', 'GOVERSION']);
+    const m = /go(\d+)\.(\d+)/.exec(out);
+    if (!ok || !m) continue;
+    const [major, minor] = [Number(m[1]), Number(m[2])];
+    if (major > MIN_GO[0] || (major === MIN_GO[0] && minor >= MIN_GO[1])) return { go };
+    tooOld = `${go} is ${out}, older than go${MIN_GO.join('.')}`;
+  }
+  return { reason: tooOld ?? 'Go is not installed' };
+}
+
+/**
+ * Serialises builds between processes that start at the same moment (e.g. `npm test` and
+ * `npm run dev` on a fresh machine): one builds, the others wait and reuse its binary.
+ */
+async function withBuildLock<T>(toolsDir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(toolsDir, '.temporal-build.lock');
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSafe(path.join(lock, 'pid')));
+      if (!holder || !isAlive(holder)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) log(`Another process (pid ${holder}) is building the Temporal CLI; waiting for it…`);
+      announced = true;
+      await sleep(2000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+async function buildWithGo(go: string, toolsDir: string, log: (l: string) => void): Promise<string> {
+  const target = path.join(toolsDir, 'temporal');
+  const logFile = path.join(toolsDir, 'temporal-build.log');
+  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${toolsDir} (first run only; this takes a few minutes)…`);
+  const started = Date.now();
+  const out = createWriteStream(logFile);
+  const recent: string[] = [];
+  const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+    env: { ...process.env, GOBIN: toolsDir, CGO_ENABLED: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (chunk: Buffer) => {
+    out.write(chunk);
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) recent.push(line);
+    recent.splice(0, Math.max(0, recent.length - 40));
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const progress = setInterval(() => {
+    log(`  still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s; full log: ${logFile})`);
+  }, 30_000);
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('exit', (c) => resolve(c));
+    child.once('error', () => resolve(127));
+  });
+  clearInterval(progress);
+  await new Promise<void>((resolve) => out.end(resolve));
+  if (code !== 0 || !(await isTemporalCli(target))) {
+    throw new Error(
+      `Building the Temporal CLI failed (go install exited with ${code}). Last output:\n${recent.join('\n')}\nFull log: ${logFile}`,
+    );
+  }
+  log(`Built ${target} in ${Math.round((Date.now() - started) / 1000)}s.`);
+  return target;
+}
+
+async function internetReachable(): Promise<boolean> {
+  try {
+    await fetch('https://temporal.download/', { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function newestExecutable(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  return readdirSync(dir)
+    .map((name) => path.join(dir, name))
+    .filter(isExecutableFile)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+/** Lets the Temporal TS SDK download its default CLI build into `dir` and returns that file. */
+async function downloadWithSdk(dir: string, log: (l: string) => void): Promise<string> {
+  let testing: typeof import('@temporalio/testing');
+  try {
+    testing = await import('@temporalio/testing');
+  } catch {
+    throw new Error('@temporalio/testing is not installed (it is a dev dependency)');
+  }
+  mkdirSync(dir, { recursive: true });
+  log(`Downloading the Temporal CLI through the Temporal SDK into ${dir}…`);
+  const testEnv = await testing.TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'cached-download', downloadDir: dir } },
+  });
+  await testEnv.teardown();
+  const file = newestExecutable(dir);
+  if (!file || !(await isTemporalCli(file))) throw new Error(`the SDK download left no Temporal CLI in ${dir}`);
+  return file;
+}
+
+/**
+ * Returns the absolute path of a Temporal CLI, in this order: `TEMPORAL_CLI_PATH`;
+ * `temporal` on PATH; one built earlier into the tools dir; a fresh `go install` of the
+ * pinned version; the SDK's own download when the internet is reachable. Otherwise
+ * throws an error that says what to do.
+ */
+export async function findOrBuildTemporal(opts: FindTemporalOptions = {}): Promise<string> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const toolsDir = path.resolve(opts.toolsDir ?? defaultToolsDir());
+  const tried: string[] = [];
+
+  const explicit = process.env.TEMPORAL_CLI_PATH;
+  if (explicit) {
+    const file = path.resolve(explicit);
+    if (await isTemporalCli(file)) return file;
+    throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not a working Temporal CLI (\`${file} --version\` failed).`);
+  }
+
+  const fromPath = onPath('temporal');
+  if (fromPath && (await isTemporalCli(fromPath))) return fromPath;
+  tried.push(fromPath ? `${fromPath} (on PATH) is not the Temporal CLI` : 'no `temporal` on PATH');
+
+  const built = path.join(toolsDir, 'temporal');
+  if (await isTemporalCli(built)) return built;
+  tried.push(`nothing built yet at ${built}`);
+
+  const downloadDir = path.join(toolsDir, 'sdk-download');
+  const downloaded = newestExecutable(downloadDir);
+  if (downloaded && (await isTemporalCli(downloaded))) return downloaded;
+
+  if (opts.allowBuild !== false) {
+    const { go, reason } = await findGo();
+    if (go) {
+      mkdirSync(toolsDir, { recursive: true });
+      try {
+        return await withBuildLock(toolsDir, log, async () =>
+          (await isTemporalCli(built)) ? built : buildWithGo(go, toolsDir, log),
+        );
+      } catch (err) {
+        tried.push(`building with ${go} failed: ${(err as Error).message}`);
+        log((err as Error).message);
+      }
+    } else {
+      tried.push(`cannot build: ${reason}`);
+    }
+  }
+
+  if (opts.allowDownload !== false) {
+    if (await internetReachable()) {
+      try {
+        return await downloadWithSdk(downloadDir, log);
+      } catch (err) {
+        tried.push(`SDK download failed: ${(err as Error).message}`);
+      }
+    } else {
+      tried.push('cannot download: https://temporal.download is unreachable');
+    }
+  }
+
+  throw new Error(
+    [
+      'Gantry needs the Temporal CLI to run its local Temporal dev server, and none is available.',
+      'Do one of these, then run the command again:',
+      `  - install Go ${MIN_GO.join('.')}+ (https://go.dev/dl/); Gantry then builds temporal ${TEMPORAL_CLI_VERSION} into ${toolsDir}`,
+      '  - or set TEMPORAL_CLI_PATH to a `temporal` binary (https://github.com/temporalio/cli/releases)',
+      '  - or set TEMPORAL_ADDRESS=host:port to use an existing Temporal server instead of a local one',
+      'What was tried:',
+      ...tried.map((t) => `  - ${t}`),
+    ].join('\n'),
+  );
+}
+
+export interface TemporalDevServer {
+  /** host:port of the frontend gRPC service. */
+  address: string;
+  /** The Web UI, when started with a `uiPort`. */
+  uiUrl?: string;
+  pid: number;
+  /** Resolves when the server process exits, for whatever reason. */
+  exited: Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `temporal server start-dev` and resolves once its frontend answers gRPC and
+ * the namespace exists. Without `dbFile` the state lives in memory; without `uiPort`
+ * the Web UI is off.
+ */
+export async function startTemporalDevServer(opts: {
+  binary: string;
+  dbFile?: string;
+  port: number;
+  uiPort?: number;
+  namespace?: string;
+  ip?: string;
+  log?: (line: string) => void;
+  timeoutMs?: number;
+}): Promise<TemporalDevServer> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const namespace = opts.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--log-level', 'warn', '--color', 'never'];
+  if (opts.dbFile) {
+    mkdirSync(path.dirname(path.resolve(opts.dbFile)), { recursive: true });
+    args.push('--db-filename', path.resolve(opts.dbFile));
+  }
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+  // "default" always exists; asking for it again is redundant.
+  if (namespace !== 'default') args.push('--namespace', namespace);
+
+  let stopping = false;
+  const child = spawnManaged('temporal', opts.binary, args, {
+    // Internal pollers complain about closed connections while the server winds down.
+    onLine: (line) => {
+      if (!stopping || /level=(ERROR|FATAL)/.test(line)) opts.log?.(line);
+    },
+  });
+  const address = `${ip}:${opts.port}`;
+  const stop = async () => {
+    stopping = true;
+    await child.stop({ signal: 'SIGTERM', timeoutMs: 15_000 });
+  };
+
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  const failIfExited = () => {
+    if (child.hasExited()) {
+      throw new Error(`temporal server start-dev exited during startup. Output:\n${child.tail()}`);
+    }
+  };
+  try {
+    while (!(await canConnect(opts.port, ip, 500))) {
+      failIfExited();
+      if (Date.now() > deadline) throw new Error(`Temporal did not open ${address} in time. Output:\n${child.tail()}`);
+      await sleep(200);
+    }
+    for (;;) {
+      failIfExited();
+      let connection: Connection | undefined;
+      try {
+        connection = await Connection.connect({ address, connectTimeout: 2000 });
+        await connection.workflowService.describeNamespace({ namespace });
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) {
+          throw new Error(`Temporal at ${address} did not become ready: ${(err as Error).message}\n${child.tail()}`);
+        }
+        await sleep(300);
+      } finally {
+        await connection?.close().catch(() => undefined);
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  void child.exited.then((info) => {
+    if (info.signal !== 'SIGTERM' && info.code !== 0) opts.log?.(`temporal exited with ${describeExit(info)}`);
+  });
+  return {
+    address,
+    uiUrl: opts.uiPort ? `http://${ip}:${opts.uiPort}` : undefined,
+    pid: child.pid,
+    exited: child.exited,
+    stop,
+  };
+}

