@@ -266,9 +266,9 @@ async function importEmbeddedPostgres() {
   return mod;
 }
 
-/** The auth secret for development: generated once, kept in $GANTRY_HOME/auth-secret (0600). */
-function devAuthSecret(home: string): string {
-  const file = path.join(home, 'auth-secret');
+/** A secret generated once and kept in $GANTRY_HOME/<name> (0600): the dev auth secret, the embedded DB app password. */
+function localSecret(home: string, name: string): string {
+  const file = path.join(home, name);
   if (existsSync(file)) {
     const existing = readFileSync(file, 'utf8').trim();
     if (existing.length >= 32) return existing;
@@ -344,11 +344,15 @@ async function main(): Promise<void> {
   process.env.GANTRY_PUBLIC_URL = launcher.GANTRY_PUBLIC_URL || `http://localhost:${launcher.PORT}`;
   if (!launcher.AUTH_SECRET) {
     if (production) throw new Error('AUTH_SECRET must be set in production (32+ random characters).');
-    process.env.AUTH_SECRET = devAuthSecret(home);
+    process.env.AUTH_SECRET = localSecret(home, 'auth-secret');
   }
   // next-auth v4 reads these names.
   process.env.NEXTAUTH_SECRET = process.env.AUTH_SECRET;
   process.env.NEXTAUTH_URL = process.env.GANTRY_PUBLIC_URL;
+  // Outside production the app role gets a generated password (migrations set it) rather than a default.
+  if (!production && !process.env.DATABASE_APP_PASSWORD && !process.env.DATABASE_APP_URL) {
+    process.env.DATABASE_APP_PASSWORD = localSecret(home, 'db-app-password');
+  }
   resetEnvCache();
   const config = env();
 

@@ -43,6 +43,9 @@ export function env(): Env {
   if (parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET) {
     throw new Error('Invalid environment configuration:\n  AUTH_SECRET: required in production (32+ characters)');
   }
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.DATABASE_URL && !parsed.data.DATABASE_APP_URL && !process.env.DATABASE_APP_PASSWORD) {
+    throw new Error('Invalid environment configuration:\n  DATABASE_APP_PASSWORD: required in production (or set DATABASE_APP_URL)');
+  }
   cached = parsed.data;
   return cached;
 }
