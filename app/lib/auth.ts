@@ -11,7 +11,10 @@ declare module 'next-auth' {
 }
 
 export const authOptions: NextAuthOptions = {
-  secret: env().AUTH_SECRET ?? process.env.NEXTAUTH_SECRET,
+  // Read per request, not at import: `next build` imports this module without runtime secrets.
+  get secret() {
+    return env().AUTH_SECRET ?? process.env.NEXTAUTH_SECRET;
+  },
   session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
   pages: { signIn: '/signin' },
   providers: [

@@ -12,9 +12,14 @@ import { bearerToken, requestMeta } from '@/app/lib/request-meta';
 export const dynamic = 'force-dynamic';
 
 const contexts = new WeakMap<NextRequest, GraphQLContext>();
-const apollo = startServerAndCreateNextHandler<NextRequest, GraphQLContext>(apolloServer(), {
-  context: async (req) => contexts.get(req)!,
-});
+// Built on first request, not at import: `next build` imports this module without runtime configuration.
+let apolloHandler: ((req: NextRequest) => Promise<Response>) | undefined;
+const apollo = (req: NextRequest) => {
+  apolloHandler ??= startServerAndCreateNextHandler<NextRequest, GraphQLContext>(apolloServer(), {
+    context: async (r) => contexts.get(r)!,
+  });
+  return apolloHandler(req);
+};
 
 /** Credential failures answer before GraphQL runs, with the HTTP status they deserve. */
 function credentialError(e: unknown, requestId: string) {

@@ -15,7 +15,7 @@ export async function POST(req: NextRequest) {
       throw new AppError('BAD_USER_INPUT', 'Send a JSON body');
     });
     const result = await signUp(meta, body);
-    return NextResponse.json({ userId: result.userId, organizationId: result.orgId }, { status: 201, headers: { 'x-request-id': meta.requestId } });
+    return NextResponse.json({ userId: result.userId, organizationId: result.orgId, organizationSlug: result.orgSlug }, { status: 201, headers: { 'x-request-id': meta.requestId } });
   } catch (e) {
     return errorResponse(e, meta.requestId);
   }

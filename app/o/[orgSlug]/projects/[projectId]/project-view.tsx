@@ -1,0 +1,196 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { graphql } from '@/app/gql';
+import { CopyButton } from '@/app/components/copy-button';
+import { ChevronRightIcon, CodeIcon, FolderIcon, KeyIcon } from '@/app/components/icons';
+import { Badge, ButtonLink, Card, CardBody, CardHeader, LoadError, PageHeader, Person, RoleBadge, Skeleton } from '@/app/components/ui';
+import { formatDate, formatDateTime } from '@/app/lib/format';
+import { useGqlQuery } from '@/app/lib/gql-hooks';
+import { useOrg } from '@/app/lib/org-context';
+
+const ProjectQuery = graphql(`
+  query Project($id: ID!) {
+    project(id: $id) {
+      id
+      name
+      slug
+      description
+      createdAt
+      team {
+        id
+        name
+        members {
+          id
+          role
+          user {
+            id
+            name
+            email
+          }
+        }
+      }
+    }
+  }
+`);
+
+function Detail({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="grid min-h-12 grid-cols-3 items-center gap-4 px-5 py-2.5 text-sm">
+      <dt className="text-zinc-500">{label}</dt>
+      <dd className="col-span-2 min-w-0 text-zinc-900">{children}</dd>
+    </div>
+  );
+}
+
+export function ProjectView({ projectId }: { projectId: string }) {
+  const { org, user } = useOrg();
+  const { data, isLoading, error, refetch } = useGqlQuery(ProjectQuery, { id: projectId });
+  const project = data?.project;
+  const [origin, setOrigin] = useState('');
+  useEffect(() => setOrigin(window.location.origin), []);
+
+  const snippet = [
+    `curl -s ${origin || 'https://gantry.example.com'}/api/graphql \\`,
+    '  -H "Authorization: Bearer $GANTRY_API_KEY" \\',
+    '  -H "content-type: application/json" \\',
+    "  --data @- <<'JSON'",
+    '{',
+    '  "query": "query ($id: ID!) { project(id: $id) { name } }",',
+    `  "variables": { "id": "${projectId}" }`,
+    '}',
+    'JSON',
+  ].join('\n');
+
+  const breadcrumb = (
+    <span className="inline-flex items-center gap-1">
+      <Link href={`/o/${org.slug}/projects`} className="hover:text-zinc-800">
+        Projects
+      </Link>
+      <ChevronRightIcon className="size-3.5 text-zinc-400" />
+      <span className="text-zinc-700">{project?.name ?? '…'}</span>
+    </span>
+  );
+
+  if (error) {
+    return (
+      <>
+        <PageHeader title="Project" breadcrumb={breadcrumb} />
+        <LoadError error={error} onRetry={() => void refetch()} />
+      </>
+    );
+  }
+
+  return (
+    <>
+      <PageHeader
+        breadcrumb={breadcrumb}
+        title={
+          project ? (
+            <span className="inline-flex items-center gap-3">
+              <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+                <FolderIcon className="size-5" />
+              </span>
+              <span data-testid="project-name">{project.name}</span>
+            </span>
+          ) : (
+            <Skeleton className="h-9 w-64" />
+          )
+        }
+        description={project?.description || (project ? 'No description' : undefined)}
+        actions={
+          project && (
+            <ButtonLink href={`/o/${org.slug}/teams/${project.team.id}`} variant="secondary">
+              Open team {project.team.name}
+            </ButtonLink>
+          )
+        }
+      />
+
+      <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
+        <div className="min-w-0 space-y-6">
+          <Card>
+            <CardHeader title="Details" />
+            {isLoading || !project ? (
+              <div className="space-y-3 p-5">
+                <Skeleton className="h-4 w-1/2" />
+                <Skeleton className="h-4 w-2/3" />
+                <Skeleton className="h-4 w-1/3" />
+              </div>
+            ) : (
+              <dl className="divide-y divide-zinc-100">
+                <Detail label="Project ID">
+                  <span className="inline-flex items-center gap-2">
+                    <code className="font-mono text-[13px]">{project.id}</code>
+                    <CopyButton value={project.id} label="Copy" />
+                  </span>
+                </Detail>
+                <Detail label="Slug">
+                  <code className="font-mono text-[13px]">{project.slug}</code>
+                </Detail>
+                <Detail label="Team">
+                  <Link href={`/o/${org.slug}/teams/${project.team.id}`} className="font-medium text-brand-600 hover:text-brand-700">
+                    {project.team.name}
+                  </Link>
+                </Detail>
+                <Detail label="Organization">{org.name}</Detail>
+                <Detail label="Created">
+                  {formatDate(project.createdAt)} <span className="text-zinc-400">· {formatDateTime(project.createdAt)}</span>
+                </Detail>
+              </dl>
+            )}
+          </Card>
+
+          <Card>
+            <CardHeader
+              title={
+                <span className="inline-flex items-center gap-2">
+                  <CodeIcon className="size-4 text-zinc-400" /> Use this project from code
+                </span>
+              }
+              description="Tools and training jobs call the GraphQL API with an API key."
+              actions={<CopyButton value={snippet} label="Copy" />}
+            />
+            <CardBody>
+              <pre className="overflow-x-auto rounded-lg bg-zinc-950 p-4 font-mono text-[12.5px] leading-relaxed text-zinc-100">{snippet}</pre>
+              <p className="mt-3 flex items-center gap-2 text-[13px] text-zinc-500">
+                <KeyIcon className="size-3.5" />
+                Need a key?{' '}
+                <Link href={`/o/${org.slug}/settings/api-keys`} className="font-medium text-brand-600 hover:text-brand-700">
+                  Create one in API keys
+                </Link>
+              </p>
+            </CardBody>
+          </Card>
+        </div>
+
+        <Card>
+          <CardHeader title="People" description={project ? `Members of the ${project.team.name} team` : undefined} />
+          {!project ? (
+            <div className="space-y-3 p-5">
+              <Skeleton className="h-8 w-full" />
+              <Skeleton className="h-8 w-full" />
+            </div>
+          ) : project.team.members.length === 0 ? (
+            <CardBody>
+              <p className="text-sm text-zinc-500">No one is in this team yet. Org admins can still work on the project.</p>
+            </CardBody>
+          ) : (
+            <ul className="divide-y divide-zinc-100">
+              {project.team.members.map((m) => (
+                <li key={m.id} className="flex items-center justify-between gap-3 px-5 py-3">
+                  <Person name={m.user.name} email={m.user.email} you={m.user.id === user.id} />
+                  <RoleBadge role={m.role} />
+                </li>
+              ))}
+            </ul>
+          )}
+          <div className="border-t border-zinc-100 px-5 py-3 text-[13px] text-zinc-500">
+            Everyone in {org.name} can view this project. Members of its team, and <Badge tone="blue">Admins</Badge>, can work on it.
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+
+export const PASSWORD = 'orbit-lantern-4417';
+
+let counter = 0;
+/** Unique per run and per call, so specs never collide with earlier runs' data. */
+export function uniqueEmail(who: string): string {
+  counter += 1;
+  return `${who}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+}
+
+export function stamp(): string {
+  return Date.now().toString(36).slice(-5);
+}
+
+/** Signs up through the form and waits until the new organization's overview is shown. */
+export async function signUp(page: Page, user: { name: string; email: string; organizationName?: string }) {
+  await page.goto('/signup');
+  await page.getByLabel('Full name').fill(user.name);
+  await page.getByLabel('Work email').fill(user.email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  if (user.organizationName) await page.getByLabel('Organization name').fill(user.organizationName);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/o\/[^/]+$/, { timeout: 30_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+}
+
+/** Signs up from an invitation link (the form is prefilled with the invited email) and accepts it. */
+export async function signUpAndAccept(page: Page, invitePath: string, name: string) {
+  await page.goto(invitePath);
+  await page.getByRole('link', { name: 'Create an account to accept' }).click();
+  await expect(page).toHaveURL(/\/signup\?/);
+  await page.getByLabel('Full name').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(new RegExp(`${invitePath}$`), { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(page).toHaveURL(/\/o\/[^/]+$/, { timeout: 30_000 });
+}
+
+/** Invites `email` from the members page and returns the invite link's path. */
+export async function invite(page: Page, orgSlug: string, email: string, role: 'admin' | 'member' | 'viewer') {
+  await page.goto(`/o/${orgSlug}/members`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Role', { exact: true }).selectOption(role);
+  await page.getByRole('button', { name: 'Create invite link' }).click();
+  const link = page.getByTestId('invite-link');
+  await expect(link).toHaveValue(/\/invite\/[A-Za-z0-9_-]{43}$/);
+  return new URL(await link.inputValue()).pathname;
+}
+
+export function orgSlugOf(page: Page): string {
+  const m = /\/o\/([^/?#]+)/.exec(page.url());
+  if (!m) throw new Error(`not on an org page: ${page.url()}`);
+  return m[1]!;
+}
+
+export async function createTeam(page: Page, orgSlug: string, name: string) {
+  await page.goto(`/o/${orgSlug}/teams`);
+  await page.getByLabel('Team name').fill(name);
+  await page.getByRole('button', { name: 'Create team' }).click();
+  await expect(page).toHaveURL(/\/teams\/[^/]+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
+}
+
+/** On a team page: creates a project and returns its URL path. */
+export async function createProject(page: Page, name: string, description = '') {
+  await page.getByLabel('Project name').fill(name);
+  if (description) await page.getByLabel('Description').fill(description);
+  await page.getByRole('button', { name: 'Create project' }).click();
+  const link = page.getByTestId('team-projects').getByRole('link', { name: new RegExp(name) });
+  await expect(link).toBeVisible();
+  return (await link.getAttribute('href'))!;
+}
+
+export interface GraphQLAnswer<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** A GraphQL call from the test itself (no browser cookies), e.g. with an API key. */
+export async function graphqlAs(request: APIRequestContext, apiKey: string, query: string): Promise<{ status: number; body: GraphQLAnswer }> {
+  const res = await request.post('/api/graphql', {
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    data: { query },
+  });
+  return { status: res.status(), body: (await res.json()) as GraphQLAnswer };
+}
+
+/** A GraphQL call from inside the page: the browser's own session cookie, like the UI's calls. */
+export async function graphqlInPage(page: Page, orgId: string, query: string): Promise<GraphQLAnswer> {
+  return page.evaluate(
+    async ([q, org]) => {
+      const res = await fetch('/api/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-gantry-org': org! },
+        body: JSON.stringify({ query: q }),
+      });
+      return res.json();
+    },
+    [query, orgId] as const,
+  );
+}
+
+export const SCREENSHOT_DIR = path.join(process.cwd(), 'test-results', 'screenshots');
+
+/** A full-page screenshot kept as an artifact of the run. */
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // Let skeletons resolve and transitions settle before capturing.
+  await page.waitForLoadState('networkidle');
+  await expect(page.getByRole('status', { name: 'Loading' })).toHaveCount(0);
+  await expect(page.getByTestId('toast')).toHaveCount(0, { timeout: 10_000 });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
