@@ -37,5 +37,9 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  projects: [
+    { name: 'chromium', testIgnore: 'limits/**', use: { ...devices['Desktop Chrome'] } },
+    // Uses up the client's sign-in allowance, so it runs after everything else.
+    { name: 'limits', testMatch: 'limits/**/*.spec.ts', dependencies: ['chromium'] },
+  ],
 });

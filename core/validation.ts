@@ -6,8 +6,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const fields = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  const first = fields[0];
-  const message = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid input';
+  // The message is for people; `fields` carries the paths for forms and tools.
+  const message = fields[0]?.message ?? 'Invalid input';
   throw new AppError('BAD_USER_INPUT', message, { fields });
 }
 

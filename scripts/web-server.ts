@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
 import { env } from '../core/config/env';
-import { createLogger } from '../core/observability/logger';
+import { createLogger, withRequestId } from '../core/observability/logger';
 
 const log = createLogger('web');
 const dev = process.argv.includes('--dev');
@@ -43,7 +43,7 @@ async function main() {
         durationMs: Math.round(performance.now() - started),
       });
     });
-    void handle(req, res);
+    withRequestId(requestId, () => void handle(req, res));
   });
   server.listen(port, hostname, () => log.info('web server listening', { url: `http://localhost:${port}`, dev }));
   const stop = () => {

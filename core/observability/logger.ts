@@ -4,7 +4,9 @@ import { env } from '../config/env';
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-const requestStore = new AsyncLocalStorage<{ requestId: string }>();
+// One store per process, even when Next.js bundles its own copy of this module next to the web server's.
+const g = globalThis as unknown as { __gantryRequestStore?: AsyncLocalStorage<{ requestId: string }> };
+const requestStore = (g.__gantryRequestStore ??= new AsyncLocalStorage<{ requestId: string }>());
 
 /** Runs `fn` with `requestId` attached to every log line written inside it. */
 export function withRequestId<T>(requestId: string, fn: () => T): T {

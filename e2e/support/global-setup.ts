@@ -67,6 +67,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     GANTRY_TEMPORAL_UI_PORT: String(temporalUiPort),
     GANTRY_PUBLIC_URL: baseUrl,
     NEXT_TELEMETRY_DISABLED: '1',
+    // Every story signs up from 127.0.0.1; e2e/limits/ checks that the limits hold.
+    RATE_LIMIT_AUTH_PER_MINUTE: '100',
+    RATE_LIMIT_API_KEY_PER_MINUTE: '200',
   };
   delete env.NODE_ENV;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
