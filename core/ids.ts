@@ -14,6 +14,9 @@ export const ID_PREFIXES = {
   invitation: 'inv',
   apiKey: 'key',
   auditEvent: 'aud',
+  experiment: 'exp',
+  run: 'run',
+  dataset: 'ds',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

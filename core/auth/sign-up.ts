@@ -14,18 +14,21 @@ export const signUpInput = z.object({
   name: nameSchema('Name', 100),
   password: passwordSchema,
   organizationName: orgNameSchema.optional(),
+  /** False when signing up from an invitation: the invitee joins that organization instead. */
+  createOrganization: z.boolean().default(true),
 });
 
 export interface SignUpResult {
   userId: string;
   email: string;
-  orgId: string;
-  orgSlug: string;
+  orgId: string | null;
+  orgSlug: string | null;
 }
 
 /**
- * Creates a user and their first organization (as owner) in one transaction:
- * a duplicate email or any failure leaves nothing behind.
+ * Creates a user and, unless they came with an invitation, their first
+ * organization (as owner) in one transaction: a duplicate email or any failure
+ * leaves nothing behind.
  */
 export async function signUp(meta: RequestMeta, input: unknown): Promise<SignUpResult> {
   const data = parseInput(signUpInput, input);
@@ -33,7 +36,7 @@ export async function signUp(meta: RequestMeta, input: unknown): Promise<SignUpR
   const userId = newId('user');
   const orgId = newId('org');
   const actor: Actor = { kind: 'user', userId, email: data.email };
-  return withTenant({ orgId, userId }, async (tx) => {
+  return withTenant({ orgId: data.createOrganization ? orgId : null, userId }, async (tx) => {
     const inserted = await tx
       .insert(users)
       .values({ id: userId, email: data.email, name: data.name, passwordHash })
@@ -44,6 +47,7 @@ export async function signUp(meta: RequestMeta, input: unknown): Promise<SignUpR
         fields: [{ path: 'email', message: 'An account with this email already exists' }],
       });
     }
+    if (!data.createOrganization) return { userId, email: data.email, orgId: null, orgSlug: null };
     const org = await insertOrganization(tx, {
       orgId,
       name: data.organizationName ?? `${data.name}'s organization`,

@@ -20,6 +20,10 @@ export const PERMISSIONS = [
   'apikey:revoke-own',
   'apikey:revoke-any',
   'audit:read',
+  'experiment:read',
+  'experiment:write',
+  'run:read',
+  'run:write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -34,8 +38,11 @@ const VIEWER: Permission[] = [
   'apikey:read',
   'apikey:create',
   'apikey:revoke-own',
+  'experiment:read',
+  'run:read',
 ];
-const MEMBER: Permission[] = [...VIEWER, 'project:create', 'project:update'];
+// Members do the ML work: they create and edit experiments and log runs.
+const MEMBER: Permission[] = [...VIEWER, 'project:create', 'project:update', 'experiment:write', 'run:write'];
 const ADMIN: Permission[] = [
   ...MEMBER,
   'org:update',
@@ -59,8 +66,8 @@ export const ROLE_PERMISSIONS: Record<OrgRole, ReadonlySet<Permission>> = {
 
 /**
  * API key scopes narrow what a key may do; a key never exceeds its user's role.
- * `read` = every read permission; `write` = read + creating and editing teams'
- * and projects' content; `admin` = everything the user's role allows.
+ * `read` = every read permission; `write` = read + creating and editing teams',
+ * projects' and experiments' content (what training code logging runs needs); `admin` = everything the user's role allows.
  */
 export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -68,7 +75,7 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 const READ = PERMISSIONS.filter((p) => p.endsWith(':read'));
 const SCOPE_PERMISSIONS: Record<ApiKeyScope, ReadonlySet<Permission>> = {
   read: new Set(READ),
-  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update']),
+  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update', 'experiment:write', 'run:write']),
   admin: new Set(PERMISSIONS),
 };
 

@@ -44,6 +44,18 @@ describe('sign-up', () => {
     expect(orgsAfter).toBe(orgsBefore);
   });
 
+  it('creates no organization for someone signing up from an invitation', async () => {
+    const a = await signUpUser('host');
+    const email = uniqueEmail('guest');
+    const { url } = await createInvitation(a.ctx, { email, role: 'member' });
+    const r = await signUp(testMeta(), { email, name: 'Guest', password: 'a-strong-passphrase-1', createOrganization: false });
+    expect(r.orgId).toBeNull();
+    const actor = { kind: 'user' as const, userId: r.userId, email };
+    expect(await code(resolveTenantContext(actor, null, testMeta()))).toBe('NOT_FOUND');
+    await acceptInvitation(actor, testMeta(), url.split('/').pop()!);
+    expect((await resolveTenantContext(actor, null, testMeta())).orgId).toBe(a.orgId);
+  });
+
   it.each([
     [{ email: 'not-an-email', name: 'X', password: 'a-strong-passphrase-1' }, 'email'],
     [{ email: 'weak@example.com', name: 'X', password: 'short' }, 'password'],

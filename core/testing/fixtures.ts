@@ -17,6 +17,7 @@ export interface SignedUp {
 export async function signUpUser(label: string, orgName = `${label} org`): Promise<SignedUp> {
   const email = uniqueEmail(label);
   const r = await signUp(testMeta(), { email, name: label, password: 'a-strong-passphrase-1', organizationName: orgName });
+  if (!r.orgId) throw new Error('sign-up created no organization');
   const actor = { kind: 'user' as const, userId: r.userId, email };
   return { actor, orgId: r.orgId, ctx: await resolveTenantContext(actor, r.orgId, testMeta()) };
 }

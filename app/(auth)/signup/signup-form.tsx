@@ -50,7 +50,13 @@ export function SignUpForm({ callbackUrl, initialEmail }: { callbackUrl: string 
       const res = await fetch('/api/auth/signup', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: name.trim(), email: email.trim(), password, ...(organizationName.trim() ? { organizationName: organizationName.trim() } : {}) }),
+        body: JSON.stringify({
+          name: name.trim(),
+          email: email.trim(),
+          password,
+          // Invitees join the inviting organization; they can create their own later.
+          ...(invited ? { createOrganization: false } : organizationName.trim() ? { organizationName: organizationName.trim() } : {}),
+        }),
       });
       const body = (await res.json().catch(() => ({}))) as {
         organizationSlug?: string;
@@ -179,7 +185,7 @@ export function SignUpForm({ callbackUrl, initialEmail }: { callbackUrl: string 
           Create account
         </Button>
         <p className="text-center text-xs text-zinc-400">
-          {invited ? 'You also get an organization of your own.' : 'You become the owner of a new organization.'}
+          {invited ? 'You join the organization that invited you.' : 'You become the owner of a new organization.'}
         </p>
       </form>
     </div>

@@ -1,0 +1,138 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Tx } from '../../db/client';
+import {
+  datasets,
+  experimentTags,
+  experiments,
+  runInputs,
+  runLatestMetrics,
+  runParams,
+  runs,
+  runTags,
+  type Experiment,
+  type Run,
+} from '../../db/schema';
+import { AppError, notFound } from '../errors';
+import type { TenantContext } from '../tenancy/context';
+import { ensureDefaultExperiment } from './default-experiment';
+
+/** MLflow clients address the default experiment as "0". */
+export const DEFAULT_EXPERIMENT_ALIAS = '0';
+
+export const tenantScope = (ctx: TenantContext) => ({ orgId: ctx.orgId, userId: ctx.actor.userId });
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+export interface MetricPoint {
+  key: string;
+  value: number;
+  step: number;
+  timestamp: number;
+}
+
+export interface DatasetInput {
+  dataset: { name: string; digest: string; sourceType: string; source: string; schema: string | null; profile: string | null };
+  tags: KeyValue[];
+}
+
+export type ExperimentView = Experiment & { tags: KeyValue[] };
+
+export type RunView = Run & {
+  params: KeyValue[];
+  tags: KeyValue[];
+  latestMetrics: MetricPoint[];
+  inputs: DatasetInput[];
+};
+
+/**
+ * The experiment by ID within the tenant, or NOT_FOUND. RLS already hides other
+ * tenants' rows; the explicit org filter keeps the query honest without it.
+ * "0" names the default experiment, created on first use when the caller may write.
+ */
+export async function findExperiment(tx: Tx, ctx: TenantContext, id: string): Promise<Experiment> {
+  if (id === DEFAULT_EXPERIMENT_ALIAS) {
+    const found = await ensureDefaultExperiment(tx, ctx);
+    if (!found) throw notFound(`Experiment with id '0'`);
+    return found;
+  }
+  const [e] = await tx.select().from(experiments).where(and(eq(experiments.id, id), eq(experiments.orgId, ctx.orgId)));
+  if (!e) throw notFound(`Experiment with id '${id.slice(0, 64)}'`);
+  return e;
+}
+
+export async function findRun(tx: Tx, ctx: TenantContext, id: string, opts: { forUpdate?: boolean } = {}): Promise<Run> {
+  const q = tx.select().from(runs).where(and(eq(runs.id, id), eq(runs.orgId, ctx.orgId)));
+  const [r] = opts.forUpdate ? await q.for('update') : await q;
+  if (!r) throw notFound(`Run with id '${id.slice(0, 64)}'`);
+  return r;
+}
+
+/** Logging to a deleted run is refused, as MLflow does. */
+export async function findActiveRun(tx: Tx, ctx: TenantContext, id: string): Promise<Run> {
+  const r = await findRun(tx, ctx, id);
+  if (r.lifecycleStage !== 'active') {
+    throw new AppError('BAD_USER_INPUT', `The run ${r.id} must be in the 'active' state. Current state is ${r.lifecycleStage}.`);
+  }
+  return r;
+}
+
+export async function loadExperimentViews(tx: Tx, rows: Experiment[]): Promise<ExperimentView[]> {
+  if (rows.length === 0) return [];
+  const tags = await tx
+    .select()
+    .from(experimentTags)
+    .where(inArray(
+      experimentTags.experimentId,
+      rows.map((r) => r.id),
+    ))
+    .orderBy(asc(experimentTags.key));
+  return rows.map((r) => ({ ...r, tags: tags.filter((t) => t.experimentId === r.id).map(({ key, value }) => ({ key, value })) }));
+}
+
+/** Params, tags, latest metrics and inputs of many runs in four queries, not four per run. */
+export async function loadRunViews(tx: Tx, rows: Run[]): Promise<RunView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [params, tags, metrics, inputs] = await Promise.all([
+    tx.select().from(runParams).where(inArray(runParams.runId, ids)).orderBy(asc(runParams.key)),
+    tx.select().from(runTags).where(inArray(runTags.runId, ids)).orderBy(asc(runTags.key)),
+    tx.select().from(runLatestMetrics).where(inArray(runLatestMetrics.runId, ids)).orderBy(asc(runLatestMetrics.key)),
+    tx
+      .select({ runId: runInputs.runId, tags: runInputs.tags, dataset: datasets })
+      .from(runInputs)
+      .innerJoin(datasets, eq(datasets.id, runInputs.datasetId))
+      .where(inArray(runInputs.runId, ids))
+      .orderBy(asc(datasets.name), asc(datasets.digest)),
+  ]);
+  const group = <T extends { runId: string }>(list: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const x of list) m.set(x.runId, [...(m.get(x.runId) ?? []), x]);
+    return m;
+  };
+  const p = group(params);
+  const t = group(tags);
+  const m = group(metrics);
+  const i = group(inputs);
+  return rows.map((r) => ({
+    ...r,
+    params: (p.get(r.id) ?? []).map(({ key, value }) => ({ key, value })),
+    tags: (t.get(r.id) ?? []).map(({ key, value }) => ({ key, value })),
+    latestMetrics: (m.get(r.id) ?? []).map(({ key, value, step, timestamp }) => ({ key, value, step, timestamp })),
+    inputs: (i.get(r.id) ?? []).map((x) => ({
+      dataset: {
+        name: x.dataset.name,
+        digest: x.dataset.digest,
+        sourceType: x.dataset.sourceType,
+        source: x.dataset.source,
+        schema: x.dataset.schema,
+        profile: x.dataset.profile,
+      },
+      tags: Object.entries(x.tags)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, value]) => ({ key, value })),
+    })),
+  }));
+}
