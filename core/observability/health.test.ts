@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../db/test/database';
+import { resetEnvCache } from '../config/env';
+import { checkHealth } from './health';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('health', () => {
+  it('reports the database reachable and an unreachable Temporal without leaking addresses', async () => {
+    process.env.TEMPORAL_ADDRESS = '127.0.0.1:1';
+    resetEnvCache();
+    try {
+      const report = await checkHealth();
+      expect(report.ok).toBe(false);
+      expect(report.checks.database.ok).toBe(true);
+      expect(report.checks.temporal.ok).toBe(false);
+      expect(JSON.stringify(report)).not.toContain('127.0.0.1');
+    } finally {
+      delete process.env.TEMPORAL_ADDRESS;
+      resetEnvCache();
+    }
+  });
+});
