@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import type { Actor, RequestMeta } from '../tenancy/context';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../tenancy/permissions';
 import { parseApiKey, secretHashMatches } from './api-key-format';
-import { consumeRateLimit } from './rate-limit';
+import { consumeRateLimit, consumeRateLimitIn } from './rate-limit';
 
 type KeyRow = {
   id: string;
@@ -32,8 +32,9 @@ export async function authenticateApiKey(rawKey: string, meta: RequestMeta): Pro
     await consumeRateLimit([{ key: `apikey-bad:ip:${meta.ip ?? 'unknown'}`, limit: Math.max(20, Math.floor(limit / 10)), windowSeconds: 60 }]);
     throw reject('The API key is malformed');
   }
-  await consumeRateLimit([{ key: `apikey:key:${parsed.prefix}`, limit, windowSeconds: 60 }]);
+  // Counting and lookup share one transaction: authentication sits in front of every API call.
   const key = await withoutTenant(async (tx) => {
+    await consumeRateLimitIn(tx, [{ key: `apikey:key:${parsed.prefix}`, limit, windowSeconds: 60 }]);
     const rows = await tx.execute<KeyRow>(sql`select * from gantry_api_key_lookup(${parsed.prefix})`);
     return rows[0];
   });
@@ -46,7 +47,7 @@ export async function authenticateApiKey(rawKey: string, meta: RequestMeta): Pro
 
   return withTenant({ orgId: key.org_id, userId: key.user_id }, async (tx) => {
     const [member] = await tx
-      .select({ email: users.email })
+      .select({ email: users.email, role: memberships.role })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.orgId, key.org_id), eq(memberships.userId, key.user_id)));
@@ -65,6 +66,7 @@ export async function authenticateApiKey(rawKey: string, meta: RequestMeta): Pro
       orgId: key.org_id,
       prefix: parsed.prefix,
       scopes,
+      role: member.role,
     };
   });
 }

@@ -5,7 +5,17 @@ import type { ApiKeyScope, Permission } from './permissions';
 /** Who is acting: a signed-in user, or an API key acting for its user. */
 export type Actor =
   | { kind: 'user'; userId: string; email: string }
-  | { kind: 'api_key'; userId: string; email: string; apiKeyId: string; orgId: string; prefix: string; scopes: ApiKeyScope[] };
+  | {
+      kind: 'api_key';
+      userId: string;
+      email: string;
+      apiKeyId: string;
+      orgId: string;
+      prefix: string;
+      scopes: ApiKeyScope[];
+      /** The user's role, read while authenticating this request. */
+      role: OrgRole;
+    };
 
 /** Where the request came from, for audit and logs. */
 export interface RequestMeta {

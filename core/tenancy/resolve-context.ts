@@ -11,8 +11,12 @@ import { permissionsFor } from './permissions';
  * org IDs of other tenants reveal nothing.
  */
 export async function resolveTenantContext(actor: Actor, requestedOrgId: string | null, meta: RequestMeta): Promise<TenantContext> {
-  if (actor.kind === 'api_key' && requestedOrgId && requestedOrgId !== actor.orgId) throw notFound('Organization');
-  const orgId = actor.kind === 'api_key' ? actor.orgId : requestedOrgId;
+  if (actor.kind === 'api_key') {
+    if (requestedOrgId && requestedOrgId !== actor.orgId) throw notFound('Organization');
+    // Authentication has just checked the membership and read the role.
+    return { actor, orgId: actor.orgId, role: actor.role, permissions: permissionsFor(actor.role, actor.scopes), meta };
+  }
+  const orgId = requestedOrgId;
   const membership = await withTenant({ orgId, userId: actor.userId }, async (tx) => {
     const where = orgId
       ? and(eq(memberships.userId, actor.userId), eq(memberships.orgId, orgId))
@@ -27,14 +31,13 @@ export async function resolveTenantContext(actor: Actor, requestedOrgId: string 
     return m;
   });
   if (!membership) {
-    if (actor.kind === 'api_key') throw new AppError('UNAUTHENTICATED', 'The API key is not valid');
     throw orgId ? notFound('Organization') : new AppError('NOT_FOUND', 'You are not a member of any organization');
   }
   return {
     actor,
     orgId: membership.orgId,
     role: membership.role,
-    permissions: permissionsFor(membership.role, actor.kind === 'api_key' ? actor.scopes : undefined),
+    permissions: permissionsFor(membership.role),
     meta,
   };
 }
