@@ -32,6 +32,12 @@ export default tseslint.config(
     { group: ['**/db', '**/db/**', '@/db', '@/db/**', 'drizzle-orm', 'drizzle-orm/**', 'postgres'], message: 'app/ calls core or graphql, never the database.' },
     { group: ['**/workers/**', '@/workers/**', '**/workflows/**', '@/workflows/**'], message: 'app/ does not import worker or workflow code.' },
   ]),
+  // Route tests set up a real database, as graphql/ and core/ tests do; the route code itself still may not.
+  layer(['app/**/*.test.ts'], [
+    { regex: '(^|/)db(/(?!test/database$).*)?$', message: 'app/ tests reach the database only through db/test/database.' },
+    { group: ['drizzle-orm', 'drizzle-orm/**', 'postgres'], message: 'app/ tests reach the database only through db/test/database.' },
+    { group: ['**/workers/**', '@/workers/**', '**/workflows/**', '@/workflows/**'], message: 'app/ does not import worker or workflow code.' },
+  ]),
   layer(['graphql/**/*.ts'], [
     { group: ['**/app/**', '@/app/**'], message: 'graphql/ must not import app/.' },
     { group: ['**/db/client', '**/db/with-tenant', 'drizzle-orm', 'drizzle-orm/**', 'postgres'], message: 'graphql/ resolvers call core; no queries here.' },

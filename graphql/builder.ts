@@ -8,7 +8,7 @@ import type { GraphQLContext } from './context';
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   AuthScopes: { authenticated: boolean; permission: Permission };
-  Scalars: { DateTime: { Input: Date; Output: Date } };
+  Scalars: { DateTime: { Input: Date; Output: Date }; Double: { Input: number; Output: number } };
   DefaultFieldNullability: false;
 }>({
   plugins: [ScopeAuthPlugin, RelayPlugin],

@@ -9,5 +9,7 @@ import './types/project';
 import './types/invitation';
 import './types/api-key';
 import './types/audit';
+import './types/tracking';
+import './types/artifact';
 
 export const schema = builder.toSchema({ sortSchema: true });

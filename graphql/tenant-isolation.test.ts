@@ -5,6 +5,9 @@ import { createInvitation } from '../core/tenancy/invitations';
 import { listMembers } from '../core/tenancy/members';
 import { createProject } from '../core/tenancy/projects';
 import { createTeam } from '../core/tenancy/teams';
+import { createExperiment } from '../core/tracking/create-experiment';
+import { createRun } from '../core/tracking/create-run';
+import { logBatch } from '../core/tracking/log-batch';
 import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { createGraphQLContext, type GraphQLContext } from './context';
@@ -20,7 +23,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -40,6 +43,11 @@ async function snapshotA() {
            (select count(*) from api_keys where org_id = ${A.orgId} and revoked_at is null)::int as keys,
            (select count(*) from team_memberships where org_id = ${A.orgId})::int as team_members,
            (select count(*) from audit_events where org_id = ${A.orgId})::int as audit,
+           (select string_agg(name || lifecycle_stage, ',' order by id) from experiments where org_id = ${A.orgId}) as experiments,
+           (select string_agg(name || status || coalesce(end_time, 0), ',' order by id) from runs where org_id = ${A.orgId}) as runs,
+           (select count(*) from run_metrics where org_id = ${A.orgId})::int as metric_points,
+           (select count(*) from run_params where org_id = ${A.orgId})::int as params,
+           (select string_agg(key || '=' || value, ',' order by key) from run_tags where org_id = ${A.orgId}) as run_tags,
            (select string_agg(role::text, ',' order by id) from memberships where org_id = ${A.orgId}) as roles`;
   return rows[0];
 }
@@ -58,6 +66,9 @@ beforeAll(async () => {
   ids.apiKey = (await createApiKey(A.ctx, { name: 'A key', scopes: ['read'] })).apiKey.id;
   ids.membership = (await listMembers(A.ctx, { first: 5 }))[0]!.id;
   ids.bTeam = (await createTeam(B.ctx, { name: 'B team' })).id;
+  ids.experiment = (await createExperiment(A.ctx, { projectId: ids.project, name: 'A experiment' })).id;
+  ids.run = (await createRun(A.ctx, { experimentId: ids.experiment, runName: 'A run' })).id;
+  await logBatch(A.ctx, { runId: ids.run, metrics: [{ key: 'acc', value: 0.9, timestamp: 1, step: 0 }], params: [{ key: 'lr', value: '0.1' }] });
 });
 afterAll(async () => {
   await db.drop();
@@ -105,7 +116,31 @@ const cases: Record<string, Case[]> = {
   removeTeamMember: [{ name: 'from A team', query: 'mutation($t: ID!, $u: ID!) { removeTeamMember(input: { teamId: $t, userId: $u }) { id } }', vars: () => ({ t: ids.team, u: A.actor.userId }), expect: 'NOT_FOUND' }],
   createProject: [{ name: 'in A team', query: 'mutation($t: ID!) { createProject(input: { teamId: $t, name: "sneaky" }) { id } }', vars: () => ({ t: ids.team }), expect: 'NOT_FOUND' }],
   createApiKey: [{ name: 'creates for B', query: 'mutation { createApiKey(input: { name: "b", scopes: [read] }) { apiKey { id } } }', expect: noAData }],
+  experiments: [{ name: 'of A project', query: 'query($p: ID!) { experiments(projectId: $p, includeDeleted: true) { edges { node { id } } } }', vars: () => ({ p: ids.project }), expect: noAData }],
+  experiment: [{ name: 'A experiment by id', query: 'query($id: ID!) { experiment(id: $id) { id } }', vars: () => ({ id: ids.experiment }), expect: 'NOT_FOUND' }],
+  runs: [
+    {
+      name: 'of A experiment',
+      query: 'query($e: ID!) { runs(experimentId: $e, filter: { viewType: ALL, metrics: [{ key: "acc", op: GT, value: 0 }] }, orderBy: [{ metric: "acc" }]) { edges { node { id } } } }',
+      vars: () => ({ e: ids.experiment }),
+      expect: noAData,
+    },
+  ],
+  run: [{ name: 'A run by id', query: 'query($id: ID!) { run(id: $id) { id params { key } } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
+  metricSeries: [{ name: 'A run series', query: 'query($id: ID!) { metricSeries(runId: $id, key: "acc") { totalPoints } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
+  createExperiment: [{ name: 'in A project', query: 'mutation($p: ID!) { createExperiment(input: { projectId: $p, name: "sneaky" }) { id } }', vars: () => ({ p: ids.project }), expect: 'NOT_FOUND' }],
+  createRun: [{ name: 'in A experiment', query: 'mutation($e: ID!) { createRun(input: { experimentId: $e }) { id } }', vars: () => ({ e: ids.experiment }), expect: 'NOT_FOUND' }],
+  updateRun: [{ name: 'A run', query: 'mutation($id: ID!) { updateRun(input: { runId: $id, status: KILLED }) { id } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
+  logBatch: [
+    {
+      name: 'into A run',
+      query: 'mutation($id: ID!) { logBatch(input: { runId: $id, metrics: [{ key: "acc", value: "NaN", step: 5 }], params: [{ key: "x", value: "1" }] }) { metricsWritten } }',
+      vars: () => ({ id: ids.run }),
+      expect: 'NOT_FOUND',
+    },
+  ],
   revokeApiKey: [{ name: 'A key', query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', vars: () => ({ id: ids.apiKey }), expect: 'NOT_FOUND' }],
+  runArtifacts: [{ name: 'A run artifacts', query: 'query($id: ID!) { runArtifacts(runId: $id) { path size contentType } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
 };
 
 describe('two tenants', () => {

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { findOrBuildMinio } from './lib/minio-binary';
 import { findOrBuildTemporal } from './lib/temporal-binary';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -145,6 +146,13 @@ async function main(): Promise<number> {
       console.log('0 passed, 1 failed');
       return 1;
     }
+  }
+
+  // The S3 artifact store is tested against a real MinIO; building it takes minutes once, so not inside a test hook.
+  if (runUnit) {
+    const minio = await findOrBuildMinio({ log: (l) => console.error(l) });
+    if (minio.binary !== null) process.env.MINIO_PATH = minio.binary;
+    else console.error(`MinIO is not available (${minio.reason}); the S3 store tests will fail.`);
   }
 
   if (runUnit) tallies.push(await runVitest(only === 'unit' ? positionals : []));

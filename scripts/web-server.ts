@@ -19,6 +19,30 @@ function clientIp(req: http.IncomingMessage): string {
   return first || socketIp;
 }
 
+/**
+ * Next drops `Content-Length` from route handler responses, so a streamed download
+ * (run artifacts) would reach clients without its size. Such handlers put the
+ * length in `x-gantry-content-length`; it becomes the real header as the response
+ * head is written (Node writes every head, implicit or not, through writeHead).
+ */
+const STREAMED_LENGTH_HEADER = 'x-gantry-content-length';
+
+function restoreStreamedContentLength(res: http.ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: http.ServerResponse, ...args: Parameters<typeof writeHead>) {
+    const length = this.getHeader(STREAMED_LENGTH_HEADER);
+    if (length !== undefined) {
+      this.removeHeader(STREAMED_LENGTH_HEADER);
+      const status = typeof args[0] === 'number' ? args[0] : this.statusCode;
+      if (typeof length === 'string' && /^\d+$/.test(length) && status === 200 && !this.hasHeader('content-encoding')) {
+        this.removeHeader('transfer-encoding');
+        this.setHeader('content-length', length);
+      }
+    }
+    return writeHead.apply(this, args);
+  } as typeof writeHead;
+}
+
 async function main() {
   const app = next({ dev, hostname, port, dir: process.cwd() });
   const handle = app.getRequestHandler();
@@ -43,6 +67,7 @@ async function main() {
         durationMs: Math.round(performance.now() - started),
       });
     });
+    restoreStreamedContentLength(res);
     withRequestId(requestId, () => void handle(req, res));
   });
   server.listen(port, hostname, () => log.info('web server listening', { url: `http://localhost:${port}`, dev }));

@@ -3,8 +3,10 @@
  * queue until SIGINT/SIGTERM, then finishes in-flight tasks and exits.
  * Logs one JSON object per line on stdout.
  */
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { env } from '../core/config/env';
+import { ensureSchedules } from './schedules';
 import { createWorker } from './worker';
 
 const LEVELS: Record<string, LogLevel | undefined> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
   const connection = await connectWithRetry(address, logger, 120_000);
   const worker = await createWorker({ connection, namespace, taskQueue });
+  const clientConnection = await Connection.connect({ address });
+  const { created } = await ensureSchedules(new Client({ connection: clientConnection, namespace }), taskQueue);
+  if (created.length) logger.info('Created Temporal schedules', { schedules: created });
 
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -68,6 +73,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    await clientConnection.close().catch(() => undefined);
     await connection.close().catch(() => undefined);
   }
   logger.info('Worker stopped');

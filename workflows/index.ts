@@ -1,6 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../workers/activities';
 
+export { artifactRetentionWorkflow } from './artifact-retention';
+
 const { greet } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },

@@ -10,7 +10,7 @@ export type AddTeamMemberInput = {
   userId: string | number;
 };
 
-/** read: every read; write: read + create/edit teams and projects; admin: all your role allows */
+/** read: every read; write: read + create/edit teams, projects, experiments and runs; admin: all your role allows */
 export type ApiKeyScope =
   | 'admin'
   | 'read'
@@ -75,6 +75,8 @@ export type Permission =
   | 'APIKEY_REVOKE_ANY'
   | 'APIKEY_REVOKE_OWN'
   | 'AUDIT_READ'
+  | 'EXPERIMENT_READ'
+  | 'EXPERIMENT_WRITE'
   | 'MEMBER_INVITE'
   | 'MEMBER_READ'
   | 'MEMBER_REMOVE'
@@ -84,6 +86,8 @@ export type Permission =
   | 'PROJECT_CREATE'
   | 'PROJECT_READ'
   | 'PROJECT_UPDATE'
+  | 'RUN_READ'
+  | 'RUN_WRITE'
   | 'TEAM_CREATE'
   | 'TEAM_MANAGE_MEMBERS'
   | 'TEAM_READ'

@@ -21,9 +21,25 @@ const schema = z.object({
   /** Requests per minute per IP on sign-in and sign-up. */
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** Requests per minute per API key (and per IP for unauthenticated key attempts). */
-  RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   /** Trust X-Forwarded-For (set behind a proxy you control). */
   TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Where run artifacts live: files under `$GANTRY_HOME/artifacts`, or an S3-compatible bucket. */
+  ARTIFACT_STORE: z.enum(['filesystem', 's3']).default('filesystem'),
+  /** Largest single artifact accepted, in bytes (default 5 GiB, S3's single-PUT limit). */
+  ARTIFACT_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
+  /** Days after a run is deleted before the retention job removes its artifacts. */
+  ARTIFACT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (`endpoint/bucket/key`), which MinIO and most self-hosted servers need. */
+  S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
@@ -45,6 +61,9 @@ export function env(): Env {
   }
   if (parsed.data.NODE_ENV === 'production' && parsed.data.DATABASE_URL && !parsed.data.DATABASE_APP_URL && !process.env.DATABASE_APP_PASSWORD) {
     throw new Error('Invalid environment configuration:\n  DATABASE_APP_PASSWORD: required in production (or set DATABASE_APP_URL)');
+  }
+  if (parsed.data.ARTIFACT_STORE === 's3' && !parsed.data.S3_BUCKET) {
+    throw new Error('Invalid environment configuration:\n  S3_BUCKET: required when ARTIFACT_STORE=s3');
   }
   cached = parsed.data;
   return cached;

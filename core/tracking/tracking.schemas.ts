@@ -53,8 +53,13 @@ export const tagSchema = z.object({
  * strings protobuf JSON uses ("NaN", "Infinity", "-Infinity"). Anything else is rejected
  * rather than coerced, so `"0.9x"` never becomes 0.9.
  */
-export const metricValueSchema = z.union([z.number(), z.string()]).transform((v, c) => {
+export const metricValueSchema = z.unknown().transform((v, c) => {
+  // z.number() refuses NaN and ±Infinity, which are legitimate metric values here.
   if (typeof v === 'number') return v;
+  if (typeof v !== 'string') {
+    c.addIssue({ code: 'custom', message: `Metric value must be a number, got ${v === null || v === undefined ? 'nothing' : typeof v}` });
+    return z.NEVER;
+  }
   if (v === 'NaN') return Number.NaN;
   if (v === 'Infinity' || v === 'inf') return Number.POSITIVE_INFINITY;
   if (v === '-Infinity' || v === '-inf') return Number.NEGATIVE_INFINITY;

@@ -7,7 +7,7 @@ export const OrgRoleEnum = builder.enumType('OrgRole', { values: ORG_ROLES });
 export const TeamRoleEnum = builder.enumType('TeamRole', { values: teamRole.enumValues });
 export const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
   values: API_KEY_SCOPES,
-  description: 'read: every read; write: read + create/edit teams and projects; admin: all your role allows',
+  description: 'read: every read; write: read + create/edit teams, projects, experiments and runs; admin: all your role allows',
 });
 builder.enumType('ErrorCode', {
   values: ERROR_CODES,

@@ -3,10 +3,15 @@
  * worker bootstrap decide what is real. Activities are idempotent: running one
  * twice with the same input has the same effect as running it once.
  */
+import { Context } from '@temporalio/activity';
+import type { ArtifactStore } from '../../core/artifacts/artifact-store';
+import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
 
 export interface ActivityDeps {
   /** The word a greeting starts with. */
   greeting?: string;
+  /** Default: the store the configuration selects. */
+  artifactStore?: ArtifactStore;
 }
 
 export function createActivities(deps: ActivityDeps = {}) {
@@ -15,6 +20,19 @@ export function createActivities(deps: ActivityDeps = {}) {
     /** Pure: the smoke path that proves worker, server and client talk to each other. */
     async greet(name: string): Promise<string> {
       return `${greeting}, ${name}!`;
+    },
+
+    /**
+     * Removes artifacts of runs deleted longer than the retention period ago.
+     * Heartbeats after each organization so a stuck store is noticed; a retry
+     * simply starts over, since purged runs have nothing left to find.
+     */
+    async purgeDeletedRunArtifacts(input: { retentionDays?: number } = {}): Promise<Pick<PurgeResult, 'orgsScanned'> & { runsPurged: number }> {
+      const r = await purgeDeletedRunArtifacts(
+        { retentionDays: input.retentionDays, onProgress: (p) => Context.current().heartbeat(p) },
+        { store: deps.artifactStore },
+      );
+      return { orgsScanned: r.orgsScanned, runsPurged: r.purged.length };
     },
   };
 }

@@ -1,0 +1,24 @@
+import { withTenant } from '../../db/with-tenant';
+import { recordAudit } from '../governance/audit';
+import type { TenantContext } from '../tenancy/context';
+import { tenantScope } from '../tracking/access';
+import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
+import { authorizeRun, storeOf, type ArtifactDeps } from './run-access';
+
+/**
+ * Deletes a file or a whole directory of a run's artifacts (the empty path is all
+ * of them). The audit event is committed first: the bytes cannot be restored,
+ * so the record of who removed them must exist even if the removal is interrupted.
+ */
+export async function deleteArtifacts(
+  ctx: TenantContext,
+  input: { runId: unknown; experimentId?: string | null; path?: unknown },
+  deps: ArtifactDeps = {},
+): Promise<void> {
+  const path = normalizeArtifactPath(input.path, { allowRoot: true });
+  const run = await authorizeRun(ctx, input, { permission: 'run:write' });
+  await withTenant(tenantScope(ctx), (tx) =>
+    recordAudit(tx, ctx, { action: 'artifact.delete', targetType: 'run', targetId: run.id, data: { path: path || '/' } }),
+  );
+  await storeOf(deps).deletePrefix(runArtifactKey(ctx.orgId, run.id, path));
+}

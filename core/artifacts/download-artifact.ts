@@ -1,0 +1,19 @@
+import type { Readable } from 'node:stream';
+import { notFound } from '../errors';
+import type { TenantContext } from '../tenancy/context';
+import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
+import type { ArtifactObjectInfo } from './artifact-store';
+import { authorizeRun, storeOf, type ArtifactDeps } from './run-access';
+
+/** One artifact's bytes as a stream, with its size, content type and ETag; NOT_FOUND for a missing file or a directory. */
+export async function downloadArtifact(
+  ctx: TenantContext,
+  input: { runId: unknown; experimentId?: string | null; path: unknown },
+  deps: ArtifactDeps = {},
+): Promise<{ path: string; info: ArtifactObjectInfo; body: Readable }> {
+  const path = normalizeArtifactPath(input.path);
+  const run = await authorizeRun(ctx, input, { permission: 'run:read' });
+  const found = await storeOf(deps).get(runArtifactKey(ctx.orgId, run.id, path));
+  if (!found) throw notFound(`Artifact '${path.slice(0, 200)}'`);
+  return { path, ...found };
+}

@@ -1,0 +1,142 @@
+import { execFile, spawn } from 'node:child_process';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { canConnect, sleep } from './net';
+import { isAlive, spawnManaged } from './processes';
+import { defaultToolsDir } from './temporal-binary';
+
+/**
+ * MinIO, a real S3-compatible server, for testing the S3 artifact store over HTTP.
+ * MinIO publishes RELEASE tags that are not Go semver, so the module is pinned to
+ * the pseudo-version of a commit on its default branch.
+ */
+export const MINIO_MODULE = 'github.com/minio/minio';
+export const MINIO_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isMinio(file: string): Promise<boolean> {
+  if (!isExecutableFile(file)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    execFile(file, ['--version'], { timeout: 20_000, encoding: 'utf8' }, (err, stdout) => resolve(!err && /^minio version/m.test(stdout)));
+  });
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && isExecutableFile(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
+}
+
+/** Serialises builds between test files that start together: one builds, the others wait for its binary. */
+async function withLock<T>(toolsDir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(toolsDir, '.minio-build.lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(path.join(lock, 'pid'), 'utf8').trim());
+      } catch {
+        // The holder has not written its pid yet.
+      }
+      if (holder && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
+      else await sleep(2000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A MinIO server binary: `MINIO_PATH`, `minio` on PATH, one built earlier into the tools
+ * dir (`~/.gantry-tools/bin`), or a fresh `go install` of the pinned version. Returns
+ * null (with the reason) when none is possible, so a caller can decide what that means.
+ */
+export async function findOrBuildMinio(opts: { toolsDir?: string; log?: (l: string) => void } = {}): Promise<{ binary: string } | { binary: null; reason: string }> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const toolsDir = path.resolve(opts.toolsDir ?? defaultToolsDir());
+  if (process.env.MINIO_PATH) {
+    const file = path.resolve(process.env.MINIO_PATH);
+    if (await isMinio(file)) return { binary: file };
+    return { binary: null, reason: `MINIO_PATH=${process.env.MINIO_PATH} is not a working MinIO server binary` };
+  }
+  const fromPath = onPath('minio');
+  if (fromPath && (await isMinio(fromPath))) return { binary: fromPath };
+  const built = path.join(toolsDir, 'minio');
+  if (await isMinio(built)) return { binary: built };
+  const go = onPath('go') ?? (isExecutableFile('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  if (!go) return { binary: null, reason: 'no MinIO binary and no Go toolchain to build one' };
+  mkdirSync(toolsDir, { recursive: true });
+  return withLock(toolsDir, async () => {
+    if (await isMinio(built)) return { binary: built };
+    log(`Building MinIO ${MINIO_VERSION} with Go into ${toolsDir} (first run only)…`);
+    const out: string[] = [];
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(go, ['install', `${MINIO_MODULE}@${MINIO_VERSION}`], {
+        env: { ...process.env, GOBIN: toolsDir, CGO_ENABLED: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const keep = (b: Buffer) => out.push(...b.toString('utf8').split('\n').filter(Boolean));
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
+      child.once('exit', resolve);
+      child.once('error', () => resolve(127));
+    });
+    if (code === 0 && (await isMinio(built))) return { binary: built };
+    return { binary: null, reason: `go install ${MINIO_MODULE}@${MINIO_VERSION} failed (${code}):\n${out.slice(-20).join('\n')}` };
+  });
+}
+
+export interface MinioServer {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `minio server` on a data directory and resolves once its readiness probe answers. */
+export async function startMinio(opts: { binary: string; dataDir: string; port: number; consolePort: number; timeoutMs?: number }): Promise<MinioServer> {
+  const accessKeyId = 'gantry-test';
+  const secretAccessKey = 'gantry-test-secret-key';
+  mkdirSync(opts.dataDir, { recursive: true });
+  const child = spawnManaged('minio', opts.binary, ['server', opts.dataDir, '--address', `127.0.0.1:${opts.port}`, '--console-address', `127.0.0.1:${opts.consolePort}`, '--quiet'], {
+    env: { ...process.env, MINIO_ROOT_USER: accessKeyId, MINIO_ROOT_PASSWORD: secretAccessKey, MINIO_BROWSER: 'off', MINIO_UPDATE: 'off' },
+  });
+  const endpoint = `http://127.0.0.1:${opts.port}`;
+  const stop = async () => {
+    await child.stop({ signal: 'SIGTERM', timeoutMs: 10_000 });
+  };
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      if (child.hasExited()) throw new Error(`minio exited during startup:\n${child.tail()}`);
+      if (await canConnect(opts.port, '127.0.0.1', 500)) {
+        const r = await fetch(`${endpoint}/minio/health/ready`).catch(() => null);
+        if (r?.ok) break;
+      }
+      if (Date.now() > deadline) throw new Error(`minio did not become ready on ${endpoint}:\n${child.tail()}`);
+      await sleep(200);
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { endpoint, accessKeyId, secretAccessKey, stop };
+}
