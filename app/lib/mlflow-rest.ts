@@ -1,11 +1,9 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { authenticateApiKey } from '@/core/auth/authenticate-api-key';
 import { AppError, isAppError } from '@/core/errors';
 import { createLogger, withRequestId } from '@/core/observability/logger';
-import { resolveTenantContext } from '@/core/tenancy/resolve-context';
 import { endpointNotFound, matchMlflowRoute, methodNotAllowed, mlflowError, runMlflowRoute, type MlflowParams, type MlflowResponse } from '@/core/tracking/mlflow/dispatch';
-import { sessionActor } from './auth';
-import { bearerToken, requestMeta } from './request-meta';
+import { MLFLOW_UNAUTHENTICATED, requestTenant } from './auth';
+import { requestMeta } from './request-meta';
 
 const log = createLogger('mlflow');
 
@@ -54,11 +52,7 @@ export async function handleMlflow(req: NextRequest, { params }: { params: Promi
     if (route.kind === 'not_found') return send(endpointNotFound(req.method, path), meta.requestId);
     if (route.kind === 'method_not_allowed') return send(methodNotAllowed(req.method, path), meta.requestId);
     try {
-      const token = bearerToken(req.headers);
-      const actor = token ? await authenticateApiKey(token, meta) : await sessionActor();
-      if (!actor) throw new AppError('UNAUTHENTICATED', 'Provide a Gantry API key as MLFLOW_TRACKING_TOKEN (Authorization: Bearer <key>)');
-      const org = req.headers.get('x-gantry-org');
-      const ctx = await resolveTenantContext(actor, org && org.length <= 64 ? org : null, meta);
+      const ctx = await requestTenant(req.headers, meta, { unauthenticatedMessage: MLFLOW_UNAUTHENTICATED });
       const input = req.method === 'GET' ? queryParams(req) : await bodyParams(req);
       return send(await runMlflowRoute(route.handler, ctx, input), meta.requestId);
     } catch (e) {

@@ -1,13 +1,12 @@
 // GET|POST /api/graphql: the GraphQL API, authenticated by browser session or `Authorization: Bearer <API key>`.
 import { startServerAndCreateNextHandler } from '@as-integrations/next';
 import { NextResponse, type NextRequest } from 'next/server';
-import { authenticateApiKey } from '@/core/auth/authenticate-api-key';
 import { AppError, HTTP_STATUS, isAppError } from '@/core/errors';
 import { withRequestId } from '@/core/observability/logger';
 import { createGraphQLContext, type GraphQLContext } from '@/graphql/context';
 import { apolloServer } from '@/graphql/server';
-import { sessionActor } from '@/app/lib/auth';
-import { bearerToken, requestMeta } from '@/app/lib/request-meta';
+import { requestActor } from '@/app/lib/auth';
+import { requestMeta } from '@/app/lib/request-meta';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,10 +32,9 @@ function credentialError(e: unknown, requestId: string) {
 async function handle(req: NextRequest) {
   const meta = requestMeta(req.headers);
   return withRequestId(meta.requestId, async () => {
-    const token = bearerToken(req.headers);
     let actor;
     try {
-      actor = token ? await authenticateApiKey(token, meta) : await sessionActor();
+      actor = await requestActor(req.headers, meta);
     } catch (e) {
       return credentialError(e, meta.requestId);
     }

@@ -5,15 +5,13 @@ import { downloadArtifact } from '@/core/artifacts/download-artifact';
 import { listArtifacts } from '@/core/artifacts/list-artifacts';
 import { parseMlflowArtifactPath } from '@/core/artifacts/mlflow-artifact-path';
 import { uploadArtifact } from '@/core/artifacts/upload-artifact';
-import { authenticateApiKey } from '@/core/auth/authenticate-api-key';
-import { AppError, isAppError } from '@/core/errors';
+import { isAppError } from '@/core/errors';
 import { createLogger, withRequestId } from '@/core/observability/logger';
 import type { TenantContext } from '@/core/tenancy/context';
-import { resolveTenantContext } from '@/core/tenancy/resolve-context';
 import { mlflowError } from '@/core/tracking/mlflow/dispatch';
 import { artifactResponse, declaredLength, requestBodyStream } from '@/app/lib/artifact-http';
-import { sessionActor } from '@/app/lib/auth';
-import { bearerToken, requestMeta } from '@/app/lib/request-meta';
+import { MLFLOW_UNAUTHENTICATED, requestTenant } from '@/app/lib/auth';
+import { requestMeta } from '@/app/lib/request-meta';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,13 +19,8 @@ const log = createLogger('mlflow-artifacts');
 
 type Params = { params: Promise<{ path?: string[] }> };
 
-async function tenant(req: NextRequest, meta: ReturnType<typeof requestMeta>): Promise<TenantContext> {
-  const token = bearerToken(req.headers);
-  const actor = token ? await authenticateApiKey(token, meta) : await sessionActor();
-  if (!actor) throw new AppError('UNAUTHENTICATED', 'Provide a Gantry API key as MLFLOW_TRACKING_TOKEN (Authorization: Bearer <key>)');
-  const org = req.headers.get('x-gantry-org');
-  return resolveTenantContext(actor, org && org.length <= 64 ? org : null, meta);
-}
+const tenant = (req: NextRequest, meta: ReturnType<typeof requestMeta>): Promise<TenantContext> =>
+  requestTenant(req.headers, meta, { unauthenticatedMessage: MLFLOW_UNAUTHENTICATED });
 
 /** Authenticates, runs `fn`, and turns any failure into MLflow's `{error_code, message}`. */
 async function handle(req: NextRequest, fn: (ctx: TenantContext) => Promise<Response>): Promise<Response> {
