@@ -4,12 +4,14 @@ import { createContext, type Command, type OptionValues, type Stdin } from './co
 import { graphql } from './commands/graphql';
 import { login } from './commands/login';
 import { logout } from './commands/logout';
+import { models } from './commands/models';
+import { runs } from './commands/runs';
 import { whoami } from './commands/whoami';
 import { configPath, DEFAULT_URL, type Env } from './config';
 import { CliError, EXIT, EXIT_CODES_HELP, usageError } from './exit-codes';
 import { Output, redactSecrets } from './output';
 
-export const COMMANDS: readonly Command[] = [login, logout, whoami, graphql];
+export const COMMANDS: readonly Command[] = [login, logout, whoami, graphql, runs, models];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string' },

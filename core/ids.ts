@@ -17,6 +17,10 @@ export const ID_PREFIXES = {
   experiment: 'exp',
   run: 'run',
   dataset: 'ds',
+  registeredModel: 'rm',
+  modelVersion: 'mv',
+  loggedModel: 'lm',
+  modelAliasEvent: 'mah',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -11,5 +11,6 @@ import './types/api-key';
 import './types/audit';
 import './types/tracking';
 import './types/artifact';
+import './types/registry';
 
 export const schema = builder.toSchema({ sortSchema: true });

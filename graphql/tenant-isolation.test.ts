@@ -1,6 +1,9 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../core/auth/create-api-key';
+import { createModelVersion } from '../core/registry/create-model-version';
+import { createRegisteredModel } from '../core/registry/create-registered-model';
+import { setModelAlias } from '../core/registry/set-model-alias';
 import { createInvitation } from '../core/tenancy/invitations';
 import { listMembers } from '../core/tenancy/members';
 import { createProject } from '../core/tenancy/projects';
@@ -23,7 +26,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -48,7 +51,13 @@ async function snapshotA() {
            (select count(*) from run_metrics where org_id = ${A.orgId})::int as metric_points,
            (select count(*) from run_params where org_id = ${A.orgId})::int as params,
            (select string_agg(key || '=' || value, ',' order by key) from run_tags where org_id = ${A.orgId}) as run_tags,
-           (select string_agg(role::text, ',' order by id) from memberships where org_id = ${A.orgId}) as roles`;
+           (select string_agg(role::text, ',' order by id) from memberships where org_id = ${A.orgId}) as roles,
+           (select string_agg(name || description || next_version, ',' order by id) from registered_models where org_id = ${A.orgId}) as models,
+           (select string_agg(version || description, ',' order by id) from model_versions where org_id = ${A.orgId}) as versions,
+           (select count(*) from model_version_tags where org_id = ${A.orgId})::int as version_tags,
+           (select string_agg(alias || version_id, ',' order by alias) from model_aliases where org_id = ${A.orgId}) as aliases,
+           (select count(*) from protected_model_aliases where org_id = ${A.orgId})::int as protected_aliases,
+           (select count(*) from model_alias_history where org_id = ${A.orgId})::int as alias_events`;
   return rows[0];
 }
 
@@ -69,6 +78,10 @@ beforeAll(async () => {
   ids.experiment = (await createExperiment(A.ctx, { projectId: ids.project, name: 'A experiment' })).id;
   ids.run = (await createRun(A.ctx, { experimentId: ids.experiment, runName: 'A run' })).id;
   await logBatch(A.ctx, { runId: ids.run, metrics: [{ key: 'acc', value: 0.9, timestamp: 1, step: 0 }], params: [{ key: 'lr', value: '0.1' }] });
+  ids.model = (await createRegisteredModel(A.ctx, { projectId: ids.project, name: 'A model' })).id;
+  ids.modelVersion = (await createModelVersion(A.ctx, { model: { modelId: ids.model }, source: `runs:/${ids.run}/model`, runId: ids.run })).id;
+  await setModelAlias(A.ctx, { model: { modelId: ids.model }, alias: 'champion', version: 1 });
+  ids.bModel = (await createRegisteredModel(B.ctx, { name: 'B model' })).id;
 });
 afterAll(async () => {
   await db.drop();
@@ -78,7 +91,7 @@ type Case = { name: string; query: string; vars?: () => Record<string, unknown>;
 
 const noAData = (data: Record<string, unknown>) => {
   const s = JSON.stringify(data);
-  for (const [k, v] of Object.entries(ids)) if (k !== 'bTeam' && v) expect(s).not.toContain(v);
+  for (const [k, v] of Object.entries(ids)) if (k !== 'bTeam' && k !== 'bModel' && v) expect(s).not.toContain(v);
   expect(s).not.toContain(A.orgId);
   expect(s).not.toContain(A.actor.email);
 };
@@ -140,6 +153,47 @@ const cases: Record<string, Case[]> = {
     },
   ],
   revokeApiKey: [{ name: 'A key', query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', vars: () => ({ id: ids.apiKey }), expect: 'NOT_FOUND' }],
+  registeredModels: [
+    { name: 'search A name', query: '{ registeredModels(search: "A model") { edges { node { id name } } } }', expect: (d) => { noAData(d); expect(JSON.stringify(d)).not.toContain('A model'); } },
+    { name: 'of A project', query: 'query($p: ID) { registeredModels(projectId: $p) { edges { node { id } } } }', vars: () => ({ p: ids.project }), expect: noAData },
+  ],
+  registeredModel: [
+    { name: 'A model by id', query: 'query($id: ID) { registeredModel(id: $id) { id } }', vars: () => ({ id: ids.model }), expect: 'NOT_FOUND' },
+    { name: 'A model by name', query: '{ registeredModel(name: "A model") { id aliases { alias } } }', expect: 'NOT_FOUND' },
+  ],
+  modelVersions: [{ name: 'of A model', query: 'query($m: ID!) { modelVersions(modelId: $m) { edges { node { id } } } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' }],
+  modelVersion: [{ name: 'A version by id', query: 'query($id: ID!) { modelVersion(id: $id) { id source } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' }],
+  lineage: [{ name: 'of A version', query: 'query($id: ID!) { lineage(modelVersionId: $id) { run { id } } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' }],
+  resolveModelUri: [
+    { name: 'A alias', query: '{ resolveModelUri(uri: "models:/A model@champion") { artifactLocation } }', expect: 'NOT_FOUND' },
+    { name: 'A version', query: '{ resolveModelUri(uri: "models:/A model/1") { artifactLocation } }', expect: 'NOT_FOUND' },
+  ],
+  createRegisteredModel: [
+    { name: 'in A project', query: 'mutation($p: ID!) { createRegisteredModel(input: { projectId: $p, name: "sneaky" }) { id } }', vars: () => ({ p: ids.project }), expect: 'NOT_FOUND' },
+  ],
+  createModelVersion: [
+    { name: 'of A model', query: 'mutation($m: ID!) { createModelVersion(input: { modelId: $m, source: "s3://b/x" }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+    {
+      name: 'from A run into B model',
+      query: 'mutation($m: ID!, $r: ID!) { createModelVersion(input: { modelId: $m, runId: $r, artifactPath: "model" }) { id } }',
+      vars: () => ({ m: ids.bModel, r: ids.run }),
+      expect: 'NOT_FOUND',
+    },
+    {
+      name: 'A run artifacts as a source',
+      query: 'mutation($m: ID!, $s: String!) { createModelVersion(input: { modelId: $m, source: $s }) { id } }',
+      vars: () => ({ m: ids.bModel, s: `mlflow-artifacts:/${ids.experiment}/${ids.run}/artifacts/model` }),
+      expect: 'NOT_FOUND',
+    },
+  ],
+  updateModelVersion: [
+    { name: 'A version', query: 'mutation($id: ID!) { updateModelVersion(input: { modelVersionId: $id, description: "x", setTags: [{ key: "k", value: "v" }] }) { id } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' },
+  ],
+  setModelAlias: [{ name: 'on A model', query: 'mutation($m: ID!) { setModelAlias(input: { modelId: $m, alias: "champion", version: 1 }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' }],
+  deleteModelAlias: [{ name: 'on A model', query: 'mutation($m: ID!) { deleteModelAlias(input: { modelId: $m, alias: "champion" }) }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' }],
+  protectModelAlias: [
+    { name: 'on A model', query: 'mutation($m: ID!) { protectModelAlias(input: { modelId: $m, alias: "champion", minRole: owner }) { alias } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+  ],
   runArtifacts: [{ name: 'A run artifacts', query: 'query($id: ID!) { runArtifacts(runId: $id) { path size contentType } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
 };
 

@@ -24,6 +24,12 @@ export const PERMISSIONS = [
   'experiment:write',
   'run:read',
   'run:write',
+  'model:read',
+  'model:write',
+  /** Move an alias that is protected (subject also to the alias's minimum role). */
+  'model:alias-move-protected',
+  /** Protect or unprotect an alias. */
+  'model:alias-protect',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -40,9 +46,19 @@ const VIEWER: Permission[] = [
   'apikey:revoke-own',
   'experiment:read',
   'run:read',
+  'model:read',
 ];
 // Members do the ML work: they create and edit experiments and log runs.
-const MEMBER: Permission[] = [...VIEWER, 'project:create', 'project:update', 'experiment:write', 'run:write'];
+const MEMBER: Permission[] = [
+  ...VIEWER,
+  'project:create',
+  'project:update',
+  'experiment:write',
+  'run:write',
+  'model:write',
+  // Each protected alias still names its own minimum role; this only opens the door to checking it.
+  'model:alias-move-protected',
+];
 const ADMIN: Permission[] = [
   ...MEMBER,
   'org:update',
@@ -54,6 +70,7 @@ const ADMIN: Permission[] = [
   'team:manage-members',
   'apikey:revoke-any',
   'audit:read',
+  'model:alias-protect',
 ];
 const OWNER: Permission[] = [...ADMIN];
 
@@ -67,7 +84,8 @@ export const ROLE_PERMISSIONS: Record<OrgRole, ReadonlySet<Permission>> = {
 /**
  * API key scopes narrow what a key may do; a key never exceeds its user's role.
  * `read` = every read permission; `write` = read + creating and editing teams',
- * projects' and experiments' content (what training code logging runs needs); `admin` = everything the user's role allows.
+ * projects' and experiments' content and the model registry (what training code logging runs needs); `admin` = everything
+ * the user's role allows. Moving a protected alias needs `admin`: a leaked training key must not promote a model.
  */
 export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -75,7 +93,7 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 const READ = PERMISSIONS.filter((p) => p.endsWith(':read'));
 const SCOPE_PERMISSIONS: Record<ApiKeyScope, ReadonlySet<Permission>> = {
   read: new Set(READ),
-  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update', 'experiment:write', 'run:write']),
+  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update', 'experiment:write', 'run:write', 'model:write']),
   admin: new Set(PERMISSIONS),
 };
 

@@ -39,11 +39,11 @@ const OPS = { EQ: '=', NEQ: '!=', LT: '<', LTE: '<=', GT: '>', GTE: '>=', LIKE: 
 const ATTRIBUTES = { START_TIME: 'start_time', END_TIME: 'end_time', NAME: 'run_name', STATUS: 'status' } as const;
 const ms = (v: number | null) => (v == null ? null : new Date(v));
 
-const KeyValueRef = builder.objectRef<KeyValue>('KeyValue').implement({
+export const KeyValueRef = builder.objectRef<KeyValue>('KeyValue').implement({
   fields: (t) => ({ key: t.exposeString('key'), value: t.exposeString('value') }),
 });
 
-const MetricRef = builder.objectRef<MetricPoint>('Metric').implement({
+export const MetricRef = builder.objectRef<MetricPoint>('Metric').implement({
   description: 'A metric point; steps are 64-bit integers, so they are Floats here',
   fields: (t) => ({
     key: t.exposeString('key'),
@@ -53,7 +53,7 @@ const MetricRef = builder.objectRef<MetricPoint>('Metric').implement({
   }),
 });
 
-const DatasetInputRef = builder.objectRef<DatasetInput>('RunDatasetInput').implement({
+export const DatasetInputRef = builder.objectRef<DatasetInput>('RunDatasetInput').implement({
   fields: (t) => ({
     name: t.string({ resolve: (d) => d.dataset.name }),
     digest: t.string({ resolve: (d) => d.dataset.digest }),
@@ -65,7 +65,7 @@ const DatasetInputRef = builder.objectRef<DatasetInput>('RunDatasetInput').imple
   }),
 });
 
-const ExperimentRef = builder.objectRef<ExperimentView>('Experiment').implement({
+export const ExperimentRef = builder.objectRef<ExperimentView>('Experiment').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -78,7 +78,7 @@ const ExperimentRef = builder.objectRef<ExperimentView>('Experiment').implement(
   }),
 });
 
-const RunRef = builder.objectRef<RunView>('Run').implement({
+export const RunRef = builder.objectRef<RunView>('Run').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     experimentId: t.exposeID('experimentId'),
@@ -251,7 +251,7 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const KeyValueInput = builder.inputType('KeyValueInput', { fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }) });
+export const KeyValueInput = builder.inputType('KeyValueInput', { fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }) });
 const CreateExperimentInput = builder.inputType('CreateExperimentInput', {
   fields: (t) => ({ projectId: t.id({ required: true }), name: t.string({ required: true }), tags: t.field({ type: [KeyValueInput] }) }),
 });

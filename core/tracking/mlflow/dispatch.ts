@@ -1,3 +1,4 @@
+import { matchRegistryRoute } from '../../registry/mlflow/dispatch';
 import { AppError, isAppError, type ErrorCode } from '../../errors';
 import type { TenantContext } from '../../tenancy/context';
 import { createExperiment } from '../create-experiment';
@@ -186,7 +187,9 @@ export function matchMlflowRoute(method: string, path: string): MlflowRoute {
   const clean = path.replace(/^\/+|\/+$/g, '');
   const handler = ROUTES[`${method.toUpperCase()} ${clean}`];
   if (handler) return { kind: 'ok', handler };
-  return KNOWN_PATHS.has(clean) ? { kind: 'method_not_allowed' } : { kind: 'not_found' };
+  if (KNOWN_PATHS.has(clean)) return { kind: 'method_not_allowed' };
+  // The model registry and MLflow 3 logged models live in their own dispatcher.
+  return matchRegistryRoute(method, clean);
 }
 
 export async function runMlflowRoute(handler: Handler, ctx: TenantContext, params: MlflowParams): Promise<MlflowResponse> {

@@ -1,0 +1,46 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { modelAliases, modelVersions } from '../../db/schema';
+import { withTenant } from '../../db/with-tenant';
+import { recordAudit } from '../governance/audit';
+import { assertCan, type TenantContext } from '../tenancy/context';
+import { parseInput } from '../validation';
+import { findModel, findVersion, loadVersionViews, recordAliasEvent, tenantScope, type ModelVersionView } from './access';
+import { assertAliasMovePermitted } from './alias-policy';
+import { aliasSchema, modelRefSchema, versionNumberSchema } from './registry.schemas';
+
+export const setModelAliasInput = z.object({ model: modelRefSchema, alias: aliasSchema, version: versionNumberSchema });
+
+/**
+ * Points an alias at a version, creating or moving it. The model row is locked
+ * first, so two concurrent moves of one alias are serialised and each history
+ * entry's `fromVersion` is the version the alias really left.
+ */
+export async function setModelAlias(ctx: TenantContext, input: unknown): Promise<ModelVersionView> {
+  assertCan(ctx, 'model:write');
+  const data = parseInput(setModelAliasInput, input);
+  return withTenant(tenantScope(ctx), async (tx) => {
+    const model = await findModel(tx, ctx, data.model, { forUpdate: true });
+    const target = await findVersion(tx, model, data.version);
+    const [current] = await tx
+      .select({ versionId: modelAliases.versionId, version: modelVersions.version })
+      .from(modelAliases)
+      .innerJoin(modelVersions, eq(modelVersions.id, modelAliases.versionId))
+      .where(and(eq(modelAliases.modelId, model.id), eq(modelAliases.alias, data.alias)));
+    await assertAliasMovePermitted(tx, ctx, { model, alias: data.alias, toVersion: target });
+    if (current?.versionId !== target.id) {
+      await tx
+        .insert(modelAliases)
+        .values({ orgId: ctx.orgId, modelId: model.id, alias: data.alias, versionId: target.id, updatedBy: ctx.actor.userId })
+        .onConflictDoUpdate({ target: [modelAliases.modelId, modelAliases.alias], set: { versionId: target.id, updatedBy: ctx.actor.userId, updatedAt: new Date() } });
+      await recordAliasEvent(tx, ctx, { modelId: model.id, alias: data.alias, action: current ? 'move' : 'set', fromVersion: current?.version ?? null, toVersion: target.version });
+      await recordAudit(tx, ctx, {
+        action: 'model_alias.set',
+        targetType: 'registered_model',
+        targetId: model.id,
+        data: { model: model.name, alias: data.alias, from: current?.version ?? null, to: target.version },
+      });
+    }
+    return (await loadVersionViews(tx, [target]))[0]!;
+  });
+}

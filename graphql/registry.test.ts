@@ -1,0 +1,135 @@
+import type { ApolloServer } from '@apollo/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject } from '../core/tenancy/projects';
+import { createTeam } from '../core/tenancy/teams';
+import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { createExperiment } from '../core/tracking/create-experiment';
+import { createRun } from '../core/tracking/create-run';
+import { logBatch } from '../core/tracking/log-batch';
+import { logInputs } from '../core/tracking/log-inputs';
+import { createTestDatabase, type TestDatabase } from '../db/test/database';
+import { createGraphQLContext, type GraphQLContext } from './context';
+import { apolloServer } from './server';
+
+let db: TestDatabase;
+let server: ApolloServer<GraphQLContext>;
+let A: SignedUp;
+let projectId = '';
+let experimentId = '';
+let runId = '';
+
+async function gql(query: string, variables: Record<string, unknown> = {}) {
+  const contextValue = createGraphQLContext({ meta: testMeta(), actor: A.actor, requestedOrgId: A.orgId });
+  const res = await server.executeOperation({ query, variables }, { contextValue });
+  if (res.body.kind !== 'single') throw new Error('expected a single result');
+  // Results are read along known paths; typing every document would add nothing the assertions do not check.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return res.body.singleResult as { data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  server = apolloServer();
+  A = await signUpUser('gql-registry');
+  const team = await createTeam(A.ctx, { name: 'ML' });
+  projectId = (await createProject(A.ctx, { teamId: team.id, name: 'Ranking' })).id;
+  experimentId = (await createExperiment(A.ctx, { projectId, name: 'ranker' })).id;
+  runId = (await createRun(A.ctx, { experimentId, runName: 'train' })).id;
+  await logBatch(A.ctx, { runId, params: [{ key: 'depth', value: '6' }], metrics: [{ key: 'ndcg', value: 0.71, timestamp: 5, step: 2 }] });
+  await logInputs(A.ctx, { runId, datasets: [{ dataset: { name: 'clicks', digest: 'abc', sourceType: 's3', source: 's3://b/clicks', schema: null, profile: null }, tags: [] }] });
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('model registry over GraphQL', () => {
+  it('registers a version from a run’s artifact path, moves aliases with history, resolves URIs and shows lineage', async () => {
+    const created = await gql('mutation($p: ID!) { createRegisteredModel(input: { projectId: $p, name: "ranker", description: "learning to rank", tags: [{ key: "team", value: "search" }] }) { id name project { id } tags { key value } } }', { p: projectId });
+    expect(created.errors).toBeUndefined();
+    const modelId = created.data!.createRegisteredModel.id as string;
+    expect(created.data!.createRegisteredModel).toMatchObject({ name: 'ranker', project: { id: projectId }, tags: [{ key: 'team', value: 'search' }] });
+
+    const v1 = await gql(
+      'mutation($in: CreateModelVersionInput!) { createModelVersion(input: $in) { id version source storageLocation runId framework signatureJson metricsSnapshot { key value step } } }',
+      { in: { modelId, runId, artifactPath: 'model', framework: 'xgboost', signatureJson: '{"inputs":"[]"}', tags: [{ key: 'k', value: 'v' }] } },
+    );
+    expect(v1.errors).toBeUndefined();
+    expect(v1.data!.createModelVersion).toMatchObject({
+      version: 1,
+      runId,
+      framework: 'xgboost',
+      signatureJson: '{"inputs":"[]"}',
+      source: `mlflow-artifacts:/${experimentId}/${runId}/artifacts/model`,
+      metricsSnapshot: [{ key: 'ndcg', value: 0.71, step: 2 }],
+    });
+    const v2 = await gql('mutation($in: CreateModelVersionInput!) { createModelVersion(input: $in) { id version } }', { in: { modelId, source: 's3://models/ranker/2' } });
+    expect(v2.data!.createModelVersion.version).toBe(2);
+    const badSig = await gql('mutation($in: CreateModelVersionInput!) { createModelVersion(input: $in) { id } }', { in: { modelId, source: 's3://x', signatureJson: '[1' } });
+    expect(badSig.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    const updated = await gql('mutation($id: ID!) { updateModelVersion(input: { modelVersionId: $id, description: "first", setTags: [{ key: "q", value: "ok" }], deleteTagKeys: ["k"] }) { description tags { key value } } }', {
+      id: v1.data!.createModelVersion.id,
+    });
+    expect(updated.data!.updateModelVersion).toEqual({ description: 'first', tags: [{ key: 'q', value: 'ok' }] });
+
+    for (const version of [1, 2]) {
+      const set = await gql('mutation($m: ID!, $v: Int!) { setModelAlias(input: { modelId: $m, alias: "champion", version: $v }) { version aliases } }', { m: modelId, v: version });
+      expect(set.data!.setModelAlias).toEqual({ version, aliases: ['champion'] });
+    }
+    const prot = await gql('mutation($m: ID!) { protectModelAlias(input: { modelId: $m, alias: "champion", minRole: admin, requiresPassingEvaluation: true }) { alias version protection { minRole requiresPassingEvaluation } } }', { m: modelId });
+    expect(prot.data!.protectModelAlias).toEqual({ alias: 'champion', version: 2, protection: { minRole: 'admin', requiresPassingEvaluation: true } });
+
+    const resolved = await gql('{ a: resolveModelUri(uri: "models:/ranker@champion") { artifactLocation version { version } } b: resolveModelUri(uri: "models:/ranker/1") { artifactLocation } }');
+    expect(resolved.data).toEqual({
+      a: { artifactLocation: 's3://models/ranker/2', version: { version: 2 } },
+      b: { artifactLocation: `mlflow-artifacts:/${experimentId}/${runId}/artifacts/model` },
+    });
+    const missing = await gql('{ resolveModelUri(uri: "models:/ranker@nobody") { artifactLocation } }');
+    expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    const deleted = await gql('mutation($m: ID!) { deleteModelAlias(input: { modelId: $m, alias: "champion" }) }', { m: modelId });
+    expect(deleted.data!.deleteModelAlias).toBe(true);
+    const model = await gql('query($id: ID) { registeredModel(id: $id) { latestVersion aliases { alias version protection { minRole } history { action fromVersion toVersion actorEmail } } } }', { id: modelId });
+    expect(model.data!.registeredModel.latestVersion).toBe(2);
+    expect(model.data!.registeredModel.aliases).toEqual([
+      {
+        alias: 'champion',
+        version: null,
+        protection: { minRole: 'admin' },
+        history: [
+          { action: 'delete', fromVersion: 2, toVersion: null, actorEmail: A.actor.email },
+          { action: 'move', fromVersion: 1, toVersion: 2, actorEmail: A.actor.email },
+          { action: 'set', fromVersion: null, toVersion: 1, actorEmail: A.actor.email },
+        ],
+      },
+    ]);
+
+    const lineage = await gql(
+      'query($id: ID!) { lineage(modelVersionId: $id) { model { name } version { version } run { id params { key value } latestMetrics { key } inputs { name } } experiment { id name } job { id } cluster { id } deployments { id } } }',
+      { id: v1.data!.createModelVersion.id },
+    );
+    expect(lineage.errors).toBeUndefined();
+    expect(lineage.data!.lineage).toEqual({
+      model: { name: 'ranker' },
+      version: { version: 1 },
+      run: { id: runId, params: [{ key: 'depth', value: '6' }], latestMetrics: [{ key: 'ndcg' }], inputs: [{ name: 'clicks' }] },
+      experiment: { id: experimentId, name: 'ranker' },
+      job: null,
+      cluster: null,
+      deployments: [],
+    });
+
+    const one = await gql('query($id: ID!) { modelVersion(id: $id) { version description } }', { id: v1.data!.createModelVersion.id });
+    expect(one.data!.modelVersion).toEqual({ version: 1, description: 'first' });
+    const page1 = await gql('query($m: ID!) { modelVersions(modelId: $m, first: 1) { edges { node { version } } pageInfo { hasNextPage endCursor } } }', { m: modelId });
+    expect(page1.data!.modelVersions.edges).toEqual([{ node: { version: 2 } }]);
+    expect(page1.data!.modelVersions.pageInfo.hasNextPage).toBe(true);
+    const page2 = await gql('query($m: ID!, $a: String) { modelVersions(modelId: $m, first: 1, after: $a) { edges { node { version } } pageInfo { hasNextPage } } }', {
+      m: modelId,
+      a: page1.data!.modelVersions.pageInfo.endCursor,
+    });
+    expect(page2.data!.modelVersions).toEqual({ edges: [{ node: { version: 1 } }], pageInfo: { hasNextPage: false } });
+    const listed = await gql('query($p: ID) { registeredModels(projectId: $p, search: "RANK") { edges { node { name } } } }', { p: projectId });
+    expect(listed.data!.registeredModels.edges).toEqual([{ node: { name: 'ranker' } }]);
+  });
+});
