@@ -14,6 +14,8 @@ import { deleteArtifacts } from './delete-artifacts';
 import { downloadArtifact } from './download-artifact';
 import { FilesystemArtifactStore } from './filesystem-artifact-store';
 import { listArtifacts } from './list-artifacts';
+import { createModelVersion } from '../registry/create-model-version';
+import { createRegisteredModel } from '../registry/create-registered-model';
 import { purgeDeletedRunArtifacts } from './purge-deleted-run-artifacts';
 import { artifactStore } from './store-from-config';
 import { uploadArtifact } from './upload-artifact';
@@ -166,9 +168,13 @@ describe('retention purge', () => {
     const activeA = await mk(A, a.experiment, 'active');
     const oldB = await mk(B, b.experiment, 'oldb');
     const restoredB = await mk(B, b.experiment, 'restored');
-    for (const [who, id] of [[A, oldA], [A, recentA], [B, oldB]] as const) await deleteRun(who.ctx, id);
+    // Deleted long ago, but a registered version still points at its files.
+    const registeredA = await mk(A, a.experiment, 'registered');
+    await createRegisteredModel(A.ctx, { name: 'kept-by-registry' });
+    await createModelVersion(A.ctx, { model: { name: 'kept-by-registry' }, source: `runs:/${registeredA}/registered`, runId: registeredA });
+    for (const [who, id] of [[A, oldA], [A, recentA], [B, oldB], [A, registeredA]] as const) await deleteRun(who.ctx, id);
     // Test setup: age the deletions behind the app's back, as time would.
-    await db.ownerSql`update runs set deleted_at = now() - interval '31 days' where id in ${db.ownerSql([oldA, oldB])}`;
+    await db.ownerSql`update runs set deleted_at = now() - interval '31 days' where id in ${db.ownerSql([oldA, oldB, registeredA])}`;
     await db.ownerSql`update runs set deleted_at = now() - interval '29 days' where id = ${recentA}`;
     // Deleted long ago but restored since: lifecycle is active again, so it keeps its files.
     await db.ownerSql`update runs set deleted_at = now() - interval '90 days' where id = ${restoredB}`;
@@ -180,7 +186,7 @@ describe('retention purge', () => {
     const store = artifactStore();
     expect(await store.list(`${A.orgId}/${oldA}`)).toEqual([]);
     expect(await store.list(`${B.orgId}/${oldB}`)).toEqual([]);
-    for (const [org, id] of [[A.orgId, recentA], [A.orgId, activeA], [B.orgId, restoredB], [A.orgId, a.run]] as const) {
+    for (const [org, id] of [[A.orgId, recentA], [A.orgId, activeA], [B.orgId, restoredB], [A.orgId, a.run], [A.orgId, registeredA]] as const) {
       expect((await store.list(`${org}/${id}`)).length, id).toBeGreaterThan(0);
     }
 

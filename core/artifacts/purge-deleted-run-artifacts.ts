@@ -1,5 +1,5 @@
-import { and, eq, inArray, lt } from 'drizzle-orm';
-import { runs } from '../../db/schema';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { modelVersions, runs } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
 import { env } from '../config/env';
 import { runArtifactKey } from './artifact-path';
@@ -46,7 +46,14 @@ export async function purgeDeletedRunArtifacts(opts: PurgeOptions = {}, deps: Ar
     for (let i = 0; i < runIds.length; i += BATCH) {
       const batch = runIds.slice(i, i + BATCH);
       const expiredIn = (ids: string[]) =>
-        and(eq(runs.orgId, orgId), inArray(runs.id, ids), eq(runs.lifecycleStage, 'deleted'), lt(runs.deletedAt, cutoff));
+        and(
+          eq(runs.orgId, orgId),
+          inArray(runs.id, ids),
+          eq(runs.lifecycleStage, 'deleted'),
+          lt(runs.deletedAt, cutoff),
+          // A registered model version still serves its files from the run, deleted or not.
+          sql`not exists (select 1 from ${modelVersions} where ${modelVersions.runId} = ${runs.id})`,
+        );
       const candidates = await withTenant({ orgId }, (tx) => tx.select({ id: runs.id }).from(runs).where(expiredIn(batch)));
       for (const { id } of candidates) {
         // The row stays locked while the bytes go, so a concurrent restore waits and then finds the run as it is.
