@@ -14,6 +14,7 @@ import { deleteArtifacts } from './delete-artifacts';
 import { downloadArtifact } from './download-artifact';
 import { FilesystemArtifactStore } from './filesystem-artifact-store';
 import { listArtifacts } from './list-artifacts';
+import { createLoggedModel } from '../registry/create-logged-model';
 import { createModelVersion } from '../registry/create-model-version';
 import { createRegisteredModel } from '../registry/create-registered-model';
 import { purgeDeletedRunArtifacts } from './purge-deleted-run-artifacts';
@@ -153,6 +154,18 @@ describe('artifact use cases', () => {
     const events = await db.ownerSql`select data from audit_events where org_id = ${A.orgId} and action = 'artifact.delete' and target_id = ${a.other} order by seq`;
     expect(events.map((e) => (e.data as { path: string }).path).slice(-2)).toEqual(['d/one.txt', 'd']);
     await deleteArtifacts(A.ctx, { runId: a.other });
+  });
+});
+
+describe('logged models outside runs', () => {
+  it('keep their files under the model, readable only in their organization', async () => {
+    const model = await createLoggedModel(A.ctx, { experimentId: a.experiment, name: 'standalone' });
+    await uploadArtifact(A.ctx, { runId: model.id, experimentId: a.experiment, path: 'MLmodel', body: body('flavors: {}\n') });
+    const listed = await listArtifacts(A.ctx, { runId: model.id, experimentId: a.experiment });
+    expect(listed.map((f) => f.path)).toEqual(['MLmodel']);
+    expect(await readAll((await downloadArtifact(A.ctx, { runId: model.id, path: 'MLmodel' })).body)).toBe('flavors: {}\n');
+    expect(await codeOf(downloadArtifact(B.ctx, { runId: model.id, path: 'MLmodel' }))).toBe('NOT_FOUND');
+    expect(await codeOf(listArtifacts(A.ctx, { runId: model.id, experimentId: b.experiment }))).toBe('NOT_FOUND');
   });
 });
 

@@ -3,7 +3,7 @@ import { recordAudit } from '../governance/audit';
 import type { TenantContext } from '../tenancy/context';
 import { tenantScope } from '../tracking/access';
 import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
-import { authorizeRun, storeOf, type ArtifactDeps } from './run-access';
+import { authorizeArtifactOwner, storeOf, type ArtifactDeps } from './run-access';
 
 /**
  * Deletes a file or a whole directory of a run's artifacts (the empty path is all
@@ -16,9 +16,9 @@ export async function deleteArtifacts(
   deps: ArtifactDeps = {},
 ): Promise<void> {
   const path = normalizeArtifactPath(input.path, { allowRoot: true });
-  const run = await authorizeRun(ctx, input, { permission: 'run:write' });
+  const run = await authorizeArtifactOwner(ctx, input, { permission: 'run:write' });
   await withTenant(tenantScope(ctx), (tx) =>
-    recordAudit(tx, ctx, { action: 'artifact.delete', targetType: 'run', targetId: run.id, data: { path: path || '/' } }),
+    recordAudit(tx, ctx, { action: 'artifact.delete', targetType: run.targetType, targetId: run.id, data: { path: path || '/' } }),
   );
   await storeOf(deps).deletePrefix(runArtifactKey(ctx.orgId, run.id, path));
 }

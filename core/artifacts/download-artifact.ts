@@ -3,7 +3,7 @@ import { notFound } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
 import type { ArtifactObjectInfo } from './artifact-store';
-import { authorizeRun, storeOf, type ArtifactDeps } from './run-access';
+import { authorizeArtifactOwner, storeOf, type ArtifactDeps } from './run-access';
 
 /** One artifact's bytes as a stream, with its size, content type and ETag; NOT_FOUND for a missing file or a directory. */
 export async function downloadArtifact(
@@ -12,7 +12,7 @@ export async function downloadArtifact(
   deps: ArtifactDeps = {},
 ): Promise<{ path: string; info: ArtifactObjectInfo; body: Readable }> {
   const path = normalizeArtifactPath(input.path);
-  const run = await authorizeRun(ctx, input, { permission: 'run:read' });
+  const run = await authorizeArtifactOwner(ctx, input, { permission: 'run:read' });
   const found = await storeOf(deps).get(runArtifactKey(ctx.orgId, run.id, path));
   if (!found) throw notFound(`Artifact '${path.slice(0, 200)}'`);
   return { path, ...found };

@@ -1,6 +1,6 @@
 import type { TenantContext } from '../tenancy/context';
 import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
-import { authorizeRun, storeOf, type ArtifactDeps } from './run-access';
+import { authorizeArtifactOwner, storeOf, type ArtifactDeps } from './run-access';
 
 export interface ArtifactListing {
   /** Relative to the run's artifact root, e.g. `model/MLmodel`. */
@@ -26,7 +26,7 @@ export async function listArtifacts(
   deps: ArtifactDeps = {},
 ): Promise<ArtifactListing[]> {
   const dir = normalizeArtifactPath(input.path, { allowRoot: true });
-  const run = await authorizeRun(ctx, input, { permission: 'run:read' });
+  const run = await authorizeArtifactOwner(ctx, input, { permission: 'run:read' });
   const store = storeOf(deps);
   const entries = await store.list(runArtifactKey(ctx.orgId, run.id, dir));
   const out: ArtifactListing[] = entries.map((e) => ({ path: dir ? `${dir}/${e.name}` : e.name, isDir: e.isDir, size: e.size }));

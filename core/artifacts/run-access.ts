@@ -5,6 +5,7 @@ import { assertCan, type TenantContext } from '../tenancy/context';
 import type { Permission } from '../tenancy/permissions';
 import { findActiveRun, findRun, tenantScope } from '../tracking/access';
 import { runIdSchema } from '../tracking/tracking.schemas';
+import { authorizeLoggedModelArtifacts, isLoggedModelArtifactOwner } from '../registry/logged-model-artifacts';
 import { parseInput } from '../validation';
 import type { ArtifactStore } from './artifact-store';
 import { artifactStore } from './store-from-config';
@@ -15,12 +16,33 @@ export interface ArtifactDeps {
 
 export const storeOf = (deps: ArtifactDeps = {}) => deps.store ?? artifactStore();
 
+/** Whose files an artifact path addresses: a run, or a logged model created outside any run. */
+export interface ArtifactOwner {
+  id: string;
+  targetType: 'run' | 'logged_model';
+}
+
 /**
- * The run whose artifacts are addressed, inside the caller's organization, or
- * NOT_FOUND. `experimentId`, when the caller's URL names one (MLflow's
- * `<experimentId>/<runId>/artifacts/...`), must be the run's own.
+ * The run (or logged model) whose artifacts are addressed, inside the caller's
+ * organization, or NOT_FOUND. `experimentId`, when the caller's URL names one
+ * (MLflow's `<experimentId>/<ownerId>/artifacts/...`), must be the owner's own.
+ * Both kinds share the key layout `<orgId>/<ownerId>/<path>`; prefixed IDs keep them apart.
  */
-export async function authorizeRun(
+export async function authorizeArtifactOwner(
+  ctx: TenantContext,
+  input: { runId: unknown; experimentId?: string | null },
+  opts: { permission: Permission; requireActive?: boolean },
+): Promise<ArtifactOwner> {
+  if (typeof input.runId === 'string' && isLoggedModelArtifactOwner(input.runId)) {
+    const write = opts.permission === 'run:write';
+    const model = await authorizeLoggedModelArtifacts(ctx, { modelId: input.runId, experimentId: input.experimentId }, { write });
+    return { id: model.id, targetType: 'logged_model' };
+  }
+  const run = await authorizeRun(ctx, input, opts);
+  return { id: run.id, targetType: 'run' };
+}
+
+async function authorizeRun(
   ctx: TenantContext,
   input: { runId: unknown; experimentId?: string | null },
   opts: { permission: Permission; requireActive?: boolean },

@@ -3,7 +3,7 @@ import { env } from '../config/env';
 import type { TenantContext } from '../tenancy/context';
 import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
 import { sizeLimitError, type ArtifactObjectInfo } from './artifact-store';
-import { authorizeRun, storeOf, type ArtifactDeps } from './run-access';
+import { authorizeArtifactOwner, storeOf, type ArtifactDeps } from './run-access';
 
 export interface UploadArtifactInput {
   runId: unknown;
@@ -23,7 +23,7 @@ export interface UploadArtifactInput {
  */
 export async function uploadArtifact(ctx: TenantContext, input: UploadArtifactInput, deps: ArtifactDeps = {}): Promise<ArtifactObjectInfo & { path: string }> {
   const path = normalizeArtifactPath(input.path);
-  const run = await authorizeRun(ctx, input, { permission: 'run:write', requireActive: true });
+  const run = await authorizeArtifactOwner(ctx, input, { permission: 'run:write', requireActive: true });
   const maxBytes = env().ARTIFACT_MAX_BYTES;
   if (input.contentLength != null && input.contentLength > maxBytes) {
     input.body.destroy();
