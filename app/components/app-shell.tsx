@@ -11,6 +11,7 @@ import { useCan } from '@/app/lib/viewer';
 import {
   BuildingIcon,
   CheckIcon,
+  FlaskIcon,
   FolderIcon,
   HomeIcon,
   KeyIcon,
@@ -46,6 +47,8 @@ interface NavItem {
   icon: React.ReactNode;
   exact?: boolean;
   locked?: boolean;
+  /** Other sections that belong under this entry (a run lives under its experiment). */
+  also?: string[];
 }
 
 function useNav(): { title: string; items: NavItem[] }[] {
@@ -59,6 +62,7 @@ function useNav(): { title: string; items: NavItem[] }[] {
         { href: base, label: 'Overview', icon: <HomeIcon />, exact: true },
         { href: `${base}/teams`, label: 'Teams', icon: <TeamIcon /> },
         { href: `${base}/projects`, label: 'Projects', icon: <FolderIcon /> },
+        { href: `${base}/experiments`, label: 'Experiments', icon: <FlaskIcon />, also: [`${base}/runs`, `${base}/compare`] },
       ],
     },
     {
@@ -83,7 +87,8 @@ function SidebarNav({ onNavigate }: { onNavigate?: () => void }) {
           <p className="px-2.5 pb-1.5 text-[11px] font-semibold uppercase tracking-wider text-zinc-400">{g.title}</p>
           <ul className="space-y-0.5">
             {g.items.map((item) => {
-              const active = item.exact ? pathname === item.href : pathname === item.href || pathname.startsWith(`${item.href}/`);
+              const under = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
+              const active = item.exact ? pathname === item.href : under(item.href) || (item.also ?? []).some(under);
               return (
                 <li key={item.href}>
                   <Link

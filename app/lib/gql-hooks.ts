@@ -3,7 +3,10 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   type InfiniteData,
+  keepPreviousData,
+  type UseQueryResult,
   useInfiniteQuery,
+  useQueries,
   useMutation,
   useQuery,
   useQueryClient,
@@ -23,15 +26,44 @@ export function gqlKey<TVariables>(doc: TypedDocumentNode<unknown, TVariables>, 
 export function useGqlQuery<TResult, TVariables>(
   doc: TypedDocumentNode<TResult, TVariables>,
   variables: TVariables,
-  opts: { enabled?: boolean; orgId?: string | null } = {},
+  opts: {
+    enabled?: boolean;
+    orgId?: string | null;
+    /** Polling period in ms (or a function of the latest data); false stops polling. */
+    refetchInterval?: number | false | ((data: TResult | undefined) => number | false);
+    /** Keep showing the previous result while new variables load (e.g. zooming a chart). */
+    keepPrevious?: boolean;
+  } = {},
 ) {
   const ctx = useOrgOptional();
   const orgId = opts.orgId !== undefined ? opts.orgId : (ctx?.org.id ?? null);
+  const interval = opts.refetchInterval;
   return useQuery<TResult, GraphQLRequestError>({
     queryKey: gqlKey(doc, orgId, variables),
     queryFn: ({ signal }) => gqlRequest(doc, variables, orgId, { signal }),
     enabled: opts.enabled,
+    refetchInterval: typeof interval === 'function' ? (q) => interval(q.state.data) : interval,
+    placeholderData: opts.keepPrevious ? keepPreviousData : undefined,
   });
+}
+
+/** The same query for several variable sets at once (one per run on the compare page). */
+export function useGqlQueries<TResult, TVariables>(
+  doc: TypedDocumentNode<TResult, TVariables>,
+  variableSets: TVariables[],
+  opts: { enabled?: boolean; refetchInterval?: number | false; keepPrevious?: boolean } = {},
+) {
+  const ctx = useOrgOptional();
+  const orgId = ctx?.org.id ?? null;
+  return useQueries({
+    queries: variableSets.map((variables) => ({
+      queryKey: gqlKey(doc, orgId, variables),
+      queryFn: ({ signal }: { signal: AbortSignal }) => gqlRequest(doc, variables, orgId, { signal }),
+      enabled: opts.enabled,
+      refetchInterval: opts.refetchInterval,
+      placeholderData: opts.keepPrevious ? keepPreviousData : undefined,
+    })),
+  }) as UseQueryResult<TResult, GraphQLRequestError>[];
 }
 
 /** Cursor-paged query; `getNext` reads the next cursor from a page (null when done). */
@@ -39,6 +71,7 @@ export function useGqlInfiniteQuery<TResult, TVariables, TCursor>(
   doc: TypedDocumentNode<TResult, TVariables>,
   variables: (cursor: TCursor | null) => TVariables,
   getNext: (page: TResult) => TCursor | null | undefined,
+  opts: { refetchInterval?: number | false; keepPrevious?: boolean } = {},
 ) {
   const ctx = useOrgOptional();
   const orgId = ctx?.org.id ?? null;
@@ -47,6 +80,8 @@ export function useGqlInfiniteQuery<TResult, TVariables, TCursor>(
     queryFn: ({ pageParam, signal }) => gqlRequest(doc, variables(pageParam as TCursor | null), orgId, { signal }),
     initialPageParam: null,
     getNextPageParam: (last) => getNext(last) ?? undefined,
+    refetchInterval: opts.refetchInterval,
+    placeholderData: opts.keepPrevious ? keepPreviousData : undefined,
   });
 }
 

@@ -9,6 +9,7 @@ import { Badge, ButtonLink, Card, CardBody, CardHeader, LoadError, PageHeader, P
 import { formatDate, formatDateTime } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
+import { ExperimentsSection } from './experiments-section';
 
 const ProjectQuery = graphql(`
   query Project($id: ID!) {
@@ -141,6 +142,8 @@ export function ProjectView({ projectId }: { projectId: string }) {
               </dl>
             )}
           </Card>
+
+          <ExperimentsSection projectId={projectId} />
 
           <Card>
             <CardHeader

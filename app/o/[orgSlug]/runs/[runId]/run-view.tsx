@@ -1,0 +1,301 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { graphql } from '@/app/gql';
+import { CopyButton } from '@/app/components/copy-button';
+import { ChartIcon, ChevronRightIcon, DatabaseIcon, FlaskIcon, LinkIcon } from '@/app/components/icons';
+import { RunStatusBadge } from '@/app/components/run-status';
+import { Badge, ButtonLink, Card, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
+import { formatDateTime } from '@/app/lib/format';
+import { useGqlQuery } from '@/app/lib/gql-hooks';
+import { useOrg } from '@/app/lib/org-context';
+import { formatDuration, isSystemTag, runDuration, runSource, runUser, toNumber } from '@/app/lib/tracking';
+import { ArtifactsPanel } from './artifacts-panel';
+import { MetricChart } from './metric-chart';
+
+const RunQuery = graphql(`
+  query Run($id: ID!) {
+    run(id: $id) {
+      id
+      name
+      status
+      lifecycleStage
+      startTime
+      endTime
+      createdByApiKeyId
+      params {
+        key
+        value
+      }
+      tags {
+        key
+        value
+      }
+      latestMetrics {
+        key
+        value
+        step
+      }
+      inputs {
+        name
+        digest
+        source
+        sourceType
+        schema
+        tags {
+          key
+          value
+        }
+      }
+      experiment {
+        id
+        name
+        project {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+function latestOf(metrics: { key: string; step: number; value: unknown }[], key: string) {
+  const m = metrics.find((x) => x.key === key);
+  return m ? { step: m.step, value: toNumber(m.value) } : null;
+}
+
+function Detail({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <div className="min-w-0 px-5 py-3">
+      <dt className="text-xs font-medium text-zinc-500">{label}</dt>
+      <dd className="mt-1 truncate text-sm text-zinc-900" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+function KeyValueTable({ rows, empty, testId }: { rows: { key: string; value: string }[]; empty: string; testId: string }) {
+  if (rows.length === 0) return <p className="px-5 py-6 text-center text-sm text-zinc-400">{empty}</p>;
+  return (
+    <div className="max-h-96 overflow-y-auto" data-testid={testId}>
+      <Table minWidth="min-w-0">
+        <THead>
+          <TH>Key</TH>
+          <TH>Value</TH>
+        </THead>
+        <TBody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              <TD className="w-2/5 py-2 font-mono text-[12.5px] text-zinc-500">{r.key}</TD>
+              <TD className="py-2 font-mono text-[12.5px] break-all text-zinc-900">{r.value}</TD>
+            </tr>
+          ))}
+        </TBody>
+      </Table>
+    </div>
+  );
+}
+
+export function RunView({ runId }: { runId: string }) {
+  const { org } = useOrg();
+  // The run itself polls while it is live: new metric keys, status and end time arrive.
+  const q = useGqlQuery(RunQuery, { id: runId }, { refetchInterval: (d) => (d?.run.status === 'RUNNING' ? 3000 : false) });
+  const run = q.data?.run;
+  const live = run?.status === 'RUNNING';
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [live]);
+
+  const breadcrumb = (
+    <span className="inline-flex flex-wrap items-center gap-1">
+      <Link href={`/o/${org.slug}/projects`} className="hover:text-zinc-800">
+        Projects
+      </Link>
+      <ChevronRightIcon className="size-3.5 text-zinc-400" />
+      {run ? (
+        <>
+          <Link href={`/o/${org.slug}/projects/${run.experiment.project.id}`} className="hover:text-zinc-800">
+            {run.experiment.project.name}
+          </Link>
+          <ChevronRightIcon className="size-3.5 text-zinc-400" />
+          <Link href={`/o/${org.slug}/experiments/${run.experiment.id}`} className="hover:text-zinc-800">
+            {run.experiment.name}
+          </Link>
+        </>
+      ) : (
+        <span>…</span>
+      )}
+      <ChevronRightIcon className="size-3.5 text-zinc-400" />
+      <span className="text-zinc-700">{run?.name ?? '…'}</span>
+    </span>
+  );
+
+  if (q.error) {
+    return (
+      <>
+        <PageHeader title="Run" breadcrumb={breadcrumb} />
+        <LoadError error={q.error} onRetry={() => void q.refetch()} />
+      </>
+    );
+  }
+
+  const user = run ? runUser(run) : null;
+  const source = run ? runSource(run) : null;
+  const userTags = run?.tags.filter((t) => !isSystemTag(t.key)) ?? [];
+  const systemTags = run?.tags.filter((t) => isSystemTag(t.key)) ?? [];
+  const metricKeys = [...new Set(run?.latestMetrics.map((m) => m.key) ?? [])].sort();
+
+  return (
+    <>
+      <PageHeader
+        breadcrumb={breadcrumb}
+        title={
+          run ? (
+            <span className="inline-flex items-center gap-3">
+              <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+                <ChartIcon className="size-5" />
+              </span>
+              <span data-testid="run-name">{run.name}</span>
+              <RunStatusBadge status={run.status} />
+              {run.lifecycleStage === 'deleted' && <Badge tone="red">Deleted</Badge>}
+            </span>
+          ) : (
+            <Skeleton className="h-9 w-72" />
+          )
+        }
+        description={
+          run ? (
+            <span className="inline-flex items-center gap-2">
+              <code className="font-mono text-[12.5px]">{run.id}</code>
+              <CopyButton value={run.id} label="Copy ID" />
+            </span>
+          ) : undefined
+        }
+        actions={
+          run && (
+            <ButtonLink href={`/o/${org.slug}/experiments/${run.experiment.id}`} variant="secondary">
+              <FlaskIcon className="size-4" /> All runs
+            </ButtonLink>
+          )
+        }
+      />
+
+      <Card className="mb-6">
+        {!run ? (
+          <div className="grid grid-cols-2 gap-4 p-5 md:grid-cols-5">
+            {Array.from({ length: 5 }, (_, i) => (
+              <Skeleton key={i} className="h-10" />
+            ))}
+          </div>
+        ) : (
+          <dl className="grid grid-cols-2 divide-zinc-100 md:grid-cols-5 md:divide-x">
+            <Detail label="Started">{formatDateTime(run.startTime)}</Detail>
+            <Detail label="Ended">{run.endTime ? formatDateTime(run.endTime) : live ? <span className="text-sky-700">Still running</span> : '—'}</Detail>
+            <Detail label="Duration" testId="run-duration">
+              <span className="tabular-nums">{formatDuration(runDuration(run, now))}</span>
+            </Detail>
+            <Detail label="Created by">
+              {user ?? (run.createdByApiKeyId ? <span title={run.createdByApiKeyId}>API key</span> : <span className="text-zinc-400">—</span>)}
+            </Detail>
+            <Detail label="Source">
+              {source?.name ? (
+                <span title={source.name} className="font-mono text-[12.5px]">
+                  {source.name.split('/').at(-1)}
+                  {source.commit && <span className="text-zinc-400"> @ {source.commit.slice(0, 8)}</span>}
+                </span>
+              ) : (
+                <span className="text-zinc-400">—</span>
+              )}
+            </Detail>
+          </dl>
+        )}
+      </Card>
+
+      <section aria-labelledby="metrics-heading" className="mb-6">
+        <div className="mb-3 flex items-baseline justify-between">
+          <h2 id="metrics-heading" className="text-[15px] font-semibold text-zinc-900">
+            Metrics
+          </h2>
+          {metricKeys.length > 0 && <p className="text-[13px] text-zinc-500">Drag across a chart to zoom into a step range</p>}
+        </div>
+        {!run ? (
+          <div className="grid gap-4 lg:grid-cols-2">
+            <Skeleton className="h-72" />
+            <Skeleton className="h-72" />
+          </div>
+        ) : metricKeys.length === 0 ? (
+          <Card>
+            <EmptyState
+              icon={<ChartIcon />}
+              title={live ? 'Waiting for the first metric' : 'No metrics logged'}
+              description={live ? 'Charts appear here as soon as the run logs a metric.' : 'This run did not log any metrics.'}
+            />
+          </Card>
+        ) : (
+          <div className="grid gap-4 lg:grid-cols-2" data-testid="metric-charts">
+            {metricKeys.map((k) => (
+              <MetricChart key={k} runId={run.id} metricKey={k} live={live} latest={latestOf(run.latestMetrics, k)} />
+            ))}
+          </div>
+        )}
+      </section>
+
+      <div className="mb-6 grid items-start gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader title="Parameters" description={run ? `${run.params.length} logged; fixed once set` : undefined} />
+          {run ? <KeyValueTable rows={run.params} empty="No parameters logged" testId="run-params" /> : <Skeleton className="m-5 h-24" />}
+        </Card>
+        <Card>
+          <CardHeader title="Tags" description={run && systemTags.length > 0 ? `${systemTags.length} system tags from the client below yours` : undefined} />
+          {run ? <KeyValueTable rows={[...userTags, ...systemTags]} empty="No tags" testId="run-tags" /> : <Skeleton className="m-5 h-24" />}
+        </Card>
+      </div>
+
+      <div className="grid items-start gap-6 lg:grid-cols-[1fr_22rem]">
+        <ArtifactsPanel runId={runId} />
+        <Card>
+          <CardHeader
+            title={
+              <span className="inline-flex items-center gap-2">
+                <LinkIcon className="size-4 text-zinc-400" /> Lineage
+              </span>
+            }
+            description="What went into this run, and what came out of it."
+          />
+          <div className="px-5 py-4">
+            <p className="mb-2 text-[11px] font-semibold uppercase tracking-wider text-zinc-400">Inputs</p>
+            {!run ? (
+              <Skeleton className="h-10" />
+            ) : run.inputs.length === 0 ? (
+              <p className="text-sm text-zinc-400">No datasets logged. Use mlflow.log_input() to record them.</p>
+            ) : (
+              <ul className="space-y-2" data-testid="run-inputs">
+                {run.inputs.map((d) => (
+                  <li key={`${d.name}@${d.digest}`} className="flex gap-2.5 rounded-lg border border-zinc-100 px-3 py-2">
+                    <DatabaseIcon className="mt-0.5 size-4 shrink-0 text-zinc-400" />
+                    <div className="min-w-0">
+                      <p className="truncate text-sm font-medium text-zinc-900">{d.name}</p>
+                      <p className="truncate font-mono text-[11.5px] text-zinc-500" title={d.source}>
+                        {d.sourceType} · {d.digest.slice(0, 10)}
+                      </p>
+                      {d.tags.find((t) => t.key === 'mlflow.data.context') && (
+                        <Badge className="mt-1">{d.tags.find((t) => t.key === 'mlflow.data.context')!.value}</Badge>
+                      )}
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <p className="mt-4 mb-2 text-[11px] font-semibold uppercase tracking-wider text-zinc-400">Outputs</p>
+            <p className="text-sm text-zinc-400">Model versions registered from this run will be listed here.</p>
+          </div>
+        </Card>
+      </div>
+    </>
+  );
+}
