@@ -1,0 +1,224 @@
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createExperiment } from '../core/tracking/create-experiment';
+import { createRun } from '../core/tracking/create-run';
+import { logBatch } from '../core/tracking/log-batch';
+import { runToEnd } from './lib/cleanup';
+import { BASE_TS, parallel, pointValue, type Bench } from './lib/context';
+import { fmtInt } from './lib/report';
+import { PYTHON, ROOT, httpJson } from './lib/servers';
+
+const METRICS = 10;
+const STEPS = 1000;
+const BATCH = 1000; // MLflow's limit of metrics per log-batch
+const STEPS_PER_BATCH = BATCH / METRICS;
+
+interface Throughput {
+  points: number;
+  seconds: number;
+  pointsPerSecond: number;
+}
+
+const throughput = (points: number, seconds: number): Throughput => ({ points, seconds, pointsPerSecond: points / seconds });
+
+/** Every phase starts from an empty metrics table and a checkpoint, so none inherits another's index size or dirty pages. */
+async function resetGantryMetrics(b: Bench): Promise<void> {
+  await b.owner`truncate run_metrics, run_latest_metrics`;
+  await b.owner`checkpoint`;
+}
+
+async function countGantryPoints(b: Bench): Promise<number> {
+  const [r] = await b.owner<{ n: string }[]>`select count(*) as n from run_metrics`;
+  return Number(r!.n);
+}
+
+async function makeRuns(b: Bench, experimentId: string, n: number, label: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push((await createRun(b.ctx, { experimentId, runName: `${label}-${i}` })).id);
+  return ids;
+}
+
+/** Raw COPY as the owner: the same rows into the same table, `concurrency` streams. */
+async function copyBaseline(b: Bench, runIds: string[]): Promise<Throughput> {
+  await resetGantryMetrics(b);
+  const orgId = b.ctx.orgId;
+  const started = performance.now();
+  await parallel(runIds.map((id, i) => [id, i] as const), b.concurrency, async ([runId, r]) => {
+    function* rows() {
+      for (let s = 0; s < STEPS; s += STEPS_PER_BATCH) {
+        let chunk = '';
+        for (let step = s; step < s + STEPS_PER_BATCH; step++) {
+          for (let m = 0; m < METRICS; m++) chunk += `${orgId}\t${runId}\tm${m}\t${step}\t${BASE_TS + step * 1000}\t${pointValue(r, m, step)}\n`;
+        }
+        yield chunk;
+      }
+    }
+    const writable = await b.owner`copy run_metrics (org_id, run_id, key, step, timestamp, value) from stdin`.writable();
+    await pipeline(Readable.from(rows()), writable);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const n = await countGantryPoints(b);
+  if (n !== runIds.length * METRICS * STEPS) throw new Error(`COPY wrote ${n} points, expected ${runIds.length * METRICS * STEPS}`);
+  return throughput(n, seconds);
+}
+
+/** The logBatch use case (what the MLflow log-batch route and the GraphQL logBatch mutation call), as the app role under RLS. */
+async function logBatchPath(b: Bench, runIds: string[]): Promise<Throughput> {
+  await resetGantryMetrics(b);
+  const jobs: { runId: string; r: number; from: number }[] = [];
+  for (let r = 0; r < runIds.length; r++) for (let s = 0; s < STEPS; s += STEPS_PER_BATCH) jobs.push({ runId: runIds[r]!, r, from: s });
+  // Runs log side by side, as concurrent training jobs do: interleave the runs' batches.
+  jobs.sort((x, y) => x.from - y.from || x.r - y.r);
+  const started = performance.now();
+  await parallel(jobs, b.concurrency, async ({ runId, r, from }) => {
+    const metrics = [];
+    for (let step = from; step < from + STEPS_PER_BATCH; step++) {
+      for (let m = 0; m < METRICS; m++) metrics.push({ key: `m${m}`, value: pointValue(r, m, step), timestamp: BASE_TS + step * 1000, step });
+    }
+    await logBatch(b.ctx, { runId, metrics });
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const n = await countGantryPoints(b);
+  if (n !== jobs.length * BATCH) throw new Error(`logBatch wrote ${n} points, expected ${jobs.length * BATCH}`);
+  return throughput(n, seconds);
+}
+
+interface ClientResult {
+  points: number;
+  seconds: number;
+  calls: number;
+  processes: number;
+}
+
+async function mlflowClient(b: Bench, uri: string, experimentId: string, runs: number, token?: string): Promise<ClientResult> {
+  const env = { ...process.env, MLFLOW_TRACKING_TOKEN: token, MLFLOW_ENABLE_ASYNC_LOGGING: 'false' };
+  if (!token) delete env.MLFLOW_TRACKING_TOKEN;
+  const { stdout } = await runToEnd(
+    PYTHON,
+    [path.join(ROOT, 'bench', 'mlflow_ingest.py'), uri, experimentId, String(runs), String(METRICS), String(STEPS), String(b.clientProcesses)],
+    { env },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as ClientResult;
+}
+
+/**
+ * The servers without the Python client's cost: `runs/log-batch` bodies encoded before the clock
+ * starts, sent by `clientProcesses` concurrent fetch loops from this process.
+ */
+async function rawHttp(b: Bench, base: string, experimentId: string, runs: number, token?: string): Promise<Throughput> {
+  const bodies: string[] = [];
+  for (let r = 0; r < runs; r++) {
+    const created = await httpJson<{ run: { info: { run_id: string } } }>(`${base}/api/2.0/mlflow/runs/create`, {
+      body: { experiment_id: experimentId, run_name: `raw-${r}`, start_time: Date.now() },
+      token,
+    });
+    const runId = created.run.info.run_id;
+    for (let s = 0; s < STEPS; s += STEPS_PER_BATCH) {
+      const metrics = [];
+      for (let step = s; step < s + STEPS_PER_BATCH; step++) {
+        for (let m = 0; m < METRICS; m++) metrics.push({ key: `m${m}`, value: pointValue(r, m, step), timestamp: BASE_TS + step * 1000, step });
+      }
+      bodies.push(JSON.stringify({ run_id: runId, metrics }));
+    }
+  }
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const started = performance.now();
+  await parallel(bodies, b.clientProcesses, async (body) => {
+    const res = await fetch(`${base}/api/2.0/mlflow/runs/log-batch`, { method: 'POST', headers, body });
+    if (!res.ok) throw new Error(`log-batch on ${base} -> ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    await res.arrayBuffer();
+  });
+  return throughput(bodies.length * BATCH, (performance.now() - started) / 1000);
+}
+
+export async function benchIngest(b: Bench): Promise<void> {
+  const runs = Math.max(1, Math.round(100 * b.scale));
+  const points = runs * METRICS * STEPS;
+  const how = `${runs} runs × ${METRICS} metrics × ${STEPS} steps`;
+  b.log(`ingest: ${fmtInt(points)} points (${how})`);
+  const exp = await createExperiment(b.ctx, { name: 'bench-ingest' });
+
+  b.log('ingest: raw COPY baseline…');
+  const copy = await copyBaseline(b, await makeRuns(b, exp.id, runs, 'copy'));
+  b.log('ingest: logBatch use case…');
+  const core = await logBatchPath(b, await makeRuns(b, exp.id, runs, 'core'));
+  b.rows.push(
+    { section: 'ingest', name: 'raw COPY into run_metrics (owner)', value: `${fmtInt(copy.pointsPerSecond)} points/s`, detail: `${fmtInt(copy.points)} points in ${copy.seconds.toFixed(1)} s; ${b.concurrency} COPY streams, one per run at a time` },
+    {
+      section: 'ingest',
+      name: 'Gantry logBatch use case (app role, RLS)',
+      value: `${fmtInt(core.pointsPerSecond)} points/s`,
+      detail: `${fmtInt(core.points)} points in ${core.seconds.toFixed(1)} s; ${points / BATCH} batches of ${BATCH}, ${b.concurrency} concurrent callers in-process`,
+    },
+  );
+  b.ratios.push({
+    name: 'ingest: logBatch / raw COPY',
+    value: core.pointsPerSecond / copy.pointsPerSecond,
+    target: '>= 0.40',
+    met: core.pointsPerSecond / copy.pointsPerSecond >= 0.4,
+    how: 'points/s ÷ points/s, same rows, same table, same Postgres',
+  });
+  b.results.ingest = { workload: how, points, copy, logBatch: core, concurrency: b.concurrency };
+
+  if (!b.gantryHttp) return;
+  b.log('ingest: mlflow client → Gantry…');
+  await resetGantryMetrics(b);
+  const httpExp = await createExperiment(b.ctx, { name: 'bench-ingest-mlflow-client' });
+  const viaGantry = await mlflowClient(b, b.gantryHttp.url, httpExp.id, runs, b.apiKey);
+  const stored = await countGantryPoints(b);
+  if (stored !== points) throw new Error(`mlflow client → Gantry stored ${stored} points, expected ${points}`);
+  const gantryRate = viaGantry.points / viaGantry.seconds;
+  const clientHow = `MlflowClient.log_batch, ${BATCH} metrics per call, ${viaGantry.processes} client processes (runs split between them, each logs its runs' batches one after another)`;
+  b.rows.push({
+    section: 'ingest',
+    name: 'mlflow client → Gantry HTTP',
+    value: `${fmtInt(gantryRate)} points/s`,
+    detail: `${fmtInt(viaGantry.points)} points in ${viaGantry.seconds.toFixed(1)} s; ${clientHow}`,
+  });
+  const result: Record<string, unknown> = { gantry: { ...viaGantry, pointsPerSecond: gantryRate, server: b.gantryHttp.describe } };
+  b.results.ingestMlflowClient = result;
+
+  b.log('ingest: pre-encoded HTTP log-batch → Gantry…');
+  await resetGantryMetrics(b);
+  const rawExp = await createExperiment(b.ctx, { name: 'bench-ingest-raw-http' });
+  const rawGantry = await rawHttp(b, b.gantryHttp.url, rawExp.id, runs, b.apiKey);
+  if ((await countGantryPoints(b)) !== rawGantry.points) throw new Error('raw HTTP → Gantry stored a different number of points');
+  const rawHow = `POST runs/log-batch bodies (1000 metrics) encoded before the clock, ${b.clientProcesses} concurrent requests from Node fetch`;
+  b.rows.push({ section: 'ingest', name: 'pre-encoded HTTP log-batch → Gantry', value: `${fmtInt(rawGantry.pointsPerSecond)} points/s`, detail: `${fmtInt(rawGantry.points)} points in ${rawGantry.seconds.toFixed(1)} s; ${rawHow}` });
+  b.results.ingestRawHttp = { gantry: rawGantry };
+
+  if (!b.mlflow || !b.mlflowDb) return;
+  const mlRuns = Math.max(b.clientProcesses, Math.round(100 * b.mlflowScale));
+  b.log(`ingest: mlflow client → mlflow server (${fmtInt(mlRuns * METRICS * STEPS)} points)…`);
+  const created = await httpJson<{ experiment_id: string }>(`${b.mlflow.url}/api/2.0/mlflow/experiments/create`, { body: { name: 'bench-ingest' } });
+  const viaMlflow = await mlflowClient(b, b.mlflow.url, created.experiment_id, mlRuns);
+  const [cnt] = await b.mlflowDb<{ n: string }[]>`select count(*) as n from metrics`;
+  if (Number(cnt!.n) !== viaMlflow.points) throw new Error(`mlflow server stored ${cnt!.n} points, expected ${viaMlflow.points}`);
+  const mlflowRate = viaMlflow.points / viaMlflow.seconds;
+  b.rows.push({
+    section: 'ingest',
+    name: 'mlflow client → mlflow server',
+    value: `${fmtInt(mlflowRate)} points/s`,
+    detail: `${fmtInt(viaMlflow.points)} points (${mlRuns} runs${mlRuns !== runs ? `, scaled down from ${runs}` : ''}) in ${viaMlflow.seconds.toFixed(1)} s; same client setup`,
+  });
+  b.ratios.push({
+    name: 'ingest via mlflow client: Gantry / mlflow server',
+    value: gantryRate / mlflowRate,
+    target: '>= 10',
+    met: gantryRate / mlflowRate >= 10,
+    how: 'points/s ÷ points/s, same client script and process count, one server process each, same Postgres server',
+  });
+  result.mlflow = { ...viaMlflow, pointsPerSecond: mlflowRate, runs: mlRuns, server: b.mlflow.describe };
+
+  b.log('ingest: pre-encoded HTTP log-batch → mlflow server…');
+  const rawMlExp = await httpJson<{ experiment_id: string }>(`${b.mlflow.url}/api/2.0/mlflow/experiments/create`, { body: { name: 'bench-ingest-raw-http' } });
+  const before = Number((await b.mlflowDb<{ n: string }[]>`select count(*) as n from metrics`)[0]!.n);
+  const rawMlflow = await rawHttp(b, b.mlflow.url, rawMlExp.experiment_id, mlRuns);
+  const after = Number((await b.mlflowDb<{ n: string }[]>`select count(*) as n from metrics`)[0]!.n);
+  if (after - before !== rawMlflow.points) throw new Error('raw HTTP → mlflow server stored a different number of points');
+  b.rows.push({ section: 'ingest', name: 'pre-encoded HTTP log-batch → mlflow server', value: `${fmtInt(rawMlflow.pointsPerSecond)} points/s`, detail: `${fmtInt(rawMlflow.points)} points (${mlRuns} runs) in ${rawMlflow.seconds.toFixed(1)} s; same requests` });
+  const rawRatio = (b.results.ingestRawHttp as { gantry: Throughput }).gantry.pointsPerSecond / rawMlflow.pointsPerSecond;
+  b.ratios.push({ name: 'ingest, server only (pre-encoded HTTP): Gantry / mlflow server', value: rawRatio, target: '>= 10', met: rawRatio >= 10, how: 'points/s ÷ points/s, identical request bodies and concurrency, no Python client cost' });
+  (b.results.ingestRawHttp as Record<string, unknown>).mlflow = rawMlflow;
+}
