@@ -69,7 +69,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     NEXT_TELEMETRY_DISABLED: '1',
     // Every story signs up from 127.0.0.1; e2e/limits/ checks that the limits hold.
     RATE_LIMIT_AUTH_PER_MINUTE: '100',
-    RATE_LIMIT_API_KEY_PER_MINUTE: '200',
+    RATE_LIMIT_API_KEY_PER_MINUTE: '3000',
   };
   delete env.NODE_ENV;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
