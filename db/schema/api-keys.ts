@@ -1,14 +1,12 @@
 import { index, pgTable, text, timestamptz } from './columns';
-import { organizations } from './tenancy';
+import { orgIdColumn } from './org-column';
 import { users } from './users';
 
 export const apiKeys = pgTable(
   'api_keys',
   {
     id: text('id').primaryKey(),
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     /** The user the key acts for; its permissions never exceed this user's. */
     userId: text('user_id')
       .notNull()

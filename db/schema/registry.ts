@@ -1,7 +1,8 @@
 import { boolean, integer } from 'drizzle-orm/pg-core';
+import { orgIdColumn } from './org-column';
 import { bigint, index, jsonb, pgEnum, pgTable, primaryKey, text, timestamptz, uniqueIndex } from './columns';
 import { apiKeys } from './api-keys';
-import { orgRole, organizations, projects } from './tenancy';
+import { orgRole, projects } from './tenancy';
 import { experiments, runs } from './tracking';
 import { users } from './users';
 
@@ -12,16 +13,11 @@ export const aliasAction = pgEnum('model_alias_action', ['set', 'move', 'delete'
 /** MLflow times are epoch milliseconds; kept as such so the wire format round-trips exactly (as in tracking). */
 const epochMs = (name: string) => bigint(name, { mode: 'number' });
 
-const orgId = () =>
-  text('org_id')
-    .notNull()
-    .references(() => organizations.id, { onDelete: 'cascade' });
-
 export const registeredModels = pgTable(
   'registered_models',
   {
     id: text('id').primaryKey(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     projectId: text('project_id')
       .notNull()
       .references(() => projects.id, { onDelete: 'restrict' }),
@@ -47,7 +43,7 @@ export const registeredModels = pgTable(
 export const registeredModelTags = pgTable(
   'registered_model_tags',
   {
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     modelId: text('model_id')
       .notNull()
       .references(() => registeredModels.id, { onDelete: 'cascade' }),
@@ -62,7 +58,7 @@ export const loggedModels = pgTable(
   'logged_models',
   {
     id: text('id').primaryKey(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     experimentId: text('experiment_id')
       .notNull()
       .references(() => experiments.id, { onDelete: 'cascade' }),
@@ -83,7 +79,7 @@ export const loggedModels = pgTable(
 export const loggedModelTags = pgTable(
   'logged_model_tags',
   {
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     modelId: text('model_id')
       .notNull()
       .references(() => loggedModels.id, { onDelete: 'cascade' }),
@@ -96,7 +92,7 @@ export const loggedModelTags = pgTable(
 export const loggedModelParams = pgTable(
   'logged_model_params',
   {
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     modelId: text('model_id')
       .notNull()
       .references(() => loggedModels.id, { onDelete: 'cascade' }),
@@ -110,7 +106,7 @@ export const loggedModelParams = pgTable(
 export const runModelOutputs = pgTable(
   'run_model_outputs',
   {
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     runId: text('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
@@ -133,7 +129,7 @@ export const modelVersions = pgTable(
   'model_versions',
   {
     id: text('id').primaryKey(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     modelId: text('model_id')
       .notNull()
       .references(() => registeredModels.id, { onDelete: 'cascade' }),
@@ -170,7 +166,7 @@ export const modelVersions = pgTable(
 export const modelVersionTags = pgTable(
   'model_version_tags',
   {
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     versionId: text('version_id')
       .notNull()
       .references(() => modelVersions.id, { onDelete: 'cascade' }),
@@ -184,7 +180,7 @@ export const modelVersionTags = pgTable(
 export const modelAliases = pgTable(
   'model_aliases',
   {
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     modelId: text('model_id')
       .notNull()
       .references(() => registeredModels.id, { onDelete: 'cascade' }),
@@ -202,7 +198,7 @@ export const modelAliases = pgTable(
 export const protectedModelAliases = pgTable(
   'protected_model_aliases',
   {
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     modelId: text('model_id')
       .notNull()
       .references(() => registeredModels.id, { onDelete: 'cascade' }),
@@ -224,7 +220,7 @@ export const modelAliasHistory = pgTable(
   'model_alias_history',
   {
     id: text('id').primaryKey(),
-    orgId: orgId(),
+    orgId: orgIdColumn(),
     modelId: text('model_id')
       .notNull()
       .references(() => registeredModels.id, { onDelete: 'cascade' }),

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { boolean, doublePrecision } from 'drizzle-orm/pg-core';
 import { bigint, index, jsonb, pgEnum, pgTable, primaryKey, text, timestamptz, uniqueIndex } from './columns';
 import { apiKeys } from './api-keys';
-import { organizations, projects } from './tenancy';
+import { orgIdColumn } from './org-column';
+import { projects } from './tenancy';
 import { users } from './users';
 
 export const runStatus = pgEnum('run_status', ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
@@ -15,9 +16,7 @@ export const experiments = pgTable(
   'experiments',
   {
     id: text('id').primaryKey(),
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     projectId: text('project_id')
       .notNull()
       .references(() => projects.id, { onDelete: 'restrict' }),
@@ -40,9 +39,7 @@ export const experiments = pgTable(
 export const experimentTags = pgTable(
   'experiment_tags',
   {
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     experimentId: text('experiment_id')
       .notNull()
       .references(() => experiments.id, { onDelete: 'cascade' }),
@@ -56,9 +53,7 @@ export const runs = pgTable(
   'runs',
   {
     id: text('id').primaryKey(),
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     experimentId: text('experiment_id')
       .notNull()
       .references(() => experiments.id, { onDelete: 'cascade' }),
@@ -80,9 +75,7 @@ export const runs = pgTable(
 export const runParams = pgTable(
   'run_params',
   {
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     runId: text('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
@@ -95,9 +88,7 @@ export const runParams = pgTable(
 export const runTags = pgTable(
   'run_tags',
   {
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     runId: text('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
@@ -116,9 +107,7 @@ export const runTags = pgTable(
 export const runMetrics = pgTable(
   'run_metrics',
   {
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     runId: text('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
@@ -135,9 +124,7 @@ export const runMetrics = pgTable(
 export const runLatestMetrics = pgTable(
   'run_latest_metrics',
   {
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     runId: text('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
@@ -154,9 +141,7 @@ export const datasets = pgTable(
   'datasets',
   {
     id: text('id').primaryKey(),
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     experimentId: text('experiment_id')
       .notNull()
       .references(() => experiments.id, { onDelete: 'cascade' }),
@@ -173,9 +158,7 @@ export const datasets = pgTable(
 export const runInputs = pgTable(
   'run_inputs',
   {
-    orgId: text('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     runId: text('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
