@@ -17,7 +17,9 @@ export const EXIT = {
   BAD_INPUT: 5,
   /** Nothing wrong with the request: try again later. */
   UNAVAILABLE: 6,
-  /** Ctrl-C at a prompt: the shell convention, 128 + SIGINT. */
+  /** A followed job ended failed or cancelled (`jobs submit --follow`, `jobs logs --follow`). */
+  JOB_FAILED: 7,
+  /** Ctrl-C at a prompt or while following a job: the shell convention, 128 + SIGINT. */
   INTERRUPTED: 130,
 } as const;
 
@@ -71,7 +73,10 @@ export const EXIT_CODES_HELP = `Exit codes:
   6    server unreachable, failing or rate limited (network error, HTTP 5xx,
        INTERNAL, UNAVAILABLE, RATE_LIMITED / HTTP 429): try again later,
        after the Retry-After the error shows
-  130  cancelled at a prompt (Ctrl-C)`;
+  7    the followed job failed or was cancelled (jobs submit --follow,
+       jobs logs --follow)
+  130  interrupted (Ctrl-C) at a prompt, or while following a job (the job
+       keeps running)`;
 
 /**
  * Every expected failure is thrown as a CliError and printed once by main:

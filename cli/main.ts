@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createContext, type Command, type OptionValues, type Stdin } from './command';
 import { graphql } from './commands/graphql';
+import { jobs } from './commands/jobs';
 import { login } from './commands/login';
 import { logout } from './commands/logout';
 import { models } from './commands/models';
@@ -11,7 +12,7 @@ import { configPath, DEFAULT_URL, type Env } from './config';
 import { CliError, EXIT, EXIT_CODES_HELP, usageError } from './exit-codes';
 import { Output, redactSecrets } from './output';
 
-export const COMMANDS: readonly Command[] = [login, logout, whoami, graphql, runs, models];
+export const COMMANDS: readonly Command[] = [login, logout, whoami, graphql, runs, models, jobs];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string' },

@@ -41,6 +41,19 @@ describe('Output', () => {
     expect(JSON.parse(s.err)).toEqual({ error: { code: 'BAD_USER_INPUT', message: 'bad gty_ab12cd34ef56…', path: ['createTeam'], echo: 'gty_ab12cd34ef56…' } });
   });
 
+  it('streams text as is and progress on stderr for humans, neither with --json', () => {
+    const human = capture(false);
+    human.o.stream(`epoch 1 ${KEY}`);
+    human.o.stream('');
+    human.o.progress('==> running');
+    expect(human.s.out).toBe('epoch 1 gty_ab12cd34ef56…');
+    expect(human.s.err).toBe('==> running\n');
+    const json = capture(true);
+    json.o.stream('epoch 1');
+    json.o.progress('==> running');
+    expect(json.s).toEqual({ out: '', err: '' });
+  });
+
   it('prints warnings as JSON lines with --json', () => {
     const { s, o } = capture(true);
     o.warn('X', 'careful');

@@ -46,6 +46,22 @@ export class Output {
     this.streams.stdout(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /**
+   * Text streamed as it arrives (a job's log) on stdout, written as is: no newline
+   * added, keys redacted. Nothing in --json mode, whose stdout is one JSON document.
+   */
+  stream(chunk: string): void {
+    if (!this.json && chunk !== '') this.streams.stdout(redactSecrets(chunk));
+  }
+
+  /**
+   * A progress line for people on stderr (a job's status changes while following it),
+   * so stdout stays the log alone. Nothing in --json mode.
+   */
+  progress(line: string): void {
+    if (!this.json) this.streams.stderr(`${redactSecrets(line)}\n`);
+  }
+
   warn(code: string, message: string): void {
     const safe = redactSecrets(message);
     if (this.json) this.streams.stderr(`${JSON.stringify({ warning: { code, message: safe } })}\n`);

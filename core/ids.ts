@@ -21,6 +21,12 @@ export const ID_PREFIXES = {
   modelVersion: 'mv',
   loggedModel: 'lm',
   modelAliasEvent: 'mah',
+  cluster: 'clu',
+  job: 'job',
+  jobEvent: 'jev',
+  evaluation: 'ev',
+  evaluationPolicy: 'evp',
+  retrainingPolicy: 'rtp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

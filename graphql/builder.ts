@@ -5,42 +5,68 @@ import { AppError } from '../core/errors';
 import type { Permission } from '../core/tenancy/permissions';
 import type { GraphQLContext } from './context';
 
-export const builder = new SchemaBuilder<{
+export interface GantrySchemaTypes {
   Context: GraphQLContext;
   AuthScopes: { authenticated: boolean; permission: Permission };
   Scalars: { DateTime: { Input: Date; Output: Date }; Double: { Input: number; Output: number } };
   DefaultFieldNullability: false;
-}>({
-  plugins: [ScopeAuthPlugin, RelayPlugin],
-  defaultFieldNullability: false,
-  scopeAuth: {
-    authScopes: (ctx) => ({
-      authenticated: ctx.actor !== null,
-      permission: async (p) => {
-        if (!ctx.actor) return false;
-        return (await ctx.tenant()).permissions.has(p);
-      },
-    }),
-    unauthorizedError: (_parent, ctx) =>
-      ctx.actor ? new AppError('FORBIDDEN', 'You do not have permission to do this') : new AppError('UNAUTHENTICATED', 'Sign in or provide a valid API key'),
-  },
-  relay: {
-    cursorType: 'String',
-    nodeQueryOptions: false,
-    nodesQueryOptions: false,
-    clientMutationId: 'omit',
-  },
-});
+}
 
-builder.scalarType('DateTime', {
-  description: 'An instant in UTC, ISO 8601',
-  serialize: (d) => (d instanceof Date ? d.toISOString() : new Date(String(d)).toISOString()),
-  parseValue: (v) => {
-    const d = new Date(String(v));
-    if (Number.isNaN(d.getTime())) throw new AppError('BAD_USER_INPUT', 'Invalid DateTime');
-    return d;
-  },
-});
+/**
+ * A new, empty builder with the plugins, the DateTime scalar and the root types.
+ * The schema is built from a fresh one each time (`buildSchema`): a builder keeps
+ * every type it has seen, so one that outlived a dev reload of a type file would
+ * refuse the reloaded types as duplicates.
+ */
+export function createBuilder() {
+  const builder = new SchemaBuilder<GantrySchemaTypes>({
+    plugins: [ScopeAuthPlugin, RelayPlugin],
+    defaultFieldNullability: false,
+    scopeAuth: {
+      authScopes: (ctx) => ({
+        authenticated: ctx.actor !== null,
+        permission: async (p) => {
+          if (!ctx.actor) return false;
+          return (await ctx.tenant()).permissions.has(p);
+        },
+      }),
+      unauthorizedError: (_parent, ctx) =>
+        ctx.actor ? new AppError('FORBIDDEN', 'You do not have permission to do this') : new AppError('UNAUTHENTICATED', 'Sign in or provide a valid API key'),
+    },
+    relay: {
+      cursorType: 'String',
+      nodeQueryOptions: false,
+      nodesQueryOptions: false,
+      clientMutationId: 'omit',
+    },
+  });
 
-builder.queryType({});
-builder.mutationType({});
+  builder.scalarType('DateTime', {
+    description: 'An instant in UTC, ISO 8601',
+    serialize: (d) => (d instanceof Date ? d.toISOString() : new Date(String(d)).toISOString()),
+    parseValue: (v) => {
+      const d = new Date(String(v));
+      if (Number.isNaN(d.getTime())) throw new AppError('BAD_USER_INPUT', 'Invalid DateTime');
+      return d;
+    },
+  });
+
+  builder.queryType({});
+  builder.mutationType({});
+  return builder;
+}
+
+export type Builder = ReturnType<typeof createBuilder>;
+
+/**
+ * A type that other type files refer to, made once per builder: `UserRef(builder)`
+ * gives every caller the same ref for one schema build and a new one for the next.
+ * Refs carry the fields registered on them, so they cannot be module singletons.
+ */
+export function sharedRef<T>(make: (builder: Builder) => T): (builder: Builder) => T {
+  const made = new WeakMap<Builder, T>();
+  return (builder) => {
+    if (!made.has(builder)) made.set(builder, make(builder));
+    return made.get(builder)!;
+  };
+}

@@ -132,4 +132,29 @@ describe('model registry over GraphQL', () => {
     const listed = await gql('query($p: ID) { registeredModels(projectId: $p, search: "RANK") { edges { node { name } } } }', { p: projectId });
     expect(listed.data!.registeredModels.edges).toEqual([{ node: { name: 'ranker' } }]);
   });
+  it('edits a model’s description and tags', async () => {
+    const created = await gql('mutation($p: ID!) { createRegisteredModel(input: { projectId: $p, name: "editable", tags: [{ key: "a", value: "1" }, { key: "b", value: "2" }] }) { id } }', { p: projectId });
+    const modelId = created.data!.createRegisteredModel.id as string;
+    const updated = await gql(
+      'mutation($m: ID!) { updateRegisteredModel(input: { modelId: $m, description: "ranks the feed", setTags: [{ key: "a", value: "9" }, { key: "c", value: "3" }], deleteTagKeys: ["b"] }) { id description tags { key value } } }',
+      { m: modelId },
+    );
+    expect(updated.errors).toBeUndefined();
+    expect(updated.data!.updateRegisteredModel).toEqual({
+      id: modelId,
+      description: 'ranks the feed',
+      tags: [
+        { key: 'a', value: '9' },
+        { key: 'c', value: '3' },
+      ],
+    });
+    // Only the tags change when no description is given.
+    const tagsOnly = await gql('mutation($m: ID!) { updateRegisteredModel(input: { modelId: $m, deleteTagKeys: ["c"] }) { description tags { key } } }', { m: modelId });
+    expect(tagsOnly.data!.updateRegisteredModel).toEqual({ description: 'ranks the feed', tags: [{ key: 'a' }] });
+
+    const tooLong = await gql('mutation($m: ID!, $d: String) { updateRegisteredModel(input: { modelId: $m, description: $d }) { id } }', { m: modelId, d: 'x'.repeat(5001) });
+    expect(tooLong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const missing = await gql('mutation { updateRegisteredModel(input: { modelId: "rm_01m8bhpd5mf1mgwdfb0h6he24r", description: "x" }) { id } }');
+    expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
 });

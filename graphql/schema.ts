@@ -1,16 +1,28 @@
-import { builder } from './builder';
-import './types/enums';
-import './types/user';
-import './types/organization';
-import './types/viewer';
-import './types/member';
-import './types/team';
-import './types/project';
-import './types/invitation';
-import './types/api-key';
-import './types/audit';
-import './types/tracking';
-import './types/artifact';
-import './types/registry';
+import type { GraphQLSchema } from 'graphql';
+import { createBuilder } from './builder';
+import * as apiKey from './types/api-key';
+import * as artifact from './types/artifact';
+import * as audit from './types/audit';
+import * as compute from './types/compute';
+import * as enums from './types/enums';
+import * as invitation from './types/invitation';
+import * as member from './types/member';
+import * as organization from './types/organization';
+import * as project from './types/project';
+import * as registry from './types/registry';
+import * as team from './types/team';
+import * as tracking from './types/tracking';
+import * as user from './types/user';
+import * as viewer from './types/viewer';
 
-export const schema = builder.toSchema({ sortSchema: true });
+/** Every type file, each adding its types and root fields to the builder it is given. */
+const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, compute];
+
+/** The whole schema, built from a fresh builder on every call. */
+export function buildSchema(): GraphQLSchema {
+  const builder = createBuilder();
+  for (const file of TYPE_FILES) file.register(builder);
+  return builder.toSchema({ sortSchema: true });
+}
+
+export const schema = buildSchema();

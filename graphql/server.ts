@@ -1,5 +1,5 @@
 import { ApolloServer, type GraphQLRequestContext } from '@apollo/server';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { env } from '../core/config/env';
 import { AppError, isAppError } from '../core/errors';
 import { createLogger } from '../core/observability/logger';
@@ -47,7 +47,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL' } };
 }
 
-const g = globalThis as unknown as { __gantryApollo?: ApolloServer<GraphQLContext> };
+const g = globalThis as unknown as { __gantryApollo?: { schema: GraphQLSchema; server: ApolloServer<GraphQLContext> } };
 
 export function createApolloServer({ production }: { production: boolean }): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
@@ -75,8 +75,13 @@ export function createApolloServer({ production }: { production: boolean }): Apo
   });
 }
 
-/** The process's server (kept on globalThis so dev reloads do not build a second one). */
+/**
+ * The process's server, kept on globalThis so a dev reload of an unrelated module
+ * does not build a second one; a reload that rebuilt the schema gets a server for it.
+ */
 export function apolloServer(): ApolloServer<GraphQLContext> {
-  g.__gantryApollo ??= createApolloServer({ production: env().NODE_ENV === 'production' });
-  return g.__gantryApollo;
+  if (g.__gantryApollo?.schema !== schema) {
+    g.__gantryApollo = { schema, server: createApolloServer({ production: env().NODE_ENV === 'production' }) };
+  }
+  return g.__gantryApollo.server;
 }

@@ -1,6 +1,10 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../core/auth/create-api-key';
+import { listClusters } from '../core/compute/list-clusters';
+import { setEvaluationPolicy } from '../core/evaluation/evaluation-policy';
+import { createEvaluation } from '../core/evaluation/start-evaluation';
+import { submitTrainingJob } from '../core/training/submit-training-job';
 import { createModelVersion } from '../core/registry/create-model-version';
 import { createRegisteredModel } from '../core/registry/create-registered-model';
 import { setModelAlias } from '../core/registry/set-model-alias';
@@ -26,7 +30,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -57,7 +61,13 @@ async function snapshotA() {
            (select count(*) from model_version_tags where org_id = ${A.orgId})::int as version_tags,
            (select string_agg(alias || version_id, ',' order by alias) from model_aliases where org_id = ${A.orgId}) as aliases,
            (select count(*) from protected_model_aliases where org_id = ${A.orgId})::int as protected_aliases,
-           (select count(*) from model_alias_history where org_id = ${A.orgId})::int as alias_events`;
+           (select count(*) from model_alias_history where org_id = ${A.orgId})::int as alias_events,
+           (select string_agg(name || status || cpu_core_hour_micros || coalesce(encrypted_config, ''), ',' order by id) from clusters where org_id = ${A.orgId}) as clusters,
+           (select count(*) from cluster_gpu_prices where org_id = ${A.orgId})::int as gpu_prices,
+           (select string_agg(status || coalesce(cancel_requested_at::text, ''), ',' order by id) from training_jobs where org_id = ${A.orgId}) as jobs,
+           (select string_agg(array_to_string(checks, ';'), ',' order by id) from (select id, array(select jsonb_array_elements_text(checks)) as checks from evaluation_policies where org_id = ${A.orgId}) p) as evaluation_policies,
+           (select string_agg(status::text, ',' order by id) from evaluations where org_id = ${A.orgId}) as evaluations,
+           (select string_agg(cron || paused || coalesce(deleted_at::text, ''), ',' order by id) from retraining_policies where org_id = ${A.orgId}) as retraining`;
   return rows[0];
 }
 
@@ -82,12 +92,29 @@ beforeAll(async () => {
   ids.modelVersion = (await createModelVersion(A.ctx, { model: { modelId: ids.model }, source: `runs:/${ids.run}/model`, runId: ids.run })).id;
   await setModelAlias(A.ctx, { model: { modelId: ids.model }, alias: 'champion', version: 1 });
   ids.bModel = (await createRegisteredModel(B.ctx, { name: 'B model' })).id;
+  ids.cluster = (await listClusters(A.ctx))[0]!.id;
+  // Jobs recorded without starting their workflows: no Temporal server is needed to check who may see them.
+  ids.job = (await submitTrainingJob(A.ctx, { project: ids.project, command: ['true'] }, { startWorkflow: false })).id;
+  await setEvaluationPolicy(A.ctx, { model: { modelId: ids.model }, checks: ['acc >= 0.5'], jobTemplate: { command: ['true'] } });
+  ids.evaluation = (await createEvaluation(A.ctx, { modelVersionId: ids.modelVersion })).id;
+  ids.retrainingPolicy = 'rtp_' + ids.model.slice(3);
+  await db.ownerSql`insert into retraining_policies (id, org_id, model_id, name, job_template, cron, created_by)
+    values (${ids.retrainingPolicy}, ${A.orgId}, ${ids.model}, 'nightly', ${db.ownerSql.json({ project: ids.project, command: ['true'] })}, '0 3 * * *', ${A.actor.userId})`;
 });
 afterAll(async () => {
   await db.drop();
 });
 
-type Case = { name: string; query: string; vars?: () => Record<string, unknown>; expect: 'NOT_FOUND' | 'FORBIDDEN' | ((data: Record<string, unknown>) => void) };
+/** Hostile input for the cluster mutations: B's own request, refused before anything is run or reached. */
+const EXEC_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "https://k8s.example.com" } }]
+users: [{ name: u, user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: /bin/touch, args: [/tmp/gantry-pwned] } } }]
+contexts: [{ name: x, context: { cluster: c, user: u } }]
+current-context: x
+`;
+
+type Case = { name: string; query: string; vars?: () => Record<string, unknown>; expect: 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_USER_INPUT' | ((data: Record<string, unknown>) => void) };
 
 const noAData = (data: Record<string, unknown>) => {
   const s = JSON.stringify(data);
@@ -138,6 +165,15 @@ const cases: Record<string, Case[]> = {
       vars: () => ({ e: ids.experiment }),
       expect: noAData,
     },
+    {
+      name: 'of A experiment, counted and sorted by creator',
+      query: 'query($e: ID!) { runs(experimentId: $e, orderBy: [{ attribute: CREATOR }, { attribute: DURATION }]) { totalCount edges { node { id createdBy { label } modelVersions { id } } } } }',
+      vars: () => ({ e: ids.experiment }),
+      expect: (d) => {
+        noAData(d);
+        expect(d).toEqual({ runs: { totalCount: 0, edges: [] } });
+      },
+    },
   ],
   run: [{ name: 'A run by id', query: 'query($id: ID!) { run(id: $id) { id params { key } } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
   metricSeries: [{ name: 'A run series', query: 'query($id: ID!) { metricSeries(runId: $id, key: "acc") { totalPoints } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
@@ -186,6 +222,9 @@ const cases: Record<string, Case[]> = {
       expect: 'NOT_FOUND',
     },
   ],
+  updateRegisteredModel: [
+    { name: 'A model', query: 'mutation($m: ID!) { updateRegisteredModel(input: { modelId: $m, description: "x", setTags: [{ key: "k", value: "v" }] }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+  ],
   updateModelVersion: [
     { name: 'A version', query: 'mutation($id: ID!) { updateModelVersion(input: { modelVersionId: $id, description: "x", setTags: [{ key: "k", value: "v" }] }) { id } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' },
   ],
@@ -195,6 +234,56 @@ const cases: Record<string, Case[]> = {
     { name: 'on A model', query: 'mutation($m: ID!) { protectModelAlias(input: { modelId: $m, alias: "champion", minRole: owner }) { alias } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
   ],
   runArtifacts: [{ name: 'A run artifacts', query: 'query($id: ID!) { runArtifacts(runId: $id) { path size contentType } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
+  clusters: [{ name: 'clusters', query: '{ clusters { id name } }', expect: noAData }],
+  exampleJobs: [{ name: 'bundled examples', query: '{ exampleJobs { id title specJson } }', expect: noAData }],
+  cluster: [{ name: 'A cluster by id', query: 'query($id: ID!) { cluster(id: $id) { id } }', vars: () => ({ id: ids.cluster }), expect: 'NOT_FOUND' }],
+  jobs: [{ name: 'jobs', query: '{ jobs { edges { node { id } } } }', expect: noAData }],
+  job: [{ name: 'A job by id', query: 'query($id: ID!) { job(id: $id) { id } }', vars: () => ({ id: ids.job }), expect: 'NOT_FOUND' }],
+  jobLogs: [{ name: 'A job logs', query: 'query($id: ID!) { jobLogs(jobId: $id) { text } }', vars: () => ({ id: ids.job }), expect: 'NOT_FOUND' }],
+  evaluations: [{ name: 'of A version', query: 'query($id: ID!) { evaluations(modelVersionId: $id) { id } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' }],
+  evaluation: [{ name: 'A evaluation', query: 'query($id: ID!) { evaluation(id: $id) { id } }', vars: () => ({ id: ids.evaluation }), expect: 'NOT_FOUND' }],
+  evaluationPolicy: [{ name: 'of A model', query: 'query($id: ID!) { evaluationPolicy(modelId: $id) { id } }', vars: () => ({ id: ids.model }), expect: 'NOT_FOUND' }],
+  retrainingPolicies: [{ name: 'of A model', query: 'query($id: ID!) { retrainingPolicies(modelId: $id) { id } }', vars: () => ({ id: ids.model }), expect: 'NOT_FOUND' }],
+  checkClusterConnection: [
+    {
+      name: 'a kubeconfig that would run a command',
+      query: 'mutation($k: String!) { checkClusterConnection(input: { name: "x", namespace: "ml", kubeconfig: $k }) { ok } }',
+      vars: () => ({ k: EXEC_KUBECONFIG }),
+      expect: 'BAD_USER_INPUT',
+    },
+  ],
+  connectCluster: [
+    {
+      name: 'a kubeconfig that would run a command',
+      query: 'mutation($k: String!) { connectCluster(input: { name: "x", namespace: "ml", kubeconfig: $k }) { id } }',
+      vars: () => ({ k: EXEC_KUBECONFIG }),
+      expect: 'BAD_USER_INPUT',
+    },
+  ],
+  recheckCluster: [{ name: 'A cluster', query: 'mutation($id: ID!) { recheckCluster(id: $id) { id } }', vars: () => ({ id: ids.cluster }), expect: 'NOT_FOUND' }],
+  removeCluster: [{ name: 'A cluster', query: 'mutation($id: ID!) { removeCluster(id: $id) { id } }', vars: () => ({ id: ids.cluster }), expect: 'NOT_FOUND' }],
+  updateClusterPrices: [
+    { name: 'A cluster', query: 'mutation($id: ID!) { updateClusterPrices(input: { clusterId: $id, cpuCoreHourMicros: 1, memoryGibHourMicros: 1 }) { id } }', vars: () => ({ id: ids.cluster }), expect: 'NOT_FOUND' },
+  ],
+  submitTrainingJob: [
+    { name: 'in A project', query: 'mutation($p: String!) { submitTrainingJob(input: { project: $p, command: ["true"] }) { id } }', vars: () => ({ p: ids.project }), expect: 'NOT_FOUND' },
+  ],
+  cancelJob: [{ name: 'A job', query: 'mutation($id: ID!) { cancelJob(id: $id) { id } }', vars: () => ({ id: ids.job }), expect: 'NOT_FOUND' }],
+  setEvaluationPolicy: [
+    { name: 'on A model', query: 'mutation($m: ID!) { setEvaluationPolicy(modelId: $m, checks: ["acc >= 0"], jobTemplate: { command: ["true"] }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+  ],
+  startEvaluation: [{ name: 'of A version', query: 'mutation($id: ID!) { startEvaluation(modelVersionId: $id) { id } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' }],
+  createRetrainingPolicy: [
+    {
+      name: 'on A model',
+      query: 'mutation($m: ID!) { createRetrainingPolicy(input: { modelId: $m, cron: "@daily", evaluate: false, jobTemplate: { command: ["true"] } }) { id } }',
+      vars: () => ({ m: ids.model }),
+      expect: 'NOT_FOUND',
+    },
+  ],
+  setRetrainingPaused: [{ name: 'A policy', query: 'mutation($id: ID!) { setRetrainingPaused(policyId: $id, paused: true) { id } }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
+  triggerRetraining: [{ name: 'A policy', query: 'mutation($id: ID!) { triggerRetraining(policyId: $id) }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
+  deleteRetrainingPolicy: [{ name: 'A policy', query: 'mutation($id: ID!) { deleteRetrainingPolicy(policyId: $id) }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
 };
 
 describe('two tenants', () => {

@@ -1,8 +1,14 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticateApiKey } from '../core/auth/authenticate-api-key';
+import { createApiKey } from '../core/auth/create-api-key';
 import { createProject } from '../core/tenancy/projects';
+import { resolveTenantContext } from '../core/tenancy/resolve-context';
 import { createTeam } from '../core/tenancy/teams';
 import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { createExperiment } from '../core/tracking/create-experiment';
+import { createRun } from '../core/tracking/create-run';
+import { updateRun } from '../core/tracking/update-run';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { createGraphQLContext, type GraphQLContext } from './context';
 import { apolloServer } from './server';
@@ -100,6 +106,54 @@ describe('tracking over GraphQL', () => {
 
     const exps = await gql('query($p: ID!) { experiments(projectId: $p) { edges { node { id } } } }', { p: projectId });
     expect(exps.data!.experiments.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([experimentId]);
+  });
+
+  it('shows who created each run, sorts by creator and duration, counts all matches, and keeps running runs in place across pages', async () => {
+    const exp = await createExperiment(A.ctx, { projectId, name: 'who-and-how-long' });
+    const { secret } = await createApiKey(A.ctx, { name: 'ci', scopes: ['read', 'write'] });
+    const keyActor = await authenticateApiKey(secret, testMeta());
+    const keyCtx = await resolveTenantContext(keyActor, null, testMeta());
+    const page = (after: string | null) =>
+      gql('query($e: ID!, $a: String) { runs(experimentId: $e, first: 1, after: $a, orderBy: [{ attribute: DURATION }]) { totalCount edges { node { name } } pageInfo { hasNextPage endCursor } } }', {
+        e: exp.id,
+        a: after,
+      });
+    const t0 = Date.now();
+    // Finished after 15 s; running for 10 s when the first page is read, and for more than 15 s by the second.
+    const finished = await createRun(A.ctx, { experimentId: exp.id, runName: 'finished', startTime: t0 - 20_000 });
+    await updateRun(A.ctx, { runId: finished.id, status: 'FINISHED', endTime: t0 - 5_000 });
+    await createRun(keyCtx, { experimentId: exp.id, runName: 'running', startTime: t0 - 10_000 });
+    const p1 = await page(null);
+    expect(Date.now() - t0, 'the first page must be read within 5 s').toBeLessThan(5_000);
+    expect(p1.data!.runs).toMatchObject({ totalCount: 2, edges: [{ node: { name: 'finished' } }], pageInfo: { hasNextPage: true } });
+
+    const listed = await gql(
+      'query($e: ID!) { runs(experimentId: $e, orderBy: [{ attribute: CREATOR }]) { totalCount edges { node { name createdBy { kind label user { email } apiKey { name prefix } } } } } }',
+      { e: exp.id },
+    );
+    expect(listed.errors).toBeUndefined();
+    const prefix = keyActor.kind === 'api_key' ? keyActor.prefix : '';
+    expect(listed.data!.runs).toEqual({
+      totalCount: 2,
+      edges: [
+        { node: { name: 'running', createdBy: { kind: 'API_KEY', label: `${A.actor.email} (key ${prefix})`, user: { email: A.actor.email }, apiKey: { name: 'ci', prefix } } } },
+        { node: { name: 'finished', createdBy: { kind: 'USER', label: A.actor.email, user: { email: A.actor.email }, apiKey: null } } },
+      ],
+    });
+    const asc = await gql('query($e: ID!) { runs(experimentId: $e, orderBy: [{ attribute: CREATOR, ascending: true }]) { edges { node { name } } } }', { e: exp.id });
+    expect(asc.data!.runs.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['finished', 'running']);
+
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + 5_500 - Date.now())));
+    // By now the running run has run longer than the finished one; the cursor still measures it as the first page did.
+    const p2 = await page(p1.data!.runs.pageInfo.endCursor);
+    expect(p2.data!.runs).toMatchObject({ totalCount: 2, edges: [{ node: { name: 'running' } }], pageInfo: { hasNextPage: false } });
+    const fresh = await page(null);
+    expect(fresh.data!.runs.edges).toEqual([{ node: { name: 'running' } }]);
+    // Cursors from before asOf was carried (a bare offset) still work.
+    const legacy = await gql('query($e: ID!, $a: String) { runs(experimentId: $e, first: 5, after: $a) { edges { node { name } } } }', { e: exp.id, a: Buffer.from('0').toString('base64url') });
+    expect(legacy.data!.runs.edges).toHaveLength(1);
+    const bad = await gql('query($e: ID!, $a: String) { runs(experimentId: $e, after: $a) { edges { node { name } } } }', { e: exp.id, a: Buffer.from('x_1').toString('base64url') });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('answers bad input with BAD_USER_INPUT', async () => {

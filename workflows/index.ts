@@ -12,3 +12,7 @@ const { greet } = proxyActivities<Activities>({
 export async function helloWorkflow(name: string): Promise<string> {
   return greet(name);
 }
+
+export { trainingJobWorkflow } from './training-job';
+export { evaluationWorkflow } from './evaluation';
+export { retrainingWorkflow } from './retraining';

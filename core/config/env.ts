@@ -15,6 +15,16 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('gantry-main'),
   GANTRY_HOME: z.string().default('.gantry'),
+  /** Where the `local` compute backend keeps its jobs (spec, status, logs, working directory); default `$GANTRY_HOME/jobs`. */
+  GANTRY_JOBS_DIR: z.string().min(1).optional(),
+  /**
+   * Whether the built-in `local` cluster accepts jobs. Its jobs are commands run on this host, so an
+   * operator of a shared installation turns it off and offers only connected Kubernetes clusters.
+   */
+  LOCAL_JOBS_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
   GANTRY_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   AUTH_SECRET: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -40,6 +50,20 @@ const schema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Path-style URLs (`endpoint/bucket/key`), which MinIO and most self-hosted servers need. */
   S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /**
+   * Keys for secrets at rest (cluster kubeconfigs): comma-separated `<keyId>:<base64 of 32 bytes>`.
+   * The first encrypts; all decrypt. Required in production; development falls back to a fixed,
+   * publicly known key (see core/compute/secret-box.ts).
+   */
+  GANTRY_ENCRYPTION_KEYS: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=\s*(,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=\s*)*$/, 'comma-separated <keyId>:<base64 of 32 bytes>')
+    .optional(),
+  /** Let cluster API servers live at loopback, private or link-local addresses (self-hosted installs, tests). */
+  CLUSTER_ALLOW_PRIVATE_ADDRESSES: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),

@@ -1,35 +1,26 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { protectedModelAliases, type ModelVersion, type ProtectedModelAlias, type RegisteredModel } from '../../db/schema';
+import { evaluations, protectedModelAliases, type ModelVersion, type ProtectedModelAlias, type RegisteredModel } from '../../db/schema';
 import { forbidden } from '../errors';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { ROLE_RANK } from '../tenancy/permissions';
 
 /**
- * What the evaluation domain says about a version for an alias. `none` means no
- * evaluation has been recorded for it.
+ * What the latest finished evaluation of a version says: `none` when the
+ * version has not been evaluated (or its evaluation is still running).
  */
 export type EvaluationVerdict = { status: 'passed' } | { status: 'failed'; reason: string } | { status: 'none' };
 
-/** The seam the evaluation domain plugs into: the gate a protected alias with `requiresPassingEvaluation` consults. */
-export interface EvaluationGate {
-  verdict(tx: Tx, ctx: TenantContext, input: { model: RegisteredModel; version: ModelVersion; alias: string }): Promise<EvaluationVerdict>;
-}
-
-/**
- * Gantry records no evaluations yet, so this gate has none to consult. Until it
- * does, `requiresPassingEvaluation` is stored and shown but cannot refuse a move;
- * a `failed` verdict from a real gate refuses it (see assertAliasMovePermitted).
- */
-export const noEvaluationsGate: EvaluationGate = {
-  verdict: async () => ({ status: 'none' }),
-};
-
-let gate: EvaluationGate = noEvaluationsGate;
-
-/** Installed by the evaluation domain at startup; tests install their own. */
-export function setEvaluationGate(g: EvaluationGate): void {
-  gate = g;
+export async function evaluationVerdict(tx: Tx, versionId: string): Promise<EvaluationVerdict> {
+  const [latest] = await tx
+    .select({ status: evaluations.status, message: evaluations.message, id: evaluations.id })
+    .from(evaluations)
+    .where(and(eq(evaluations.modelVersionId, versionId), inArray(evaluations.status, ['passed', 'failed', 'error'])))
+    .orderBy(desc(evaluations.createdAt), desc(evaluations.id))
+    .limit(1);
+  if (!latest) return { status: 'none' };
+  if (latest.status === 'passed') return { status: 'passed' };
+  return { status: 'failed', reason: latest.message ?? `evaluation ${latest.id} ${latest.status}` };
 }
 
 export async function findAliasProtection(tx: Tx, modelId: string, alias: string): Promise<ProtectedModelAlias | null> {
@@ -44,7 +35,7 @@ export async function findAliasProtection(tx: Tx, modelId: string, alias: string
  * Every set, move or delete of an alias passes here. An unprotected alias needs
  * `model:write`; a protected one also needs `model:alias-move-protected` (which a
  * `write`-scoped API key lacks) and at least the alias's minimum role; when it
- * requires a passing evaluation, the target version must not have failed one.
+ * requires a passing evaluation, the target version's latest evaluation must have passed.
  * `toVersion: null` is a delete.
  */
 export async function assertAliasMovePermitted(
@@ -60,9 +51,12 @@ export async function assertAliasMovePermitted(
     throw forbidden(`The alias '${input.alias}' of '${input.model.name}' is protected: only ${protection.minRole}s and above may move it`);
   }
   if (protection.requiresPassingEvaluation && input.toVersion) {
-    const v = await gate.verdict(tx, ctx, { model: input.model, version: input.toVersion, alias: input.alias });
+    const v = await evaluationVerdict(tx, input.toVersion.id);
     if (v.status === 'failed') {
-      throw forbidden(`Version ${input.toVersion.version} of '${input.model.name}' failed its evaluation and cannot take the alias '${input.alias}': ${v.reason}`);
+      throw forbidden(`Version ${input.toVersion.version} of '${input.model.name}' failed its latest evaluation and cannot take the alias '${input.alias}': ${v.reason}`);
+    }
+    if (v.status === 'none') {
+      throw forbidden(`The alias '${input.alias}' of '${input.model.name}' requires a passing evaluation: evaluate version ${input.toVersion.version} first`);
     }
   }
 }

@@ -2,6 +2,8 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { modelVersions, modelVersionTags, registeredModels, runLatestMetrics, type MetricSnapshot } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import { artifactStore } from '../artifacts/store-from-config';
 import { notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -9,6 +11,7 @@ import { assertCan, type TenantContext } from '../tenancy/context';
 import { runIdSchema } from '../tracking/tracking.schemas';
 import { parseInput } from '../validation';
 import { apiKeyOf, findModel, loadVersionViews, tenantScope, type ModelVersionView } from './access';
+import { readModelMetadata } from './model-metadata';
 import { resolveModelSource } from './model-source';
 import { modelRefSchema, registryDescriptionSchema, REGISTRY_LIMITS, tagsInput } from './registry.schemas';
 
@@ -30,10 +33,20 @@ const jsonNumber = (v: number): number | string => (Number.isFinite(v) ? v : Str
  * Registers a new version. The number comes from `UPDATE … SET next_version =
  * next_version + 1 RETURNING`: the row lock makes concurrent registrations of one
  * model wait for each other, so numbers are sequential with no duplicates.
+ *
+ * Framework, signature and size come from the caller, else from the model's files
+ * when they are in Gantry's artifact store (its MLmodel file and the bytes under its
+ * directory). The files are read between two transactions, after the source is
+ * authorized and before the version number is taken, so no lock waits on the store.
  */
-export async function createModelVersion(ctx: TenantContext, input: unknown): Promise<ModelVersionView> {
+export async function createModelVersion(ctx: TenantContext, input: unknown, deps: { store?: ArtifactStore } = {}): Promise<ModelVersionView> {
   assertCan(ctx, 'model:write');
   const data = parseInput(createModelVersionInput, input);
+  const located = await withTenant(tenantScope(ctx), async (tx) => {
+    await findModel(tx, ctx, data.model);
+    return resolveModelSource(tx, ctx, data.source, data.runId ?? null);
+  });
+  const files = await readModelMetadata(deps.store ?? artifactStore(), ctx.orgId, located.storageLocation);
   return withTenant(tenantScope(ctx), async (tx) => {
     const model = await findModel(tx, ctx, data.model);
     const resolved = await resolveModelSource(tx, ctx, data.source, data.runId ?? null);
@@ -67,9 +80,9 @@ export async function createModelVersion(ctx: TenantContext, input: unknown): Pr
         runId: resolved.run?.id ?? null,
         loggedModelId: resolved.loggedModel?.id ?? null,
         status: 'READY',
-        signature: data.signature ?? null,
-        framework: data.framework ?? resolved.loggedModel?.modelType ?? null,
-        sizeBytes: data.sizeBytes ?? null,
+        signature: data.signature ?? files.signature,
+        framework: data.framework ?? files.framework ?? resolved.loggedModel?.modelType ?? null,
+        sizeBytes: data.sizeBytes ?? files.sizeBytes,
         metricsSnapshot: metrics,
         description: data.description ?? '',
         createdBy: ctx.actor.userId,

@@ -13,7 +13,8 @@ import { createExperiment } from '../tracking/create-experiment';
 import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';
 import { logInputs } from '../tracking/log-inputs';
-import { setEvaluationGate, noEvaluationsGate } from './alias-policy';
+import { evaluations } from '../../db/schema';
+import { newId } from '../ids';
 import { createLoggedModel } from './create-logged-model';
 import { createModelVersion } from './create-model-version';
 import { createRegisteredModel } from './create-registered-model';
@@ -193,8 +194,8 @@ describe('aliases', () => {
     await createModelVersion(A.ctx, { model: { name: 'guarded' }, source: `runs:/${runId}/model`, runId });
     const member = asRole(A, 'member');
     await rejects(protectModelAlias(member, { model: { name: 'guarded' }, alias: 'champion', minRole: 'admin' }), 'FORBIDDEN');
-    const p = await protectModelAlias(A.ctx, { model: { name: 'guarded' }, alias: 'champion', minRole: 'admin', requiresPassingEvaluation: true });
-    expect(p).toMatchObject({ minRole: 'admin', requiresPassingEvaluation: true });
+    const p = await protectModelAlias(A.ctx, { model: { name: 'guarded' }, alias: 'champion', minRole: 'admin', requiresPassingEvaluation: false });
+    expect(p).toMatchObject({ minRole: 'admin', requiresPassingEvaluation: false });
 
     await rejects(setModelAlias(member, { model: { name: 'guarded' }, alias: 'champion', version: 1 }), 'FORBIDDEN');
     const writeKey = await apiKeyCtx(A, ['read', 'write']);
@@ -213,7 +214,7 @@ describe('aliases', () => {
 
     const aliases = await listModelAliases(A.ctx, { name: 'guarded' });
     const champion = aliases.find((a) => a.alias === 'champion')!;
-    expect(champion.protection).toEqual({ minRole: 'admin', requiresPassingEvaluation: true });
+    expect(champion.protection).toEqual({ minRole: 'admin', requiresPassingEvaluation: false });
     expect(champion.history[0]).toMatchObject({ action: 'move', fromVersion: 1, toVersion: 2, actorApiKeyId: null });
     expect(champion.history[1]).toMatchObject({ action: 'set', toVersion: 1, actorApiKeyId: adminKey.actor.kind === 'api_key' ? adminKey.actor.apiKeyId : 'x' });
 
@@ -222,21 +223,29 @@ describe('aliases', () => {
     await setModelAlias(member, { model: { name: 'guarded' }, alias: 'champion', version: 1 });
   });
 
-  it('consults the evaluation gate for aliases that require a passing evaluation', async () => {
+  it('lets an alias that requires a passing evaluation move only to a version whose latest evaluation passed', async () => {
     await createRegisteredModel(A.ctx, { name: 'gated' });
-    await createModelVersion(A.ctx, { model: { name: 'gated' }, source: `runs:/${runId}/model`, runId });
-    await createModelVersion(A.ctx, { model: { name: 'gated' }, source: `runs:/${runId}/model`, runId });
+    const v1 = await createModelVersion(A.ctx, { model: { name: 'gated' }, source: `runs:/${runId}/model`, runId });
+    const v2 = await createModelVersion(A.ctx, { model: { name: 'gated' }, source: `runs:/${runId}/model`, runId });
     await protectModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', minRole: 'member', requiresPassingEvaluation: true });
-    // With no evaluations recorded the gate has nothing to refuse on.
+    const record = (versionId: string, status: 'passed' | 'failed' | 'running', message: string | null) =>
+      withTenant({ orgId: A.orgId }, (tx) =>
+        tx.insert(evaluations).values({ id: newId('evaluation'), orgId: A.orgId, modelVersionId: versionId, status, checks: ['accuracy >= 0.8'], message }),
+      );
+    // Not evaluated yet: refused, and the message says what to do.
+    expect((await rejects(setModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', version: 1 }), 'FORBIDDEN')).message).toContain('evaluate version 1');
+    await record(v1.id, 'passed', null);
     await setModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', version: 1 });
-    setEvaluationGate({ verdict: async (_tx, _ctx, i) => (i.version.version === 2 ? { status: 'failed', reason: 'accuracy 0.4 < 0.8' } : { status: 'passed' }) });
-    try {
-      const e = await rejects(setModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', version: 2 }), 'FORBIDDEN');
-      expect(e.message).toContain('accuracy 0.4 < 0.8');
-      await setModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', version: 1 });
-    } finally {
-      setEvaluationGate(noEvaluationsGate);
-    }
+    await record(v2.id, 'failed', 'accuracy 0.4 < 0.8');
+    expect((await rejects(setModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', version: 2 }), 'FORBIDDEN')).message).toContain('accuracy 0.4 < 0.8');
+    // A running evaluation does not count; the latest finished one does.
+    await record(v2.id, 'running', null);
+    await rejects(setModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', version: 2 }), 'FORBIDDEN');
+    await new Promise((r) => setTimeout(r, 5));
+    await record(v2.id, 'passed', null);
+    await setModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', version: 2 });
+    // Other aliases of the model are not gated.
+    await setModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'challenger', version: 1 });
   });
 });
 

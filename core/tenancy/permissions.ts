@@ -30,6 +30,15 @@ export const PERMISSIONS = [
   'model:alias-move-protected',
   /** Protect or unprotect an alias. */
   'model:alias-protect',
+  'cluster:read',
+  /** Connect, re-check and remove clusters; edit price catalogs. */
+  'cluster:manage',
+  'job:read',
+  'job:submit',
+  'job:cancel',
+  /** Run evaluations and edit evaluation policies. */
+  'evaluation:write',
+  'retraining:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -47,6 +56,8 @@ const VIEWER: Permission[] = [
   'experiment:read',
   'run:read',
   'model:read',
+  'cluster:read',
+  'job:read',
 ];
 // Members do the ML work: they create and edit experiments and log runs.
 const MEMBER: Permission[] = [
@@ -58,6 +69,10 @@ const MEMBER: Permission[] = [
   'model:write',
   // Each protected alias still names its own minimum role; this only opens the door to checking it.
   'model:alias-move-protected',
+  'job:submit',
+  'job:cancel',
+  'evaluation:write',
+  'retraining:manage',
 ];
 const ADMIN: Permission[] = [
   ...MEMBER,
@@ -71,6 +86,7 @@ const ADMIN: Permission[] = [
   'apikey:revoke-any',
   'audit:read',
   'model:alias-protect',
+  'cluster:manage',
 ];
 const OWNER: Permission[] = [...ADMIN];
 

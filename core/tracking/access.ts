@@ -1,14 +1,18 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import {
+  apiKeys,
   datasets,
   experimentTags,
   experiments,
+  loggedModels,
   runInputs,
   runLatestMetrics,
+  runModelOutputs,
   runParams,
   runs,
   runTags,
+  users,
   type Experiment,
   type Run,
 } from '../../db/schema';
@@ -40,11 +44,25 @@ export interface DatasetInput {
 
 export type ExperimentView = Experiment & { tags: KeyValue[] };
 
+/** Who created a run: the user, and the API key when a tool logged it. Null parts no longer exist. */
+export interface RunCreator {
+  user: { id: string; email: string; name: string } | null;
+  apiKey: { id: string; name: string; prefix: string } | null;
+}
+
+/** A logged model the run produced (MLflow's run outputs), with the step it was logged at. */
+export interface ModelOutput {
+  modelId: string;
+  step: number;
+}
+
 export type RunView = Run & {
   params: KeyValue[];
   tags: KeyValue[];
   latestMetrics: MetricPoint[];
   inputs: DatasetInput[];
+  outputs: ModelOutput[];
+  creator: RunCreator;
 };
 
 /**
@@ -92,11 +110,13 @@ export async function loadExperimentViews(tx: Tx, rows: Experiment[]): Promise<E
   return rows.map((r) => ({ ...r, tags: tags.filter((t) => t.experimentId === r.id).map(({ key, value }) => ({ key, value })) }));
 }
 
-/** Params, tags, latest metrics and inputs of many runs in four queries, not four per run. */
+/** Params, tags, latest metrics, inputs, outputs and creators of many runs: one query for each, not one per run. */
 export async function loadRunViews(tx: Tx, rows: Run[]): Promise<RunView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [params, tags, metrics, inputs] = await Promise.all([
+  const userIds = [...new Set(rows.flatMap((r) => (r.createdBy ? [r.createdBy] : [])))];
+  const keyIds = [...new Set(rows.flatMap((r) => (r.createdByApiKey ? [r.createdByApiKey] : [])))];
+  const [params, tags, metrics, inputs, outputs, creators] = await Promise.all([
     tx.select().from(runParams).where(inArray(runParams.runId, ids)).orderBy(asc(runParams.key)),
     tx.select().from(runTags).where(inArray(runTags.runId, ids)).orderBy(asc(runTags.key)),
     tx.select().from(runLatestMetrics).where(inArray(runLatestMetrics.runId, ids)).orderBy(asc(runLatestMetrics.key)),
@@ -106,6 +126,14 @@ export async function loadRunViews(tx: Tx, rows: Run[]): Promise<RunView[]> {
       .innerJoin(datasets, eq(datasets.id, runInputs.datasetId))
       .where(inArray(runInputs.runId, ids))
       .orderBy(asc(datasets.name), asc(datasets.digest)),
+    // Deleted logged models are gone for every other read, so they are not outputs either.
+    tx
+      .select({ runId: runModelOutputs.runId, modelId: runModelOutputs.modelId, step: runModelOutputs.step })
+      .from(runModelOutputs)
+      .innerJoin(loggedModels, eq(loggedModels.id, runModelOutputs.modelId))
+      .where(and(inArray(runModelOutputs.runId, ids), isNull(loggedModels.deletedAt)))
+      .orderBy(asc(runModelOutputs.step), asc(runModelOutputs.modelId)),
+    loadCreators(tx, userIds, keyIds),
   ]);
   const group = <T extends { runId: string }>(list: T[]) => {
     const m = new Map<string, T[]>();
@@ -116,6 +144,7 @@ export async function loadRunViews(tx: Tx, rows: Run[]): Promise<RunView[]> {
   const t = group(tags);
   const m = group(metrics);
   const i = group(inputs);
+  const o = group(outputs);
   return rows.map((r) => ({
     ...r,
     params: (p.get(r.id) ?? []).map(({ key, value }) => ({ key, value })),
@@ -134,5 +163,18 @@ export async function loadRunViews(tx: Tx, rows: Run[]): Promise<RunView[]> {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([key, value]) => ({ key, value })),
     })),
+    outputs: (o.get(r.id) ?? []).map(({ modelId, step }) => ({ modelId, step })),
+    creator: {
+      user: (r.createdBy && creators.users.get(r.createdBy)) || null,
+      apiKey: (r.createdByApiKey && creators.keys.get(r.createdByApiKey)) || null,
+    },
   }));
+}
+
+async function loadCreators(tx: Tx, userIds: string[], keyIds: string[]) {
+  const [u, k] = await Promise.all([
+    userIds.length ? tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(inArray(users.id, userIds)) : [],
+    keyIds.length ? tx.select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix }).from(apiKeys).where(inArray(apiKeys.id, keyIds)) : [],
+  ]);
+  return { users: new Map(u.map((x) => [x.id, x])), keys: new Map(k.map((x) => [x.id, x])) };
 }

@@ -24,11 +24,22 @@ export const searchRunsInput = z.object({
   pageToken: z.string().max(200).nullish(),
   /** Rows to skip, for GraphQL cursors; a page token, when given, wins. */
   offset: z.number().int().min(0).nullish(),
+  /**
+   * The instant (epoch ms) running runs' durations are measured to; default now.
+   * Paging by duration passes the first page's instant on, so running runs keep their place.
+   */
+  asOf: z.number().int().min(0).nullish(),
+  /** Also count every run that matches (one more query). */
+  withTotalCount: z.boolean().default(false),
 });
 
 export interface RunPage {
   runs: RunView[];
   nextPageToken: string | null;
+  /** The instant running runs' durations were measured to. */
+  asOf: number;
+  /** Every matching run, when asked for. */
+  totalCount: number | null;
 }
 
 const bad = (message: string) => new AppError('BAD_USER_INPUT', message);
@@ -94,7 +105,18 @@ function clauseSql(c: FilterClause): SQL {
   }
 }
 
-function orderSql(o: OrderBy): SQL {
+/** Run attributes only sorted by, never filtered on: Gantry's own, not MLflow's. */
+function orderOnlyAttribute(key: string, ascending: boolean, asOf: number): SQL | null {
+  const dir = sql.raw(ascending ? 'asc' : 'desc');
+  if (key === 'duration') return sql`(coalesce(r.end_time, ${asOf}::bigint) - r.start_time) ${dir}`;
+  if (key === 'created_by') {
+    // The creator's email, and within it runs created in the browser before those logged with each key (by prefix), as their labels read.
+    return sql`(select u.email from users u where u.id = r.created_by) ${dir} nulls last, (select k.prefix from api_keys k where k.id = r.created_by_api_key) ${dir} ${sql.raw(ascending ? 'nulls first' : 'nulls last')}`;
+  }
+  return null;
+}
+
+function orderSql(o: OrderBy, asOf: number): SQL {
   const dir = sql.raw(o.ascending ? 'asc' : 'desc');
   switch (o.entity) {
     case 'metric':
@@ -104,6 +126,8 @@ function orderSql(o: OrderBy): SQL {
     case 'tag':
       return sql`(select x.value from run_tags x where x.run_id = r.id and x.key = ${o.key}) ${dir} nulls last`;
     case 'attribute': {
+      const only = orderOnlyAttribute(o.key, o.ascending, asOf);
+      if (only) return only;
       const col = NUMERIC_ATTRIBUTES[o.key] ?? TEXT_ATTRIBUTES[o.key === 'run_uuid' ? 'run_id' : o.key];
       if (!col) throw bad(`Cannot order by unknown attribute "${o.key}"`);
       return sql`${col} ${dir} nulls last`;
@@ -111,15 +135,15 @@ function orderSql(o: OrderBy): SQL {
   }
 }
 
-/** Page tokens are opaque to clients; inside, the offset of the next row. */
-function encodeToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
+/** Page tokens are opaque to clients; inside, the offset of the next row and the first page's `asOf`. */
+function encodeToken(offset: number, asOf: number): string {
+  return Buffer.from(JSON.stringify({ o: offset, a: asOf })).toString('base64url');
 }
-function decodeToken(token: string | null | undefined): number {
-  if (!token) return 0;
+function decodeToken(token: string): { offset: number; asOf: number | null } {
   try {
-    const o = (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown }).o;
-    if (typeof o === 'number' && Number.isSafeInteger(o) && o >= 0) return o;
+    const { o, a } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; a?: unknown };
+    const asOf = typeof a === 'number' && Number.isSafeInteger(a) && a >= 0 ? a : null;
+    if (typeof o === 'number' && Number.isSafeInteger(o) && o >= 0) return { offset: o, asOf };
   } catch {
     // fall through to the error below
   }
@@ -142,23 +166,26 @@ export async function searchRunsIn(tx: Tx, ctx: TenantContext, data: z.infer<typ
   }
   const clauses = [...parseFilterString(data.filter), ...data.where];
   const order = data.orderBy.map((o) => (typeof o === 'string' ? parseOrderBy(o) : o));
-  const offset = data.pageToken ? decodeToken(data.pageToken) : (data.offset ?? 0);
+  const token = data.pageToken ? decodeToken(data.pageToken) : null;
+  const offset = token ? token.offset : (data.offset ?? 0);
+  const asOf = token?.asOf ?? data.asOf ?? Date.now();
   const limit = Math.min(data.maxResults, MAX_RUNS_PAGE);
   const stage =
     data.viewType === 'ACTIVE_ONLY' ? sql`r.lifecycle_stage = 'active'` : data.viewType === 'DELETED_ONLY' ? sql`r.lifecycle_stage = 'deleted'` : sql`true`;
   // Other tenants' experiment IDs simply match nothing: the org filter and RLS both apply.
   const conds = [sql`r.org_id = ${ctx.orgId}`, expIds.length ? sql`r.experiment_id in (${sql.join(expIds.map((e) => sql`${e}`), sql`, `)})` : sql`false`, stage, ...clauses.map(clauseSql)];
-  const orderBy = [...order.map(orderSql), sql`r.start_time desc`, sql`r.id asc`];
-  const rows = await tx.execute<{ id: string }>(
-    sql`select r.id from runs r where ${sql.join(conds, sql` and `)} order by ${sql.join(orderBy, sql`, `)} limit ${limit + 1} offset ${offset}`,
-  );
+  // Ties end at the ID, so every order is total and offsets page without repeats or gaps.
+  const orderBy = [...order.map((o) => orderSql(o, asOf)), sql`r.start_time desc`, sql`r.id asc`];
+  const where = sql.join(conds, sql` and `);
+  const rows = await tx.execute<{ id: string }>(sql`select r.id from runs r where ${where} order by ${sql.join(orderBy, sql`, `)} limit ${limit + 1} offset ${offset}`);
+  const totalCount = data.withTotalCount ? Number((await tx.execute<{ n: string }>(sql`select count(*) as n from runs r where ${where}`))[0]!.n) : null;
   const ids = rows.map((r) => r.id);
   const hasMore = ids.length > limit;
   const pageIds = ids.slice(0, limit);
   const found: Run[] = pageIds.length ? await tx.select().from(runs).where(and(eq(runs.orgId, ctx.orgId), inArray(runs.id, pageIds))) : [];
   const byId = new Map(found.map((r) => [r.id, r]));
   const views = await loadRunViews(tx, pageIds.map((id) => byId.get(id)!).filter(Boolean));
-  return { runs: views, nextPageToken: hasMore ? encodeToken(offset + limit) : null };
+  return { runs: views, nextPageToken: hasMore ? encodeToken(offset + limit, asOf) : null, asOf, totalCount };
 }
 
 export async function searchRuns(ctx: TenantContext, input: unknown): Promise<RunPage> {

@@ -5,6 +5,7 @@ import { createApiKey } from '../auth/create-api-key';
 import { authenticateApiKey } from '../auth/authenticate-api-key';
 import { AppError } from '../errors';
 import { resolveTenantContext } from '../tenancy/resolve-context';
+import { acceptInvitation, createInvitation } from '../tenancy/invitations';
 import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from './create-experiment';
 import { createRun } from './create-run';
@@ -273,6 +274,71 @@ describe('search', () => {
     const { exp } = await newRun(A);
     expect(await codeOf(searchRuns(A.ctx, { experimentIds: [exp.id], filter: "metrics.acc > 'high'" }))).toBe('BAD_USER_INPUT');
     expect(await codeOf(searchRuns(A.ctx, { experimentIds: [exp.id], filter: "attributes.colour = 'red'" }))).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('sorting by duration and by creator', () => {
+  it('measures running runs to a fixed instant, groups runs by creator, counts matches, and pages without repeats', async () => {
+    const m = await signUpUser('track-m');
+    const { url } = await createInvitation(A.ctx, { email: m.actor.email, role: 'member' });
+    await acceptInvitation(m.actor, testMeta(), url.split('/').pop()!);
+    const member = await resolveTenantContext(m.actor, A.orgId, testMeta());
+    const { secret } = await createApiKey(A.ctx, { name: 'trainer', scopes: ['read', 'write'] });
+    const key = await resolveTenantContext(await authenticateApiKey(secret, testMeta()), null, testMeta());
+    const exp = await createExperiment(A.ctx, { name: 'durations' });
+    // name, who, start, end (null: still running)
+    const specs = [
+      ['d1', A.ctx, 1_000, 6_000],
+      ['d2', key, 2_000, 3_000],
+      ['d3', member, 3_000, null],
+      ['d4', A.ctx, 4_000, 9_000],
+    ] as const;
+    for (const [name, ctx, start, end] of specs) {
+      const r = await createRun(ctx, { experimentId: exp.id, runName: name, startTime: start });
+      if (end != null) await updateRun(ctx, { runId: r.id, status: 'FINISHED', endTime: end });
+    }
+    const names = (p: { runs: { name: string }[] }) => p.runs.map((r) => r.name);
+    const q = (orderBy: string[], extra: Record<string, unknown> = {}) => searchRuns(A.ctx, { experimentIds: [exp.id], orderBy, ...extra });
+
+    // Durations 5000, 1000, (asOf - 3000), 5000; equal ones fall back to newest first.
+    expect(names(await q(['attributes.duration ASC']))).toEqual(['d2', 'd4', 'd1', 'd3']);
+    expect(names(await q(['attributes.duration DESC']))).toEqual(['d3', 'd4', 'd1', 'd2']);
+    expect(names(await q(['attributes.duration ASC'], { asOf: 8_000 }))).toEqual(['d2', 'd4', 'd3', 'd1']);
+    expect(names(await q(['attributes.duration ASC'], { asOf: 3_500 }))).toEqual(['d3', 'd2', 'd4', 'd1']);
+    const typed = await searchRuns(A.ctx, { experimentIds: [exp.id], orderBy: [{ entity: 'attribute', key: 'duration', ascending: true }], asOf: 8_000 });
+    expect(names(typed)).toEqual(['d2', 'd4', 'd3', 'd1']);
+    expect(typed.asOf).toBe(8_000);
+
+    // A's email sorts before M's ("track-a-…" < "track-m-…"); A's browser runs come before A's key's.
+    expect(names(await q(['attributes.created_by ASC']))).toEqual(['d4', 'd1', 'd2', 'd3']);
+    expect(names(await q(['attributes.created_by DESC']))).toEqual(['d3', 'd2', 'd4', 'd1']);
+
+    // Page tokens carry the first page's instant: a running run keeps its place however long paging takes.
+    const seen: string[] = [];
+    let token: string | null = null;
+    let first = true;
+    do {
+      const page: Awaited<ReturnType<typeof searchRuns>> = await q(['attributes.duration ASC'], { maxResults: 1, pageToken: token, ...(first ? { asOf: 8_000 } : {}) });
+      seen.push(...names(page));
+      token = page.nextPageToken;
+      first = false;
+    } while (token);
+    expect(seen).toEqual(['d2', 'd4', 'd3', 'd1']);
+    // GraphQL's offsets take the same path.
+    const byOffset = [0, 1, 2, 3].map((offset) => q(['attributes.created_by DESC'], { maxResults: 1, offset }).then(names));
+    expect((await Promise.all(byOffset)).flat()).toEqual(['d3', 'd2', 'd4', 'd1']);
+
+    expect((await q([])).totalCount).toBeNull();
+    expect((await q([], { withTotalCount: true, maxResults: 1 })).totalCount).toBe(4);
+    expect((await q([], { withTotalCount: true, filter: "attributes.status = 'RUNNING'" })).totalCount).toBe(1);
+    expect((await searchRuns(B.ctx, { experimentIds: [exp.id], withTotalCount: true })).totalCount).toBe(0);
+
+    // Every view carries its creator: the user, and the key when a tool created it.
+    const byName = new Map(typed.runs.map((r) => [r.name, r.creator]));
+    expect(byName.get('d1')).toEqual({ user: { id: A.actor.userId, email: A.actor.email, name: 'track-a' }, apiKey: null });
+    expect(byName.get('d2')).toMatchObject({ user: { id: A.actor.userId }, apiKey: { name: 'trainer', prefix: expect.stringMatching(/^gty_/) } });
+    expect(byName.get('d3')).toMatchObject({ user: { email: m.actor.email }, apiKey: null });
+    expect(await codeOf(q(['attributes.colour']))).toBe('BAD_USER_INPUT');
   });
 });
 

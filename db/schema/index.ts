@@ -5,3 +5,5 @@ export * from './audit';
 export * from './rate-limits';
 export * from './tracking';
 export * from './registry';
+export * from './compute';
+export * from './training';

@@ -1,65 +1,67 @@
 import { AppError } from '../../core/errors';
 import { listAuditEvents, verifyAuditChain } from '../../core/governance/audit-log';
 import type { AuditEvent } from '../../db/schema';
-import { builder } from '../builder';
+import type { Builder } from '../builder';
 import { MAX_PAGE_SIZE } from '../pagination';
 
-const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    seq: t.exposeInt('seq', { description: 'Position in the organization’s hash chain' }),
-    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
-    actorType: t.exposeString('actorType', { description: 'user (browser session) or api_key' }),
-    actorLabel: t.exposeString('actorLabel'),
-    actorUserId: t.exposeString('actorUserId', { nullable: true }),
-    actorApiKeyId: t.exposeString('actorApiKeyId', { nullable: true }),
-    action: t.exposeString('action'),
-    targetType: t.exposeString('targetType'),
-    targetId: t.exposeString('targetId'),
-    ip: t.exposeString('ip', { nullable: true }),
-    userAgent: t.exposeString('userAgent', { nullable: true }),
-    requestId: t.exposeString('requestId', { nullable: true }),
-    data: t.string({ description: 'Event details as JSON', resolve: (e) => JSON.stringify(e.data) }),
-    hash: t.exposeString('hash'),
-  }),
-});
-
-const AuditEventPage = builder.objectRef<{ events: AuditEvent[]; nextCursor: number | null }>('AuditEventPage').implement({
-  fields: (t) => ({
-    events: t.field({ type: [AuditEventRef], resolve: (p) => p.events }),
-    nextCursor: t.int({ nullable: true, description: 'Pass as `before` for the next (older) page', resolve: (p) => p.nextCursor }),
-  }),
-});
-
-const AuditChainReportRef = builder
-  .objectRef<{ valid: boolean; checkedEvents: number; firstBrokenSeq: number | null; reason: string | null }>('AuditChainReport')
-  .implement({
+export function register(builder: Builder) {
+  const AuditEventRef = builder.objectRef<AuditEvent>('AuditEvent').implement({
     fields: (t) => ({
-      valid: t.exposeBoolean('valid'),
-      checkedEvents: t.exposeInt('checkedEvents'),
-      firstBrokenSeq: t.exposeInt('firstBrokenSeq', { nullable: true }),
-      reason: t.exposeString('reason', { nullable: true }),
+      id: t.exposeID('id'),
+      seq: t.exposeInt('seq', { description: 'Position in the organization’s hash chain' }),
+      occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+      actorType: t.exposeString('actorType', { description: 'user (browser session) or api_key' }),
+      actorLabel: t.exposeString('actorLabel'),
+      actorUserId: t.exposeString('actorUserId', { nullable: true }),
+      actorApiKeyId: t.exposeString('actorApiKeyId', { nullable: true }),
+      action: t.exposeString('action'),
+      targetType: t.exposeString('targetType'),
+      targetId: t.exposeString('targetId'),
+      ip: t.exposeString('ip', { nullable: true }),
+      userAgent: t.exposeString('userAgent', { nullable: true }),
+      requestId: t.exposeString('requestId', { nullable: true }),
+      data: t.string({ description: 'Event details as JSON', resolve: (e) => JSON.stringify(e.data) }),
+      hash: t.exposeString('hash'),
     }),
   });
 
-builder.queryFields((t) => ({
-  auditEvents: t.field({
-    type: AuditEventPage,
-    description: 'Newest first',
-    authScopes: { permission: 'audit:read' },
-    args: { first: t.arg.int({ defaultValue: 50 }), before: t.arg.int() },
-    resolve: async (_r, args, ctx) => {
-      const first = args.first ?? 50;
-      if (first < 1 || first > MAX_PAGE_SIZE) throw new AppError('BAD_USER_INPUT', `first must be between 1 and ${MAX_PAGE_SIZE}`);
-      const rows = await listAuditEvents(await ctx.tenant(), { first, after: args.before ?? null });
-      const events = rows.slice(0, first);
-      return { events, nextCursor: rows.length > first ? (events.at(-1)?.seq ?? null) : null };
-    },
-  }),
-  auditChain: t.field({
-    type: AuditChainReportRef,
-    description: 'Recomputes the organization’s audit hash chain',
-    authScopes: { permission: 'audit:read' },
-    resolve: async (_r, _a, ctx) => verifyAuditChain(await ctx.tenant()),
-  }),
-}));
+  const AuditEventPage = builder.objectRef<{ events: AuditEvent[]; nextCursor: number | null }>('AuditEventPage').implement({
+    fields: (t) => ({
+      events: t.field({ type: [AuditEventRef], resolve: (p) => p.events }),
+      nextCursor: t.int({ nullable: true, description: 'Pass as `before` for the next (older) page', resolve: (p) => p.nextCursor }),
+    }),
+  });
+
+  const AuditChainReportRef = builder
+    .objectRef<{ valid: boolean; checkedEvents: number; firstBrokenSeq: number | null; reason: string | null }>('AuditChainReport')
+    .implement({
+      fields: (t) => ({
+        valid: t.exposeBoolean('valid'),
+        checkedEvents: t.exposeInt('checkedEvents'),
+        firstBrokenSeq: t.exposeInt('firstBrokenSeq', { nullable: true }),
+        reason: t.exposeString('reason', { nullable: true }),
+      }),
+    });
+
+  builder.queryFields((t) => ({
+    auditEvents: t.field({
+      type: AuditEventPage,
+      description: 'Newest first',
+      authScopes: { permission: 'audit:read' },
+      args: { first: t.arg.int({ defaultValue: 50 }), before: t.arg.int() },
+      resolve: async (_r, args, ctx) => {
+        const first = args.first ?? 50;
+        if (first < 1 || first > MAX_PAGE_SIZE) throw new AppError('BAD_USER_INPUT', `first must be between 1 and ${MAX_PAGE_SIZE}`);
+        const rows = await listAuditEvents(await ctx.tenant(), { first, after: args.before ?? null });
+        const events = rows.slice(0, first);
+        return { events, nextCursor: rows.length > first ? (events.at(-1)?.seq ?? null) : null };
+      },
+    }),
+    auditChain: t.field({
+      type: AuditChainReportRef,
+      description: 'Recomputes the organization’s audit hash chain',
+      authScopes: { permission: 'audit:read' },
+      resolve: async (_r, _a, ctx) => verifyAuditChain(await ctx.tenant()),
+    }),
+  }));
+}

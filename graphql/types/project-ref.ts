@@ -1,5 +1,5 @@
 import type { Project } from '../../db/schema';
-import { builder } from '../builder';
+import { sharedRef } from '../builder';
 
 /** Declared apart from its fields so Team and Project can refer to each other. */
-export const ProjectRef = builder.objectRef<Project>('Project');
+export const ProjectRef = sharedRef((builder) => builder.objectRef<Project>('Project'));

@@ -6,8 +6,9 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
+import { createTrainingActivities, type TrainingActivityDeps } from './training';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends TrainingActivityDeps {
   /** The word a greeting starts with. */
   greeting?: string;
   /** Default: the store the configuration selects. */
@@ -17,6 +18,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps = {}) {
   const greeting = deps.greeting ?? 'Hello';
   return {
+    ...createTrainingActivities(deps),
     /** Pure: the smoke path that proves worker, server and client talk to each other. */
     async greet(name: string): Promise<string> {
       return `${greeting}, ${name}!`;

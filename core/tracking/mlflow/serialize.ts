@@ -58,5 +58,7 @@ export function mlflowRun(r: RunView) {
         },
       })),
     },
+    // MLflow 3: the logged models the run produced.
+    outputs: { model_outputs: r.outputs.map((o) => ({ model_id: o.modelId, step: o.step })) },
   };
 }

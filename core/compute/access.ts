@@ -1,0 +1,57 @@
+import { and, asc, eq, isNull, or } from 'drizzle-orm';
+import type { Tx } from '../../db/client';
+import { clusterGpuPrices, clusters, type Cluster } from '../../db/schema';
+import { notFound } from '../errors';
+import type { TenantContext } from '../tenancy/context';
+
+export const LOCAL_CLUSTER_NAME = 'local';
+
+export interface ClusterPrices {
+  cpuCoreHourMicros: number;
+  memoryGibHourMicros: number;
+  gpu: { gpuType: string; hourMicros: number }[];
+}
+
+export type ClusterView = Omit<Cluster, 'encryptedConfig'> & { prices: ClusterPrices };
+
+/**
+ * The organization's built-in `local` cluster, made on first use (every
+ * organization has one; it is never stored encrypted config or removed).
+ */
+export async function ensureLocalCluster(tx: Tx, ctx: TenantContext, newId: () => string): Promise<Cluster> {
+  const find = async () =>
+    (await tx.select().from(clusters).where(and(eq(clusters.orgId, ctx.orgId), eq(clusters.kind, 'local'), isNull(clusters.deletedAt))))[0];
+  const existing = await find();
+  if (existing) return existing;
+  await tx
+    .insert(clusters)
+    .values({ id: newId(), orgId: ctx.orgId, name: LOCAL_CLUSTER_NAME, kind: 'local', status: 'ready', createdBy: ctx.actor.userId })
+    .onConflictDoNothing();
+  const made = await find();
+  if (!made) throw notFound('Cluster local');
+  return made;
+}
+
+/** A live cluster by ID or name, or NOT_FOUND (also for other tenants' clusters). */
+export async function findCluster(tx: Tx, ctx: TenantContext, idOrName: string): Promise<Cluster> {
+  const [c] = await tx
+    .select()
+    .from(clusters)
+    .where(and(eq(clusters.orgId, ctx.orgId), isNull(clusters.deletedAt), or(eq(clusters.id, idOrName), eq(clusters.name, idOrName))));
+  if (!c) throw notFound(`Cluster '${idOrName.slice(0, 64)}'`);
+  return c;
+}
+
+export async function loadPrices(tx: Tx, cluster: Cluster): Promise<ClusterPrices> {
+  const gpu = await tx
+    .select({ gpuType: clusterGpuPrices.gpuType, hourMicros: clusterGpuPrices.hourMicros })
+    .from(clusterGpuPrices)
+    .where(eq(clusterGpuPrices.clusterId, cluster.id))
+    .orderBy(asc(clusterGpuPrices.gpuType));
+  return { cpuCoreHourMicros: cluster.cpuCoreHourMicros, memoryGibHourMicros: cluster.memoryGibHourMicros, gpu };
+}
+
+export async function toClusterView(tx: Tx, cluster: Cluster): Promise<ClusterView> {
+  const { encryptedConfig: _secret, ...rest } = cluster;
+  return { ...rest, prices: await loadPrices(tx, cluster) };
+}

@@ -1,0 +1,117 @@
+/**
+ * Where training and evaluation jobs run. `local` runs the job as a child process
+ * on the Gantry host; `kubernetes` creates a `batch/v1` Job on a tenant's cluster.
+ * Both are driven by the same activities, so every method is idempotent and keyed
+ * on the backend job name, which derives from the Gantry job ID and the attempt.
+ */
+
+/** The states the UI and the workflow know; backends map their own states onto these. */
+export const JOB_PHASES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobPhase = (typeof JOB_PHASES)[number];
+
+export const TERMINAL_PHASES: ReadonlySet<JobPhase> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export interface JobResources {
+  /** CPU cores (fractions allowed, e.g. 0.5). */
+  cpu: number;
+  /** Memory in MiB. */
+  memoryMiB: number;
+  gpuCount: number;
+  /** The GPU type label value (e.g. `nvidia-a100`); null for "any" or when gpuCount is 0. */
+  gpuType: string | null;
+}
+
+export interface BackendJobSpec {
+  /** Backend-safe, unique per Gantry job and attempt: see {@link backendJobName}. */
+  name: string;
+  jobId: string;
+  attempt: number;
+  orgId: string;
+  teamId: string;
+  projectId: string;
+  runId: string;
+  /** Container image; the local backend records it but runs the command on the host. */
+  image: string;
+  command: string[];
+  args: string[];
+  env: Record<string, string>;
+  resources: JobResources;
+  /** The backend stops the job after this many seconds of running and reports `failed` with reason `DeadlineExceeded`. */
+  maxRuntimeSeconds: number;
+}
+
+export interface BackendJobStatus {
+  phase: JobPhase;
+  /**
+   * Why the job is in this phase, in the backend's vocabulary where it has one:
+   * `ImagePullBackOff`, `OOMKilled`, `Unschedulable`, `DeadlineExceeded`, `Error`, `Cancelled`…
+   */
+  reason: string | null;
+  /** A human-readable detail, e.g. `0/3 nodes are available: insufficient nvidia.com/gpu`. */
+  message: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  exitCode: number | null;
+  /** What was measured while the job ran, when the backend can measure it. */
+  usage: MeasuredUsage | null;
+}
+
+export interface MeasuredUsage {
+  /** Wall-clock seconds from start to finish (or to now while running). */
+  runtimeSeconds: number;
+  /** CPU seconds consumed (user + system), when measurable. */
+  cpuSeconds: number | null;
+  /** Peak resident memory in MiB, when measurable. */
+  peakMemoryMiB: number | null;
+}
+
+export interface SubmitResult {
+  /** False when a job with this name already existed (a retried submit): that counts as success. */
+  created: boolean;
+}
+
+export interface LogChunk {
+  /** Log text from `offset` (bytes, or lines where the backend only counts lines) on. */
+  text: string;
+  /** Pass back as `offset` to read on from here. */
+  nextOffset: number;
+}
+
+export interface GpuPool {
+  /** The GPU-type label value, or `unlabelled`. */
+  gpuType: string;
+  /** Allocatable `nvidia.com/gpu` summed over nodes of this type. */
+  allocatable: number;
+  nodes: number;
+}
+
+export interface ClusterCapacity {
+  cpuCores: number;
+  memoryMiB: number;
+  gpus: GpuPool[];
+}
+
+export interface ComputeBackend {
+  readonly kind: 'local' | 'kubernetes';
+  /** Creates the backend job; an existing job with the same name is success with `created: false`. */
+  submit(spec: BackendJobSpec): Promise<SubmitResult>;
+  /** The job's current status, or null when no job with this name exists. */
+  status(name: string): Promise<BackendJobStatus | null>;
+  /** Logs from `offset` on (combined stdout and stderr); empty text when there is nothing new. */
+  logs(name: string, offset: number): Promise<LogChunk>;
+  /** Stops the job and frees its resources; cancelling a finished or missing job is not an error. */
+  cancel(name: string): Promise<void>;
+  capacity(): Promise<ClusterCapacity>;
+}
+
+/**
+ * The backend job name for a Gantry job attempt: DNS-1123 (lowercase alphanumerics
+ * and `-`, at most 63 characters), stable across retries of the same attempt so
+ * a repeated submit finds the job it already created.
+ */
+export function backendJobName(jobId: string, attempt: number): string {
+  const base = jobId.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const name = `gantry-${base}-a${attempt}`;
+  if (name.length > 63) throw new Error(`Backend job name too long: ${name}`);
+  return name;
+}

@@ -1,0 +1,549 @@
+import {
+  ApiException,
+  AuthorizationV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  ServerConfiguration,
+  VersionApi,
+  createConfiguration,
+  type RequestContext,
+  type SecurityAuthentication,
+  type V1Job,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { AppError, type ErrorCode } from '../errors';
+import type { BackendJobSpec, BackendJobStatus, ClusterCapacity, ComputeBackend, GpuPool, LogChunk, SubmitResult } from './compute-backend';
+import type { SanitizedKubeconfig } from './kubeconfig';
+import { BLOCKED_CONNECTION_CODE, GuardedHttpsAgent } from './network-policy';
+
+/**
+ * Runs Gantry jobs as `batch/v1` Jobs on a tenant's cluster. One Job per attempt,
+ * named by `backendJobName`, one pod (`backoffLimit: 0`: the training workflow
+ * owns retries), GPU limits with a node selector and tolerations for the GPU type,
+ * a deadline, and a TTL after which Kubernetes deletes the finished Job.
+ *
+ * The API client is configured from a {@link SanitizedKubeconfig} only, and every
+ * connection goes through {@link GuardedHttpsAgent}: certificates are verified,
+ * addresses are checked at each dial, no proxy is used.
+ */
+
+export const DEFAULT_GPU_TYPE_LABEL = 'nvidia.com/gpu.product';
+export const GPU_RESOURCE = 'nvidia.com/gpu';
+/** The taint GPU node pools commonly carry (GKE, AKS, the NVIDIA GPU operator). */
+export const GPU_TAINT_KEY = 'nvidia.com/gpu';
+export const CONTAINER_NAME = 'main';
+export const DEFAULT_TTL_SECONDS_AFTER_FINISHED = 24 * 60 * 60;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/** Most log bytes read per call; the caller pages with `nextOffset`. */
+export const LOG_CHUNK_BYTES = 1024 * 1024;
+
+/** Labels on every Job and pod Gantry creates. */
+export const LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  org: 'gantry.dev/org',
+  team: 'gantry.dev/team',
+  project: 'gantry.dev/project',
+  job: 'gantry.dev/job',
+  run: 'gantry.dev/run',
+  attempt: 'gantry.dev/attempt',
+  backendJob: 'gantry.dev/backend-job',
+} as const;
+
+export interface KubernetesBackendOptions {
+  /** Where Jobs are created; must exist. */
+  namespace: string;
+  /** The node label whose value is the GPU type (default `nvidia.com/gpu.product`, set by GPU feature discovery). */
+  gpuTypeLabel?: string;
+  /** How long a finished Job, its pod and logs stay before Kubernetes deletes them. */
+  ttlSecondsAfterFinished?: number;
+  /** Per API request; a request that takes longer fails UNAVAILABLE. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * A label value from any string: characters outside `[A-Za-z0-9_.-]` become `-`,
+ * at most 63 characters, starting and ending alphanumeric (empty if nothing is left).
+ */
+export function labelValue(raw: string): string {
+  return raw
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .replace(/[^A-Za-z0-9]+$/, '');
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+export type ClusterErrorReason =
+  | 'cluster-unauthorized'
+  | 'cluster-forbidden'
+  | 'cluster-not-found'
+  | 'cluster-conflict'
+  | 'cluster-rejected'
+  | 'cluster-unavailable'
+  | 'cluster-unreachable'
+  | 'cluster-tls'
+  | 'cluster-timeout';
+
+/** A failed call to a cluster's API server. `retryable` is true for the transient kinds. */
+export class ClusterApiError extends AppError {
+  readonly reason: ClusterErrorReason;
+  /** The API server's HTTP status, when it answered. */
+  readonly httpStatus: number | null;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, reason: ClusterErrorReason, message: string, httpStatus: number | null, cause?: unknown) {
+    super(code, message, { cause });
+    this.reason = reason;
+    this.httpStatus = httpStatus;
+    this.retryable = code === 'UNAVAILABLE';
+  }
+}
+
+/** The `message` of a Kubernetes `Status` body, if the body is one. */
+function statusMessage(body: unknown): string | null {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return body.trim() ? body.trim().slice(0, 500) : null;
+    }
+  }
+  const message = (parsed as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message ? message : null;
+}
+
+export const isApiStatus = (e: unknown, status: number): e is ApiException<unknown> => e instanceof ApiException && e.code === status;
+
+const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH|EPROTO)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Turns a failure of a call that tried to `action` (e.g. "create jobs") into an
+ * AppError whose message an admin can act on. 401 and 403 are FORBIDDEN (the
+ * cluster refuses Gantry's credentials, not the signed-in user's); address-policy
+ * refusals keep their own BAD_USER_INPUT error.
+ */
+export function clusterError(e: unknown, action: string, clients: Pick<KubernetesClients, 'agent' | 'server' | 'namespace'>): AppError {
+  if (e instanceof AppError) return e;
+  if (e instanceof ApiException) {
+    const status = e.code;
+    const detail = statusMessage(e.body);
+    if (status === 401) {
+      return new ClusterApiError('FORBIDDEN', 'cluster-unauthorized', `The cluster rejected Gantry's credentials (401 Unauthorized) when trying to ${action}: the token or client certificate is wrong, expired or revoked. Update the cluster's kubeconfig.`, status, e);
+    }
+    if (status === 403) {
+      return new ClusterApiError('FORBIDDEN', 'cluster-forbidden', `The cluster's credentials may not ${action} in namespace "${clients.namespace}"${detail ? `: ${detail}` : ''}. Grant the missing RBAC permission or use other credentials.`, status, e);
+    }
+    if (status === 404) return new ClusterApiError('NOT_FOUND', 'cluster-not-found', `Could not ${action}: ${detail ?? 'not found'}`, status, e);
+    if (status === 409) return new ClusterApiError('CONFLICT', 'cluster-conflict', `Could not ${action}: ${detail ?? 'conflict'}`, status, e);
+    if (status === 400 || status === 422) return new ClusterApiError('BAD_USER_INPUT', 'cluster-rejected', `The cluster refused to ${action}: ${detail ?? `HTTP ${status}`}`, status, e);
+    return new ClusterApiError('UNAVAILABLE', 'cluster-unavailable', `The cluster's API server failed to ${action} (HTTP ${status})${detail ? `: ${detail}` : ''}`, status, e);
+  }
+  const err = e as { name?: string; code?: string; type?: string; message?: string } | null;
+  if (err?.code === BLOCKED_CONNECTION_CODE && clients.agent.lastBlocked) return clients.agent.lastBlocked;
+  if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
+    return new ClusterApiError('UNAVAILABLE', 'cluster-timeout', `The cluster's API server at ${clients.server} did not answer in time (trying to ${action}).`, null, e);
+  }
+  if (err?.code && TLS_CODES.test(err.code)) {
+    return new ClusterApiError('UNAVAILABLE', 'cluster-tls', `The cluster's API server certificate did not verify (${err.code}): check certificate-authority-data and tls-server-name in the kubeconfig.`, null, e);
+  }
+  if (err?.code && NETWORK_CODES.has(err.code)) {
+    return new ClusterApiError('UNAVAILABLE', 'cluster-unreachable', `Could not reach the cluster's API server at ${clients.server} (${err.code}).`, null, e);
+  }
+  if (err?.type === 'system' || err?.name === 'FetchError') {
+    return new ClusterApiError('UNAVAILABLE', 'cluster-unreachable', `Could not reach the cluster's API server at ${clients.server}.`, null, e);
+  }
+  return e instanceof Error ? new AppError('INTERNAL', 'Unexpected error talking to the cluster', { cause: e }) : new AppError('INTERNAL', String(e));
+}
+
+// ---------------------------------------------------------------------------
+// Clients
+
+export interface KubernetesClients {
+  core: CoreV1Api;
+  batch: BatchV1Api;
+  authorization: AuthorizationV1Api;
+  version: VersionApi;
+  /** The one agent every request dials through (its `lastBlocked` explains refused connections). */
+  agent: GuardedHttpsAgent;
+  server: string;
+  namespace: string;
+}
+
+const b64 = (s: string | null) => (s ? Buffer.from(s, 'base64') : undefined);
+
+/**
+ * API clients for a sanitized kubeconfig. The `KubeConfig` is built with
+ * `loadFromOptions` from the sanitized fields alone (never from files or the
+ * environment) and supplies the Authorization header; TLS material goes to a
+ * {@link GuardedHttpsAgent}, which replaces the library's agent on every request.
+ */
+export function kubernetesClients(k: SanitizedKubeconfig, opts: { namespace: string; requestTimeoutMs?: number }): KubernetesClients {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: k.clusterName, server: k.server, caData: k.certificateAuthorityData ?? undefined, tlsServerName: k.tlsServerName ?? undefined, skipTLSVerify: false }],
+    users: [{ name: k.userName, token: k.token ?? undefined, certData: k.clientCertificateData ?? undefined, keyData: k.clientKeyData ?? undefined }],
+    contexts: [{ name: k.contextName, cluster: k.clusterName, user: k.userName, namespace: opts.namespace }],
+    currentContext: k.contextName,
+  });
+  const agent = new GuardedHttpsAgent({
+    ca: b64(k.certificateAuthorityData),
+    cert: b64(k.clientCertificateData),
+    key: b64(k.clientKeyData),
+    servername: k.tlsServerName ?? undefined,
+    keepAlive: true,
+    maxSockets: 8,
+  });
+  const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const auth: SecurityAuthentication = {
+    getName: () => 'sanitized kubeconfig',
+    async applySecurityAuthentication(context: RequestContext) {
+      await kc.applySecurityAuthentication(context);
+      context.setAgent(agent);
+      context.setSignal(AbortSignal.timeout(timeoutMs));
+    },
+  };
+  const config = createConfiguration({ baseServer: new ServerConfiguration(k.server, {}), authMethods: { default: auth } });
+  return {
+    core: new CoreV1Api(config),
+    batch: new BatchV1Api(config),
+    authorization: new AuthorizationV1Api(config),
+    version: new VersionApi(config),
+    agent,
+    server: k.server,
+    namespace: opts.namespace,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Quantities and capacity
+
+const QUANTITY_SUFFIX: Record<string, number> = {
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+};
+
+/** A Kubernetes resource quantity (`7910m`, `32856660Ki`, `1e3`) in base units; NaN when unparseable. */
+export function parseQuantity(q: string | number | undefined | null): number {
+  if (q === undefined || q === null) return 0;
+  if (typeof q === 'number') return q;
+  const m = /^\s*([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?\s*$/.exec(q);
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] !== undefined ? 10 ** Number(m[2]) : QUANTITY_SUFFIX[m[3] ?? '']!);
+}
+
+/** Schedulable capacity: allocatable CPU and memory of ready, uncordoned nodes, GPUs pooled by type label. */
+export function capacityFromNodes(nodes: V1Node[], gpuTypeLabel = DEFAULT_GPU_TYPE_LABEL): ClusterCapacity {
+  let cpu = 0;
+  let memory = 0;
+  const pools = new Map<string, GpuPool>();
+  for (const node of nodes) {
+    if (node.spec?.unschedulable) continue;
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    if (ready && ready.status !== 'True') continue;
+    const alloc = node.status?.allocatable ?? {};
+    cpu += parseQuantity(alloc.cpu) || 0;
+    memory += parseQuantity(alloc.memory) || 0;
+    const gpus = Math.floor(parseQuantity(alloc[GPU_RESOURCE]) || 0);
+    if (gpus > 0) {
+      const gpuType = node.metadata?.labels?.[gpuTypeLabel] || 'unlabelled';
+      const pool = pools.get(gpuType) ?? { gpuType, allocatable: 0, nodes: 0 };
+      pool.allocatable += gpus;
+      pool.nodes += 1;
+      pools.set(gpuType, pool);
+    }
+  }
+  return {
+    cpuCores: Math.round(cpu * 1000) / 1000,
+    memoryMiB: Math.floor(memory / 2 ** 20),
+    gpus: [...pools.values()].sort((a, b) => a.gpuType.localeCompare(b.gpuType)),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The Job manifest
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+function validateSpec(spec: BackendJobSpec): void {
+  const bad = (path: string, message: string) => new AppError('BAD_USER_INPUT', message, { fields: [{ path, message }] });
+  if (!DNS_LABEL.test(spec.name)) throw bad('name', `Backend job name "${spec.name}" must be a DNS label (see backendJobName)`);
+  if (!spec.image.trim()) throw bad('image', 'A container image is required');
+  const r = spec.resources;
+  if (!(r.cpu > 0) || !Number.isFinite(r.cpu)) throw bad('resources.cpu', 'CPU must be a positive number of cores');
+  if (!Number.isInteger(r.memoryMiB) || r.memoryMiB <= 0) throw bad('resources.memoryMiB', 'Memory must be a positive whole number of MiB');
+  if (!Number.isInteger(r.gpuCount) || r.gpuCount < 0) throw bad('resources.gpuCount', 'GPU count must be a whole number, 0 or more');
+  if (r.gpuType !== null && labelValue(r.gpuType) !== r.gpuType) throw bad('resources.gpuType', `GPU type "${r.gpuType}" is not a valid node label value`);
+  if (!Number.isInteger(spec.maxRuntimeSeconds) || spec.maxRuntimeSeconds < 1) throw bad('maxRuntimeSeconds', 'The maximum runtime must be a whole number of seconds, 1 or more');
+  for (const k of Object.keys(spec.env)) if (!ENV_NAME.test(k)) throw bad(`env.${k}`, `"${k}" is not a valid environment variable name`);
+}
+
+/** The `batch/v1` Job Gantry creates for `spec`. */
+export function buildJobManifest(spec: BackendJobSpec, opts: { namespace: string; gpuTypeLabel?: string; ttlSecondsAfterFinished?: number }): V1Job {
+  validateSpec(spec);
+  const gpuTypeLabel = opts.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL;
+  const { cpu, memoryMiB, gpuCount, gpuType } = spec.resources;
+  const labels: Record<string, string> = {
+    [LABELS.managedBy]: 'gantry',
+    [LABELS.org]: labelValue(spec.orgId),
+    [LABELS.team]: labelValue(spec.teamId),
+    [LABELS.project]: labelValue(spec.projectId),
+    [LABELS.job]: labelValue(spec.jobId),
+    [LABELS.run]: labelValue(spec.runId),
+    [LABELS.attempt]: String(spec.attempt),
+    [LABELS.backendJob]: spec.name,
+  };
+  // Label values are capped and character-limited; the IDs as given are kept in annotations.
+  const annotations: Record<string, string> = {
+    'gantry.dev/org-id': spec.orgId,
+    'gantry.dev/team-id': spec.teamId,
+    'gantry.dev/project-id': spec.projectId,
+    'gantry.dev/job-id': spec.jobId,
+    'gantry.dev/run-id': spec.runId,
+  };
+  const quantities: Record<string, string> = { cpu: `${Math.round(cpu * 1000)}m`, memory: `${memoryMiB}Mi` };
+  if (gpuCount > 0) quantities[GPU_RESOURCE] = String(gpuCount);
+  const tolerations =
+    gpuCount > 0
+      ? [
+          { key: GPU_TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' },
+          ...(gpuType ? [{ key: gpuTypeLabel, operator: 'Equal', value: gpuType, effect: 'NoSchedule' }] : []),
+        ]
+      : undefined;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: spec.name, namespace: opts.namespace, labels, annotations },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: spec.maxRuntimeSeconds,
+      ttlSecondsAfterFinished: opts.ttlSecondsAfterFinished ?? DEFAULT_TTL_SECONDS_AFTER_FINISHED,
+      template: {
+        metadata: { labels, annotations },
+        spec: {
+          restartPolicy: 'Never',
+          // Training code has no business with the cluster's API.
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          nodeSelector: gpuType ? { [gpuTypeLabel]: gpuType } : undefined,
+          tolerations,
+          containers: [
+            {
+              name: CONTAINER_NAME,
+              image: spec.image,
+              command: spec.command.length ? spec.command : undefined,
+              args: spec.args.length ? spec.args : undefined,
+              env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+              // Requests equal limits (Guaranteed QoS): what is billed is what is reserved.
+              resources: { requests: quantities, limits: quantities },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Status
+
+const toDate = (d: Date | string | undefined | null): Date | null => (d ? new Date(d) : null);
+const BENIGN_WAITING = new Set(['ContainerCreating', 'PodInitializing']);
+
+/** The Job's state in Gantry's terms, from the Job and its newest pod (if any). */
+export function jobStatusFrom(job: V1Job, pod: V1Pod | null, now = new Date()): BackendJobStatus {
+  const container = pod?.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME) ?? pod?.status?.containerStatuses?.[0];
+  const terminated = container?.state?.terminated;
+  const running = container?.state?.running;
+  const waiting = container?.state?.waiting;
+  const conditions = job.status?.conditions ?? [];
+  const condition = (type: string) => conditions.find((c) => c.type === type && c.status === 'True');
+  const exitCode = terminated?.exitCode ?? null;
+  let startedAt = toDate(running?.startedAt ?? terminated?.startedAt);
+  let finishedAt = toDate(terminated?.finishedAt);
+
+  const result = (phase: BackendJobStatus['phase'], reason: string | null, message: string | null): BackendJobStatus => {
+    const end = finishedAt ?? (phase === 'running' ? now : null);
+    const usage = startedAt && end ? { runtimeSeconds: Math.max(0, (end.getTime() - startedAt.getTime()) / 1000), cpuSeconds: null, peakMemoryMiB: null } : null;
+    return { phase, reason, message, startedAt, finishedAt, exitCode, usage };
+  };
+
+  if (job.metadata?.deletionTimestamp) {
+    finishedAt ??= toDate(job.metadata.deletionTimestamp);
+    return result('cancelled', 'Cancelled', 'The job was deleted');
+  }
+  const complete = condition('Complete') ?? condition('SuccessCriteriaMet');
+  if (complete) {
+    finishedAt ??= toDate(job.status?.completionTime ?? complete.lastTransitionTime);
+    return result('succeeded', null, null);
+  }
+  const failed = condition('Failed') ?? condition('FailureTarget');
+  if (failed) {
+    finishedAt ??= toDate(failed.lastTransitionTime);
+    // The deadline deletes the pod: fall back to the Job's own start.
+    startedAt ??= toDate(job.status?.startTime);
+    if (failed.reason === 'DeadlineExceeded') {
+      const limit = job.spec?.activeDeadlineSeconds;
+      return result('failed', 'DeadlineExceeded', limit ? `The job ran longer than its limit of ${limit} seconds` : (failed.message ?? null));
+    }
+    if (terminated) {
+      const reason = terminated.reason ?? 'Error';
+      const message = terminated.message?.trim() || (reason === 'OOMKilled' ? `The container ran out of memory (exit code ${terminated.exitCode})` : `The container exited with code ${terminated.exitCode}`);
+      return result('failed', reason, message);
+    }
+    if (pod?.status?.reason) return result('failed', pod.status.reason, pod.status.message ?? failed.message ?? null);
+    return result('failed', failed.reason ?? 'Failed', failed.message ?? null);
+  }
+  if (job.spec?.suspend) return result('queued', 'Suspended', 'The job is suspended (waiting for a queue to admit it)');
+  if (!pod) return result('pending', null, null);
+
+  switch (pod.status?.phase) {
+    case 'Running':
+      return result('running', null, null);
+    case 'Succeeded':
+      return result('succeeded', null, null);
+    case 'Failed': {
+      const reason = terminated?.reason ?? pod.status.reason ?? 'Error';
+      return result('failed', reason, terminated?.message ?? pod.status.message ?? (exitCode !== null ? `The container exited with code ${exitCode}` : null));
+    }
+    default: {
+      const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+      if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') return result('pending', 'Unschedulable', scheduled.message ?? null);
+      if (waiting?.reason && !BENIGN_WAITING.has(waiting.reason)) return result('pending', waiting.reason, waiting.message ?? null);
+      return result('pending', null, null);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Logs: the API reads from the start of the container log up to `limitBytes`
+
+/**
+ * Bytes of `text` that are certainly whole: when `truncated`, up to its last
+ * newline after `offset` (or, for a line longer than a chunk, without the cut-off
+ * last character).
+ */
+function completeBytes(text: string, truncated: boolean, offset: number): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  if (!truncated) return bytes;
+  const lastNewline = bytes.lastIndexOf(0x0a);
+  if (lastNewline >= offset) return bytes.subarray(0, lastNewline + 1);
+  // One line longer than a chunk: drop the replacement character a cut multi-byte character decoded to.
+  let end = bytes.length;
+  while (end >= 3 && bytes[end - 3] === 0xef && bytes[end - 2] === 0xbf && bytes[end - 1] === 0xbd) end -= 3;
+  return bytes.subarray(0, end);
+}
+
+// ---------------------------------------------------------------------------
+// The backend
+
+export class KubernetesBackend implements ComputeBackend {
+  readonly kind = 'kubernetes' as const;
+  readonly namespace: string;
+  readonly gpuTypeLabel: string;
+  private readonly clients: KubernetesClients;
+  private readonly ttlSecondsAfterFinished: number;
+
+  constructor(kubeconfig: SanitizedKubeconfig, opts: KubernetesBackendOptions) {
+    if (!DNS_LABEL.test(opts.namespace)) throw new AppError('BAD_USER_INPUT', `"${opts.namespace}" is not a Kubernetes namespace name`, { fields: [{ path: 'namespace', message: 'must be a DNS label' }] });
+    this.namespace = opts.namespace;
+    this.gpuTypeLabel = opts.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL;
+    this.ttlSecondsAfterFinished = opts.ttlSecondsAfterFinished ?? DEFAULT_TTL_SECONDS_AFTER_FINISHED;
+    this.clients = kubernetesClients(kubeconfig, { namespace: opts.namespace, requestTimeoutMs: opts.requestTimeoutMs });
+  }
+
+  private fail(e: unknown, action: string): never {
+    throw clusterError(e, action, this.clients);
+  }
+
+  async submit(spec: BackendJobSpec): Promise<SubmitResult> {
+    const body = buildJobManifest(spec, { namespace: this.namespace, gpuTypeLabel: this.gpuTypeLabel, ttlSecondsAfterFinished: this.ttlSecondsAfterFinished });
+    try {
+      await this.clients.batch.createNamespacedJob({ namespace: this.namespace, body });
+      return { created: true };
+    } catch (e) {
+      if (!isApiStatus(e, 409)) this.fail(e, 'create jobs');
+    }
+    // AlreadyExists: a retried submit finds its own Job; a foreign Job with this name is a conflict.
+    let existing: V1Job;
+    try {
+      existing = await this.clients.batch.readNamespacedJob({ name: spec.name, namespace: this.namespace });
+    } catch (e) {
+      this.fail(e, 'get jobs');
+    }
+    const labels = existing.metadata?.labels ?? {};
+    if (labels[LABELS.job] !== labelValue(spec.jobId) || labels[LABELS.attempt] !== String(spec.attempt)) {
+      throw new ClusterApiError('CONFLICT', 'cluster-conflict', `A Job named ${spec.name} that Gantry did not create for this job exists in namespace "${this.namespace}"`, 409);
+    }
+    return { created: false };
+  }
+
+  private async newestPod(name: string, jobUid?: string): Promise<V1Pod | null> {
+    let pods: V1Pod[];
+    try {
+      pods = (await this.clients.core.listNamespacedPod({ namespace: this.namespace, labelSelector: `${LABELS.backendJob}=${name}` })).items;
+    } catch (e) {
+      this.fail(e, 'list pods');
+    }
+    const owned = jobUid ? pods.filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === jobUid)) : pods;
+    const time = (p: V1Pod) => toDate(p.metadata?.creationTimestamp)?.getTime() ?? 0;
+    return owned.sort((a, b) => time(b) - time(a))[0] ?? null;
+  }
+
+  async status(name: string): Promise<BackendJobStatus | null> {
+    let job: V1Job;
+    try {
+      job = await this.clients.batch.readNamespacedJob({ name, namespace: this.namespace });
+    } catch (e) {
+      if (isApiStatus(e, 404)) return null;
+      this.fail(e, 'get jobs');
+    }
+    return jobStatusFrom(job, await this.newestPod(name, job.metadata?.uid));
+  }
+
+  async logs(name: string, offset: number): Promise<LogChunk> {
+    if (!Number.isInteger(offset) || offset < 0) throw new AppError('BAD_USER_INPUT', 'The log offset must be a whole number, 0 or more');
+    const pod = await this.newestPod(name);
+    const podName = pod?.metadata?.name;
+    if (!podName) return { text: '', nextOffset: offset };
+    const limit = offset + LOG_CHUNK_BYTES;
+    let text: string;
+    try {
+      text = await this.clients.core.readNamespacedPodLog({ name: podName, namespace: this.namespace, container: CONTAINER_NAME, limitBytes: limit });
+    } catch (e) {
+      // 400: the container has not started (pending, pulling, unschedulable); 404: the pod just went away.
+      if (isApiStatus(e, 400) || isApiStatus(e, 404)) return { text: '', nextOffset: offset };
+      this.fail(e, 'read pod logs');
+    }
+    // A decoded cut-off character re-encodes to 3 bytes, so a limit-length answer measures at least `limit`.
+    const bytes = completeBytes(text, Buffer.byteLength(text, 'utf8') >= limit, offset);
+    if (bytes.length <= offset) return { text: '', nextOffset: offset };
+    const chunk = bytes.subarray(offset);
+    return { text: chunk.toString('utf8'), nextOffset: offset + chunk.length };
+  }
+
+  async cancel(name: string): Promise<void> {
+    try {
+      // Background: the Job goes now and its pods after it; the API's default for Jobs would orphan them.
+      await this.clients.batch.deleteNamespacedJob({ name, namespace: this.namespace, propagationPolicy: 'Background' });
+    } catch (e) {
+      if (isApiStatus(e, 404)) return;
+      this.fail(e, 'delete jobs');
+    }
+  }
+
+  async capacity(): Promise<ClusterCapacity> {
+    try {
+      const nodes = await this.clients.core.listNode({});
+      return capacityFromNodes(nodes.items, this.gpuTypeLabel);
+    } catch (e) {
+      this.fail(e, 'list nodes');
+    }
+  }
+}

@@ -1,0 +1,232 @@
+import type { V1ResourceRule } from '@kubernetes/client-node';
+import type { ClusterCapacity } from './compute-backend';
+import type { SanitizedKubeconfig } from './kubeconfig';
+import { DEFAULT_GPU_TYPE_LABEL, GPU_RESOURCE, capacityFromNodes, clusterError, isApiStatus, kubernetesClients, type KubernetesClients } from './kubernetes-backend';
+import { BlockedAddressError, assertServerAddressAllowed, privateAddressesAllowed } from './network-policy';
+
+/**
+ * What an admin sees after pasting a kubeconfig: can Gantry reach the API server,
+ * do the credentials work, may they do what the Kubernetes backend does in the
+ * namespace, does the namespace exist, how many GPUs of which type are there.
+ * Problems on the cluster's side are findings in the report, never exceptions.
+ */
+
+export type CheckId = 'address' | 'reachability' | 'authentication' | 'permissions' | 'namespace' | 'gpu-capacity';
+export type CheckStatus = 'passed' | 'warning' | 'failed' | 'skipped';
+
+export interface ValidationCheck {
+  id: CheckId;
+  title: string;
+  status: CheckStatus;
+  message: string;
+}
+
+export interface PermissionResult {
+  verb: string;
+  /** API group, `''` for the core group. */
+  group: string;
+  /** Resource, with a subresource as `pods/log`. */
+  resource: string;
+  /** False for cluster-scoped resources (nodes). */
+  namespaced: boolean;
+  /** Gantry cannot run jobs without it. */
+  required: boolean;
+  /** Null when the cluster could not say. */
+  allowed: boolean | null;
+  /** What Gantry uses it for, for the UI. */
+  purpose: string;
+}
+
+export interface ClusterValidationReport {
+  /** No check failed: the cluster can run Gantry jobs (warnings aside). */
+  ok: boolean;
+  server: string;
+  namespace: string;
+  checkedAt: Date;
+  /** `gitVersion` from `/version`, when the server shows it. */
+  serverVersion: string | null;
+  checks: ValidationCheck[];
+  permissions: PermissionResult[];
+  capacity: ClusterCapacity | null;
+}
+
+export interface ProbeOptions {
+  namespace: string;
+  gpuTypeLabel?: string;
+  requestTimeoutMs?: number;
+}
+
+/** What the Kubernetes backend does, in RBAC terms. */
+export const REQUIRED_PERMISSIONS: ReadonlyArray<Omit<PermissionResult, 'allowed'>> = [
+  { verb: 'create', group: 'batch', resource: 'jobs', namespaced: true, required: true, purpose: 'submit training jobs' },
+  { verb: 'get', group: 'batch', resource: 'jobs', namespaced: true, required: true, purpose: 'read job status' },
+  { verb: 'delete', group: 'batch', resource: 'jobs', namespaced: true, required: true, purpose: 'cancel jobs' },
+  { verb: 'list', group: '', resource: 'pods', namespaced: true, required: true, purpose: "find a job's pod" },
+  { verb: 'get', group: '', resource: 'pods/log', namespaced: true, required: true, purpose: 'read job logs' },
+  { verb: 'list', group: '', resource: 'nodes', namespaced: false, required: false, purpose: 'report GPU capacity' },
+];
+
+const TITLES: Record<CheckId, string> = {
+  address: 'Server address',
+  reachability: 'API server reachable',
+  authentication: 'Credentials accepted',
+  permissions: 'Permissions (RBAC)',
+  namespace: 'Namespace',
+  'gpu-capacity': 'GPU capacity',
+};
+
+const permissionName = (p: Pick<PermissionResult, 'verb' | 'group' | 'resource'>) => `${p.verb} ${p.resource}${p.group ? `.${p.group}` : ''}`;
+
+/** RBAC's matching: `*` wildcards, and `*\/sub` for a subresource of any resource. Rules limited to resource names grant nothing here. */
+function ruleAllows(rule: V1ResourceRule, p: Pick<PermissionResult, 'verb' | 'group' | 'resource'>): boolean {
+  if (rule.resourceNames && rule.resourceNames.length > 0) return false;
+  const sub = p.resource.includes('/') ? p.resource.slice(p.resource.indexOf('/')) : null;
+  return (
+    (rule.verbs.includes('*') || rule.verbs.includes(p.verb)) &&
+    (rule.apiGroups?.includes('*') || rule.apiGroups?.includes(p.group) || false) &&
+    (rule.resources?.includes('*') || rule.resources?.includes(p.resource) || (sub !== null && rule.resources?.includes(`*${sub}`)) || false)
+  );
+}
+
+/** Checks `kubeconfig` against the cluster it names; the report says what works and what to fix. */
+export async function probeKubernetesCluster(kubeconfig: SanitizedKubeconfig, opts: ProbeOptions): Promise<ClusterValidationReport> {
+  const namespace = opts.namespace;
+  const checks: ValidationCheck[] = [];
+  const add = (id: CheckId, status: CheckStatus, message: string) => checks.push({ id, title: TITLES[id], status, message });
+  const report = (extra: Partial<ClusterValidationReport> = {}): ClusterValidationReport => {
+    for (const id of Object.keys(TITLES) as CheckId[]) {
+      if (!checks.some((c) => c.id === id)) add(id, 'skipped', 'Not checked: an earlier check failed');
+    }
+    return {
+      ok: checks.every((c) => c.status !== 'failed'),
+      server: kubeconfig.server,
+      namespace,
+      checkedAt: new Date(),
+      serverVersion: null,
+      permissions: REQUIRED_PERMISSIONS.map((p) => ({ ...p, allowed: null })),
+      capacity: null,
+      ...extra,
+      checks,
+    };
+  };
+
+  // 1. Where the server is (the agent checks again at every connection).
+  try {
+    const addresses = await assertServerAddressAllowed(kubeconfig.server);
+    add('address', 'passed', privateAddressesAllowed() ? `Resolves to ${addresses.join(', ')} (private addresses allowed by the operator)` : `Resolves to ${addresses.join(', ')}`);
+  } catch (e) {
+    if (!(e instanceof BlockedAddressError)) throw e;
+    add('address', 'failed', e.message);
+    return report();
+  }
+
+  let clients: KubernetesClients;
+  try {
+    clients = kubernetesClients(kubeconfig, { namespace, requestTimeoutMs: opts.requestTimeoutMs });
+  } catch (e) {
+    add('reachability', 'failed', `The kubeconfig could not be used: ${(e as Error).message}`);
+    return report();
+  }
+
+  // 2. TLS and a first answer. /version is public on most clusters; a 401/403 still proves the server is there.
+  let serverVersion: string | null = null;
+  try {
+    const v = await clients.version.getCode();
+    serverVersion = v.gitVersion;
+    add('reachability', 'passed', `Kubernetes ${v.gitVersion} at ${kubeconfig.server}`);
+  } catch (e) {
+    if (isApiStatus(e, 401) || isApiStatus(e, 403)) {
+      add('reachability', 'passed', `Reachable at ${kubeconfig.server} (the version is not public)`);
+    } else {
+      add('reachability', 'failed', clusterError(e, 'read the server version', clients).message);
+      return report();
+    }
+  }
+
+  // 3 and 4. The credentials, and what they may do in the namespace.
+  const permissions: PermissionResult[] = REQUIRED_PERMISSIONS.map((p) => ({ ...p, allowed: null }));
+  let rules: V1ResourceRule[] | null = null;
+  let incomplete = false;
+  try {
+    const review = await clients.authorization.createSelfSubjectRulesReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+    });
+    rules = review.status?.resourceRules ?? [];
+    incomplete = review.status?.incomplete ?? false;
+    add('authentication', 'passed', 'The cluster accepted the credentials');
+  } catch (e) {
+    // Every authenticated user may create rules reviews; a 403 still proves the credentials work (access reviews follow).
+    if (!isApiStatus(e, 403)) {
+      add('authentication', 'failed', clusterError(e, 'review its own permissions', clients).message);
+      return report({ serverVersion });
+    }
+    add('authentication', 'passed', 'The cluster accepted the credentials');
+  }
+  for (const p of permissions.filter((x) => x.namespaced)) {
+    if (rules && rules.some((r) => ruleAllows(r, p))) p.allowed = true;
+    else if (rules && !incomplete) p.allowed = false;
+    else p.allowed = await accessReview(clients, p, namespace);
+  }
+
+  // 5. The namespace.
+  try {
+    await clients.core.readNamespace({ name: namespace });
+    add('namespace', 'passed', `Namespace "${namespace}" exists`);
+  } catch (e) {
+    if (isApiStatus(e, 404)) add('namespace', 'failed', `Namespace "${namespace}" does not exist on the cluster: create it or choose another`);
+    else if (isApiStatus(e, 403)) add('namespace', 'warning', `Could not confirm that namespace "${namespace}" exists (the credentials may not read namespaces)`);
+    else add('namespace', 'warning', clusterError(e, 'read the namespace', clients).message);
+  }
+
+  // 6. GPUs, from the nodes' allocatable resources (listing nodes is optional).
+  const nodesPermission = permissions.find((p) => p.resource === 'nodes')!;
+  let capacity: ClusterCapacity | null = null;
+  try {
+    const nodes = await clients.core.listNode({});
+    nodesPermission.allowed = true;
+    capacity = capacityFromNodes(nodes.items, opts.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL);
+    const total = capacity.gpus.reduce((n, g) => n + g.allocatable, 0);
+    if (total === 0) {
+      add('gpu-capacity', 'warning', `No node has allocatable ${GPU_RESOURCE}: GPU jobs would stay Unschedulable (CPU jobs can run)`);
+    } else {
+      const pools = capacity.gpus.map((g) => `${g.allocatable} × ${g.gpuType} on ${g.nodes} node${g.nodes === 1 ? '' : 's'}`);
+      add('gpu-capacity', 'passed', `${total} GPU${total === 1 ? '' : 's'}: ${pools.join(', ')}`);
+    }
+  } catch (e) {
+    if (isApiStatus(e, 403)) {
+      nodesPermission.allowed = false;
+      add('gpu-capacity', 'warning', 'GPU capacity unknown: the credentials may not list nodes (a cluster-scoped permission). Jobs can still run.');
+    } else {
+      add('gpu-capacity', 'warning', `GPU capacity unknown: ${clusterError(e, 'list nodes', clients).message}`);
+    }
+  }
+
+  const missing = permissions.filter((p) => p.required && p.allowed === false);
+  const unknown = permissions.filter((p) => p.required && p.allowed === null);
+  if (missing.length > 0) {
+    add('permissions', 'failed', `Missing in namespace "${namespace}": ${missing.map((p) => `${permissionName(p)} (to ${p.purpose})`).join(', ')}`);
+  } else if (unknown.length > 0) {
+    add('permissions', 'warning', `Could not confirm: ${unknown.map(permissionName).join(', ')}`);
+  } else {
+    add('permissions', 'passed', `May create, read and delete jobs and read pods and their logs in namespace "${namespace}"`);
+  }
+  checks.sort((a, b) => Object.keys(TITLES).indexOf(a.id) - Object.keys(TITLES).indexOf(b.id));
+  return report({ serverVersion, permissions, capacity });
+}
+
+/** One SelfSubjectAccessReview, for clusters whose rules review is incomplete (webhook authorizers). */
+async function accessReview(clients: KubernetesClients, p: PermissionResult, namespace: string): Promise<boolean | null> {
+  const [resource, subresource] = p.resource.split('/');
+  try {
+    const review = await clients.authorization.createSelfSubjectAccessReview({
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { namespace: p.namespaced ? namespace : undefined, verb: p.verb, group: p.group, resource, subresource } },
+      },
+    });
+    return review.status?.allowed ?? null;
+  } catch {
+    return null;
+  }
+}

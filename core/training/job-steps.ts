@@ -1,0 +1,474 @@
+import { Readable } from 'node:stream';
+import { and, eq, sql } from 'drizzle-orm';
+import { runTags, runs, trainingJobEvents, trainingJobs, type Cluster, type JobStatus } from '../../db/schema';
+import { withTenant } from '../../db/with-tenant';
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import { uploadArtifact } from '../artifacts/upload-artifact';
+import { createApiKey } from '../auth/create-api-key';
+import { getUser } from '../auth/get-user';
+import { revokeApiKey } from '../auth/revoke-api-key';
+import { findCluster, loadPrices } from '../compute/access';
+import {
+  backendJobName,
+  TERMINAL_PHASES,
+  type BackendJobStatus,
+  type ComputeBackend,
+  type JobPhase,
+  type JobResources,
+  type MeasuredUsage,
+} from '../compute/compute-backend';
+import { env } from '../config/env';
+import { noBudgets, type BudgetGuard } from '../costs/budget';
+import { jobCostMicros } from '../costs/job-cost';
+import { AppError, isAppError } from '../errors';
+import { newId } from '../ids';
+import { createLogger } from '../observability/logger';
+import { createModelVersion } from '../registry/create-model-version';
+import { createRegisteredModel } from '../registry/create-registered-model';
+import { systemMeta, type TenantContext } from '../tenancy/context';
+import { resolveTenantContext } from '../tenancy/resolve-context';
+import { createRun } from '../tracking/create-run';
+import { logBatch } from '../tracking/log-batch';
+import { logInputs } from '../tracking/log-inputs';
+import { updateRun } from '../tracking/update-run';
+import { findJob, type JobView } from './access';
+import { hyperparameterEnvName } from './job-spec';
+
+/**
+ * The steps of `trainingJobWorkflow`, each run as one Temporal activity. Every
+ * step is idempotent and keyed on the job ID (and attempt): a step retried after a
+ * crash finds what its earlier try did and carries on from there.
+ */
+
+export interface JobStepDeps {
+  /** The compute backend for a cluster (local child processes, or a Kubernetes API). */
+  backendFor(cluster: Cluster): Promise<ComputeBackend>;
+  artifactStore?: ArtifactStore;
+  budget?: BudgetGuard;
+  /** How often the watch step polls the backend, in ms. */
+  pollIntervalMs?: number;
+}
+
+export interface JobRef {
+  jobId: string;
+  orgId: string;
+}
+
+export interface PrepareResult {
+  /** False when the job must not run (missing, already ended, refused by the budget). */
+  proceed: boolean;
+  maxAttempts: number;
+  maxRuntimeSeconds: number;
+  /** The attempt to start with (a workflow retried after a crash resumes where it was). */
+  attempt: number;
+}
+
+export interface AttemptOutcome {
+  phase: JobPhase;
+  reason: string | null;
+  message: string | null;
+  exitCode: number | null;
+  usage: MeasuredUsage | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export const JOB_ID_TAG = 'gantry.job_id';
+
+const log = createLogger('training');
+
+const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** The tenant context a job acts in: the user who submitted it, in the job's organization. */
+export async function jobContext(orgId: string, userId: string | null, jobId: string): Promise<TenantContext> {
+  if (!userId) throw new AppError('FORBIDDEN', 'The job has no submitting user');
+  const user = await getUser(userId);
+  return resolveTenantContext({ kind: 'user', userId, email: user.email }, orgId, systemMeta(`job/${jobId}`));
+}
+
+async function loadJob(ref: JobRef): Promise<{ job: JobView; cluster: Cluster }> {
+  return withTenant({ orgId: ref.orgId, userId: null }, async (tx) => {
+    const job = await findJob(tx, { orgId: ref.orgId }, ref.jobId);
+    const cluster = await findCluster(tx, { orgId: ref.orgId } as TenantContext, job.clusterId);
+    return { job, cluster };
+  });
+}
+
+async function tryLoadJob(ref: JobRef): Promise<{ job: JobView; cluster: Cluster } | null> {
+  try {
+    return await loadJob(ref);
+  } catch (e) {
+    if (isAppError(e) && e.code === 'NOT_FOUND') return null;
+    throw e;
+  }
+}
+
+export const resourcesOf = (job: JobView): JobResources => ({
+  cpu: job.spec.resources.cpu,
+  memoryMiB: job.spec.resources.memoryMiB,
+  gpuCount: job.spec.resources.gpu.count,
+  gpuType: job.spec.resources.gpu.type,
+});
+
+/**
+ * Moves the job row to `status` and appends it to the timeline, unless the job
+ * already shows exactly this (so repeated observations write nothing).
+ */
+async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, reason: string | null, message: string | null, extra: Partial<typeof trainingJobs.$inferInsert> = {}) {
+  await withTenant({ orgId: ref.orgId, userId: null }, async (tx) => {
+    const job = await findJob(tx, { orgId: ref.orgId }, ref.jobId, { forUpdate: true });
+    if (TERMINAL_STATUSES.has(job.status) && job.attempt >= attempt && !TERMINAL_STATUSES.has(status)) return;
+    const same = job.status === status && job.attempt === attempt && job.reason === reason && job.message === message;
+    await tx
+      .update(trainingJobs)
+      .set({ status, reason, message, attempt, ...extra })
+      .where(eq(trainingJobs.id, job.id));
+    if (!same) {
+      await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ref.orgId, jobId: job.id, attempt, status, reason, message });
+    }
+  });
+}
+
+/** Validate → budget check → tracking run (with params and inputs). */
+export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<PrepareResult> {
+  const loaded = await tryLoadJob(ref);
+  if (!loaded) return { proceed: false, maxAttempts: 0, maxRuntimeSeconds: 0, attempt: 0 };
+  const { job, cluster } = loaded;
+  const base = { maxAttempts: job.maxAttempts, maxRuntimeSeconds: job.spec.maxRuntimeSeconds, attempt: job.attempt };
+  if (TERMINAL_STATUSES.has(job.status)) return { proceed: false, ...base };
+  if (job.cancelRequestedAt) {
+    await recordStatus(ref, job.attempt, 'cancelled', 'Cancelled', 'Cancelled before it started', { finishedAt: new Date() });
+    return { proceed: false, ...base };
+  }
+
+  let ctx: TenantContext;
+  try {
+    ctx = await jobContext(ref.orgId, job.createdBy, job.id);
+  } catch {
+    await recordStatus(ref, job.attempt, 'failed', 'SubmitterRemoved', 'The user who submitted the job is no longer a member of the organization', { finishedAt: new Date() });
+    return { proceed: false, ...base };
+  }
+
+  // Capacity: a GPU job on a cluster that has no such GPUs would wait forever.
+  if (job.spec.resources.gpu.count > 0) {
+    const capacity = await (await deps.backendFor(cluster)).capacity();
+    const pools = capacity.gpus.filter((g) => !job.spec.resources.gpu.type || g.gpuType === job.spec.resources.gpu.type);
+    const most = Math.max(0, ...pools.map((g) => g.allocatable));
+    if (most < job.spec.resources.gpu.count) {
+      const what = `${job.spec.resources.gpu.count} × ${job.spec.resources.gpu.type ?? 'GPU'}`;
+      await recordStatus(ref, job.attempt, 'failed', 'Unschedulable', `Cluster ${cluster.name} has no capacity for ${what}: insufficient nvidia.com/gpu`, { finishedAt: new Date() });
+      return { proceed: false, ...base };
+    }
+  }
+
+  const prices = await withTenant({ orgId: ref.orgId, userId: null }, (tx) => loadPrices(tx, cluster));
+  const estimateMicros = jobCostMicros(job.spec.maxRuntimeSeconds * job.maxAttempts, resourcesOf(job), prices);
+  try {
+    await (deps.budget ?? noBudgets).reserve({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros });
+  } catch (e) {
+    if (isAppError(e) && e.code === 'BUDGET_EXCEEDED') {
+      await recordStatus(ref, job.attempt, 'failed', 'BudgetExceeded', e.message, { finishedAt: new Date() });
+      return { proceed: false, ...base };
+    }
+    throw e;
+  }
+
+  if (!job.runId) await ensureRun(ctx, job);
+  return { proceed: true, ...base };
+}
+
+/** The job's tracking run: found by its job tag when an earlier try created it, else created now. */
+async function ensureRun(ctx: TenantContext, job: JobView): Promise<string> {
+  const existing = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+    const [r] = await tx
+      .select({ id: runs.id })
+      .from(runTags)
+      .innerJoin(runs, eq(runs.id, runTags.runId))
+      .where(and(eq(runTags.orgId, ctx.orgId), eq(runTags.key, JOB_ID_TAG), eq(runTags.value, job.id), eq(runs.experimentId, job.experimentId)));
+    return r?.id ?? null;
+  });
+  const runId =
+    existing ??
+    (
+      await createRun(ctx, {
+        experimentId: job.experimentId,
+        runName: job.name.slice(0, 250),
+        tags: [
+          { key: JOB_ID_TAG, value: job.id },
+          { key: 'gantry.cluster_id', value: job.clusterId },
+          { key: 'mlflow.source.name', value: [...job.spec.command, ...job.spec.args].join(' ').slice(0, 5000) },
+          { key: 'mlflow.source.type', value: 'JOB' },
+          ...(job.spec.image ? [{ key: 'gantry.image', value: job.spec.image.slice(0, 5000) }] : []),
+        ],
+      })
+    ).id;
+  const params = Object.entries(job.spec.hyperparameters).map(([key, value]) => ({ key, value }));
+  // Params are immutable once set: re-logging the same values on a retry is accepted, as in MLflow.
+  for (let i = 0; i < params.length; i += 100) await logBatch(ctx, { runId, params: params.slice(i, i + 100) });
+  if (job.spec.inputs.length) {
+    await logInputs(ctx, {
+      runId,
+      datasets: job.spec.inputs.map((d) => ({
+        dataset: { name: d.name, digest: (d.digest || 'unknown').slice(0, 36), sourceType: d.source.includes('://') ? d.source.split('://')[0]! : 'path', source: d.source },
+        tags: [{ key: 'mlflow.data.context', value: 'training' }],
+      })),
+    });
+  }
+  await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => tx.update(trainingJobs).set({ runId }).where(eq(trainingJobs.id, job.id)));
+  return runId;
+}
+
+/** Where the job's code reaches Gantry from: the public URL, as the backend's network sees it. */
+function trackingUri(): string {
+  return env().GANTRY_PUBLIC_URL.replace(/\/$/, '');
+}
+
+/**
+ * Starts one attempt on the backend. The backend job name derives from the job
+ * ID and attempt, so a retried submit finds the job it created; only a fresh
+ * submit mints the attempt's API key (the previous attempt's key is revoked).
+ */
+export async function submitAttempt(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<{ name: string; created: boolean }> {
+  const { job, cluster } = await loadJob(ref);
+  const backend = await deps.backendFor(cluster);
+  const name = backendJobName(job.id, ref.attempt);
+  if (await backend.status(name)) {
+    await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ backendName: name, attempt: ref.attempt }).where(eq(trainingJobs.id, job.id)));
+    return { name, created: false };
+  }
+  if (!job.runId) throw new AppError('INTERNAL', 'The job has no tracking run yet');
+  const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
+  if (job.runApiKeyId) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
+  const days = Math.min(730, Math.max(1, Math.ceil((job.spec.maxRuntimeSeconds + 3600) / 86_400)));
+  const { apiKey, secret } = await createApiKey(ctx, { name: `job ${job.id} attempt ${ref.attempt}`.slice(0, 80), scopes: ['write'], expiresInDays: days });
+  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ runApiKeyId: apiKey.id, backendName: name }).where(eq(trainingJobs.id, job.id)));
+
+  const uri = trackingUri();
+  const jobEnv: Record<string, string> = {
+    ...job.spec.env,
+    ...(job.spec.systemEnv ?? {}),
+    ...Object.fromEntries(Object.entries(job.spec.hyperparameters).map(([k, v]) => [hyperparameterEnvName(k), v])),
+    GANTRY_TRACKING_URI: uri,
+    GANTRY_API_KEY: secret,
+    GANTRY_RUN_ID: job.runId,
+    GANTRY_JOB_ID: job.id,
+    GANTRY_JOB_ATTEMPT: String(ref.attempt),
+    GANTRY_EXPERIMENT_ID: job.experimentId,
+    MLFLOW_TRACKING_URI: uri,
+    MLFLOW_TRACKING_TOKEN: secret,
+    MLFLOW_RUN_ID: job.runId,
+    MLFLOW_EXPERIMENT_ID: job.experimentId,
+  };
+  const result = await backend.submit({
+    name,
+    jobId: job.id,
+    attempt: ref.attempt,
+    orgId: ref.orgId,
+    teamId: job.teamId,
+    projectId: job.projectId,
+    runId: job.runId,
+    image: job.spec.image,
+    command: job.spec.command,
+    args: job.spec.args,
+    env: jobEnv,
+    resources: resourcesOf(job),
+    maxRuntimeSeconds: job.spec.maxRuntimeSeconds,
+  });
+  await recordStatus(ref, ref.attempt, 'pending', null, `Submitted to ${cluster.name} as ${name}`);
+  return { name, created: result.created };
+}
+
+const toOutcome = (s: BackendJobStatus): AttemptOutcome => ({
+  phase: s.phase,
+  reason: s.reason,
+  message: s.message,
+  exitCode: s.exitCode,
+  usage: s.usage,
+  startedAt: s.startedAt?.toISOString() ?? null,
+  finishedAt: s.finishedAt?.toISOString() ?? null,
+});
+
+export interface WatchHooks {
+  heartbeat(details: unknown): void;
+  /** Resolves when the watch should stop early (activity cancelled or worker shutting down). */
+  cancelled: Promise<unknown>;
+  /** What to throw when it stops early (the activity's own cancellation error). */
+  stopped(): Error;
+}
+
+/**
+ * Follows one attempt until it ends, writing each change of phase to the job's
+ * timeline and heartbeating on every poll. A job that runs past its max runtime
+ * (plus a minute of grace for the backend's own deadline) is stopped here.
+ */
+export async function watchAttempt(ref: JobRef & { attempt: number }, deps: JobStepDeps, hooks: WatchHooks): Promise<AttemptOutcome> {
+  const { job, cluster } = await loadJob(ref);
+  const backend = await deps.backendFor(cluster);
+  const name = backendJobName(job.id, ref.attempt);
+  const interval = deps.pollIntervalMs ?? 1000;
+  let stop = false;
+  void hooks.cancelled.then(() => (stop = true));
+  let last: string | null = null;
+  let missing = 0;
+  for (;;) {
+    const s = await backend.status(name);
+    if (!s) {
+      // A job that vanished (deleted by hand, TTL'd before we looked) cannot report an end state.
+      if (++missing >= 5) {
+        return { phase: 'failed', reason: 'Lost', message: `The backend job ${name} no longer exists`, exitCode: null, usage: null, startedAt: null, finishedAt: new Date().toISOString() };
+      }
+    } else {
+      missing = 0;
+      const key = `${s.phase}|${s.reason}|${s.message}`;
+      // Submit already recorded `pending`: a backend that still says `queued` adds nothing to the timeline.
+      if (key !== last && !TERMINAL_PHASES.has(s.phase) && s.phase !== 'queued') {
+        await recordStatus(ref, ref.attempt, s.phase, s.reason, s.message, s.startedAt ? { startedAt: s.startedAt } : {});
+      }
+      last = key;
+      if (TERMINAL_PHASES.has(s.phase)) return toOutcome(s);
+      const runningFor = s.startedAt ? (Date.now() - s.startedAt.getTime()) / 1000 : 0;
+      if (runningFor > job.spec.maxRuntimeSeconds + 60) {
+        await backend.cancel(name);
+        return { ...toOutcome(s), phase: 'failed', reason: 'DeadlineExceeded', message: `Stopped after exceeding the max runtime of ${job.spec.maxRuntimeSeconds}s`, finishedAt: new Date().toISOString() };
+      }
+    }
+    hooks.heartbeat({ phase: s?.phase ?? 'missing' });
+    if (stop) throw hooks.stopped();
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Stops the attempt's backend job (cancelling an ended or missing job is fine). */
+export async function cancelAttempt(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<void> {
+  const { job, cluster } = await loadJob(ref);
+  await (await deps.backendFor(cluster)).cancel(backendJobName(job.id, ref.attempt));
+}
+
+/** Marks a failed attempt that will be retried, so the timeline shows why. */
+export async function recordAttemptFailure(ref: JobRef & { attempt: number }, outcome: AttemptOutcome): Promise<void> {
+  await recordStatus(ref, ref.attempt, 'failed', outcome.reason, `${outcome.message ?? 'Attempt failed'}; retrying`);
+}
+
+/** Keeps the attempt's log as a run artifact (`gantry/logs/attempt-<n>.log`), so it outlives the backend job. */
+export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<{ bytes: number; path: string | null }> {
+  const { job, cluster } = await loadJob(ref);
+  if (!job.runId) return { bytes: 0, path: null };
+  const backend = await deps.backendFor(cluster);
+  const name = backendJobName(job.id, ref.attempt);
+  const parts: string[] = [];
+  let offset = 0;
+  for (let i = 0; i < 100_000; i++) {
+    const chunk = await backend.logs(name, offset).catch(() => null);
+    if (!chunk || !chunk.text || chunk.nextOffset === offset) break;
+    parts.push(chunk.text);
+    offset = chunk.nextOffset;
+  }
+  const text = parts.join('');
+  const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
+  const path = `gantry/logs/attempt-${ref.attempt}.log`;
+  await uploadArtifact(ctx, { runId: job.runId, path, body: Readable.from([Buffer.from(text)]), contentType: 'text/plain; charset=utf-8' }, { store: deps.artifactStore }).catch((e) => {
+    // A run deleted meanwhile takes no artifacts; the log stays readable from the backend while it exists.
+    if (!(isAppError(e) && e.code === 'BAD_USER_INPUT')) throw e;
+  });
+  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ logArtifactPath: path }).where(eq(trainingJobs.id, job.id)));
+  return { bytes: Buffer.byteLength(text), path };
+}
+
+export interface FinalResult {
+  status: JobStatus;
+  reason: string | null;
+  costMicros: number;
+  modelVersionId: string | null;
+  runId: string | null;
+}
+
+const RUN_STATUS_FOR: Record<'succeeded' | 'failed' | 'cancelled', 'FINISHED' | 'FAILED' | 'KILLED'> = {
+  succeeded: 'FINISHED',
+  failed: 'FAILED',
+  cancelled: 'KILLED',
+};
+
+/**
+ * Ends the job: measured usage and cost, the model version (when asked and the
+ * job succeeded), the run's end state, the attempt key revoked, and the final
+ * status. A second call returns what the first recorded.
+ */
+export async function finalizeJob(ref: JobRef & { attempt: number; outcome: AttemptOutcome }, deps: JobStepDeps): Promise<FinalResult> {
+  const { job, cluster } = await loadJob(ref);
+  if (TERMINAL_STATUSES.has(job.status) && job.finishedAt) {
+    return { status: job.status, reason: job.reason, costMicros: job.costMicros ?? 0, modelVersionId: job.modelVersionId, runId: job.runId };
+  }
+  const outcome = ref.outcome;
+  const final = (TERMINAL_PHASES.has(outcome.phase) ? outcome.phase : 'failed') as 'succeeded' | 'failed' | 'cancelled';
+  let status: JobStatus = final;
+  let reason = outcome.reason;
+  let message = outcome.message;
+
+  const prices = await withTenant({ orgId: ref.orgId, userId: null }, (tx) => loadPrices(tx, cluster));
+  const runtime = outcome.usage?.runtimeSeconds ?? (outcome.startedAt && outcome.finishedAt ? (Date.parse(outcome.finishedAt) - Date.parse(outcome.startedAt)) / 1000 : 0);
+  const costMicros = jobCostMicros(runtime, resourcesOf(job), prices);
+  await (deps.budget ?? noBudgets).settle({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros: costMicros, actualMicros: costMicros });
+
+  let ctx: TenantContext | null = null;
+  try {
+    ctx = await jobContext(ref.orgId, job.createdBy, job.id);
+  } catch {
+    ctx = null;
+  }
+
+  let modelVersionId = job.modelVersionId;
+  if (status === 'succeeded' && job.spec.registerModel && job.runId && ctx && !modelVersionId) {
+    try {
+      modelVersionId = await registerJobModel(ctx, job);
+    } catch (e) {
+      status = 'failed';
+      reason = 'ModelRegistrationFailed';
+      message = isAppError(e) ? e.message : 'The model version could not be registered';
+      log.warn('model registration after job failed', { jobId: job.id, err: (e as Error).message });
+    }
+  }
+
+  if (job.runId && ctx) {
+    await updateRun(ctx, { runId: job.runId, status: RUN_STATUS_FOR[status as 'succeeded' | 'failed' | 'cancelled'], endTime: outcome.finishedAt ? Date.parse(outcome.finishedAt) : Date.now() }).catch((e) => {
+      if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
+    });
+  }
+  if (job.runApiKeyId && ctx) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
+
+  await recordStatus(ref, ref.attempt, status, reason, message ?? (status === 'succeeded' ? 'Completed' : null), {
+    finishedAt: outcome.finishedAt ? new Date(outcome.finishedAt) : new Date(),
+    startedAt: job.startedAt ?? (outcome.startedAt ? new Date(outcome.startedAt) : null),
+    runtimeSeconds: runtime,
+    cpuSeconds: outcome.usage?.cpuSeconds ?? null,
+    peakMemoryMib: outcome.usage?.peakMemoryMiB ?? null,
+    costMicros,
+    modelVersionId,
+  });
+  return { status, reason, costMicros, modelVersionId, runId: job.runId };
+}
+
+/** Registers `runs:/<run>/<artifactPath>` under the job's model name, creating the model in the job's project if needed. */
+async function registerJobModel(ctx: TenantContext, job: JobView): Promise<string> {
+  const reg = job.spec.registerModel!;
+  try {
+    await createRegisteredModel(ctx, { name: reg.name, projectId: job.projectId });
+  } catch (e) {
+    if (!(isAppError(e) && e.code === 'CONFLICT')) throw e;
+  }
+  const version = await createModelVersion(ctx, {
+    model: { name: reg.name },
+    source: `runs:/${job.runId}/${reg.artifactPath}`,
+    runId: job.runId,
+    description: `Trained by job ${job.id}`,
+    tags: [{ key: JOB_ID_TAG, value: job.id }],
+  });
+  return version.id;
+}
+
+/** Counts used by the job list: how many attempts were made, from the timeline. */
+export async function attemptsMade(orgId: string, jobId: string): Promise<number> {
+  const [r] = await withTenant({ orgId, userId: null }, (tx) =>
+    tx.select({ n: sql<number>`coalesce(max(${trainingJobEvents.attempt}), 0)::int` }).from(trainingJobEvents).where(eq(trainingJobEvents.jobId, jobId)),
+  );
+  return r?.n ?? 0;
+}

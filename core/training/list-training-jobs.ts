@@ -1,0 +1,43 @@
+import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { trainingJobs } from '../../db/schema';
+import { withTenant } from '../../db/with-tenant';
+import { assertCan, type TenantContext } from '../tenancy/context';
+import { idSchema, parseInput } from '../validation';
+import { findJob, jobEvents, type JobView } from './access';
+
+export const listTrainingJobsInput = z.object({
+  first: z.number().int().min(1).max(100).default(25),
+  /** The last job ID of the previous page (IDs sort by creation time). */
+  after: z.string().max(64).nullish(),
+  projectId: idSchema('Project ID').nullish(),
+  clusterId: idSchema('Cluster ID').nullish(),
+  status: z.array(z.enum(['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'])).max(6).nullish(),
+  kind: z.enum(['training', 'evaluation']).nullish(),
+  retrainingPolicyId: idSchema('Retraining policy ID').nullish(),
+});
+
+/** Newest first, keyset-paged by ID; returns up to `first + 1` rows so callers can tell whether more follow. */
+export async function listTrainingJobs(ctx: TenantContext, input: unknown): Promise<{ rows: JobView[] }> {
+  assertCan(ctx, 'job:read');
+  const data = parseInput(listTrainingJobsInput, input);
+  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+    const where: SQL[] = [eq(trainingJobs.orgId, ctx.orgId)];
+    if (data.after) where.push(lt(trainingJobs.id, data.after));
+    if (data.projectId) where.push(eq(trainingJobs.projectId, data.projectId));
+    if (data.clusterId) where.push(eq(trainingJobs.clusterId, data.clusterId));
+    if (data.status?.length) where.push(inArray(trainingJobs.status, data.status));
+    if (data.kind) where.push(eq(trainingJobs.kind, data.kind));
+    if (data.retrainingPolicyId) where.push(eq(trainingJobs.retrainingPolicyId, data.retrainingPolicyId));
+    const rows = await tx.select().from(trainingJobs).where(and(...where)).orderBy(desc(trainingJobs.id)).limit(data.first + 1);
+    return { rows: rows as JobView[] };
+  });
+}
+
+export async function getTrainingJob(ctx: TenantContext, jobId: string) {
+  assertCan(ctx, 'job:read');
+  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+    const job = await findJob(tx, ctx, jobId);
+    return { job, events: await jobEvents(tx, job.id) };
+  });
+}

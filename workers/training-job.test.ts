@@ -1,0 +1,335 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
+import { downloadArtifact } from '../core/artifacts/download-artifact';
+import { uploadArtifact } from '../core/artifacts/upload-artifact';
+import { connectCluster } from '../core/compute/connect-cluster';
+import { labelValue } from '../core/compute/kubernetes-backend';
+import { listClusters } from '../core/compute/list-clusters';
+import { updateClusterPrices } from '../core/compute/update-cluster-prices';
+import { resetEnvCache } from '../core/config/env';
+import { budgetExceeded, type BudgetGuard } from '../core/costs/budget';
+import { AppError } from '../core/errors';
+import { closeTemporalClient } from '../core/orchestration/temporal';
+import { createProject } from '../core/tenancy/projects';
+import { createTeam } from '../core/tenancy/teams';
+import { signUpUser, type SignedUp } from '../core/testing/fixtures';
+import { FAKE_NAMESPACE, startKubernetesFake } from '../core/testing/kubernetes-fake';
+import { getRun } from '../core/tracking/get-run';
+import { jobWorkflowId } from '../core/training/access';
+import { cancelTrainingJob } from '../core/training/cancel-training-job';
+import { getTrainingJob } from '../core/training/list-training-jobs';
+import { readJobLogs } from '../core/training/read-job-logs';
+import { submitTrainingJob } from '../core/training/submit-training-job';
+import { apiKeys } from '../db/schema';
+import { createTestDatabase, type TestDatabase } from '../db/test/database';
+import { withTenant } from '../db/with-tenant';
+import { freePort } from '../scripts/lib/net';
+import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
+import { recordHistory } from './histories';
+import { createWorker, WORKFLOWS_PATH } from './worker';
+
+/**
+ * Training jobs end to end on a real Temporal dev server, a real worker and the
+ * real local backend (child processes): success with model registration and
+ * cost, retries, cancellation (queued and running), the max runtime, the budget
+ * seam, tenant isolation, and replay of every recorded history.
+ */
+
+let server: TemporalDevServer;
+let db: TestDatabase;
+let dir: string;
+let store: FilesystemArtifactStore;
+let client: Client;
+let connection: Connection;
+let workerConnection: NativeConnection;
+let taskQueue: string;
+let A: SignedUp;
+let B: SignedUp;
+let project: string;
+const handles: { label: string; handle: WorkflowHandle }[] = [];
+
+const node = (script: string) => ({ command: [process.execPath, '-e', script] });
+
+async function withWorker<T>(fn: () => Promise<T>, deps: { budget?: BudgetGuard } = {}): Promise<T> {
+  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, deps: { artifactStore: store, pollIntervalMs: 200, ...deps } });
+  return worker.runUntil(fn);
+}
+
+/** Waits for the job's workflow; `label` names its history when histories are recorded. */
+async function result(jobId: string, label: string) {
+  const handle = client.workflow.getHandle(jobWorkflowId(jobId));
+  handles.push({ label, handle });
+  return handle.result();
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-jobs-'));
+  store = new FilesystemArtifactStore(path.join(dir, 'artifacts'));
+  db = await createTestDatabase();
+  server = await startTemporalDevServer({ binary: await findOrBuildTemporal(), port: await freePort() });
+  taskQueue = `jobs-${process.pid}-${Date.now()}`;
+  process.env.TEMPORAL_ADDRESS = server.address;
+  process.env.TEMPORAL_TASK_QUEUE = taskQueue;
+  process.env.GANTRY_JOBS_DIR = path.join(dir, 'jobs');
+  process.env.GANTRY_PUBLIC_URL = 'http://127.0.0.1:9';
+  resetEnvCache();
+  workerConnection = await NativeConnection.connect({ address: server.address });
+  connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection, namespace: 'default' });
+  A = await signUpUser('jobs');
+  B = await signUpUser('jobs-other');
+  const team = await createTeam(A.ctx, { name: 'ML' });
+  project = (await createProject(A.ctx, { teamId: team.id, name: 'Churn' })).slug;
+});
+
+afterAll(async () => {
+  await closeTemporalClient();
+  await connection?.close();
+  await workerConnection?.close();
+  await server?.stop();
+  await db?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('training jobs on Temporal with the local backend', () => {
+  it('runs a job, keeps its logs, registers its model, charges the price catalog and finishes the run', async () => {
+    const local = (await listClusters(A.ctx)).find((c) => c.kind === 'local')!;
+    await updateClusterPrices(A.ctx, { clusterId: local.id, cpuCoreHourMicros: 3_600_000_000, memoryGibHourMicros: 0, gpu: [] });
+    const job = await submitTrainingJob(A.ctx, {
+      project,
+      name: 'train churn',
+      ...node("console.log('training with lr', process.env.GANTRY_PARAM_LEARNING_RATE, 'run', process.env.MLFLOW_RUN_ID); setTimeout(() => console.error('done'), 1500)"),
+      hyperparameters: { learning_rate: 0.05, epochs: 3 },
+      inputs: [{ name: 'churn.csv', source: 's3://data/churn.csv', digest: 'abc123' }],
+      resources: { cpu: 0.5, memoryMiB: 256 },
+      registerModel: { name: 'churn-model' },
+    });
+    expect(job.status).toBe('queued');
+
+    const final = await withWorker(async () => {
+      // The job's code would log its model; here the test writes it through the same use case the REST API calls.
+      const runId = await waitFor('the tracking run', async () => (await getTrainingJob(A.ctx, job.id)).job.runId);
+      await uploadArtifact(A.ctx, { runId, path: 'model/MLmodel', body: Readable.from([Buffer.from('flavors:\n  python_function: {}\n')]) }, { store });
+      return result(job.id, 'succeeded-with-model');
+    });
+
+    expect(final).toMatchObject({ status: 'succeeded', reason: null });
+    const { job: done, events } = await getTrainingJob(A.ctx, job.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.modelVersionId).toBe(final!.modelVersionId);
+    expect(done.modelVersionId).toMatch(/^mv_/);
+    expect(done.runtimeSeconds).toBeGreaterThan(1);
+    // 0.5 CPU at $3,600 per core-hour is $0.50 a second.
+    expect(done.costMicros).toBeGreaterThanOrEqual(Math.round(done.runtimeSeconds! * 500_000) - 1);
+    expect(done.costMicros).toBeLessThanOrEqual(Math.round(done.runtimeSeconds! * 500_000) + 1);
+    expect(events.map((e) => e.status), JSON.stringify(events)).toEqual(['queued', 'pending', 'running', 'succeeded']);
+
+    const run = await getRun(A.ctx, done.runId!);
+    expect(run.status).toBe('FINISHED');
+    expect(run.endTime).not.toBeNull();
+    expect(Object.fromEntries(run.params.map((p) => [p.key, p.value]))).toEqual({ learning_rate: '0.05', epochs: '3' });
+    expect(run.tags.find((t) => t.key === 'gantry.job_id')?.value).toBe(job.id);
+    expect(run.inputs.map((i) => i.dataset.name)).toEqual(['churn.csv']);
+
+    const kept = await downloadArtifact(A.ctx, { runId: done.runId, path: 'gantry/logs/attempt-1.log' }, { store });
+    const text = (await kept.body.toArray()).join('');
+    expect(text).toContain(`training with lr 0.05 run ${done.runId}`);
+    expect(text).toContain('done');
+    const logs = await readJobLogs(A.ctx, { jobId: job.id }, { artifactStore: store });
+    expect(logs).toMatchObject({ complete: true, attempt: 1 });
+    expect(logs.text).toBe(text);
+
+    // The attempt's API key lived only as long as the job.
+    const [key] = await withTenant({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.id, done.runApiKeyId!), eq(apiKeys.orgId, A.orgId))));
+    expect(key!.revokedAt).not.toBeNull();
+  });
+
+  it('retries a failed attempt as the spec allows, then fails with the reason', async () => {
+    const job = await submitTrainingJob(A.ctx, { project, ...node("console.log('attempt', process.env.GANTRY_JOB_ATTEMPT); process.exit(3)"), retries: 1 });
+    const final = await withWorker(() => result(job.id, 'failed-after-retry'));
+    expect(final).toMatchObject({ status: 'failed', reason: 'Error' });
+    const { job: done, events } = await getTrainingJob(A.ctx, job.id);
+    expect(done.attempt).toBe(2);
+    expect(events.filter((e) => e.status === 'failed').map((e) => e.attempt)).toEqual([1, 2]);
+    expect(events.find((e) => e.status === 'failed' && e.attempt === 1)!.message).toContain('retrying');
+    expect((await getRun(A.ctx, done.runId!)).status).toBe('FAILED');
+    expect((await readJobLogs(A.ctx, { jobId: job.id, attempt: 1 }, { artifactStore: store })).text).toContain('attempt 1');
+    expect((await readJobLogs(A.ctx, { jobId: job.id }, { artifactStore: store })).text).toContain('attempt 2');
+  });
+
+  it('cancels a running job: the process stops, the job and run end cancelled', async () => {
+    const job = await submitTrainingJob(A.ctx, { project, ...node("console.log('working'); setTimeout(() => {}, 120000)") });
+    const final = await withWorker(async () => {
+      await waitFor('the job to run', async () => (await getTrainingJob(A.ctx, job.id)).job.status === 'running');
+      await cancelTrainingJob(A.ctx, { jobId: job.id, reason: 'wrong data' });
+      return result(job.id, 'cancelled-running');
+    });
+    expect(final).toMatchObject({ status: 'cancelled' });
+    const { job: done } = await getTrainingJob(A.ctx, job.id);
+    expect(done.status).toBe('cancelled');
+    expect((await getRun(A.ctx, done.runId!)).status).toBe('KILLED');
+    expect(done.finishedAt).not.toBeNull();
+  });
+
+  it('cancels a queued job before anything starts', async () => {
+    const job = await submitTrainingJob(A.ctx, { project, ...node('setTimeout(() => {}, 60000)') });
+    // No worker is polling yet: the request is recorded and the signal waits in the workflow's history.
+    await cancelTrainingJob(A.ctx, { jobId: job.id });
+    const final = await withWorker(() => result(job.id, 'cancelled-queued'));
+    expect(final).toBeNull();
+    const { job: done, events } = await getTrainingJob(A.ctx, job.id);
+    expect(done).toMatchObject({ status: 'cancelled', backendName: null, runId: null });
+    expect(events.map((e) => e.status)).toEqual(['queued', 'cancelled']);
+    expect(existsSync(path.join(dir, 'jobs')) ? readdirSync(path.join(dir, 'jobs')).filter((d) => d.includes(job.id.toLowerCase().replace(/_/g, '-'))) : []).toEqual([]);
+  });
+
+  it('stops a job that exceeds its max runtime and marks it', async () => {
+    const job = await submitTrainingJob(A.ctx, { project, ...node('setTimeout(() => {}, 120000)'), maxRuntimeSeconds: 2 });
+    const final = await withWorker(() => result(job.id, 'deadline-exceeded'));
+    expect(final).toMatchObject({ status: 'failed', reason: 'DeadlineExceeded' });
+    const { job: done } = await getTrainingJob(A.ctx, job.id);
+    expect(done.runtimeSeconds).toBeLessThan(30);
+  });
+
+  it('fails fast with BudgetExceeded when the budget guard refuses, before any run or process', async () => {
+    const local = (await listClusters(A.ctx)).find((c) => c.kind === 'local')!;
+    await updateClusterPrices(A.ctx, { clusterId: local.id, cpuCoreHourMicros: 1_000_000, memoryGibHourMicros: 0, gpu: [] });
+    const capped: BudgetGuard = {
+      async reserve(req) {
+        if (req.estimateMicros > 500_000) throw budgetExceeded(`Team budget left: $0.50; this job may cost up to $${(req.estimateMicros / 1e6).toFixed(2)}`);
+      },
+      async settle() {},
+    };
+    const job = await submitTrainingJob(A.ctx, { project, ...node('0'), maxRuntimeSeconds: 3600, resources: { cpu: 2 } });
+    const final = await withWorker(() => result(job.id, 'budget-exceeded'), { budget: capped });
+    expect(final).toBeNull();
+    const { job: done } = await getTrainingJob(A.ctx, job.id);
+    expect(done).toMatchObject({ status: 'failed', reason: 'BudgetExceeded', runId: null, backendName: null });
+    expect(done.message).toContain('may cost up to $2.00');
+  });
+
+  it('refuses bad specs at submission with coded errors and writes nothing', async () => {
+    const cases: [unknown, string][] = [
+      [{ project, command: [] }, 'command'],
+      [{ project, command: ['x'], env: { MLFLOW_TRACKING_URI: 'http://evil' } }, 'env'],
+      [{ project, command: ['x'], resources: { gpu: { count: 0, type: 'a100' } } }, 'resources.gpu.count'],
+      [{ project, command: ['x'], maxRuntimeSeconds: 0 }, 'maxRuntimeSeconds'],
+      [{ project, command: ['x'], surprise: 1 }, ''],
+      [{ project: 'no-such-project', command: ['x'] }, ''],
+      [{ project, command: ['x'], cluster: 'no-such-cluster' }, ''],
+    ];
+    for (const [input, field] of cases) {
+      const e = await submitTrainingJob(A.ctx, input).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(e, JSON.stringify(input)).toBeInstanceOf(AppError);
+      expect(['BAD_USER_INPUT', 'NOT_FOUND']).toContain((e as AppError).code);
+      if (field) expect(JSON.stringify((e as AppError).fields)).toContain(field);
+    }
+  });
+
+  it('never shows, cancels, or reads the logs of another organization’s job, nor uses its cluster', async () => {
+    const job = await submitTrainingJob(A.ctx, { project, ...node('0') });
+    await withWorker(() => client.workflow.getHandle(jobWorkflowId(job.id)).result());
+    const localA = (await listClusters(A.ctx)).find((c) => c.kind === 'local')!;
+    await expect(getTrainingJob(B.ctx, job.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(cancelTrainingJob(B.ctx, { jobId: job.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(readJobLogs(B.ctx, { jobId: job.id }, { artifactStore: store })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(submitTrainingJob(B.ctx, { project, command: ['x'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const teamB = await createTeam(B.ctx, { name: 'B team' });
+    const projectB = await createProject(B.ctx, { teamId: teamB.id, name: 'B project' });
+    await expect(submitTrainingJob(B.ctx, { project: projectB.slug, command: ['x'], cluster: localA.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await listClusters(B.ctx)).map((c) => c.id)).not.toContain(localA.id);
+  });
+
+  it('runs on a connected Kubernetes cluster: stored encrypted, GPU job with labels, logs, cost; too many GPUs fail fast; cancel deletes the Job', async () => {
+    const fake = await startKubernetesFake({ timing: { scheduleMs: 100, startMs: 200, runMs: 1500, logIntervalMs: 200 } });
+    process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES = 'true';
+    resetEnvCache();
+    try {
+      await expect(connectCluster(A.ctx, { name: 'gpu', namespace: FAKE_NAMESPACE, kubeconfig: fake.kubeconfig({ token: 'wrong' }) })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      const cluster = await connectCluster(A.ctx, { name: 'gpu', namespace: FAKE_NAMESPACE, kubeconfig: fake.kubeconfig() });
+      expect(cluster).toMatchObject({ kind: 'kubernetes', status: 'ready', namespace: FAKE_NAMESPACE, server: fake.url });
+      expect((cluster.capacity as { gpus: { gpuType: string; allocatable: number }[] }).gpus).toEqual(
+        expect.arrayContaining([expect.objectContaining({ gpuType: 'nvidia-a100', allocatable: 4 }), expect.objectContaining({ gpuType: 'nvidia-t4', allocatable: 1 })]),
+      );
+      const [stored] = await db.ownerSql<{ encrypted_config: string }[]>`select encrypted_config from clusters where id = ${cluster.id}`;
+      expect(stored!.encrypted_config).toMatch(/^v1:/);
+      expect(stored!.encrypted_config).not.toContain('admin-token');
+      expect(Buffer.from(stored!.encrypted_config.split(':')[3]!, 'base64url').toString('latin1')).not.toContain('admin-token');
+      await updateClusterPrices(A.ctx, { clusterId: cluster.id, cpuCoreHourMicros: 0, memoryGibHourMicros: 0, gpu: [{ gpuType: 'nvidia-a100', hourMicros: 3_600_000_000 }] });
+
+      const job = await submitTrainingJob(A.ctx, { project, cluster: 'gpu', image: 'python:3.11-slim', command: ['python', 'train.py'], resources: { cpu: 4, memoryMiB: 16384, gpu: { count: 2, type: 'nvidia-a100' } } });
+      expect(await withWorker(() => result(job.id, 'kubernetes-succeeded'))).toMatchObject({ status: 'succeeded' });
+      const done = (await getTrainingJob(A.ctx, job.id)).job;
+      const k8sJobs = fake.listJobs(FAKE_NAMESPACE);
+      expect(k8sJobs).toHaveLength(1);
+      const manifest = k8sJobs[0] as { metadata: { name: string; labels: Record<string, string> }; spec: { backoffLimit: number; template: { spec: { nodeSelector: Record<string, string>; containers: { resources: { limits: Record<string, string> } }[] } } } };
+      expect(manifest.metadata.name).toBe(done.backendName);
+      expect(Object.values(manifest.metadata.labels)).toEqual(expect.arrayContaining([labelValue(job.id), labelValue(A.orgId), labelValue(done.runId!)]));
+      expect(manifest.spec.backoffLimit).toBe(0);
+      expect(manifest.spec.template.spec.nodeSelector['nvidia.com/gpu.product']).toBe('nvidia-a100');
+      expect(manifest.spec.template.spec.containers[0]!.resources.limits['nvidia.com/gpu']).toBe('2');
+      // Two A100s at $3,600 an hour each are $2 a second.
+      expect(done.costMicros).toBe(Math.round(done.runtimeSeconds! * 2_000_000));
+      expect((await readJobLogs(A.ctx, { jobId: job.id }, { artifactStore: store })).text.length).toBeGreaterThan(0);
+
+      const greedy = await submitTrainingJob(A.ctx, { project, cluster: 'gpu', image: 'python:3.11-slim', command: ['python'], resources: { gpu: { count: 8, type: 'nvidia-a100' } } });
+      expect(await withWorker(() => result(greedy.id, 'kubernetes-unschedulable'))).toBeNull();
+      expect((await getTrainingJob(A.ctx, greedy.id)).job).toMatchObject({ status: 'failed', reason: 'Unschedulable' });
+      expect((await getTrainingJob(A.ctx, greedy.id)).job.message).toContain('insufficient nvidia.com/gpu');
+
+      const slow = await startKubernetesFake({ timing: { runMs: 600_000 } });
+      try {
+        await connectCluster(A.ctx, { name: 'gpu-slow', namespace: FAKE_NAMESPACE, kubeconfig: slow.kubeconfig() });
+        const long = await submitTrainingJob(A.ctx, { project, cluster: 'gpu-slow', image: 'python:3.11-slim', command: ['sleep', '600'] });
+        const cancelled = await withWorker(async () => {
+          await waitFor('the Kubernetes job to run', async () => (await getTrainingJob(A.ctx, long.id)).job.status === 'running');
+          await cancelTrainingJob(A.ctx, { jobId: long.id });
+          return result(long.id, 'kubernetes-cancelled');
+        });
+        expect(cancelled).toMatchObject({ status: 'cancelled' });
+        expect(slow.listJobs(FAKE_NAMESPACE)).toEqual([]);
+      } finally {
+        await slow.stop();
+      }
+    } finally {
+      delete process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES;
+      resetEnvCache();
+      await fake.stop().catch(() => undefined);
+    }
+  });
+
+  it('replays every recorded history without determinism errors', async () => {
+    const histories = await Promise.all(handles.map(async ({ handle }) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })));
+    if (process.env.GANTRY_RECORD_HISTORIES === '1') {
+      await Promise.all(handles.map(async ({ label }, i) => recordHistory(`training-job-${label}`, histories[i]!.history)));
+    }
+    expect(histories.length).toBeGreaterThanOrEqual(6);
+    let replayed = 0;
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'training-jobs' }, histories)) {
+      expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBe(histories.length);
+  });
+});
