@@ -160,6 +160,7 @@ describe('training jobs on Temporal with the local backend', () => {
     // The attempt's API key lived only as long as the job.
     const [key] = await withTenant({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.id, done.runApiKeyId!), eq(apiKeys.orgId, A.orgId))));
     expect(key!.revokedAt).not.toBeNull();
+    expect(key!.runId).toBe(done.runId);
   });
 
   it('retries a failed attempt as the spec allows, then fails with the reason', async () => {

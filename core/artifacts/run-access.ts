@@ -3,7 +3,7 @@ import { withTenant } from '../../db/with-tenant';
 import { notFound } from '../errors';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import type { Permission } from '../tenancy/permissions';
-import { findActiveRun, findRun, tenantScope } from '../tracking/access';
+import { assertRunWritable, findActiveRun, findRun, tenantScope } from '../tracking/access';
 import { runIdSchema } from '../tracking/tracking.schemas';
 import { authorizeLoggedModelArtifacts, isLoggedModelArtifactOwner } from '../registry/logged-model-artifacts';
 import { parseInput } from '../validation';
@@ -51,5 +51,6 @@ async function authorizeRun(
   const runId = parseInput(runIdSchema, input.runId);
   const run = await withTenant(tenantScope(ctx), (tx) => (opts.requireActive ? findActiveRun(tx, ctx, runId) : findRun(tx, ctx, runId)));
   if (input.experimentId != null && input.experimentId !== run.experimentId) throw notFound(`Run with id '${runId.slice(0, 64)}'`);
+  if (opts.permission === 'run:write') assertRunWritable(ctx, run.id);
   return run;
 }

@@ -16,6 +16,7 @@ type KeyRow = {
   scopes: string[];
   expires_at: Date | string | null;
   revoked_at: Date | string | null;
+  run_id: string | null;
 };
 
 const reject = (message: string) => new AppError('UNAUTHENTICATED', message);
@@ -67,6 +68,7 @@ export async function authenticateApiKey(rawKey: string, meta: RequestMeta): Pro
       prefix: parsed.prefix,
       scopes,
       role: member.role,
+      runId: key.run_id ?? null,
     };
   });
 }

@@ -8,8 +8,11 @@ import { parseInput } from '../validation';
 import { generateApiKey } from './api-key-format';
 import { createApiKeyInput } from './api-keys.schemas';
 
-/** Creates a key for the acting user. The secret is returned once and never again. */
-export async function createApiKey(ctx: TenantContext, input: unknown) {
+/**
+ * Creates a key for the acting user. The secret is returned once and never again.
+ * `runId` (internal, for jobs) binds the key to one run: it writes to that run only.
+ */
+export async function createApiKey(ctx: TenantContext, input: unknown, opts: { runId?: string } = {}) {
   assertCan(ctx, 'apikey:create');
   const data = parseInput(createApiKeyInput, input);
   if (ctx.actor.kind === 'api_key' && data.scopes.includes('admin') && !ctx.actor.scopes.includes('admin')) {
@@ -21,13 +24,13 @@ export async function createApiKey(ctx: TenantContext, input: unknown) {
   const row = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
     const [created] = await tx
       .insert(apiKeys)
-      .values({ id, orgId: ctx.orgId, userId: ctx.actor.userId, name: data.name, prefix, secretHash, scopes: data.scopes, expiresAt })
+      .values({ id, orgId: ctx.orgId, userId: ctx.actor.userId, name: data.name, prefix, secretHash, scopes: data.scopes, expiresAt, runId: opts.runId ?? null })
       .returning();
     await recordAudit(tx, ctx, {
       action: 'api_key.create',
       targetType: 'api_key',
       targetId: id,
-      data: { name: data.name, prefix, scopes: data.scopes, expiresAt: expiresAt?.toISOString() ?? null },
+      data: { name: data.name, prefix, scopes: data.scopes, expiresAt: expiresAt?.toISOString() ?? null, runId: opts.runId ?? null },
     });
     return created!;
   });

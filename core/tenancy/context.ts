@@ -15,6 +15,8 @@ export type Actor =
       scopes: ApiKeyScope[];
       /** The user's role, read while authenticating this request. */
       role: OrgRole;
+      /** Set for a job's key: it writes to this run only (see assertRunWritable). */
+      runId?: string | null;
     };
 
 /** Where the request came from, for audit and logs. */

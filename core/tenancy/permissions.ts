@@ -109,15 +109,21 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 const READ = PERMISSIONS.filter((p) => p.endsWith(':read'));
 const SCOPE_PERMISSIONS: Record<ApiKeyScope, ReadonlySet<Permission>> = {
   read: new Set(READ),
-  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update', 'experiment:write', 'run:write', 'model:write']),
+  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update', 'experiment:write', 'run:write', 'model:write', 'job:submit', 'job:cancel', 'evaluation:write']),
   admin: new Set(PERMISSIONS),
 };
 
-export function permissionsFor(role: OrgRole, scopes?: readonly ApiKeyScope[]): Set<Permission> {
+/**
+ * What a key bound to one run (a job's key) may do beyond reading: write that run (params, metrics,
+ * tags, artifacts, its logged models). It creates no projects, teams, experiments, jobs or keys.
+ */
+const RUN_BOUND: ReadonlySet<Permission> = new Set<Permission>([...READ, 'run:write', 'model:write']);
+
+export function permissionsFor(role: OrgRole, scopes?: readonly ApiKeyScope[], opts: { runBound?: boolean } = {}): Set<Permission> {
   const base = ROLE_PERMISSIONS[role];
   if (!scopes) return new Set(base);
   const allowed = new Set<Permission>();
-  for (const s of scopes) for (const p of SCOPE_PERMISSIONS[s]) if (base.has(p)) allowed.add(p);
+  for (const s of scopes) for (const p of SCOPE_PERMISSIONS[s]) if (base.has(p) && (!opts.runBound || RUN_BOUND.has(p))) allowed.add(p);
   return allowed;
 }
 

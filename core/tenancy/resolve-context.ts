@@ -14,7 +14,7 @@ export async function resolveTenantContext(actor: Actor, requestedOrgId: string 
   if (actor.kind === 'api_key') {
     if (requestedOrgId && requestedOrgId !== actor.orgId) throw notFound('Organization');
     // Authentication has just checked the membership and read the role.
-    return { actor, orgId: actor.orgId, role: actor.role, permissions: permissionsFor(actor.role, actor.scopes), meta };
+    return { actor, orgId: actor.orgId, role: actor.role, permissions: permissionsFor(actor.role, actor.scopes, { runBound: !!actor.runId }), meta };
   }
   const orgId = requestedOrgId;
   const membership = await withTenant({ orgId, userId: actor.userId }, async (tx) => {

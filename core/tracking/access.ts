@@ -16,7 +16,7 @@ import {
   type Experiment,
   type Run,
 } from '../../db/schema';
-import { AppError, notFound } from '../errors';
+import { AppError, forbidden, notFound } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import { ensureDefaultExperiment } from './default-experiment';
 
@@ -81,16 +81,28 @@ export async function findExperiment(tx: Tx, ctx: TenantContext, id: string): Pr
   return e;
 }
 
+/**
+ * A key bound to one run (the key a job's code logs with) writes to that run
+ * only; every other actor is limited by its permissions alone.
+ */
+export function assertRunWritable(ctx: TenantContext, runId: string): void {
+  const bound = ctx.actor.kind === 'api_key' ? ctx.actor.runId : null;
+  if (bound && bound !== runId) throw forbidden(`This API key belongs to run ${bound} and may not write to run ${runId.slice(0, 64)}`);
+}
+
+/** The run, or NOT_FOUND; `forUpdate` (a write) also locks it and applies {@link assertRunWritable}. */
 export async function findRun(tx: Tx, ctx: TenantContext, id: string, opts: { forUpdate?: boolean } = {}): Promise<Run> {
   const q = tx.select().from(runs).where(and(eq(runs.id, id), eq(runs.orgId, ctx.orgId)));
   const [r] = opts.forUpdate ? await q.for('update') : await q;
   if (!r) throw notFound(`Run with id '${id.slice(0, 64)}'`);
+  if (opts.forUpdate) assertRunWritable(ctx, r.id);
   return r;
 }
 
 /** Logging to a deleted run is refused, as MLflow does. */
 export async function findActiveRun(tx: Tx, ctx: TenantContext, id: string): Promise<Run> {
   const r = await findRun(tx, ctx, id);
+  assertRunWritable(ctx, r.id);
   if (r.lifecycleStage !== 'active') {
     throw new AppError('BAD_USER_INPUT', `The run ${r.id} must be in the 'active' state. Current state is ${r.lifecycleStage}.`);
   }

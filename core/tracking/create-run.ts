@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { runs, runTags } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
-import { AppError } from '../errors';
+import { AppError, forbidden } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
 import { assertCan, type TenantContext } from '../tenancy/context';
@@ -25,6 +25,7 @@ export const createRunInput = z.object({
 
 export async function createRun(ctx: TenantContext, input: unknown): Promise<RunView> {
   assertCan(ctx, 'run:write');
+  if (ctx.actor.kind === 'api_key' && ctx.actor.runId) throw forbidden(`This API key belongs to run ${ctx.actor.runId} and cannot create runs`);
   const data = parseInput(createRunInput, input);
   const tags = new Map(data.tags.map((t) => [t.key, t.value]));
   const name = data.runName || tags.get(RUN_NAME_TAG) || generateRunName();

@@ -240,7 +240,7 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
   const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
   if (job.runApiKeyId) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
   const days = Math.min(730, Math.max(1, Math.ceil((job.spec.maxRuntimeSeconds + 3600) / 86_400)));
-  const { apiKey, secret } = await createApiKey(ctx, { name: `job ${job.id} attempt ${ref.attempt}`.slice(0, 80), scopes: ['write'], expiresInDays: days });
+  const { apiKey, secret } = await createApiKey(ctx, { name: `job ${job.id} attempt ${ref.attempt}`.slice(0, 80), scopes: ['write'], expiresInDays: days }, { runId: job.runId });
   await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ runApiKeyId: apiKey.id, backendName: name }).where(eq(trainingJobs.id, job.id)));
 
   const uri = trackingUri();

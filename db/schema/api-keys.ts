@@ -1,5 +1,7 @@
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { index, pgTable, text, timestamptz } from './columns';
 import { orgIdColumn } from './org-column';
+import { runs } from './tracking';
 import { users } from './users';
 
 export const apiKeys = pgTable(
@@ -22,6 +24,8 @@ export const apiKeys = pgTable(
     revokedAt: timestamptz('revoked_at'),
     lastUsedAt: timestamptz('last_used_at'),
     lastUsedIp: text('last_used_ip'),
+    /** Set for the key a job's code logs with: it may write to this run only. */
+    runId: text('run_id').references((): AnyPgColumn => runs.id, { onDelete: 'cascade' }),
   },
   (t) => [index('api_keys_org_idx').on(t.orgId)],
 );

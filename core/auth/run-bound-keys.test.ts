@@ -1,0 +1,62 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadArtifact } from '../artifacts/upload-artifact';
+import { FilesystemArtifactStore } from '../artifacts/filesystem-artifact-store';
+import { createTestDatabase, type TestDatabase } from '../../db/test/database';
+import { resolveTenantContext } from '../tenancy/resolve-context';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { createExperiment } from '../tracking/create-experiment';
+import { createRun } from '../tracking/create-run';
+import { getRun } from '../tracking/get-run';
+import { logBatch } from '../tracking/log-batch';
+import { updateRun } from '../tracking/update-run';
+import { createRegisteredModel } from '../registry/create-registered-model';
+import { authenticateApiKey } from './authenticate-api-key';
+import { createApiKey } from './create-api-key';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+
+/** The key a job's code logs with is bound to the job's run: it writes there and nowhere else. */
+let db: TestDatabase;
+let A: SignedUp;
+let dir: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  A = await signUpUser('run-key');
+  dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-run-key-'));
+});
+afterAll(async () => {
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('run-bound API keys', () => {
+  it('log to their run, read the organization, and write nothing else', async () => {
+    const exp = await createExperiment(A.ctx, { name: 'bound' });
+    const own = await createRun(A.ctx, { experimentId: exp.id });
+    const other = await createRun(A.ctx, { experimentId: exp.id });
+    const { secret } = await createApiKey(A.ctx, { name: 'job key', scopes: ['write'] }, { runId: own.id });
+    const actor = await authenticateApiKey(secret, testMeta());
+    expect(actor).toMatchObject({ kind: 'api_key', runId: own.id });
+    const key = await resolveTenantContext(actor, null, testMeta());
+    const store = new FilesystemArtifactStore(path.join(dir, 'a'));
+
+    await logBatch(key, { runId: own.id, metrics: [{ key: 'loss', value: 0.5, step: 0, timestamp: 1 }], params: [{ key: 'lr', value: '0.1' }] });
+    await uploadArtifact(key, { runId: own.id, path: 'model/MLmodel', body: Readable.from([Buffer.from('x')]) }, { store });
+    await updateRun(key, { runId: own.id, status: 'FINISHED' });
+    expect((await getRun(key, other.id)).id).toBe(other.id);
+
+    await expect(logBatch(key, { runId: other.id, params: [{ key: 'lr', value: '1' }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(updateRun(key, { runId: other.id, status: 'KILLED' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(uploadArtifact(key, { runId: other.id, path: 'x.txt', body: Readable.from([Buffer.from('x')]) }, { store })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(createRun(key, { experimentId: exp.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(createExperiment(key, { name: 'sneaky' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(key.permissions.has('job:submit')).toBe(false);
+    expect(key.permissions.has('apikey:create')).toBe(false);
+    // The model registry stays open to it (mlflow's log_model registers models), within its role.
+    await createRegisteredModel(key, { name: 'from-a-job' });
+    expect((await getRun(A.ctx, other.id)).params).toEqual([]);
+  });
+});
