@@ -21,6 +21,7 @@ import { createProject } from '../core/tenancy/projects';
 import { createTeam } from '../core/tenancy/teams';
 import { signUpUser, type SignedUp } from '../core/testing/fixtures';
 import { FAKE_NAMESPACE, startKubernetesFake } from '../core/testing/kubernetes-fake';
+import { getModelVersionLineage } from '../core/registry/get-model-version-lineage';
 import { getRun } from '../core/tracking/get-run';
 import { jobWorkflowId } from '../core/training/access';
 import { cancelTrainingJob } from '../core/training/cancel-training-job';
@@ -161,6 +162,12 @@ describe('training jobs on Temporal with the local backend', () => {
     const [key] = await withTenant({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.id, done.runApiKeyId!), eq(apiKeys.orgId, A.orgId))));
     expect(key!.revokedAt).not.toBeNull();
     expect(key!.runId).toBe(done.runId);
+
+    // The version's lineage names the job and the cluster that produced it.
+    const lineage = await getModelVersionLineage(A.ctx, done.modelVersionId);
+    expect(lineage.job?.id).toBe(job.id);
+    expect(lineage.cluster).toMatchObject({ name: 'local', kind: 'local' });
+    expect(lineage.run?.id).toBe(done.runId);
   });
 
   it('retries a failed attempt as the spec allows, then fails with the reason', async () => {

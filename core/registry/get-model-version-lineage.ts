@@ -1,5 +1,7 @@
-import { eq } from 'drizzle-orm';
-import { experiments, loggedModels, runs, type Experiment, type LoggedModel, type RegisteredModel } from '../../db/schema';
+import { and, desc, eq } from 'drizzle-orm';
+import { clusters, experiments, loggedModels, runs, trainingJobs, type Experiment, type LoggedModel, type RegisteredModel } from '../../db/schema';
+import { toClusterView, type ClusterView } from '../compute/access';
+import type { JobView } from '../training/access';
 import { withTenant } from '../../db/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { loadRunViews, type RunView } from '../tracking/access';
@@ -7,9 +9,10 @@ import { idSchema, parseInput } from '../validation';
 import { findVersionById, loadVersionViews, tenantScope, type ModelVersionView } from './access';
 
 /**
- * Where a model version came from and where it went. `job`, `cluster` and
- * `deployments` belong to the training and serving domains; until those exist a
- * version has no job or cluster and is served nowhere, which is what they say.
+ * Where a model version came from and where it went: the run (params, metrics,
+ * datasets), the training job that produced the run and the cluster it ran on.
+ * `deployments` belongs to the serving domain; until it exists a version is
+ * served nowhere, which is what it says.
  */
 export interface ModelVersionLineage {
   model: RegisteredModel;
@@ -18,8 +21,8 @@ export interface ModelVersionLineage {
   run: RunView | null;
   experiment: Experiment | null;
   loggedModel: LoggedModel | null;
-  job: { id: string } | null;
-  cluster: { id: string } | null;
+  job: JobView | null;
+  cluster: ClusterView | null;
   deployments: { id: string }[];
 }
 
@@ -35,14 +38,18 @@ export async function getModelVersionLineage(ctx: TenantContext, versionId: unkn
     ]);
     const [run] = await loadRunViews(tx, runRows);
     const [experiment] = run ? await tx.select().from(experiments).where(eq(experiments.id, run.experimentId)) : [];
+    const [job] = run
+      ? await tx.select().from(trainingJobs).where(and(eq(trainingJobs.runId, run.id), eq(trainingJobs.kind, 'training'))).orderBy(desc(trainingJobs.createdAt)).limit(1)
+      : [];
+    const [cluster] = job ? await tx.select().from(clusters).where(eq(clusters.id, job.clusterId)) : [];
     return {
       model,
       version: view!,
       run: run ?? null,
       experiment: experiment ?? null,
       loggedModel: lmRows[0] ?? null,
-      job: null,
-      cluster: null,
+      job: (job as JobView | undefined) ?? null,
+      cluster: cluster ? await toClusterView(tx, cluster) : null,
       deployments: [],
     };
   });

@@ -21,7 +21,7 @@ import {
 import { submitTrainingJob } from '../../core/training/submit-training-job';
 import { getRun } from '../../core/tracking/get-run';
 import type { Evaluation, EvaluationCheckResult, EvaluationPolicy, TrainingJobEvent } from '../../db/schema';
-import type { Builder } from '../builder';
+import { sharedRef, type Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';
 import { KeyValueInput, KeyValueRef, RunRef } from './tracking';
 
@@ -29,6 +29,10 @@ const JOB_STATUSES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'ca
 
 /** `{key, value}` pairs from GraphQL as the record the job spec takes. */
 const record = (pairs: readonly { key: string; value: string }[] | null | undefined) => Object.fromEntries((pairs ?? []).map((p) => [p.key, p.value]));
+
+/** Shared with the registry's lineage, which shows the job and cluster a version came from. */
+export const ClusterTypeRef = sharedRef((builder) => builder.objectRef<ClusterView>('Cluster'));
+export const JobTypeRef = sharedRef((builder) => builder.objectRef<JobView>('Job'));
 
 export function register(builder: Builder) {
   const JobStatusEnum = builder.enumType('JobStatus', { values: JOB_STATUSES });
@@ -86,7 +90,7 @@ export function register(builder: Builder) {
   });
   const reportOf = (c: ClusterView) => c.validation as unknown as ClusterValidationReport | null;
 
-  const ClusterRef = builder.objectRef<ClusterView>('Cluster').implement({
+  const ClusterRef = ClusterTypeRef(builder).implement({
     fields: (t) => ({
       id: t.exposeID('id'),
       name: t.exposeString('name'),
@@ -122,7 +126,7 @@ export function register(builder: Builder) {
     }),
   });
 
-  const JobRef = builder.objectRef<JobView>('Job').implement({
+  const JobRef = JobTypeRef(builder).implement({
     description: 'A training or evaluation job; moved by the workflow `training-job/<id>`',
     fields: (t) => ({
       id: t.exposeID('id'),

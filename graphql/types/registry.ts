@@ -25,6 +25,7 @@ import type { Builder } from '../builder';
 import { pageArgs } from '../pagination';
 import { OrgRoleEnum } from './enums';
 import { ProjectRef } from './project-ref';
+import { ClusterTypeRef, JobTypeRef } from './compute';
 import { ExperimentRef, KeyValueInput, KeyValueRef, RunRef } from './tracking';
 
 const cursorOf = (offset: number) => Buffer.from(String(offset)).toString('base64url');
@@ -159,8 +160,6 @@ export function register(builder: Builder) {
     }),
   });
 
-  const JobRef = builder.objectRef<{ id: string }>('LineageJob').implement({ fields: (t) => ({ id: t.exposeID('id') }) });
-  const ClusterRef = builder.objectRef<{ id: string }>('LineageCluster').implement({ fields: (t) => ({ id: t.exposeID('id') }) });
   const DeploymentRef = builder.objectRef<{ id: string }>('LineageDeployment').implement({ fields: (t) => ({ id: t.exposeID('id') }) });
 
   const LineageRef = builder.objectRef<ModelVersionLineage>('ModelVersionLineage').implement({
@@ -169,8 +168,8 @@ export function register(builder: Builder) {
       version: t.field({ type: ModelVersionRef, resolve: (l) => l.version }),
       run: t.field({ type: RunRef(builder), nullable: true, description: 'With its params, metrics and input datasets', resolve: (l) => l.run }),
       experiment: t.field({ type: ExperimentRef(builder), nullable: true, resolve: async (l, _a, ctx) => (l.experiment ? getExperiment(await ctx.tenant(), l.experiment.id) : null) }),
-      job: t.field({ type: JobRef, nullable: true, description: 'The training job that produced the run', resolve: (l) => l.job }),
-      cluster: t.field({ type: ClusterRef, nullable: true, description: 'The cluster the job ran on', resolve: (l) => l.cluster }),
+      job: t.field({ type: JobTypeRef(builder), nullable: true, description: 'The training job that produced the run', resolve: (l) => l.job }),
+      cluster: t.field({ type: ClusterTypeRef(builder), nullable: true, description: 'The cluster the job ran on', resolve: (l) => l.cluster }),
       deployments: t.field({ type: [DeploymentRef], description: 'Deployments serving this version', resolve: (l) => l.deployments }),
     }),
   });
