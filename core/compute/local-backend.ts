@@ -276,7 +276,9 @@ export class LocalBackend implements ComputeBackend {
    */
   private async startSupervisor(prepared: string, paths: JobPaths, keep: { staging: boolean }): Promise<boolean> {
     const here = path.dirname(fileURLToPath(import.meta.url));
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    // Resolved through Node's own module API, out of the web bundler's sight: only the worker starts
+    // supervisors; the web process reads job files and never gets here.
+    const tsx = pathToFileURL(process.getBuiltinModule('node:module').createRequire(import.meta.url).resolve('tsx')).href;
     const supervisorLog = jobPaths(prepared).supervisorLog;
     const out = openSync(supervisorLog, 'a', 0o600);
     const state: { exited: boolean; pid: number | undefined } = { exited: false, pid: undefined };

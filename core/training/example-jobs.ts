@@ -1,13 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { env } from '../config/env';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { jobSpecSchema, type JobSpecInput } from './job-spec';
 
-/** The examples shipped with this installation (`examples/<name>/*.job.yaml` and `job.yaml`). */
-const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+/**
+ * The examples shipped with this installation (`examples/<name>/*.job.yaml` and `job.yaml`),
+ * found from the directory Gantry runs in (the processes start at the repository root).
+ */
+const examplesDir = () => path.resolve(process.cwd(), 'examples');
 
 export interface ExampleJob {
   /** `<example>/<file>`, e.g. `churn/job.yaml`. */
@@ -26,6 +28,7 @@ export interface ExampleJob {
  */
 export function listExampleJobs(ctx: TenantContext): ExampleJob[] {
   assertCan(ctx, 'job:read');
+  const EXAMPLES_DIR = examplesDir();
   if (!env().LOCAL_JOBS_ENABLED || !existsSync(EXAMPLES_DIR)) return [];
   const out: ExampleJob[] = [];
   for (const example of readdirSync(EXAMPLES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
