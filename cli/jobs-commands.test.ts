@@ -282,7 +282,7 @@ resources:
     expect(r.code).toBe(EXIT.BAD_INPUT);
     expect(r.stderr).toContain('gantry: At most 16 GPUs (at submitTrainingJob) [BAD_USER_INPUT]\n');
     expect(r.stderr).toContain(`  resources.gpu.count (${file}:6:12): At most 16 GPUs\n`);
-    expect(r.stderr).toContain(`  hyperparameters.bad key (${file}:7:30): Invalid key in record\n`);
+    expect(r.stderr).toContain(`  hyperparameters.bad key (${file}:7:30): Hyperparameter 'bad key': Hyperparameter names are`);
     const json = await gantry(['jobs', 'submit', '-f', file, '--json']);
     expect(JSON.parse(json.stderr).error).toMatchObject({ code: 'BAD_USER_INPUT', fields: expect.arrayContaining([{ path: 'resources.gpu.count', message: 'At most 16 GPUs' }]) });
   });

@@ -195,6 +195,9 @@ describe('training jobs on Temporal with the local backend', () => {
     expect(done.status).toBe('cancelled');
     expect((await getRun(A.ctx, done.runId!)).status).toBe('KILLED');
     expect(done.finishedAt).not.toBeNull();
+    // It ran until it was stopped, and that time is charged.
+    expect(done.runtimeSeconds).toBeGreaterThan(0);
+    expect(done.costMicros).toBeGreaterThan(0);
   });
 
   it('cancels a queued job before anything starts', async () => {

@@ -11,6 +11,8 @@ import { useCan } from '@/app/lib/viewer';
 import {
   BuildingIcon,
   CheckIcon,
+  CpuIcon,
+  CubeIcon,
   FlaskIcon,
   FolderIcon,
   HomeIcon,
@@ -22,6 +24,7 @@ import {
   PlusIcon,
   ScrollIcon,
   SelectorIcon,
+  ServerIcon,
   SettingsIcon,
   TeamIcon,
   UsersIcon,
@@ -63,6 +66,9 @@ function useNav(): { title: string; items: NavItem[] }[] {
         { href: `${base}/teams`, label: 'Teams', icon: <TeamIcon /> },
         { href: `${base}/projects`, label: 'Projects', icon: <FolderIcon /> },
         { href: `${base}/experiments`, label: 'Experiments', icon: <FlaskIcon />, also: [`${base}/runs`, `${base}/compare`] },
+        { href: `${base}/models`, label: 'Models', icon: <CubeIcon /> },
+        { href: `${base}/jobs`, label: 'Jobs', icon: <CpuIcon /> },
+        { href: `${base}/clusters`, label: 'Clusters', icon: <ServerIcon /> },
       ],
     },
     {

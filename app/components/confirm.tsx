@@ -8,6 +8,8 @@ interface ConfirmOptions {
   title: string;
   body?: React.ReactNode;
   confirmLabel?: string;
+  /** The dismiss button, when "Cancel" would be ambiguous (e.g. cancelling a job). */
+  cancelLabel?: string;
   /** Destructive actions get a red button. */
   danger?: boolean;
 }
@@ -67,7 +69,7 @@ export function ConfirmProvider({ children }: { children: React.ReactNode }) {
             </div>
             <div className="flex justify-end gap-2 rounded-b-xl border-t border-zinc-100 bg-zinc-50/70 px-5 py-3">
               <Button variant="secondary" onClick={() => close(false)}>
-                Cancel
+                {pending.cancelLabel ?? 'Cancel'}
               </Button>
               <Button ref={confirmButton} variant={pending.danger ? 'danger' : 'primary'} onClick={() => close(true)}>
                 {pending.confirmLabel ?? 'Confirm'}

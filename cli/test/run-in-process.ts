@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -24,7 +24,9 @@ export async function runInProcess(argv: string[], opts: { env?: Record<string, 
   const requests: string[] = [];
   const stdin = new PassThrough() as PassThrough & Stdin;
   stdin.end(opts.stdin ?? '');
-  const code = await run(argv, {
+  let code: number;
+  try {
+    code = await run(argv, {
     env: { GANTRY_CONFIG: path.join(home, 'gantry', 'config.json'), ...opts.env },
     home,
     stdin,
@@ -34,6 +36,9 @@ export async function runInProcess(argv: string[], opts: { env?: Record<string, 
       requests.push(String(input));
       throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
     },
-  });
+    });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
   return { code, stdout, stderr, requests };
 }

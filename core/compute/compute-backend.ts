@@ -115,3 +115,17 @@ export function backendJobName(jobId: string, attempt: number): string {
   if (name.length > 63) throw new Error(`Backend job name too long: ${name}`);
   return name;
 }
+
+/** Bytes up to the last complete UTF-8 character, so a chunk boundary never splits one. */
+export function completeUtf8Length(buf: Buffer): number {
+  let i = buf.length - 1;
+  let continuation = 0;
+  while (i >= 0 && continuation < 3 && ((buf[i] ?? 0) & 0xc0) === 0x80) {
+    i--;
+    continuation++;
+  }
+  if (i < 0) return buf.length;
+  const lead = buf[i] ?? 0;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return buf.length - i >= need ? buf.length : i;
+}

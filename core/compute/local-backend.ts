@@ -1,13 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { env } from '../config/env';
 import { AppError } from '../errors';
-import type { BackendJobSpec, BackendJobStatus, ClusterCapacity, ComputeBackend, GpuPool, LogChunk, SubmitResult } from './compute-backend';
+import { completeUtf8Length, type BackendJobSpec, type BackendJobStatus, type ClusterCapacity, type ComputeBackend, type GpuPool, type LogChunk, type SubmitResult } from './compute-backend';
 import {
   isCode,
   isRunning,
@@ -90,20 +89,6 @@ export function parseNvidiaSmi(output: string): HostGpu[] {
     gpus.push({ index: gpus.length, name, memoryMiB: mem ? Number(mem[1]) : null, gpuType: gpuTypeLabel(name) });
   }
   return gpus;
-}
-
-/** Bytes up to the last complete UTF-8 character, so a chunk boundary never splits one. */
-function completeUtf8Length(buf: Buffer): number {
-  let i = buf.length - 1;
-  let continuation = 0;
-  while (i >= 0 && continuation < 3 && ((buf[i] ?? 0) & 0xc0) === 0x80) {
-    i--;
-    continuation++;
-  }
-  if (i < 0) return buf.length;
-  const lead = buf[i] ?? 0;
-  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return buf.length - i >= need ? buf.length : i;
 }
 
 /** JSON with sorted keys, so two equal specs compare equal whatever their key order. */

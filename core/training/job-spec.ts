@@ -32,6 +32,16 @@ const paramKey = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'Hyperparameter names are letters, digits, "_", "." and "-", starting with a letter or "_"');
 
+/** Checks a record's keys one by one, so an error names the key and sits at its path (`env.1BAD`). */
+const keysMatch =
+  (schema: z.ZodType<string>, what: string) =>
+  (record: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const key of Object.keys(record)) {
+      const r = schema.safeParse(key);
+      if (!r.success) ctx.addIssue({ code: 'custom', path: [key], message: `${what} '${key.slice(0, 64)}': ${r.error.issues[0]?.message ?? 'not allowed'}` });
+    }
+  };
+
 const commandPart = z.string().min(1, 'Command parts must not be empty').max(JOB_LIMITS.partLength, `Command parts must be at most ${JOB_LIMITS.partLength} characters`);
 
 export const gpuTypeSchema = z
@@ -76,7 +86,8 @@ export const jobSpecSchema = z
     command: z.array(commandPart).min(1, 'A command is required').max(JOB_LIMITS.commandParts),
     args: z.array(commandPart).max(JOB_LIMITS.commandParts).default([]),
     env: z
-      .record(envName, z.string().max(JOB_LIMITS.envValueLength))
+      .record(z.string(), z.string().max(JOB_LIMITS.envValueLength))
+      .superRefine(keysMatch(envName, 'Environment variable'))
       .refine((e) => Object.keys(e).length <= JOB_LIMITS.envVars, `At most ${JOB_LIMITS.envVars} environment variables`)
       .default({}),
     resources: resourcesSchema.default({ cpu: 1, memoryMiB: 1024, gpu: { count: 0, type: null } }),
@@ -85,7 +96,8 @@ export const jobSpecSchema = z
     retries: z.number().int().min(0).max(JOB_LIMITS.maxRetries, `At most ${JOB_LIMITS.maxRetries} retries`).default(0),
     /** Passed as `GANTRY_PARAM_<NAME>` (upper-cased, `.`/`-` as `_`) and recorded as run params. */
     hyperparameters: z
-      .record(paramKey, hyperparameterValue)
+      .record(z.string(), hyperparameterValue)
+      .superRefine(keysMatch(paramKey, 'Hyperparameter'))
       .refine((h) => Object.keys(h).length <= JOB_LIMITS.hyperparameters, `At most ${JOB_LIMITS.hyperparameters} hyperparameters`)
       .default({}),
     inputs: z.array(datasetInputSchema).max(JOB_LIMITS.inputs).default([]),

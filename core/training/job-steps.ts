@@ -31,7 +31,7 @@ import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';
 import { logInputs } from '../tracking/log-inputs';
 import { updateRun } from '../tracking/update-run';
-import { findJob, type JobView } from './access';
+import { awaitJobSubmission, findJob, type JobView } from './access';
 import { hyperparameterEnvName } from './job-spec';
 
 /**
@@ -131,6 +131,8 @@ async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, rea
 
 /** Validate → budget check → tracking run (with params and inputs). */
 export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<PrepareResult> {
+  // The workflow was started inside the submitting transaction, which may not have committed yet.
+  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => awaitJobSubmission(tx, ref.jobId));
   const loaded = await tryLoadJob(ref);
   if (!loaded) return { proceed: false, maxAttempts: 0, maxRuntimeSeconds: 0, attempt: 0 };
   const { job, cluster } = loaded;
@@ -405,7 +407,10 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
   let message = outcome.message;
 
   const prices = await withTenant({ orgId: ref.orgId, userId: null }, (tx) => loadPrices(tx, cluster));
-  const runtime = outcome.usage?.runtimeSeconds ?? (outcome.startedAt && outcome.finishedAt ? (Date.parse(outcome.finishedAt) - Date.parse(outcome.startedAt)) / 1000 : 0);
+  // A job cancelled mid-run has no final usage from the backend: it ran from its recorded start until now.
+  const startedAt = outcome.startedAt ? Date.parse(outcome.startedAt) : (job.startedAt?.getTime() ?? null);
+  const endedAt = outcome.finishedAt ? Date.parse(outcome.finishedAt) : Date.now();
+  const runtime = outcome.usage?.runtimeSeconds ?? (startedAt !== null ? Math.max(0, (endedAt - startedAt) / 1000) : 0);
   const costMicros = jobCostMicros(runtime, resourcesOf(job), prices);
   await (deps.budget ?? noBudgets).settle({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros: costMicros, actualMicros: costMicros });
 

@@ -4,7 +4,7 @@ import { downloadArtifact } from '../artifacts/download-artifact';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { findCluster } from '../compute/access';
 import { backendForCluster } from '../compute/backend-for-cluster';
-import { backendJobName, type ComputeBackend } from '../compute/compute-backend';
+import { backendJobName, completeUtf8Length, type ComputeBackend } from '../compute/compute-backend';
 import { isAppError } from '../errors';
 import type { Cluster } from '../../db/schema';
 import { assertCan, type TenantContext } from '../tenancy/context';
@@ -58,7 +58,9 @@ export async function readJobLogs(
     try {
       const file = await downloadArtifact(ctx, { runId: job.runId, path }, { store: deps.artifactStore });
       const all = await streamToString(file.body);
-      const slice = all.subarray(data.offset, data.offset + MAX_CHUNK);
+      const raw = all.subarray(data.offset, data.offset + MAX_CHUNK);
+      // Never split a multi-byte character between two reads.
+      const slice = raw.subarray(0, completeUtf8Length(raw) || raw.length);
       const nextOffset = data.offset + slice.length;
       return { text: slice.toString('utf8'), nextOffset, attempt, complete: nextOffset >= all.length };
     } catch (e) {

@@ -10,7 +10,7 @@ import { newId } from '../ids';
 import { startWorkflow } from '../orchestration/temporal';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findJob, jobWorkflowId, type JobView } from './access';
+import { findJob, holdJobSubmission, jobWorkflowId, type JobView } from './access';
 import { jobSpecSchema, type JobSpec, type ResolvedJobSpec } from './job-spec';
 
 export interface SubmitOptions {
@@ -59,7 +59,8 @@ async function resolveExperiment(tx: Tx, ctx: TenantContext, project: { id: stri
 /**
  * Records a job and starts its workflow (`training-job/<id>`). The workflow is
  * started inside the transaction, so a job row never exists without its workflow;
- * if the commit then fails, the workflow finds no job and ends at once.
+ * its first step waits for the transaction to end, and if the commit fails, it
+ * finds no job and ends at once.
  */
 export async function submitTrainingJob(ctx: TenantContext, input: unknown, opts: SubmitOptions = {}): Promise<JobView> {
   assertCan(ctx, 'job:submit');
@@ -112,10 +113,13 @@ export async function submitTrainingJob(ctx: TenantContext, input: unknown, opts
       targetId: id,
       data: { name, clusterId: cluster.id, projectId: project.id, image: spec.image, gpu: spec.resources.gpu, retrainingPolicyId: opts.retrainingPolicyId ?? null },
     });
-    if (opts.startWorkflow !== false) await startWorkflow('trainingJobWorkflow', jobWorkflowId(id), [{ jobId: id, orgId: ctx.orgId }], {
-      staticSummary: jobSummary(opts.kind ?? 'training', name, cluster.name),
-      staticDetails: jobDetails(ctx.orgId, project.slug, spec),
-    });
+    if (opts.startWorkflow !== false) {
+      await holdJobSubmission(tx, id);
+      await startWorkflow('trainingJobWorkflow', jobWorkflowId(id), [{ jobId: id, orgId: ctx.orgId }], {
+        staticSummary: jobSummary(opts.kind ?? 'training', name, cluster.name),
+        staticDetails: jobDetails(ctx.orgId, project.slug, spec),
+      });
+    }
     return row!;
   });
   return job as JobView;

@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { graphql } from '@/app/gql';
 import { CopyButton } from '@/app/components/copy-button';
-import { ChartIcon, ChevronRightIcon, DatabaseIcon, FlaskIcon, LinkIcon } from '@/app/components/icons';
+import { ChartIcon, ChevronRightIcon, CubeIcon, DatabaseIcon, FlaskIcon, LinkIcon } from '@/app/components/icons';
+import { AliasChip } from '@/app/components/model-badges';
 import { RunStatusBadge } from '@/app/components/run-status';
 import { Badge, ButtonLink, Card, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
 import { formatDateTime } from '@/app/lib/format';
@@ -55,6 +56,13 @@ const RunQuery = graphql(`
           id
           name
         }
+      }
+      modelVersions {
+        id
+        modelId
+        modelName
+        version
+        aliases
       }
     }
   }
@@ -292,7 +300,42 @@ export function RunView({ runId }: { runId: string }) {
               </ul>
             )}
             <p className="mt-4 mb-2 text-[11px] font-semibold uppercase tracking-wider text-zinc-400">Outputs</p>
-            <p className="text-sm text-zinc-400">Model versions registered from this run will be listed here.</p>
+            {!run ? (
+              <Skeleton className="h-10" />
+            ) : run.modelVersions.length === 0 ? (
+              <p className="text-sm text-zinc-400">
+                No model versions yet. Register one from a{' '}
+                <Link href={`/o/${org.slug}/models`} className="font-medium text-zinc-600 hover:text-zinc-900">
+                  model’s page
+                </Link>{' '}
+                or with mlflow.register_model().
+              </p>
+            ) : (
+              <ul className="space-y-2" data-testid="run-model-versions">
+                {run.modelVersions.map((v) => (
+                  <li key={v.id}>
+                    <Link
+                      href={`/o/${org.slug}/models/${v.modelId}/versions/${v.id}`}
+                      className="flex gap-2.5 rounded-lg border border-zinc-100 px-3 py-2 hover:border-zinc-200 hover:bg-zinc-50/70"
+                    >
+                      <CubeIcon className="mt-0.5 size-4 shrink-0 text-zinc-400" />
+                      <div className="min-w-0">
+                        <p className="truncate text-sm font-medium text-zinc-900">
+                          {v.modelName} <span className="text-zinc-500">v{v.version}</span>
+                        </p>
+                        {v.aliases.length > 0 && (
+                          <span className="mt-1 flex flex-wrap gap-1">
+                            {v.aliases.map((a) => (
+                              <AliasChip key={a} alias={a} />
+                            ))}
+                          </span>
+                        )}
+                      </div>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            )}
           </div>
         </Card>
       </div>
