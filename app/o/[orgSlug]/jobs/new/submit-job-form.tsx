@@ -7,7 +7,7 @@ import { graphql } from '@/app/gql';
 import type { SubmitTrainingJobInput } from '@/app/gql/graphql';
 import { ChevronRightIcon, CpuIcon, PlusIcon, XIcon } from '@/app/components/icons';
 import { Banner, Button, ButtonLink, Card, CardFooter, Field, Input, LoadError, PageHeader, Select, Skeleton, Textarea } from '@/app/components/ui';
-import { formatMicros, splitCommand } from '@/app/lib/compute';
+import { formatMicros, joinCommand, splitCommand } from '@/app/lib/compute';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { isGraphQLRequestError } from '@/app/lib/graphql-client';
 import { useOrg } from '@/app/lib/org-context';
@@ -48,8 +48,30 @@ const SubmitJobOptionsQuery = graphql(`
         }
       }
     }
+    exampleJobs {
+      id
+      title
+      kind
+      specJson
+    }
   }
 `);
+
+/** An example's job file (examples/README.md), as far as this form shows it. */
+interface ExampleSpec {
+  name?: string;
+  image?: string;
+  command: string[];
+  args?: string[];
+  env?: Record<string, string>;
+  resources?: { cpu?: number; memoryMiB?: number; gpu?: { count?: number; type?: string | null } };
+  maxRuntimeSeconds?: number;
+  retries?: number;
+  hyperparameters?: Record<string, string | number | boolean>;
+  inputs?: { name: string; source: string; digest?: string }[];
+  experiment?: string;
+  registerModel?: { name: string; artifactPath?: string } | null;
+}
 
 const SubmitTrainingJob = graphql(`
   mutation SubmitTrainingJob($input: SubmitTrainingJobInput!) {
@@ -217,6 +239,7 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
   });
   const [env, setEnv] = useState<Row[]>([]);
   const [params, setParams] = useState<Row[]>([]);
+  const [example, setExample] = useState<{ id: string; inputs: ExampleSpec['inputs'] } | null>(null);
   const [errors, setErrors] = useState<FormErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -229,6 +252,36 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
     clusters.find((c) => initialCluster && (c.name === initialCluster || c.id === initialCluster)) ??
     clusters.find((c) => c.kind === 'local') ??
     clusters[0];
+
+  /** Fills the form from a bundled example (its script paths already point at this installation). */
+  function applyExample(id: string) {
+    const found = options.data?.exampleJobs.find((e) => e.id === id);
+    if (!found) {
+      setExample(null);
+      return;
+    }
+    const spec = JSON.parse(found.specJson) as ExampleSpec;
+    setF((x) => ({
+      ...x,
+      name: spec.name ?? '',
+      image: spec.image ?? '',
+      command: joinCommand([...spec.command, ...(spec.args ?? [])]),
+      cpu: String(spec.resources?.cpu ?? 1),
+      memoryMiB: String(spec.resources?.memoryMiB ?? 1024),
+      gpuCount: String(spec.resources?.gpu?.count ?? 0),
+      gpuType: spec.resources?.gpu?.type ?? '',
+      maxRuntime: String(Math.max(1, Math.round((spec.maxRuntimeSeconds ?? 3600) / 60))),
+      retries: String(spec.retries ?? 0),
+      experiment: spec.experiment ?? '',
+      registerModel: spec.registerModel?.name ?? '',
+    }));
+    const rows = (r?: Record<string, unknown>) => Object.entries(r ?? {}).map(([name, value]) => ({ ...emptyRow(), name, value: String(value) }));
+    setEnv(rows(spec.env));
+    setParams(rows(spec.hyperparameters));
+    setExample({ id, inputs: spec.inputs });
+    setErrors({});
+    setFormError(null);
+  }
 
   function set(key: keyof typeof f, value: string) {
     setF((x) => ({ ...x, [key]: value }));
@@ -304,6 +357,7 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
       ...(pairs(params).length ? { hyperparameters: pairs(params) } : {}),
       ...(f.experiment.trim() ? { experiment: f.experiment.trim() } : {}),
       ...(f.registerModel.trim() ? { registerModel: { name: f.registerModel.trim() } } : {}),
+      ...(example?.inputs?.length ? { inputs: example.inputs.map((i) => ({ name: i.name, source: i.source, ...(i.digest ? { digest: i.digest } : {}) })) } : {}),
     };
     submit.mutate(
       { input },
@@ -386,6 +440,20 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
           )}
           <Card>
             <Section title="What to run" description="The command runs in the image on Kubernetes, or as a process on the Gantry host on the local cluster.">
+              {(options.data?.exampleJobs.length ?? 0) > 0 && (
+                <Field label="Start from an example" htmlFor="job-example" optional hint="Fills the form from a job bundled with Gantry (examples/); change anything before submitting">
+                  <Select id="job-example" value={example?.id ?? ''} onChange={(e) => applyExample(e.target.value)}>
+                    <option value="">None</option>
+                    {options.data!.exampleJobs
+                      .filter((e) => e.kind === 'training')
+                      .map((e) => (
+                        <option key={e.id} value={e.id}>
+                          {e.title} ({e.id})
+                        </option>
+                      ))}
+                  </Select>
+                </Field>
+              )}
               <div className="grid gap-4 sm:grid-cols-2">
                 <Field label="Project" htmlFor="job-project" error={errors.project}>
                   <Select id="job-project" value={project} invalid={!!errors.project} onChange={(e) => set('project', e.target.value)}>

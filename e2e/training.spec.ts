@@ -1,0 +1,91 @@
+import { expect, test } from '@playwright/test';
+import { createProject, createTeam, orgSlugOf, signUp, uniqueEmail } from './helpers';
+
+/**
+ * As an ML practitioner I train the bundled churn example on the local cluster from the
+ * browser: I start from the example in the submit form, watch its log stream while it
+ * trains, open the run its mlflow client logged into and see its metrics, follow the job
+ * to the model version it registered, give the model an evaluation policy, evaluate the
+ * version and see every check pass, and put the model on a weekly retraining schedule.
+ */
+test('train the example on the local cluster, evaluate the version it registered, and schedule retraining', async ({ page }) => {
+  test.setTimeout(360_000);
+  await signUp(page, { name: 'Mira Okafor', email: uniqueEmail('train'), organizationName: 'Churn Analytics' });
+  const org = orgSlugOf(page);
+  await createTeam(page, org, 'Growth');
+  await createProject(page, 'Churn prediction');
+
+  await test.step('submit the churn example from the form', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('link', { name: 'Submit job' }).first().click();
+    await page.getByLabel(/Start from an example/).selectOption('churn/job.yaml');
+    await expect(page.getByRole('textbox', { name: /^Name/ })).toHaveValue('churn logistic regression');
+    await expect(page.getByLabel(/^Register model as/)).toHaveValue('churn');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await expect(page.getByTestId('job-name')).toHaveText('churn logistic regression');
+  });
+
+  await test.step('watch the training log stream while the job runs', async () => {
+    await expect(page.getByTestId('job-status')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+    await expect(page.getByTestId('job-logs')).toContainText(/epoch/i, { timeout: 60_000 });
+    await page.screenshot({ path: 'test-results/screenshots/40-training-job-running.png', fullPage: true });
+    await expect(page.getByTestId('job-status')).toHaveAttribute('data-status', 'succeeded', { timeout: 180_000 });
+    await expect(page.getByTestId('job-cost')).toHaveText(/^(\$|<\$)/);
+    await page.screenshot({ path: 'test-results/screenshots/41-training-job-succeeded.png', fullPage: true });
+  });
+
+  const jobUrl = page.url();
+  await test.step('the run has the metrics the mlflow client logged', async () => {
+    await page.getByTestId('job-run-link').click();
+    await expect(page.getByTestId('metric-charts')).toContainText('auc', { timeout: 30_000 });
+    await expect(page.getByTestId('run-model-versions')).toContainText('churn');
+  });
+
+  await test.step('the job registered an ONNX model version', async () => {
+    await page.goto(jobUrl);
+    await page.getByTestId('job-model-version-link').click();
+    await expect(page).toHaveURL(/\/models\/[^/]+\/versions\/[^/]+$/);
+    await expect(page.getByText('onnx').first()).toBeVisible();
+  });
+  const versionUrl = page.url();
+
+  await test.step('give the model an evaluation policy from the example', async () => {
+    await page.goto(versionUrl.replace(/\/versions\/[^/]+$/, ''));
+    await page.getByTestId('edit-evaluation-policy').click();
+    const form = page.getByTestId('evaluation-policy-form');
+    await form.getByLabel('Checks').fill('auc >= 0.7\nauc >= champion.auc - 0.02');
+    await form.getByLabel('Job').selectOption('churn/evaluate.job.yaml');
+    await form.getByRole('button', { name: 'Save policy' }).click();
+    await expect(page.getByTestId('evaluation-policy')).toContainText('auc >= champion.auc - 0.02');
+  });
+
+  await test.step('evaluate the version: every check passes', async () => {
+    await page.goto(versionUrl);
+    await page.getByTestId('start-evaluation').click();
+    const evaluation = page.getByTestId('evaluation').first();
+    await expect(evaluation).toHaveAttribute('data-status', 'passed', { timeout: 180_000 });
+    const checks = evaluation.getByTestId('evaluation-check');
+    await expect(checks).toHaveCount(2);
+    await expect(checks.nth(0)).toHaveAttribute('data-passed', 'true');
+    await expect(checks.nth(1)).toHaveAttribute('data-passed', 'true');
+    await expect(checks.nth(0)).toContainText('auc >= 0.7');
+    await page.screenshot({ path: 'test-results/screenshots/42-evaluation-passed.png', fullPage: true });
+  });
+
+  await test.step('schedule weekly retraining and see its next run', async () => {
+    await page.goto(versionUrl.replace(/\/versions\/[^/]+$/, ''));
+    await page.getByTestId('add-retraining').click();
+    const form = page.getByTestId('retraining-form');
+    await form.getByLabel('Name').fill('weekly churn');
+    await form.getByLabel(/Schedule/).fill('0 4 * * 1');
+    await form.getByRole('button', { name: 'Schedule retraining' }).click();
+    const policy = page.getByTestId('retraining-policy');
+    await expect(policy).toContainText('weekly churn');
+    await expect(policy).toContainText('0 4 * * 1');
+    await expect(policy.getByTestId('retraining-next')).toContainText('Next run');
+    await page.screenshot({ path: 'test-results/screenshots/43-retraining-schedule.png', fullPage: true });
+    await policy.getByRole('button', { name: 'Pause' }).click();
+    await expect(policy).toHaveAttribute('data-paused', 'true');
+    await expect(policy.getByTestId('retraining-next')).toContainText('Paused');
+  });
+});
