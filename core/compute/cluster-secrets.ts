@@ -2,7 +2,10 @@ import type { Cluster } from '../../db/schema';
 import { AppError } from '../errors';
 import { createLogger } from '../observability/logger';
 import { renderKubeconfig, sanitizeKubeconfig, type SanitizedKubeconfig } from './kubeconfig';
-import { decryptSecret, encryptSecret } from './secret-box';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import type { Tx } from '../../db/client';
+import { clusters } from '../../db/schema';
+import { decryptSecret, encryptSecret, needsReencryption, reencryptSecret } from './secret-box';
 
 const log = createLogger('clusters');
 
@@ -25,4 +28,25 @@ export function openClusterConfig(c: Pick<Cluster, 'orgId' | 'id' | 'name' | 'en
   }
   // Stored configs pass the same checks as pasted ones every time they are used.
   return sanitizeKubeconfig(text);
+}
+
+/**
+ * Key rotation: re-encrypts one organization's stored kubeconfigs under the current
+ * key (the first in GANTRY_ENCRYPTION_KEYS). Run it after putting a new key first;
+ * once it reports nothing left on the old key, the old key can be removed.
+ * Returns how many were re-encrypted.
+ */
+export async function reencryptClusterConfigs(tx: Tx, orgId: string): Promise<{ reencrypted: number; current: number }> {
+  const rows = await tx
+    .select({ id: clusters.id, orgId: clusters.orgId, encryptedConfig: clusters.encryptedConfig })
+    .from(clusters)
+    .where(and(eq(clusters.orgId, orgId), isNotNull(clusters.encryptedConfig)))
+    .for('update');
+  let reencrypted = 0;
+  for (const row of rows) {
+    if (!needsReencryption(row.encryptedConfig!)) continue;
+    await tx.update(clusters).set({ encryptedConfig: reencryptSecret(row.encryptedConfig!, aadOf(row)) }).where(eq(clusters.id, row.id));
+    reencrypted++;
+  }
+  return { reencrypted, current: rows.length - reencrypted };
 }
