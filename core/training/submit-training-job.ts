@@ -107,12 +107,6 @@ export async function submitTrainingJob(ctx: TenantContext, input: unknown, opts
       })
       .returning();
     await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ctx.orgId, jobId: id, attempt: 1, status: 'queued', message: `Submitted to ${cluster.name}` });
-    await recordAudit(tx, ctx, {
-      action: opts.kind === 'evaluation' ? 'job.submit-evaluation' : 'job.submit',
-      targetType: 'job',
-      targetId: id,
-      data: { name, clusterId: cluster.id, projectId: project.id, image: spec.image, gpu: spec.resources.gpu, retrainingPolicyId: opts.retrainingPolicyId ?? null },
-    });
     if (opts.startWorkflow !== false) {
       await holdJobSubmission(tx, id);
       await startWorkflow('trainingJobWorkflow', jobWorkflowId(id), [{ jobId: id, orgId: ctx.orgId }], {
@@ -120,6 +114,14 @@ export async function submitTrainingJob(ctx: TenantContext, input: unknown, opts
         staticDetails: jobDetails(ctx.orgId, project.slug, spec),
       });
     }
+    // Last: the organization's audit-chain head stays locked until the commit, and every
+    // audited change in the organization waits for it, so it is not held across the workflow start.
+    await recordAudit(tx, ctx, {
+      action: opts.kind === 'evaluation' ? 'job.submit-evaluation' : 'job.submit',
+      targetType: 'job',
+      targetId: id,
+      data: { name, clusterId: cluster.id, projectId: project.id, image: spec.image, gpu: spec.resources.gpu, retrainingPolicyId: opts.retrainingPolicyId ?? null },
+    });
     return row!;
   });
   return job as JobView;
