@@ -6,8 +6,9 @@ import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';
 import { runToEnd } from './lib/cleanup';
 import { BASE_TS, parallel, pointValue, type Bench } from './lib/context';
+import { cpuMs } from './lib/cpu';
 import { fmtInt } from './lib/report';
-import { PYTHON, ROOT, httpJson } from './lib/servers';
+import { PYTHON, ROOT, httpJson, type HttpServer } from './lib/servers';
 
 const METRICS = 10;
 const STEPS = 1000;
@@ -89,24 +90,51 @@ interface ClientResult {
   seconds: number;
   calls: number;
   processes: number;
+  /** The client processes' own CPU while the clock ran. */
+  clientCpuSeconds: number;
 }
 
-async function mlflowClient(b: Bench, uri: string, experimentId: string, runs: number, token?: string): Promise<ClientResult> {
+/** CPU used so far by one server (its process group) and by PostgreSQL, where /proc tells. */
+interface CpuMark {
+  server: number | null;
+  postgres: number | null;
+}
+
+const cpuMark = (b: Bench, server: HttpServer): CpuMark => ({
+  server: server.pgid ? cpuMs({ group: server.pgid }) : null,
+  postgres: b.pgPid ? cpuMs({ parent: b.pgPid }) : null,
+});
+
+/** Where the CPU went per request, e.g. "client 15.2 ms, server 7.1 ms, PostgreSQL 4.9 ms". */
+function cpuPerRequest(before: CpuMark, after: CpuMark, requests: number, clientSeconds?: number): string {
+  const part = (name: string, a: number | null, z: number | null) => (a === null || z === null ? [] : [`${name} ${((z - a) / requests).toFixed(1)} ms`]);
+  const parts = [
+    ...(clientSeconds === undefined ? [] : [`client ${((clientSeconds * 1000) / requests).toFixed(1)} ms`]),
+    ...part('server', before.server, after.server),
+    ...part('PostgreSQL', before.postgres, after.postgres),
+  ];
+  return parts.length ? `; CPU per request: ${parts.join(', ')}` : '';
+}
+
+async function mlflowClient(b: Bench, server: HttpServer, experimentId: string, runs: number, token?: string): Promise<ClientResult & { cpu: string }> {
   const env = { ...process.env, MLFLOW_TRACKING_TOKEN: token, MLFLOW_ENABLE_ASYNC_LOGGING: 'false' };
   if (!token) delete env.MLFLOW_TRACKING_TOKEN;
+  const before = cpuMark(b, server);
   const { stdout } = await runToEnd(
     PYTHON,
-    [path.join(ROOT, 'bench', 'mlflow_ingest.py'), uri, experimentId, String(runs), String(METRICS), String(STEPS), String(b.clientProcesses)],
+    [path.join(ROOT, 'bench', 'mlflow_ingest.py'), server.url, experimentId, String(runs), String(METRICS), String(STEPS), String(b.clientProcesses)],
     { env },
   );
-  return JSON.parse(stdout.trim().split('\n').pop()!) as ClientResult;
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as ClientResult;
+  return { ...result, cpu: cpuPerRequest(before, cpuMark(b, server), result.calls, result.clientCpuSeconds) };
 }
 
 /**
  * The servers without the Python client's cost: `runs/log-batch` bodies encoded before the clock
  * starts, sent by `clientProcesses` concurrent fetch loops from this process.
  */
-async function rawHttp(b: Bench, base: string, experimentId: string, runs: number, token?: string): Promise<Throughput> {
+async function rawHttp(b: Bench, server: HttpServer, experimentId: string, runs: number, token?: string): Promise<Throughput & { cpu: string }> {
+  const base = server.url;
   const bodies: string[] = [];
   for (let r = 0; r < runs; r++) {
     const created = await httpJson<{ run: { info: { run_id: string } } }>(`${base}/api/2.0/mlflow/runs/create`, {
@@ -123,13 +151,15 @@ async function rawHttp(b: Bench, base: string, experimentId: string, runs: numbe
     }
   }
   const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const before = cpuMark(b, server);
   const started = performance.now();
   await parallel(bodies, b.clientProcesses, async (body) => {
     const res = await fetch(`${base}/api/2.0/mlflow/runs/log-batch`, { method: 'POST', headers, body });
     if (!res.ok) throw new Error(`log-batch on ${base} -> ${res.status}: ${(await res.text()).slice(0, 300)}`);
     await res.arrayBuffer();
   });
-  return throughput(bodies.length * BATCH, (performance.now() - started) / 1000);
+  const result = throughput(bodies.length * BATCH, (performance.now() - started) / 1000);
+  return { ...result, cpu: cpuPerRequest(before, cpuMark(b, server), bodies.length) };
 }
 
 export async function benchIngest(b: Bench): Promise<void> {
@@ -162,37 +192,41 @@ export async function benchIngest(b: Bench): Promise<void> {
   b.results.ingest = { workload: how, points, copy, logBatch: core, concurrency: b.concurrency };
 
   if (!b.gantryHttp) return;
-  b.log('ingest: mlflow client → Gantry…');
-  await resetGantryMetrics(b);
-  const httpExp = await createExperiment(b.ctx, { name: 'bench-ingest-mlflow-client' });
-  const viaGantry = await mlflowClient(b, b.gantryHttp.url, httpExp.id, runs, b.apiKey);
-  const stored = await countGantryPoints(b);
-  if (stored !== points) throw new Error(`mlflow client → Gantry stored ${stored} points, expected ${points}`);
-  const gantryRate = viaGantry.points / viaGantry.seconds;
-  const clientHow = `MlflowClient.log_batch, ${BATCH} metrics per call, ${viaGantry.processes} client processes (runs split between them, each logs its runs' batches one after another)`;
-  b.rows.push({
-    section: 'ingest',
-    name: 'mlflow client → Gantry HTTP',
-    value: `${fmtInt(gantryRate)} points/s`,
-    detail: `${fmtInt(viaGantry.points)} points in ${viaGantry.seconds.toFixed(1)} s; ${clientHow}`,
-  });
-  const result: Record<string, unknown> = { gantry: { ...viaGantry, pointsPerSecond: gantryRate, server: b.gantryHttp.describe } };
-  b.results.ingestMlflowClient = result;
+  const result: Record<string, unknown> = {};
+  let gantryRate: number | undefined;
+  if (!b.mlflowMissing) {
+    b.log('ingest: mlflow client → Gantry…');
+    await resetGantryMetrics(b);
+    const httpExp = await createExperiment(b.ctx, { name: 'bench-ingest-mlflow-client' });
+    const viaGantry = await mlflowClient(b, b.gantryHttp, httpExp.id, runs, b.apiKey);
+    const stored = await countGantryPoints(b);
+    if (stored !== points) throw new Error(`mlflow client → Gantry stored ${stored} points, expected ${points}`);
+    gantryRate = viaGantry.points / viaGantry.seconds;
+    const clientHow = `MlflowClient.log_batch, ${BATCH} metrics per call, ${viaGantry.processes} client processes (runs split between them, each logs its runs' batches one after another)`;
+    b.rows.push({
+      section: 'ingest',
+      name: 'mlflow client → Gantry HTTP',
+      value: `${fmtInt(gantryRate)} points/s`,
+      detail: `${fmtInt(viaGantry.points)} points in ${viaGantry.seconds.toFixed(1)} s; ${clientHow}${viaGantry.cpu}`,
+    });
+    result.gantry = { ...viaGantry, pointsPerSecond: gantryRate, server: b.gantryHttp.describe };
+    b.results.ingestMlflowClient = result;
+  }
 
   b.log('ingest: pre-encoded HTTP log-batch → Gantry…');
   await resetGantryMetrics(b);
   const rawExp = await createExperiment(b.ctx, { name: 'bench-ingest-raw-http' });
-  const rawGantry = await rawHttp(b, b.gantryHttp.url, rawExp.id, runs, b.apiKey);
+  const rawGantry = await rawHttp(b, b.gantryHttp, rawExp.id, runs, b.apiKey);
   if ((await countGantryPoints(b)) !== rawGantry.points) throw new Error('raw HTTP → Gantry stored a different number of points');
   const rawHow = `POST runs/log-batch bodies (1000 metrics) encoded before the clock, ${b.clientProcesses} concurrent requests from Node fetch`;
-  b.rows.push({ section: 'ingest', name: 'pre-encoded HTTP log-batch → Gantry', value: `${fmtInt(rawGantry.pointsPerSecond)} points/s`, detail: `${fmtInt(rawGantry.points)} points in ${rawGantry.seconds.toFixed(1)} s; ${rawHow}` });
+  b.rows.push({ section: 'ingest', name: 'pre-encoded HTTP log-batch → Gantry', value: `${fmtInt(rawGantry.pointsPerSecond)} points/s`, detail: `${fmtInt(rawGantry.points)} points in ${rawGantry.seconds.toFixed(1)} s; ${rawHow}${rawGantry.cpu}` });
   b.results.ingestRawHttp = { gantry: rawGantry };
 
-  if (!b.mlflow || !b.mlflowDb) return;
+  if (!b.mlflow || !b.mlflowDb || gantryRate === undefined) return;
   const mlRuns = Math.max(b.clientProcesses, Math.round(100 * b.mlflowScale));
   b.log(`ingest: mlflow client → mlflow server (${fmtInt(mlRuns * METRICS * STEPS)} points)…`);
   const created = await httpJson<{ experiment_id: string }>(`${b.mlflow.url}/api/2.0/mlflow/experiments/create`, { body: { name: 'bench-ingest' } });
-  const viaMlflow = await mlflowClient(b, b.mlflow.url, created.experiment_id, mlRuns);
+  const viaMlflow = await mlflowClient(b, b.mlflow, created.experiment_id, mlRuns);
   const [cnt] = await b.mlflowDb<{ n: string }[]>`select count(*) as n from metrics`;
   if (Number(cnt!.n) !== viaMlflow.points) throw new Error(`mlflow server stored ${cnt!.n} points, expected ${viaMlflow.points}`);
   const mlflowRate = viaMlflow.points / viaMlflow.seconds;
@@ -200,7 +234,7 @@ export async function benchIngest(b: Bench): Promise<void> {
     section: 'ingest',
     name: 'mlflow client → mlflow server',
     value: `${fmtInt(mlflowRate)} points/s`,
-    detail: `${fmtInt(viaMlflow.points)} points (${mlRuns} runs${mlRuns !== runs ? `, scaled down from ${runs}` : ''}) in ${viaMlflow.seconds.toFixed(1)} s; same client setup`,
+    detail: `${fmtInt(viaMlflow.points)} points (${mlRuns} runs${mlRuns !== runs ? `, scaled down from ${runs}` : ''}) in ${viaMlflow.seconds.toFixed(1)} s; same client setup${viaMlflow.cpu}`,
   });
   b.ratios.push({
     name: 'ingest via mlflow client: Gantry / mlflow server',
@@ -214,10 +248,10 @@ export async function benchIngest(b: Bench): Promise<void> {
   b.log('ingest: pre-encoded HTTP log-batch → mlflow server…');
   const rawMlExp = await httpJson<{ experiment_id: string }>(`${b.mlflow.url}/api/2.0/mlflow/experiments/create`, { body: { name: 'bench-ingest-raw-http' } });
   const before = Number((await b.mlflowDb<{ n: string }[]>`select count(*) as n from metrics`)[0]!.n);
-  const rawMlflow = await rawHttp(b, b.mlflow.url, rawMlExp.experiment_id, mlRuns);
+  const rawMlflow = await rawHttp(b, b.mlflow, rawMlExp.experiment_id, mlRuns);
   const after = Number((await b.mlflowDb<{ n: string }[]>`select count(*) as n from metrics`)[0]!.n);
   if (after - before !== rawMlflow.points) throw new Error('raw HTTP → mlflow server stored a different number of points');
-  b.rows.push({ section: 'ingest', name: 'pre-encoded HTTP log-batch → mlflow server', value: `${fmtInt(rawMlflow.pointsPerSecond)} points/s`, detail: `${fmtInt(rawMlflow.points)} points (${mlRuns} runs) in ${rawMlflow.seconds.toFixed(1)} s; same requests` });
+  b.rows.push({ section: 'ingest', name: 'pre-encoded HTTP log-batch → mlflow server', value: `${fmtInt(rawMlflow.pointsPerSecond)} points/s`, detail: `${fmtInt(rawMlflow.points)} points (${mlRuns} runs) in ${rawMlflow.seconds.toFixed(1)} s; same requests${rawMlflow.cpu}` });
   const rawRatio = (b.results.ingestRawHttp as { gantry: Throughput }).gantry.pointsPerSecond / rawMlflow.pointsPerSecond;
   b.ratios.push({ name: 'ingest, server only (pre-encoded HTTP): Gantry / mlflow server', value: rawRatio, target: '>= 10', met: rawRatio >= 10, how: 'points/s ÷ points/s, identical request bodies and concurrency, no Python client cost' });
   (b.results.ingestRawHttp as Record<string, unknown>).mlflow = rawMlflow;

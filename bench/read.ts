@@ -59,6 +59,15 @@ export async function benchRead(b: Bench): Promise<void> {
   b.results.read = results;
 
   if (b.gantryHttp) {
+    // The same chart query as the web UI sends it: GraphQL over HTTP, API key, the real web process.
+    const gql = `${b.gantryHttp.url}/api/graphql`;
+    const body = { query: 'query($id: ID!, $key: String!) { metricSeries(runId: $id, key: $key, maxPoints: 1000) { downsampled totalPoints points { step timestamp value } } }', variables: { id: run.id, key: KEY } };
+    const first = await httpJson<{ data?: { metricSeries: { totalPoints: number; points: unknown[] } }; errors?: unknown }>(gql, { body, token: b.apiKey });
+    if (first.data?.metricSeries.totalPoints !== n) throw new Error(`GraphQL metricSeries answered ${JSON.stringify(first).slice(0, 300)}`);
+    const chartHttp = await measure(() => httpJson(gql, { body, token: b.apiKey }), { n: queries, warmup: 3, budgetMs: 120_000, min: 20 });
+    b.rows.push({ section: 'read', name: 'Gantry chart query over HTTP (GraphQL metricSeries)', value: lat(chartHttp), detail: `${chartHttp.n} sequential POST /api/graphql, API key, ${first.data.metricSeries.points.length} points returned` });
+    results.gantryHttpChart = chartHttp;
+
     const url = `${b.gantryHttp.url}/api/2.0/mlflow/metrics/get-history?run_id=${run.id}&metric_key=${KEY}`;
     const h = await measure(checked(() => httpJson<{ metrics?: unknown[] }>(url, { token: b.apiKey }), n, 'Gantry get-history'), { n: 10, warmup: 0, budgetMs: 60_000, min: 2 });
     b.rows.push({ section: 'read', name: 'Gantry REST get-history (HTTP)', value: lat(h), detail: `${h.n} GET /api/2.0/mlflow/metrics/get-history, all ${fmtInt(n)} points as JSON` });
@@ -88,6 +97,10 @@ export async function benchRead(b: Bench): Promise<void> {
     { name: 'chart read p95: mlflow get-history / Gantry metricSeries', value: mlHist.p95 / chart.p95, how: `latency ÷ latency (higher = Gantry faster); what each server offers a chart for ${fmtInt(n)} points` },
     { name: 'chart read p95: mlflow UI chart query / Gantry metricSeries', value: mlChart.p95 / chart.p95, how: 'latency ÷ latency; both return ~1000 points (MLflow samples, Gantry keeps bucket min/max)' },
   );
+  if (results.gantryHttpChart) {
+    const gc = results.gantryHttpChart as Latency;
+    b.ratios.push({ name: 'chart read p95 over HTTP: mlflow UI chart query / Gantry GraphQL metricSeries', value: mlChart.p95 / gc.p95, how: 'latency ÷ latency, both over HTTP from the same client; MLflow samples steps, Gantry keeps the min and max of every bucket' });
+  }
   if (results.gantryHttpHistory) {
     const gh = results.gantryHttpHistory as Latency;
     b.ratios.push({ name: 'full history p95 over HTTP: mlflow / Gantry', value: mlHist.p95 / gh.p95, how: `latency ÷ latency, same REST call, same ${fmtInt(n)} points` });

@@ -1,10 +1,10 @@
 /**
- * `npm run bench [-- ingest|read|search ...] [--scale 0.1] [--mlflow-scale 0.2] [--concurrency 4]
+ * `npm run bench [-- ingest|read|search|jobs ...] [--scale 0.1] [--mlflow-scale 0.2] [--concurrency 4]
  *  [--client-processes 4] [--no-mlflow] [--verbose]`
  *
- * Starts a throwaway PostgreSQL, Gantry's MLflow REST route and a real `mlflow server`, measures
- * Gantry against baselines in the same run, prints absolute numbers and ratios, writes JSON to
- * test-results/bench/, and removes everything it started. See bench/README.md.
+ * Starts a throwaway PostgreSQL, Gantry's web process (as `npm start` runs it) and a real
+ * `mlflow server`, measures Gantry against baselines in the same run, prints absolute numbers and
+ * ratios, writes JSON to test-results/bench/, and removes everything it started. See bench/README.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,15 +17,16 @@ import { signUpUser } from '../core/testing/fixtures';
 import { closeAppDb } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { benchIngest } from './ingest';
+import { benchJobs } from './jobs';
 import { cleanup, installSignalHandlers, interrupted, onCleanup } from './lib/cleanup';
 import type { Bench } from './lib/context';
 import { render } from './lib/report';
 import { createDatabase, startBenchPostgres } from './lib/postgres';
-import { checkMlflow, MLFLOW_VERSION, ROOT, startGantryHttp, startMlflowServer } from './lib/servers';
+import { checkMlflow, MLFLOW_VERSION, ROOT, startGantryWeb, startMlflowServer } from './lib/servers';
 import { benchRead } from './read';
 import { benchSearch } from './search';
 
-const PARTS = ['ingest', 'read', 'search'] as const;
+const PARTS = ['ingest', 'read', 'search', 'jobs'] as const;
 type Part = (typeof PARTS)[number];
 const APP_PASSWORD = 'gantry_bench_app_password';
 
@@ -43,7 +44,7 @@ function options() {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run bench [-- ingest|read|search ...] [--scale 1] [--mlflow-scale 0.2] [--concurrency 4] [--client-processes 4] [--no-mlflow] [--verbose]');
+    console.log('Usage: npm run bench [-- ingest|read|search|jobs ...] [--scale 1] [--mlflow-scale 0.2] [--concurrency 4] [--client-processes 4] [--no-mlflow] [--verbose]');
     process.exit(0);
   }
   const bad = positionals.filter((p) => !(PARTS as readonly string[]).includes(p));
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     concurrency: opts.concurrency,
     clientProcesses: opts.clientProcesses,
     owner,
+    pgPid: pg.pid,
     ctx: user.ctx,
     apiKey: secret,
     rows: [],
@@ -108,9 +110,11 @@ async function main(): Promise<void> {
     log,
   };
 
-  const mlflowCheck = opts.noMlflow ? ({ ok: false, why: '--no-mlflow' } as const) : await checkMlflow();
+  // The jobs part uses neither server: run alone, it does not start them.
+  const skipMlflow = opts.noMlflow ? '--no-mlflow' : opts.parts.every((p) => p === 'jobs') ? 'only the jobs part runs' : null;
+  const mlflowCheck = skipMlflow ? ({ ok: false, why: skipMlflow } as const) : await checkMlflow();
   const [gantryHttp, mlflow] = await Promise.all([
-    mlflowCheck.ok ? startGantryHttp({ ownerUrl, appPassword: APP_PASSWORD, home: path.join(pg.dir, 'gantry-http-home'), verbose: opts.verbose }) : undefined,
+    opts.parts.every((p) => p === 'jobs') ? undefined : startGantryWeb({ ownerUrl, appPassword: APP_PASSWORD, home: path.join(pg.dir, 'gantry-web-home'), verbose: opts.verbose, log }),
     mlflowCheck.ok
       ? createDatabase(pg, 'mlflow').then(async (mlUrl) => {
           b.mlflowDb = postgres(mlUrl, { max: 2, onnotice: () => {} });
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
   if (!mlflowCheck.ok) {
     b.mlflowMissing = mlflowCheck.why;
     b.notes.push(`No mlflow client or server measurements: ${mlflowCheck.why}.`);
+    if (gantryHttp) log(`server up: Gantry ${gantryHttp.url}`);
   } else {
     log(`servers up: Gantry ${gantryHttp!.url}, mlflow ${mlflowCheck.version} ${mlflow!.url}`);
   }
@@ -132,13 +137,14 @@ async function main(): Promise<void> {
     if (part === 'ingest') await benchIngest(b);
     if (part === 'read') await benchRead(b);
     if (part === 'search') await benchSearch(b);
+    if (part === 'jobs') await benchJobs(b);
   }
 
   b.notes.push(
     `Machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB; every server and client shares it, so absolute numbers are low and ratios are what to compare. 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end (other work on the machine adds noise).`,
     `Postgres: one embedded PostgreSQL (db/embedded.ts, ephemeral: fsync and synchronous_commit off)${mlflow ? ' for Gantry and the mlflow server (database "mlflow")' : ''}.`,
   );
-  if (gantryHttp) b.notes.push(`Gantry HTTP: ${gantryHttp.describe}. The Next.js web process itself was not used (see bench/README.md).`);
+  if (gantryHttp) b.notes.push(`Gantry HTTP: ${gantryHttp.describe}.`);
   if (mlflow) b.notes.push(`MLflow: ${mlflow.describe}.`);
   if (mlflow && opts.parts.includes('ingest') && b.mlflowScale < b.scale) {
     b.notes.push(`The mlflow server ingested ${Math.round(b.mlflowScale * 100)}% of the workload (--mlflow-scale ${b.mlflowScale}) to keep the run short; points/s is still comparable.`);

@@ -28,6 +28,12 @@ export function appDb(): Database {
   return g.__gantryDb.db;
 }
 
+/** The same pool without Drizzle, for the db layer's own pipelined statements (with-tenant.ts). */
+export function appSql(): postgres.Sql {
+  appDb();
+  return g.__gantryDb!.sql;
+}
+
 export async function closeAppDb(): Promise<void> {
   const h = g.__gantryDb;
   g.__gantryDb = undefined;

@@ -10,7 +10,7 @@
  * everything stops and the exit code is non-zero.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, parseEnv } from 'node:util';
@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { env, resetEnvCache } from '../core/config/env';
 import { migrateDatabase } from '../db/migrate';
 import { assertPortFree, sleep } from './lib/net';
+import { buildNeeded } from './lib/next-build';
 import { describeExit, isAlive, prefixer, spawnManaged, stopProcessGroup, type ManagedChild } from './lib/processes';
 import { findOrBuildTemporal, startTemporalDevServer } from './lib/temporal-binary';
 
@@ -278,39 +279,6 @@ function localSecret(home: string, name: string): string {
   return secret;
 }
 
-const BUILD_INPUT_SKIP = new Set([
-  'node_modules', '.next', '.gantry', '.git', '.ci', 'test-results', 'playwright-report', 'e2e', 'scripts',
-  'workers', 'workflows', 'bench', 'docs', 'cli', 'examples',
-]);
-
-/** Top-level files that do not change what `next build` produces (some are written by tools). */
-const NOT_BUILD_INPUT = /\.(md|tsbuildinfo)$|^next-env\.d\.ts$|^\.gitignore$|^(eslint|vitest|playwright|drizzle)\.config\./;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') && entry.isDirectory()) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (entry.isFile() && !/\.(test|spec)\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Why `next build` must run first, or undefined when the existing build is current. */
-function buildNeeded(): string | undefined {
-  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
-  if (!existsSync(buildId)) return 'no production build yet';
-  const built = statSync(buildId).mtimeMs;
-  for (const entry of readdirSync(ROOT, { withFileTypes: true })) {
-    if (BUILD_INPUT_SKIP.has(entry.name) || NOT_BUILD_INPUT.test(entry.name)) continue;
-    const full = path.join(ROOT, entry.name);
-    const mtime = entry.isDirectory() ? newestMtime(full) : entry.isFile() ? statSync(full).mtimeMs : 0;
-    if (mtime > built) return `sources changed since the last build (${entry.name})`;
-  }
-  return undefined;
-}
-
 async function waitForHealth(url: string, timeoutMs: number, sup: Supervisor): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !sup.stopping) {
@@ -476,7 +444,7 @@ async function startAll(
   // Web build (production mode only)
   const nextBin = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
   if (mode === 'start') {
-    const reason = buildNeeded();
+    const reason = buildNeeded(ROOT);
     if (reason) {
       log(`Running next build (${reason})…`);
       const build = spawnManaged('build', process.execPath, [nextBin, 'build'], {

@@ -10,8 +10,15 @@ const log = createLogger('mlflow');
 /** log-batch at MLflow's limits (100 × 8000-char tags, 100 × 6000-char params, 1000 metrics) fits well inside this. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/** Below this, gzip costs more than it saves (the threshold of Next's compression, which cannot see a route's body size). */
+const COMPRESS_FROM_BYTES = 1024;
+
 function send(r: MlflowResponse, requestId: string): NextResponse {
-  return NextResponse.json(r.body, { status: r.status, headers: { ...r.headers, 'x-request-id': requestId } });
+  const body = JSON.stringify(r.body);
+  const headers: Record<string, string> = { ...r.headers, 'content-type': 'application/json', 'x-request-id': requestId };
+  // Most answers are tiny (`{}` for every log-batch); `no-transform` is the one signal Next's gzip honours.
+  if (body.length < COMPRESS_FROM_BYTES) headers['cache-control'] = 'no-transform';
+  return new NextResponse(body, { status: r.status, headers });
 }
 
 function queryParams(req: NextRequest): MlflowParams {

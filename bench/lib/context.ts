@@ -13,6 +13,8 @@ export interface Bench {
   clientProcesses: number;
   /** Owner (superuser) connection to Gantry's bench database: setup and the COPY baseline. */
   owner: postgres.Sql;
+  /** The bench PostgreSQL's postmaster (for CPU accounting). */
+  pgPid?: number;
   /** Owner connection to the mlflow server's database, when it runs. */
   mlflowDb?: postgres.Sql;
   ctx: TenantContext;

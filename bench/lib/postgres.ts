@@ -10,6 +10,8 @@ export interface BenchPostgres {
   /** Superuser URL of `database` on the bench server. */
   url(database: string): string;
   dir: string;
+  /** The postmaster, parent of every backend (for CPU accounting). */
+  pid: number | undefined;
 }
 
 function postmasterPid(dataDir: string): number | undefined {
@@ -65,7 +67,7 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
     u.pathname = `/${database}`;
     return u.toString();
   };
-  return { port, url, dir };
+  return { port, url, dir, pid: postmasterPid(dataDir) };
 }
 
 export async function createDatabase(pg: BenchPostgres, name: string): Promise<string> {

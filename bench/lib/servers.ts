@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/lib/net';
+import { buildNeeded } from '../../scripts/lib/next-build';
 import { runToEnd, startManaged, waitForHttp } from './cleanup';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -12,6 +13,8 @@ export const MLFLOW_VERSION = '3.17.2';
 export interface HttpServer {
   url: string;
   describe: string;
+  /** Its process group (the server and any workers it forks), for CPU accounting. */
+  pgid: number | undefined;
 }
 
 /** The mlflow package the baseline needs, or why it cannot run. */
@@ -27,29 +30,53 @@ export async function checkMlflow(): Promise<{ ok: true; version: string } | { o
 }
 
 /**
- * Gantry's MLflow REST route in its own Node process (bench/gantry-http-server.ts), production
- * settings, on the bench database. One process, like the one mlflow server worker.
+ * The real web process, as `npm start` runs it: scripts/web-server.ts serving the production
+ * Next.js build (built first when it is missing or older than the sources, as `npm start` does),
+ * on the bench database. One process, like the one mlflow server worker. No Temporal: the
+ * tracking API does not use it.
  */
-export async function startGantryHttp(opts: { ownerUrl: string; appPassword: string; home: string; verbose: boolean }): Promise<HttpServer> {
+export async function startGantryWeb(opts: { ownerUrl: string; appPassword: string; home: string; verbose: boolean; log: (m: string) => void }): Promise<HttpServer> {
+  const reason = buildNeeded(ROOT);
+  if (reason) {
+    opts.log(`web: running next build (${reason})…`);
+    const started = Date.now();
+    await runToEnd(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    opts.log(`web: next build done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
   const port = await freePort();
   mkdirSync(opts.home, { recursive: true });
+  const url = `http://127.0.0.1:${port}`;
+  const secret = randomBytes(32).toString('hex');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
     PORT: String(port),
+    HOST: '127.0.0.1',
     DATABASE_URL: opts.ownerUrl,
     DATABASE_APP_PASSWORD: opts.appPassword,
     DATABASE_APP_URL: undefined,
-    AUTH_SECRET: randomBytes(32).toString('hex'),
+    DATABASE_POOL_MAX: undefined,
+    AUTH_SECRET: secret,
+    NEXTAUTH_SECRET: secret,
+    NEXTAUTH_URL: url,
+    GANTRY_PUBLIC_URL: url,
     GANTRY_HOME: opts.home,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: undefined,
+    NEXT_TELEMETRY_DISABLED: '1',
     // The per-key limit (6000/min by default) would throttle a million-point run; the bench measures throughput, not the limiter.
     RATE_LIMIT_API_KEY_PER_MINUTE: '100000000',
   };
-  const managed = startManaged('gantry-http', process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'gantry-http-server.ts')], { env, cwd: ROOT, verbose: opts.verbose });
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/health`, 120_000, managed);
-  return { url, describe: `Gantry's MLflow route handler (app/api/2.0/mlflow) in one Node process (bench/gantry-http-server.ts), NODE_ENV=production` };
+  const managed = startManaged('gantry-web', process.execPath, ['--import', 'tsx', path.join('scripts', 'web-server.ts')], { env, cwd: ROOT, verbose: opts.verbose });
+  // /api/health also wants Temporal; an unauthenticated MLflow call answering 401 means the route is up.
+  await waitForHttp(`${url}/api/2.0/mlflow/experiments/search`, 120_000, managed);
+  return {
+    url,
+    pgid: managed.child.pid,
+    describe: 'the web process as `npm start` runs it (scripts/web-server.ts around the production Next.js build, NODE_ENV=production, default log level), one Node process',
+  };
 }
 
 /** `mlflow server` with its SQL backend on the bench Postgres (its own database), one worker. */
@@ -66,7 +93,7 @@ export async function startMlflowServer(opts: { backendUrl: string; dir: string;
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, 240_000, managed);
-  return { url, describe: `mlflow server ${MLFLOW_VERSION}, --workers 1, --backend-store-uri postgresql (same Postgres server, database "mlflow")` };
+  return { url, pgid: managed.child.pid, describe: `mlflow server ${MLFLOW_VERSION}, --workers 1, --backend-store-uri postgresql (same Postgres server, database "mlflow")` };
 }
 
 /** JSON over HTTP, failing loudly on an error answer. */

@@ -38,10 +38,14 @@ function checksum(body: string): string {
   return out;
 }
 
+/** `gty_<id>_<secret>` with its checksum appended. */
+export function withChecksum(body: string): string {
+  return body + checksum(body);
+}
+
 export function generateApiKey(): { key: string; prefix: string; secretHash: string } {
   const prefix = `gty_${randomB62(12)}`;
-  const body = `${prefix}_${randomB62(32)}`;
-  const key = body + checksum(body);
+  const key = withChecksum(`${prefix}_${randomB62(32)}`);
   return { key, prefix, secretHash: hashApiKey(key) };
 }
 

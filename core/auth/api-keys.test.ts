@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { AppError } from '../errors';
 import { acceptInvitation, createInvitation } from '../tenancy/invitations';
@@ -6,11 +6,12 @@ import { listMembers, removeMember } from '../tenancy/members';
 import { resolveTenantContext } from '../tenancy/resolve-context';
 import { createTeam } from '../tenancy/teams';
 import { signUpUser, testMeta } from '../testing/fixtures';
-import { generateApiKey, parseApiKey } from './api-key-format';
+import { generateApiKey, parseApiKey, withChecksum } from './api-key-format';
 import { authenticateApiKey } from './authenticate-api-key';
 import { createApiKey } from './create-api-key';
 import { listApiKeys } from './list-api-keys';
-import { consumeRateLimit } from './rate-limit';
+import { API_KEY_CACHE_TTL_MS } from './api-key-cache';
+import { consumeLeasedRateLimit, consumeRateLimit } from './rate-limit';
 import { revokeApiKey } from './revoke-api-key';
 
 let db: TestDatabase;
@@ -115,6 +116,46 @@ describe('api keys', () => {
   });
 });
 
+describe('verified keys are remembered for a few seconds', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('honours a revocation made elsewhere within the cache lifetime, and one made here at once', async () => {
+    const a = await signUpUser('cachedkey');
+    const { apiKey, secret } = await createApiKey(a.ctx, { name: 'cached', scopes: ['read'] });
+    await authenticateApiKey(secret, testMeta());
+    // Another process revokes it: this one trusts its verification until the lifetime ends.
+    await db.ownerSql`update api_keys set revoked_at = now() where id = ${apiKey.id}`;
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    expect(await failure(authenticateApiKey(secret, testMeta()))).toBe('OK');
+    vi.setSystemTime(Date.now() + API_KEY_CACHE_TTL_MS);
+    expect(await failure(authenticateApiKey(secret, testMeta()))).toBe('UNAUTHENTICATED: The API key has been revoked');
+    vi.useRealTimers();
+
+    const other = await createApiKey(a.ctx, { name: 'revoked-here', scopes: ['read'] });
+    await authenticateApiKey(other.secret, testMeta());
+    await revokeApiKey(a.ctx, { id: other.apiKey.id });
+    expect(await failure(authenticateApiKey(other.secret, testMeta()))).toBe('UNAUTHENTICATED: The API key has been revoked');
+  });
+
+  it('stops a remembered key at its expiry, and never remembers a wrong secret', async () => {
+    const a = await signUpUser('expiring');
+    const { apiKey, secret } = await createApiKey(a.ctx, { name: 'short', scopes: ['read'] });
+    await db.ownerSql`update api_keys set expires_at = now() + interval '2 seconds' where id = ${apiKey.id}`;
+    await authenticateApiKey(secret, testMeta());
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2500 });
+    expect(await failure(authenticateApiKey(secret, testMeta()))).toBe('UNAUTHENTICATED: The API key has expired');
+    vi.useRealTimers();
+
+    // Same prefix, another secret (with a valid checksum): checked against the stored hash every time.
+    const good = await createApiKey(a.ctx, { name: 'good', scopes: ['read'] });
+    await authenticateApiKey(good.secret, testMeta());
+    const forged = forgeWithPrefix(good.secret);
+    expect(await failure(authenticateApiKey(forged, testMeta()))).toBe('UNAUTHENTICATED: The API key is not valid');
+  });
+});
+
 describe('rate limits', () => {
   it('answers RATE_LIMITED with a retry time once the window is full', async () => {
     const rule = { key: `test:${Math.random()}`, limit: 3, windowSeconds: 60 };
@@ -123,6 +164,24 @@ describe('rate limits', () => {
     expect((err as AppError).code).toBe('RATE_LIMITED');
     expect((err as AppError).retryAfterSeconds).toBeGreaterThan(0);
     expect((err as AppError).retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
+  it('never grants more than the limit, however many callers share it', async () => {
+    const rule = { key: `test-leased:${Math.random()}`, limit: 20, windowSeconds: 60 };
+    await awayFromWindowEdge();
+    const results = await Promise.all(Array.from({ length: 50 }, () => consumeLeasedRateLimit(rule).then(() => 'OK', (e: AppError) => e.code)));
+    expect(results.filter((r) => r === 'OK')).toHaveLength(20);
+    expect(results.filter((r) => r === 'RATE_LIMITED')).toHaveLength(30);
+  });
+
+  it('counts calls made by other processes (the counter lives in Postgres)', async () => {
+    const rule = { key: `test-shared:${Math.random()}`, limit: 10, windowSeconds: 60 };
+    await awayFromWindowEdge();
+    await consumeLeasedRateLimit(rule);
+    // Other processes spent the rest of the window.
+    await db.ownerSql`update rate_limit_buckets set count = 10 where key = ${rule.key}`;
+    const err = await consumeLeasedRateLimit(rule).catch((e: AppError) => e);
+    expect((err as AppError).code).toBe('RATE_LIMITED');
   });
 
   it('limits attempts with one key', async () => {
@@ -141,3 +200,16 @@ describe('rate limits', () => {
     }
   });
 });
+
+/** Rate-limit windows are fixed minutes: a test that fills one should not straddle two. */
+async function awayFromWindowEdge() {
+  const intoWindow = Date.now() % 60_000;
+  if (intoWindow > 55_000) await new Promise((r) => setTimeout(r, 60_500 - intoWindow));
+}
+
+/** A well-formed key (valid checksum) with the same public prefix as `key` and another secret. */
+function forgeWithPrefix(key: string): string {
+  const prefix = parseApiKey(key)!.prefix;
+  const secret = generateApiKey().key.slice(prefix.length + 1, -6);
+  return withChecksum(`${prefix}_${secret}`);
+}

@@ -5,13 +5,17 @@ import { notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, can, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
+import { forgetApiKeys } from './api-key-cache';
 import { revokeApiKeyInput } from './api-keys.schemas';
 
-/** Revokes a key at once. Users revoke their own keys; admins revoke any in the org. Idempotent. */
+/**
+ * Revokes a key: at once in this process, within API_KEY_CACHE_TTL_MS in the others.
+ * Users revoke their own keys; admins revoke any in the org. Idempotent.
+ */
 export async function revokeApiKey(ctx: TenantContext, input: unknown) {
   assertCan(ctx, 'apikey:revoke-own');
   const { id } = parseInput(revokeApiKeyInput, input);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const result = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
     const [key] = await tx.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, ctx.orgId)));
     // Someone else's key without the admin permission reads as absent, like another tenant's.
     if (!key || (key.userId !== ctx.actor.userId && !can(ctx, 'apikey:revoke-any'))) throw notFound('API key');
@@ -24,4 +28,6 @@ export async function revokeApiKey(ctx: TenantContext, input: unknown) {
     await recordAudit(tx, ctx, { action: 'api_key.revoke', targetType: 'api_key', targetId: id, data: { name: key.name, prefix: key.prefix } });
     return revoked ?? key;
   });
+  forgetApiKeys({ apiKeyId: id });
+  return result;
 }

@@ -49,6 +49,9 @@ describe('run-bound API keys', () => {
     expect((await getRun(key, other.id)).id).toBe(other.id);
 
     await expect(logBatch(key, { runId: other.id, params: [{ key: 'lr', value: '1' }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Metrics alone take the one-statement path; it refuses the same.
+    await expect(logBatch(key, { runId: other.id, metrics: [{ key: 'loss', value: 1, step: 0, timestamp: 1 }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await logBatch(key, { runId: own.id, metrics: [{ key: 'loss', value: 0.4, step: 1, timestamp: 2 }] });
     await expect(updateRun(key, { runId: other.id, status: 'KILLED' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(uploadArtifact(key, { runId: other.id, path: 'x.txt', body: Readable.from([Buffer.from('x')]) }, { store })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(createRun(key, { experimentId: exp.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -58,5 +61,7 @@ describe('run-bound API keys', () => {
     // The model registry stays open to it (mlflow's log_model registers models), within its role.
     await createRegisteredModel(key, { name: 'from-a-job' });
     expect((await getRun(A.ctx, other.id)).params).toEqual([]);
+    expect((await getRun(A.ctx, other.id)).latestMetrics).toEqual([]);
+    expect((await getRun(A.ctx, own.id)).latestMetrics).toMatchObject([{ key: 'loss', step: 1, value: 0.4 }]);
   });
 });

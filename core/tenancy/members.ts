@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { memberships, teamMemberships, users, type OrgRole } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
+import { forgetApiKeys } from '../auth/api-key-cache';
 import { AppError, forbidden, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { idSchema, parseInput } from '../validation';
@@ -63,7 +64,7 @@ async function ownersLeft(tx: Tx, orgId: string) {
 export async function changeMemberRole(ctx: TenantContext, input: unknown) {
   assertCan(ctx, 'member:update-role');
   const { membershipId, role } = parseInput(changeMemberRoleInput, input);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const result = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
     const [m] = await tx.select().from(memberships).where(and(eq(memberships.id, membershipId), eq(memberships.orgId, ctx.orgId))).for('update');
     if (!m) throw notFound('Member');
     assertMayManage(ctx, m.role, role);
@@ -75,11 +76,14 @@ export async function changeMemberRole(ctx: TenantContext, input: unknown) {
     await recordAudit(tx, ctx, { action: 'member.update_role', targetType: 'membership', targetId: membershipId, data: { userId: m.userId, from: m.role, to: role } });
     return updated!;
   });
+  // The member's API keys carry the role they were verified with.
+  forgetApiKeys({ orgId: ctx.orgId, userId: result.userId });
+  return result;
 }
 
 export async function removeMember(ctx: TenantContext, input: unknown) {
   const { membershipId } = parseInput(removeMemberInput, input);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const removed = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
     const [m] = await tx.select().from(memberships).where(and(eq(memberships.id, membershipId), eq(memberships.orgId, ctx.orgId))).for('update');
     if (!m) throw notFound('Member');
     // Anyone may leave; removing others needs the permission.
@@ -95,4 +99,7 @@ export async function removeMember(ctx: TenantContext, input: unknown) {
     await recordAudit(tx, ctx, { action: 'member.remove', targetType: 'membership', targetId: membershipId, data: { userId: m.userId, role: m.role } });
     return m;
   });
+  // The member's API keys die with the membership.
+  forgetApiKeys({ orgId: ctx.orgId, userId: removed.userId });
+  return removed;
 }

@@ -90,22 +90,29 @@ export function assertRunWritable(ctx: TenantContext, runId: string): void {
   if (bound && bound !== runId) throw forbidden(`This API key belongs to run ${bound} and may not write to run ${runId.slice(0, 64)}`);
 }
 
+/** `update` for changing the run; `key share` keeps it from being deleted while rows that refer to it are written. */
+export type RunLock = 'update' | 'key share';
+
+export const runNotFound = (id: string) => notFound(`Run with id '${id.slice(0, 64)}'`);
+
+/** Logging to a deleted run is refused, as MLflow does. */
+export const runNotActive = (id: string, stage: string) =>
+  new AppError('BAD_USER_INPUT', `The run ${id} must be in the 'active' state. Current state is ${stage}.`);
+
 /** The run, or NOT_FOUND; `forUpdate` (a write) also locks it and applies {@link assertRunWritable}. */
-export async function findRun(tx: Tx, ctx: TenantContext, id: string, opts: { forUpdate?: boolean } = {}): Promise<Run> {
+export async function findRun(tx: Tx, ctx: TenantContext, id: string, opts: { forUpdate?: boolean; lock?: RunLock } = {}): Promise<Run> {
   const q = tx.select().from(runs).where(and(eq(runs.id, id), eq(runs.orgId, ctx.orgId)));
-  const [r] = opts.forUpdate ? await q.for('update') : await q;
-  if (!r) throw notFound(`Run with id '${id.slice(0, 64)}'`);
+  const lock = opts.lock ?? (opts.forUpdate ? 'update' : undefined);
+  const [r] = lock ? await q.for(lock) : await q;
+  if (!r) throw runNotFound(id);
   if (opts.forUpdate) assertRunWritable(ctx, r.id);
   return r;
 }
 
-/** Logging to a deleted run is refused, as MLflow does. */
-export async function findActiveRun(tx: Tx, ctx: TenantContext, id: string): Promise<Run> {
-  const r = await findRun(tx, ctx, id);
+export async function findActiveRun(tx: Tx, ctx: TenantContext, id: string, opts: { lock?: RunLock } = {}): Promise<Run> {
+  const r = await findRun(tx, ctx, id, opts);
   assertRunWritable(ctx, r.id);
-  if (r.lifecycleStage !== 'active') {
-    throw new AppError('BAD_USER_INPUT', `The run ${r.id} must be in the 'active' state. Current state is ${r.lifecycleStage}.`);
-  }
+  if (r.lifecycleStage !== 'active') throw runNotActive(r.id, r.lifecycleStage);
   return r;
 }
 

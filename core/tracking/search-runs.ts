@@ -79,12 +79,26 @@ function compare(col: SQL, op: FilterClause['op'], value: FilterClause['value'],
   throw bad(`${op} is not supported for strings; use =, !=, LIKE or ILIKE`);
 }
 
+/**
+ * A metric named in ORDER BY, joined once as `alias`. `required` when a filter clause
+ * already demands the metric (any test but IS NULL): then the join is inner, the
+ * filter tests the joined value, and the sort has no NULLS clause, so Postgres can
+ * walk the (org_id, key, value) index in order and stop after one page.
+ */
+interface JoinedMetric {
+  alias: SQL;
+  required: boolean;
+}
+
 /** One SQL condition per clause; every value is a bound parameter and every operator comes from a closed list. */
-function clauseSql(c: FilterClause): SQL {
+function clauseSql(c: FilterClause, joined: Map<string, JoinedMetric>): SQL {
   switch (c.entity) {
-    case 'metric':
+    case 'metric': {
       if (c.op === 'IS NULL') return sql`not exists (select 1 from run_latest_metrics m where m.run_id = r.id and m.key = ${c.key})`;
+      const j = joined.get(c.key);
+      if (j?.required) return compare(sql`${j.alias}.value`, c.op, c.value, true);
       return sql`exists (select 1 from run_latest_metrics m where m.run_id = r.id and m.key = ${c.key} and ${compare(sql`m.value`, c.op, c.value, true)})`;
+    }
     case 'param':
     case 'tag': {
       const table = sql.raw(c.entity === 'param' ? 'run_params' : 'run_tags');
@@ -116,11 +130,14 @@ function orderOnlyAttribute(key: string, ascending: boolean, asOf: number): SQL 
   return null;
 }
 
-function orderSql(o: OrderBy, asOf: number): SQL {
+function orderSql(o: OrderBy, asOf: number, joined: Map<string, JoinedMetric>): SQL {
   const dir = sql.raw(o.ascending ? 'asc' : 'desc');
   switch (o.entity) {
-    case 'metric':
-      return sql`(select m.value from run_latest_metrics m where m.run_id = r.id and m.key = ${o.key}) ${dir} nulls last`;
+    case 'metric': {
+      const j = joined.get(o.key)!;
+      // An inner-joined value is never null, so NULLS LAST changes nothing but the index's usability.
+      return j.required ? sql`${j.alias}.value ${dir}` : sql`${j.alias}.value ${dir} nulls last`;
+    }
     case 'param':
       return sql`(select x.value from run_params x where x.run_id = r.id and x.key = ${o.key}) ${dir} nulls last`;
     case 'tag':
@@ -172,13 +189,29 @@ export async function searchRunsIn(tx: Tx, ctx: TenantContext, data: z.infer<typ
   const limit = Math.min(data.maxResults, MAX_RUNS_PAGE);
   const stage =
     data.viewType === 'ACTIVE_ONLY' ? sql`r.lifecycle_stage = 'active'` : data.viewType === 'DELETED_ONLY' ? sql`r.lifecycle_stage = 'deleted'` : sql`true`;
+  // Sorting by a metric joins its latest value once, rather than looking it up per run.
+  const joined = new Map<string, JoinedMetric>();
+  const joins: SQL[] = [];
+  for (const o of order) {
+    if (o.entity !== 'metric' || joined.has(o.key)) continue;
+    const alias = sql.raw(`om${joined.size}`);
+    const required = clauses.some((c) => c.entity === 'metric' && c.key === o.key && c.op !== 'IS NULL');
+    joined.set(o.key, { alias, required });
+    joins.push(sql`${sql.raw(required ? 'join' : 'left join')} run_latest_metrics ${alias} on ${alias}.run_id = r.id and ${alias}.org_id = ${ctx.orgId} and ${alias}.key = ${o.key}`);
+  }
   // Other tenants' experiment IDs simply match nothing: the org filter and RLS both apply.
-  const conds = [sql`r.org_id = ${ctx.orgId}`, expIds.length ? sql`r.experiment_id in (${sql.join(expIds.map((e) => sql`${e}`), sql`, `)})` : sql`false`, stage, ...clauses.map(clauseSql)];
+  const conds = [
+    sql`r.org_id = ${ctx.orgId}`,
+    expIds.length ? sql`r.experiment_id in (${sql.join(expIds.map((e) => sql`${e}`), sql`, `)})` : sql`false`,
+    stage,
+    ...clauses.map((c) => clauseSql(c, joined)),
+  ];
   // Ties end at the ID, so every order is total and offsets page without repeats or gaps.
-  const orderBy = [...order.map((o) => orderSql(o, asOf)), sql`r.start_time desc`, sql`r.id asc`];
+  const orderBy = [...order.map((o) => orderSql(o, asOf, joined)), sql`r.start_time desc`, sql`r.id asc`];
+  const from = sql`runs r ${sql.join(joins, sql` `)}`;
   const where = sql.join(conds, sql` and `);
-  const rows = await tx.execute<{ id: string }>(sql`select r.id from runs r where ${where} order by ${sql.join(orderBy, sql`, `)} limit ${limit + 1} offset ${offset}`);
-  const totalCount = data.withTotalCount ? Number((await tx.execute<{ n: string }>(sql`select count(*) as n from runs r where ${where}`))[0]!.n) : null;
+  const rows = await tx.execute<{ id: string }>(sql`select r.id from ${from} where ${where} order by ${sql.join(orderBy, sql`, `)} limit ${limit + 1} offset ${offset}`);
+  const totalCount = data.withTotalCount ? Number((await tx.execute<{ n: string }>(sql`select count(*) as n from ${from} where ${where}`))[0]!.n) : null;
   const ids = rows.map((r) => r.id);
   const hasMore = ids.length > limit;
   const pageIds = ids.slice(0, limit);

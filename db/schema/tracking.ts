@@ -103,14 +103,17 @@ export const runTags = pgTable(
  * (the mlflow client retries on 5xx/429) inserts nothing twice, and its leading
  * (run_id, key, step) columns serve history and chart reads by step range.
  * Postgres orders NaN as equal to itself, so NaN points deduplicate too.
+ *
+ * No foreign keys: a foreign key checks every inserted row on its own, which cost
+ * more than the insert itself. logBatch locks its run (`for key share`) before
+ * writing, and deleting runs deletes their points (trigger `runs_delete_metrics`,
+ * migration 0010); see docs/decisions/0016-metric-ingest-and-api-key-cache.md.
  */
 export const runMetrics = pgTable(
   'run_metrics',
   {
-    orgId: orgIdColumn(),
-    runId: text('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    runId: text('run_id').notNull(),
     key: text('key').notNull(),
     step: bigint('step', { mode: 'number' }).notNull(),
     timestamp: epochMs('timestamp').notNull(),
