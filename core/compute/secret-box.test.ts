@@ -9,6 +9,7 @@ const k2 = key();
 const aad = { orgId: 'org_01j0000000000000000000000a', clusterId: 'clu_01j0000000000000000000000b' };
 const originalNodeEnv = process.env.NODE_ENV;
 const originalAuthSecret = process.env.AUTH_SECRET;
+const originalAppPassword = process.env.DATABASE_APP_PASSWORD;
 
 function setKeys(value: string | undefined, nodeEnv = originalNodeEnv) {
   if (value === undefined) delete process.env.GANTRY_ENCRYPTION_KEYS;
@@ -20,6 +21,8 @@ function setKeys(value: string | undefined, nodeEnv = originalNodeEnv) {
 afterEach(() => {
   if (originalAuthSecret === undefined) delete process.env.AUTH_SECRET;
   else process.env.AUTH_SECRET = originalAuthSecret;
+  if (originalAppPassword === undefined) delete process.env.DATABASE_APP_PASSWORD;
+  else process.env.DATABASE_APP_PASSWORD = originalAppPassword;
   setKeys(undefined);
 });
 
@@ -79,7 +82,10 @@ describe('secret box', () => {
     expect(decryptSecret(c, aad)).toBe('token: abc');
 
     setKeys(undefined, 'production');
+    // What production requires besides, so only the missing key list is left to complain about
+    // (with DATABASE_URL set, as on a server Postgres, the app role's password is required too).
     process.env.AUTH_SECRET = 'x'.repeat(40);
+    process.env.DATABASE_APP_PASSWORD ??= 'app-role-password';
     resetEnvCache();
     expect(() => encryptSecret('token: abc', aad)).toThrow(/GANTRY_ENCRYPTION_KEYS is required in production/);
     expect(() => decryptSecret(c, aad)).toThrow(/GANTRY_ENCRYPTION_KEYS is required in production/);
