@@ -31,3 +31,13 @@ export function CopyButton({ value, label = 'Copy', size = 'sm' }: { value: stri
     </Button>
   );
 }
+
+/** An object's ID in mono type with a button that copies it, as page headers show it. */
+export function IdWithCopy({ id }: { id: string }) {
+  return (
+    <span className="inline-flex items-center gap-2">
+      <code className="font-mono text-[12.5px]">{id}</code>
+      <CopyButton value={id} label="Copy ID" />
+    </span>
+  );
+}

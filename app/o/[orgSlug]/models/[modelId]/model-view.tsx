@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import { formatBytes } from '@/app/o/[orgSlug]/runs/[runId]/artifacts-panel';
-import { CopyButton } from '@/app/components/copy-button';
+import { IdWithCopy } from '@/app/components/copy-button';
 import { ChevronRightIcon, CubeIcon, PlusIcon } from '@/app/components/icons';
 import { AliasChip, VersionStatusBadge } from '@/app/components/model-badges';
 import { Badge, Button, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TableSkeleton, TBody, TD, TH, THead } from '@/app/components/ui';
@@ -171,10 +171,7 @@ export function ModelView({ modelId }: { modelId: string }) {
         }
         description={
           model ? (
-            <span className="inline-flex items-center gap-2">
-              <code className="font-mono text-[12.5px]">{model.id}</code>
-              <CopyButton value={model.id} label="Copy ID" />
-            </span>
+            <IdWithCopy id={model.id} />
           ) : undefined
         }
       />

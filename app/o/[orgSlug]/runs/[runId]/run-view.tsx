@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { graphql } from '@/app/gql';
-import { CopyButton } from '@/app/components/copy-button';
+import { IdWithCopy } from '@/app/components/copy-button';
 import { ChartIcon, ChevronRightIcon, CubeIcon, DatabaseIcon, FlaskIcon, LinkIcon } from '@/app/components/icons';
 import { AliasChip } from '@/app/components/model-badges';
 import { RunStatusBadge } from '@/app/components/run-status';
@@ -178,10 +178,7 @@ export function RunView({ runId }: { runId: string }) {
         }
         description={
           run ? (
-            <span className="inline-flex items-center gap-2">
-              <code className="font-mono text-[12.5px]">{run.id}</code>
-              <CopyButton value={run.id} label="Copy ID" />
-            </span>
+            <IdWithCopy id={run.id} />
           ) : undefined
         }
         actions={

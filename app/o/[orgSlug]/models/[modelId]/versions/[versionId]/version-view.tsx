@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { graphql } from '@/app/gql';
 import { formatBytes } from '@/app/o/[orgSlug]/runs/[runId]/artifacts-panel';
-import { CopyButton } from '@/app/components/copy-button';
+import { CopyButton, IdWithCopy } from '@/app/components/copy-button';
 import { ChartIcon, ChevronRightIcon, CodeIcon, CubeIcon, LinkIcon, TagIcon } from '@/app/components/icons';
 import { AliasChip, VersionStatusBadge } from '@/app/components/model-badges';
 import { Badge, ButtonLink, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
@@ -238,10 +238,7 @@ export function VersionView({ modelId, versionId }: { modelId: string; versionId
         }
         description={
           v ? (
-            <span className="inline-flex items-center gap-2">
-              <code className="font-mono text-[12.5px]">{v.id}</code>
-              <CopyButton value={v.id} label="Copy ID" />
-            </span>
+            <IdWithCopy id={v.id} />
           ) : undefined
         }
         actions={
