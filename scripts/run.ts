@@ -345,6 +345,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  // `npm run` does not relay a SIGTERM sent to npm itself: it exits and leaves this process
+  // orphaned with everything it started. Losing the parent therefore means stop, like SIGTERM.
+  const parent = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid !== parent && !sup.stopping) {
+      log(`parent process ${parent} is gone; stopping`);
+      onSignal('SIGTERM');
+    }
+  }, 1000);
+  parentWatch.unref();
 
   try {
     await startAll(sup, { mode, launcher, home, production, config });
