@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- ingest|read|search|jobs ...] [--scale 0.1] [--mlflow-scale 0.2] [--concurrency 4]
- *  [--client-processes 4] [--no-mlflow] [--verbose]`
+ *  [--client-processes 4] [--mlflow-workers 4] [--no-mlflow] [--verbose]`
  *
  * Starts a throwaway PostgreSQL, Gantry's web process (as `npm start` runs it) and a real
  * `mlflow server`, measures Gantry against baselines in the same run, prints absolute numbers and
@@ -38,13 +38,15 @@ function options() {
       'mlflow-scale': { type: 'string' },
       concurrency: { type: 'string', default: '4' },
       'client-processes': { type: 'string', default: '4' },
+      // mlflow server's own default; 1 compares one server process with Gantry's one web process.
+      'mlflow-workers': { type: 'string', default: '4' },
       'no-mlflow': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('Usage: npm run bench [-- ingest|read|search|jobs ...] [--scale 1] [--mlflow-scale 0.2] [--concurrency 4] [--client-processes 4] [--no-mlflow] [--verbose]');
+    console.log('Usage: npm run bench [-- ingest|read|search|jobs ...] [--scale 1] [--mlflow-scale 0.2] [--concurrency 4] [--client-processes 4] [--mlflow-workers 4] [--no-mlflow] [--verbose]');
     process.exit(0);
   }
   const bad = positionals.filter((p) => !(PARTS as readonly string[]).includes(p));
@@ -62,6 +64,7 @@ function options() {
     mlflowScale: values['mlflow-scale'] !== undefined ? num('mlflow-scale', values['mlflow-scale'], 0.001, 10) : Math.min(scale, 0.25),
     concurrency: Math.round(num('concurrency', values.concurrency, 1, 64)),
     clientProcesses: Math.round(num('client-processes', values['client-processes'], 1, 32)),
+    mlflowWorkers: Math.round(num('mlflow-workers', values['mlflow-workers'], 1, 32)),
     noMlflow: values['no-mlflow'],
     verbose: values.verbose,
   };
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
     mlflowScale: opts.mlflowScale,
     concurrency: opts.concurrency,
     clientProcesses: opts.clientProcesses,
+    mlflowWorkers: opts.mlflowWorkers,
     owner,
     pgPid: pg.pid,
     ctx: user.ctx,
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
       ? createDatabase(pg, 'mlflow').then(async (mlUrl) => {
           b.mlflowDb = postgres(mlUrl, { max: 2, onnotice: () => {} });
           onCleanup('mlflow db pool', () => b.mlflowDb!.end({ timeout: 5 }));
-          return startMlflowServer({ backendUrl: mlUrl, dir: pg.dir, verbose: opts.verbose });
+          return startMlflowServer({ backendUrl: mlUrl, dir: pg.dir, verbose: opts.verbose, workers: opts.mlflowWorkers });
         })
       : undefined,
   ]);

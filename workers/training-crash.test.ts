@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { signUpUser, type SignedUp } from '../core/testing/fixtures';
 import { getRun } from '../core/tracking/get-run';
 import { jobWorkflowId } from '../core/training/access';
 import { getTrainingJob } from '../core/training/list-training-jobs';
+import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { freePort } from '../scripts/lib/net';
@@ -82,9 +83,11 @@ afterAll(async () => {
 describe('a worker killed mid-job', () => {
   it('loses nothing: a new worker finishes the job, with one backend job and one end state', async () => {
     const first = startWorker();
+    // Every start of the job's process leaves a line here, outside the job's own directory.
+    const starts = path.join(home, 'starts.log');
     const job = await submitTrainingJob(A.ctx, {
       project,
-      command: [process.execPath, '-e', "console.log('epoch 1'); setTimeout(() => console.log('epoch 2'), 6000)"],
+      command: [process.execPath, '-e', `require('fs').appendFileSync(${JSON.stringify(starts)}, 'start\\n'); console.log('epoch 1'); setTimeout(() => console.log('epoch 2'), 6000)`],
     });
 
     await waitFor('the job to run under the first worker', async () => (await getTrainingJob(A.ctx, job.id)).job.status === 'running');
@@ -105,8 +108,11 @@ describe('a worker killed mid-job', () => {
     expect(done.status).toBe('succeeded');
     expect(done.attempt).toBe(1);
     expect(events.filter((e) => ['succeeded', 'failed', 'cancelled'].includes(e.status))).toHaveLength(1);
-    const backendJobs = readdirSync(path.join(home, 'jobs')).filter((d) => d.includes(job.id.toLowerCase().replace(/_/g, '-')));
-    expect(backendJobs).toEqual([`gantry-${job.id.toLowerCase().replace(/_/g, '-')}-a1`]);
+    // One backend job ran, once; its log was kept and its directory released.
+    expect(readFileSync(starts, 'utf8')).toBe('start\n');
+    expect(readdirSync(path.join(home, 'jobs')).filter((d) => d.includes(job.id.toLowerCase().replace(/_/g, '-')))).toEqual([]);
+    const log = await readJobLogs(A.ctx, { jobId: job.id });
+    expect(log).toMatchObject({ complete: true, text: 'epoch 1\nepoch 2\n' });
     const run = await getRun(A.ctx, done.runId!);
     expect(run.status).toBe('FINISHED');
   }, 180_000);

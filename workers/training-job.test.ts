@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
 import { downloadArtifact } from '../core/artifacts/download-artifact';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
+import { backendJobName } from '../core/compute/compute-backend';
 import { connectCluster } from '../core/compute/connect-cluster';
 import { labelValue } from '../core/compute/kubernetes-backend';
 import { listClusters } from '../core/compute/list-clusters';
@@ -157,6 +158,8 @@ describe('training jobs on Temporal with the local backend', () => {
     const logs = await readJobLogs(A.ctx, { jobId: job.id }, { artifactStore: store });
     expect(logs).toMatchObject({ complete: true, attempt: 1 });
     expect(logs.text).toBe(text);
+    // Once kept, the local backend's copy (log, workdir, the spec with the key) is gone.
+    expect(existsSync(path.join(dir, 'jobs', backendJobName(job.id, 1)))).toBe(false);
 
     // The attempt's API key lived only as long as the job.
     const [key] = await withTenant({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.id, done.runApiKeyId!), eq(apiKeys.orgId, A.orgId))));
@@ -171,7 +174,8 @@ describe('training jobs on Temporal with the local backend', () => {
   });
 
   it('retries a failed attempt as the spec allows, then fails with the reason', async () => {
-    const job = await submitTrainingJob(A.ctx, { project, ...node("console.log('attempt', process.env.GANTRY_JOB_ATTEMPT); process.exit(3)"), retries: 1 });
+    // Over one read's worth of multi-byte characters, so reads of the kept log cross chunk boundaries.
+    const job = await submitTrainingJob(A.ctx, { project, ...node("console.log('attempt', process.env.GANTRY_JOB_ATTEMPT); console.log('ü€'.repeat(70000)); process.exit(3)"), retries: 1 });
     const final = await withWorker(() => result(job.id, 'failed-after-retry'));
     expect(final).toMatchObject({ status: 'failed', reason: 'Error' });
     const { job: done, events } = await getTrainingJob(A.ctx, job.id);
@@ -179,8 +183,26 @@ describe('training jobs on Temporal with the local backend', () => {
     expect(events.filter((e) => e.status === 'failed').map((e) => e.attempt)).toEqual([1, 2]);
     expect(events.find((e) => e.status === 'failed' && e.attempt === 1)!.message).toContain('retrying');
     expect((await getRun(A.ctx, done.runId!)).status).toBe('FAILED');
-    expect((await readJobLogs(A.ctx, { jobId: job.id, attempt: 1 }, { artifactStore: store })).text).toContain('attempt 1');
-    expect((await readJobLogs(A.ctx, { jobId: job.id }, { artifactStore: store })).text).toContain('attempt 2');
+    // Each attempt's log was kept when it ended, and its local directory removed.
+    for (const attempt of [1, 2]) {
+      expect(existsSync(path.join(dir, 'jobs', backendJobName(job.id, attempt)))).toBe(false);
+      const file = await downloadArtifact(A.ctx, { runId: done.runId, path: `gantry/logs/attempt-${attempt}.log` }, { store });
+      const kept = Buffer.concat((await file.body.toArray()) as Buffer[]).toString('utf8');
+      expect(kept).toContain(`attempt ${attempt}\n${'ü€'.repeat(70000)}\n`);
+      let text = '';
+      let offset = 0;
+      let reads = 0;
+      for (;;) {
+        const chunk = await readJobLogs(A.ctx, { jobId: job.id, attempt, offset }, { artifactStore: store });
+        text += chunk.text;
+        offset = chunk.nextOffset;
+        reads++;
+        if (chunk.complete) break;
+      }
+      expect(reads).toBeGreaterThan(1);
+      expect(text).toBe(kept);
+      expect(offset).toBe(Buffer.byteLength(kept));
+    }
   });
 
   it('cancels a running job: the process stops, the job and run end cancelled', async () => {

@@ -11,6 +11,8 @@ export interface Bench {
   concurrency: number;
   /** mlflow client processes, against either server. */
   clientProcesses: number;
+  /** Worker processes of the mlflow server. */
+  mlflowWorkers: number;
   /** Owner (superuser) connection to Gantry's bench database: setup and the COPY baseline. */
   owner: postgres.Sql;
   /** The bench PostgreSQL's postmaster (for CPU accounting). */

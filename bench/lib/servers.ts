@@ -69,7 +69,9 @@ export async function startGantryWeb(opts: { ownerUrl: string; appPassword: stri
     // The per-key limit (6000/min by default) would throttle a million-point run; the bench measures throughput, not the limiter.
     RATE_LIMIT_API_KEY_PER_MINUTE: '100000000',
   };
-  const managed = startManaged('gantry-web', process.execPath, ['--import', 'tsx', path.join('scripts', 'web-server.ts')], { env, cwd: ROOT, verbose: opts.verbose });
+  // BENCH_WEB_NODE_ARGS adds Node flags to the web process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = (process.env.BENCH_WEB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const managed = startManaged('gantry-web', process.execPath, [...extra, '--import', 'tsx', path.join('scripts', 'web-server.ts')], { env, cwd: ROOT, verbose: opts.verbose });
   // /api/health also wants Temporal; an unauthenticated MLflow call answering 401 means the route is up.
   await waitForHttp(`${url}/api/2.0/mlflow/experiments/search`, 120_000, managed);
   return {
@@ -79,13 +81,13 @@ export async function startGantryWeb(opts: { ownerUrl: string; appPassword: stri
   };
 }
 
-/** `mlflow server` with its SQL backend on the bench Postgres (its own database), one worker. */
-export async function startMlflowServer(opts: { backendUrl: string; dir: string; verbose: boolean }): Promise<HttpServer> {
+/** `mlflow server` with its SQL backend on the bench Postgres (its own database), `workers` worker processes. */
+export async function startMlflowServer(opts: { backendUrl: string; dir: string; verbose: boolean; workers: number }): Promise<HttpServer> {
   const port = await freePort();
   const artifacts = path.join(opts.dir, 'mlflow-artifacts');
   mkdirSync(artifacts, { recursive: true });
   const backend = opts.backendUrl.replace(/^postgres(ql)?:/, 'postgresql+psycopg2:');
-  const args = ['-m', 'mlflow', 'server', '--backend-store-uri', backend, '--default-artifact-root', artifacts, '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+  const args = ['-m', 'mlflow', 'server', '--backend-store-uri', backend, '--default-artifact-root', artifacts, '--host', '127.0.0.1', '--port', String(port), '--workers', String(opts.workers)];
   const managed = startManaged('mlflow-server', PYTHON, args, {
     env: { ...process.env, MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
     cwd: opts.dir,
@@ -93,7 +95,7 @@ export async function startMlflowServer(opts: { backendUrl: string; dir: string;
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, 240_000, managed);
-  return { url, pgid: managed.child.pid, describe: `mlflow server ${MLFLOW_VERSION}, --workers 1, --backend-store-uri postgresql (same Postgres server, database "mlflow")` };
+  return { url, pgid: managed.child.pid, describe: `mlflow server ${MLFLOW_VERSION}, --workers ${opts.workers}, --backend-store-uri postgresql (same Postgres server, database "mlflow")` };
 }
 
 /** JSON over HTTP, failing loudly on an error answer. */

@@ -92,6 +92,25 @@ function storeContract(name: string, setup: () => Promise<Harness>) {
       expect(await store.head('org_A/run_1/hello.json')).toMatchObject({ size: 7, contentType: 'application/json' });
     });
 
+    it('reads a byte range, reporting the whole size', async () => {
+      const body = 'abcdefghijklmnopqrstuvwxyz';
+      await put(store, 'org_A/run_r/letters.txt', body);
+      const range = async (offset: number, length: number) => {
+        const got = await store.get('org_A/run_r/letters.txt', { range: { offset, length } });
+        expect(got?.info.size).toBe(26);
+        return Buffer.concat((await got!.body.toArray()) as Buffer[]).toString('utf8');
+      };
+      expect(await range(0, 5)).toBe('abcde');
+      expect(await range(10, 3)).toBe('klm');
+      expect(await range(20, 100)).toBe('uvwxyz');
+      expect(await range(25, 1)).toBe('z');
+      expect(await range(26, 10)).toBe('');
+      expect(await range(1000, 10)).toBe('');
+      expect(await range(3, 0)).toBe('');
+      expect(await store.get('org_A/run_r/missing.txt', { range: { offset: 0, length: 5 } })).toBeNull();
+      expect(await store.get('org_A/run_r/missing.txt', { range: { offset: 50, length: 5 } })).toBeNull();
+    });
+
     it('answers null for a missing object and for a directory', async () => {
       await put(store, 'org_A/run_2/dir/file.txt', 'x');
       expect(await store.get('org_A/run_2/nothing.txt')).toBeNull();

@@ -35,13 +35,22 @@ export interface ArtifactStore {
   readonly kind: 'filesystem' | 's3';
   /** Streams `body` into `key`, replacing any object there atomically: readers see the old or the new object, never a part. */
   put(key: string, body: Readable, opts: PutOptions): Promise<ArtifactObjectInfo>;
-  /** The object and a stream of its bytes, or null when no object is at `key`. */
-  get(key: string): Promise<{ info: ArtifactObjectInfo; body: Readable } | null>;
+  /**
+   * The object and a stream of its bytes, or null when no object is at `key`. With `range`,
+   * only bytes `[offset, offset + length)` are streamed (fewer at the end of the object,
+   * none from its end on); `info.size` is still the whole object's.
+   */
+  get(key: string, opts?: { range?: ByteRange }): Promise<{ info: ArtifactObjectInfo; body: Readable } | null>;
   head(key: string): Promise<ArtifactObjectInfo | null>;
   /** Direct children of the directory `prefix` (`''` is the root), sorted by name; `[]` when it is absent or a file. */
   list(prefix: string): Promise<ArtifactEntry[]>;
   /** Removes the object at `prefix` and everything below `prefix/`. Removing nothing is not an error. */
   deletePrefix(prefix: string): Promise<void>;
+}
+
+export interface ByteRange {
+  offset: number;
+  length: number;
 }
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';

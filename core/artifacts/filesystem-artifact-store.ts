@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { constants, createReadStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors';
 import {
@@ -11,6 +11,7 @@ import {
   cleanContentType,
   DEFAULT_CONTENT_TYPE,
   type ArtifactEntry,
+  type ByteRange,
   type ArtifactObjectInfo,
   type ArtifactStore,
   type PutOptions,
@@ -159,7 +160,7 @@ export class FilesystemArtifactStore implements ArtifactStore {
     return r.info;
   }
 
-  async get(key: string): Promise<{ info: ArtifactObjectInfo; body: Readable } | null> {
+  async get(key: string, opts: { range?: ByteRange } = {}): Promise<{ info: ArtifactObjectInfo; body: Readable } | null> {
     assertStoreKey(key);
     await this.init();
     const target = this.objectPath(key);
@@ -181,7 +182,13 @@ export class FilesystemArtifactStore implements ArtifactStore {
       const side = await this.readSidecar(key, st);
       const info: ArtifactObjectInfo = { size: st.size, contentType: side.contentType, etag: side.etag, lastModified: st.mtime };
       // The open handle keeps reading the bytes it opened even if the object is replaced meanwhile.
-      return { info, body: createReadStream('', { fd: fh, autoClose: true }) };
+      const range = opts.range;
+      if (range && (range.offset >= st.size || range.length <= 0)) {
+        await fh.close();
+        return { info, body: Readable.from([]) };
+      }
+      const bounds = range ? { start: range.offset, end: Math.min(st.size, range.offset + range.length) - 1 } : {};
+      return { info, body: createReadStream('', { fd: fh, autoClose: true, ...bounds }) };
     } catch (e) {
       await fh.close();
       throw e;

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -16,6 +16,7 @@ import {
   DEFAULT_CONTENT_TYPE,
   sizeLimitError,
   type ArtifactEntry,
+  type ByteRange,
   type ArtifactObjectInfo,
   type ArtifactStore,
   type PutOptions,
@@ -110,13 +111,22 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  async get(key: string): Promise<{ info: ArtifactObjectInfo; body: Readable } | null> {
+  async get(key: string, opts: { range?: ByteRange } = {}): Promise<{ info: ArtifactObjectInfo; body: Readable } | null> {
     assertStoreKey(key);
+    const range = opts.range;
+    if (range && range.length <= 0) {
+      const info = await this.head(key);
+      return info && { info, body: Readable.from([]) };
+    }
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
+      const r = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key), Range: range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined }),
+      );
+      // A ranged answer says the whole size after the slash: `bytes 0-99/1234`.
+      const total = range ? Number(/\/(\d+)$/.exec(r.ContentRange ?? '')?.[1] ?? NaN) : NaN;
       return {
         info: {
-          size: r.ContentLength ?? 0,
+          size: Number.isFinite(total) ? total : (r.ContentLength ?? 0),
           contentType: r.ContentType || DEFAULT_CONTENT_TYPE,
           etag: r.ETag ?? '""',
           lastModified: r.LastModified ?? new Date(0),
@@ -126,6 +136,11 @@ export class S3ArtifactStore implements ArtifactStore {
       };
     } catch (e) {
       if (notFound(e)) return null;
+      // 416: the range starts at or after the end of the object.
+      if (range && (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 416) {
+        const info = await this.head(key);
+        return info && { info, body: Readable.from([]) };
+      }
       throw e;
     }
   }

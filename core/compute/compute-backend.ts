@@ -35,6 +35,12 @@ export interface BackendJobSpec {
   command: string[];
   args: string[];
   env: Record<string, string>;
+  /**
+   * Credentials for the job (the attempt's API key), kept out of plain job specs: the
+   * Kubernetes backend puts them in a Secret owned by the Job; the local backend keeps them
+   * with the rest of the environment in the job's owner-only spec file.
+   */
+  secretEnv: Record<string, string>;
   resources: JobResources;
   /** The backend stops the job after this many seconds of running and reports `failed` with reason `DeadlineExceeded`. */
   maxRuntimeSeconds: number;
@@ -101,6 +107,11 @@ export interface ComputeBackend {
   logs(name: string, offset: number): Promise<LogChunk>;
   /** Stops the job and frees its resources; cancelling a finished or missing job is not an error. */
   cancel(name: string): Promise<void>;
+  /**
+   * Frees what an ended job still holds once its logs are kept elsewhere (the local
+   * backend's job directory). A job that has not ended, or is already gone, is left alone.
+   */
+  release(name: string): Promise<void>;
   capacity(): Promise<ClusterCapacity>;
 }
 

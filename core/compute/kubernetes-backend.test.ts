@@ -1,11 +1,12 @@
+import { ApiException, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '../config/env';
 import { AppError } from '../errors';
 import { newId } from '../ids';
-import { FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type KubernetesFake } from '../testing/kubernetes-fake';
+import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type KubernetesFake } from '../testing/kubernetes-fake';
 import { backendJobName, type BackendJobSpec } from './compute-backend';
 import { sanitizeKubeconfig } from './kubeconfig';
-import { ClusterApiError, KubernetesBackend, LOG_CHUNK_BYTES, labelValue, parseQuantity } from './kubernetes-backend';
+import { ClusterApiError, KubernetesBackend, LOG_CHUNK_BYTES, kubernetesClients, labelValue, parseQuantity, type KubernetesClients } from './kubernetes-backend';
 import { BlockedAddressError } from './network-policy';
 
 let fake: KubernetesFake;
@@ -25,6 +26,7 @@ function spec(overrides: Partial<Omit<BackendJobSpec, 'resources'>> & { resource
     command: ['python', 'train.py'],
     args: ['--epochs', '3'],
     env: { GANTRY_RUN_ID: 'run_x', MLFLOW_TRACKING_URI: 'https://gantry.example.com/api/mlflow' },
+    secretEnv: { MLFLOW_TRACKING_TOKEN: 'gty_test_run_key' },
     maxRuntimeSeconds: 3600,
     ...overrides,
     resources: { cpu: 2, memoryMiB: 4096, gpuCount: 0, gpuType: null, ...overrides.resources },
@@ -33,6 +35,27 @@ function spec(overrides: Partial<Omit<BackendJobSpec, 'resources'>> & { resource
 
 const backend = (kubeconfig = fake.kubeconfig(), opts: { gpuTypeLabel?: string } = {}) =>
   new KubernetesBackend(sanitizeKubeconfig(kubeconfig), { namespace: FAKE_NAMESPACE, ...opts });
+
+/** Direct API access as the cluster's admin, for what tests do behind the backend's back. */
+const admin = (): KubernetesClients => kubernetesClients(sanitizeKubeconfig(fake.kubeconfig()), { namespace: FAKE_NAMESPACE });
+
+type Stored = { metadata: { uid: string; labels: Record<string, string>; ownerReferences?: Record<string, unknown>[] }; [k: string]: unknown };
+const storedSecret = (name: string) => fake.secret(FAKE_NAMESPACE, name) as (Stored & { type: string; data?: Record<string, string> }) | null;
+const storedJob = (name: string) => fake.job(FAKE_NAMESPACE, name) as (Stored & { spec: { template: { spec: { containers: { env: Record<string, unknown>[] }[] } } } }) | null;
+const decoded = (data: Record<string, string> | undefined) => Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+
+/** The Status body of a failed API call. */
+async function apiFailure(p: Promise<unknown>): Promise<{ code: number; reason: string; message: string }> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ApiException);
+  const body = (e as ApiException<unknown>).body;
+  const status = (typeof body === 'string' ? JSON.parse(body) : body) as { code: number; reason: string; message: string; kind: string };
+  expect(status.kind).toBe('Status');
+  return { code: status.code, reason: status.reason, message: status.message };
+}
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
   const e = await p.then(
@@ -47,7 +70,21 @@ beforeAll(async () => {
   // The fake listens on 127.0.0.1: allowed only through the operator setting.
   process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES = 'true';
   resetEnvCache();
-  fake = await startKubernetesFake({ clock: 'manual' });
+  fake = await startKubernetesFake({
+    clock: 'manual',
+    users: [
+      ...DEFAULT_USERS,
+      {
+        // May run Jobs but not keep their credentials in Secrets.
+        name: 'jobs-only',
+        token: 'jobs-only-token',
+        rules: [
+          { verbs: ['create', 'get', 'list', 'delete'], apiGroups: ['batch'], resources: ['jobs'], namespaces: [FAKE_NAMESPACE] },
+          { verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'pods/log'], namespaces: [FAKE_NAMESPACE] },
+        ],
+      },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -85,6 +122,138 @@ describe('KubernetesBackend against the fake API server', () => {
       env: expect.arrayContaining([{ name: 'GANTRY_RUN_ID', value: 'run_x' }]),
       resources: { limits: { cpu: '500m', memory: '2048Mi', 'nvidia.com/gpu': '2' }, requests: { cpu: '500m', memory: '2048Mi', 'nvidia.com/gpu': '2' } },
     });
+  });
+
+  it('keeps credentials out of the Job: env names a Secret owned by the Job, which the pod reads when it starts', async () => {
+    const k = backend();
+    const key = `gty_${newId('apiKey')}`;
+    const s = spec({ secretEnv: { GANTRY_API_KEY: key, MLFLOW_TRACKING_TOKEN: key } });
+    const before = fake.requests.length;
+    expect(await k.submit(s)).toEqual({ created: true });
+    const writes = fake.requests.slice(before).filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path.replace(`/${s.name}`, '/<name>')} ${r.status}`)).toEqual([
+      `POST /api/v1/namespaces/${FAKE_NAMESPACE}/secrets 201`,
+      `POST /apis/batch/v1/namespaces/${FAKE_NAMESPACE}/jobs 201`,
+      `PUT /api/v1/namespaces/${FAKE_NAMESPACE}/secrets/<name> 200`,
+    ]);
+
+    const job = storedJob(s.name)!;
+    expect(JSON.stringify(job)).not.toContain(key);
+    expect(JSON.stringify(job)).not.toContain(Buffer.from(key).toString('base64'));
+    expect(job.spec.template.spec.containers[0]!.env).toEqual([
+      { name: 'GANTRY_RUN_ID', value: 'run_x' },
+      { name: 'MLFLOW_TRACKING_URI', value: 'https://gantry.example.com/api/mlflow' },
+      { name: 'GANTRY_API_KEY', valueFrom: { secretKeyRef: { name: s.name, key: 'GANTRY_API_KEY' } } },
+      { name: 'MLFLOW_TRACKING_TOKEN', valueFrom: { secretKeyRef: { name: s.name, key: 'MLFLOW_TRACKING_TOKEN' } } },
+    ]);
+
+    const secret = storedSecret(s.name)!;
+    expect(secret.type).toBe('Opaque');
+    expect(secret).not.toHaveProperty('stringData');
+    expect(decoded(secret.data)).toEqual({ GANTRY_API_KEY: key, MLFLOW_TRACKING_TOKEN: key });
+    expect(secret.metadata.labels).toEqual(job.metadata.labels);
+    expect(secret.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: s.name, uid: job.metadata.uid, controller: false, blockOwnerDeletion: false }]);
+
+    fake.advance(500);
+    expect(await k.status(s.name)).toMatchObject({ phase: 'running' });
+    expect(fake.podEnv(FAKE_NAMESPACE, s.name)).toEqual({
+      GANTRY_RUN_ID: 'run_x',
+      MLFLOW_TRACKING_URI: 'https://gantry.example.com/api/mlflow',
+      GANTRY_API_KEY: key,
+      MLFLOW_TRACKING_TOKEN: key,
+    });
+    await k.cancel(s.name);
+  });
+
+  it('a retried submit gives its own Secret the new credentials and creates no second Job', async () => {
+    const k = backend();
+    const s = spec({ image: 'ghcr.io/acme/trainer:sleep', secretEnv: { MLFLOW_TRACKING_TOKEN: 'gty_first', GANTRY_API_KEY: 'gty_first' } });
+    expect(await k.submit(s)).toEqual({ created: true });
+    const job = storedJob(s.name)!;
+    const secretUid = storedSecret(s.name)!.metadata.uid;
+
+    expect(await k.submit({ ...s, secretEnv: { MLFLOW_TRACKING_TOKEN: 'gty_second', GANTRY_API_KEY: 'gty_second' } })).toEqual({ created: false });
+    expect(fake.listJobs(FAKE_NAMESPACE).filter((j) => (j.metadata as { name: string }).name === s.name)).toHaveLength(1);
+    const secret = storedSecret(s.name)!;
+    expect(secret.metadata.uid).toBe(secretUid);
+    expect(decoded(secret.data)).toEqual({ MLFLOW_TRACKING_TOKEN: 'gty_second', GANTRY_API_KEY: 'gty_second' });
+    expect(secret.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Job', name: s.name, uid: job.metadata.uid })]);
+    fake.advance(500);
+    expect(fake.podEnv(FAKE_NAMESPACE, s.name)).toMatchObject({ MLFLOW_TRACKING_TOKEN: 'gty_second' });
+
+    // A submit cut short after the Secret: its Job is gone (orphaning the Secret), the retry makes a new Job and hands it the Secret.
+    await admin().batch.deleteNamespacedJob({ name: s.name, namespace: FAKE_NAMESPACE, propagationPolicy: 'Orphan' });
+    expect(storedSecret(s.name)!.metadata.ownerReferences).toBeUndefined();
+    expect(await k.submit({ ...s, secretEnv: { MLFLOW_TRACKING_TOKEN: 'gty_third' } })).toEqual({ created: true });
+    const second = storedJob(s.name)!;
+    expect(second.metadata.uid).not.toBe(job.metadata.uid);
+    expect(storedSecret(s.name)!.metadata.ownerReferences).toEqual([expect.objectContaining({ uid: second.metadata.uid })]);
+    // Replaced, not merged: the key this submit no longer passes is gone.
+    expect(decoded(storedSecret(s.name)!.data)).toEqual({ MLFLOW_TRACKING_TOKEN: 'gty_third' });
+    await k.cancel(s.name);
+  });
+
+  it('refuses a Secret of the same name that Gantry did not make for this job, before creating a Job', async () => {
+    const k = backend();
+    const s = spec();
+    await admin().core.createNamespacedSecret({ namespace: FAKE_NAMESPACE, body: { metadata: { name: s.name }, stringData: { password: 'theirs' } } });
+    const e = await rejection(k.submit(s));
+    expect(e.code).toBe('CONFLICT');
+    expect(e.message).toBe(`A Secret named ${s.name} that Gantry did not create for this job exists in namespace "${FAKE_NAMESPACE}"`);
+    expect(storedJob(s.name)).toBeNull();
+    expect(decoded(storedSecret(s.name)!.data)).toEqual({ password: 'theirs' });
+
+    // Another attempt of the same job is someone else too.
+    const first = spec();
+    await k.submit(first);
+    const other = await rejection(k.submit({ ...first, attempt: 2 }));
+    expect(other.code).toBe('CONFLICT');
+    expect(decoded(storedSecret(first.name)!.data)).toEqual({ MLFLOW_TRACKING_TOKEN: 'gty_test_run_key' });
+    await k.cancel(first.name);
+  });
+
+  it('a pod whose Secret or key is missing waits in CreateContainerConfigError, and starts once a resubmit restores it', async () => {
+    const k = backend();
+    const s = spec({ image: 'ghcr.io/acme/trainer:sleep' });
+    await k.submit(s);
+    const api = admin();
+    const current = await api.core.readNamespacedSecret({ name: s.name, namespace: FAKE_NAMESPACE });
+    await api.core.replaceNamespacedSecret({ name: s.name, namespace: FAKE_NAMESPACE, body: { ...current, data: { OTHER: Buffer.from('x').toString('base64') } } });
+    fake.advance(500);
+    expect(await k.status(s.name)).toMatchObject({ phase: 'pending', reason: 'CreateContainerConfigError', message: `couldn't find key MLFLOW_TRACKING_TOKEN in Secret ${FAKE_NAMESPACE}/${s.name}` });
+    expect(await k.logs(s.name, 0)).toEqual({ text: '', nextOffset: 0 });
+
+    await api.core.deleteNamespacedSecret({ name: s.name, namespace: FAKE_NAMESPACE });
+    fake.advance(100);
+    expect(await k.status(s.name)).toMatchObject({ phase: 'pending', reason: 'CreateContainerConfigError', message: `secret "${s.name}" not found` });
+    expect(fake.podEnv(FAKE_NAMESPACE, s.name)).toBeNull();
+
+    expect(await k.submit({ ...s, secretEnv: { MLFLOW_TRACKING_TOKEN: 'gty_restored' } })).toEqual({ created: false });
+    expect(storedSecret(s.name)!.metadata.ownerReferences).toEqual([expect.objectContaining({ uid: storedJob(s.name)!.metadata.uid })]);
+    fake.advance(100);
+    expect(await k.status(s.name)).toMatchObject({ phase: 'running', reason: null });
+    expect(fake.podEnv(FAKE_NAMESPACE, s.name)).toMatchObject({ MLFLOW_TRACKING_TOKEN: 'gty_restored' });
+    await k.cancel(s.name);
+  });
+
+  it('the garbage collector deletes the Secret with its Job (Background or Foreground delete); an Orphan delete keeps it', async () => {
+    const k = backend();
+    const api = admin();
+    const background = spec();
+    const foreground = spec();
+    const orphan = spec();
+    for (const s of [background, foreground, orphan]) await k.submit(s);
+    await api.batch.deleteNamespacedJob({ name: background.name, namespace: FAKE_NAMESPACE, propagationPolicy: 'Background' });
+    await api.batch.deleteNamespacedJob({ name: foreground.name, namespace: FAKE_NAMESPACE, propagationPolicy: 'Foreground' });
+    await api.batch.deleteNamespacedJob({ name: orphan.name, namespace: FAKE_NAMESPACE, propagationPolicy: 'Orphan' });
+    expect(storedSecret(background.name)).toBeNull();
+    expect(storedSecret(foreground.name)).toBeNull();
+    expect(storedSecret(orphan.name)).toMatchObject({ metadata: { name: orphan.name } });
+    await k.cancel(orphan.name);
+    expect(storedSecret(orphan.name)).toBeNull();
+    for (const pod of fake.listPods(FAKE_NAMESPACE).filter((p) => (p.metadata as { labels: Record<string, string> }).labels['job-name'] === orphan.name)) {
+      await api.core.deleteNamespacedPod({ name: (pod.metadata as { name: string }).name, namespace: FAKE_NAMESPACE });
+    }
   });
 
   it('makes label values label-safe', () => {
@@ -213,7 +382,7 @@ describe('KubernetesBackend against the fake API server', () => {
     expect(await k.status(b.name)).toMatchObject({ phase: 'running' });
   });
 
-  it('cancel deletes the Job and its pod (background propagation); cancelling again is fine', async () => {
+  it('cancel deletes the Job, its pod (background propagation) and its Secret; cancelling again is fine', async () => {
     const k = backend();
     const s = spec({ image: 'ghcr.io/acme/trainer:sleep' });
     await k.submit(s);
@@ -221,22 +390,29 @@ describe('KubernetesBackend against the fake API server', () => {
     expect(await k.status(s.name)).toMatchObject({ phase: 'running' });
     const podsOf = () => fake.listPods(FAKE_NAMESPACE).filter((p) => (p.metadata as { labels: Record<string, string> }).labels['job-name'] === s.name);
     expect(podsOf()).toHaveLength(1);
+    expect(storedSecret(s.name)).not.toBeNull();
     await k.cancel(s.name);
     expect(await k.status(s.name)).toBeNull();
     expect(podsOf()).toHaveLength(0);
+    expect(storedSecret(s.name)).toBeNull();
     expect(fake.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(`/jobs/${s.name}`))).toHaveLength(1);
+    // Asked for too, not left to the garbage collector (in the fake it has already run: 404).
+    expect(fake.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(`/secrets/${s.name}`))).toHaveLength(1);
     await k.cancel(s.name);
     expect(await k.status('gantry-never-submitted-a1')).toBeNull();
   });
 
-  it('a finished Job disappears after its TTL', async () => {
+  it('a finished Job and its Secret disappear after its TTL', async () => {
     const k = new KubernetesBackend(sanitizeKubeconfig(fake.kubeconfig()), { namespace: FAKE_NAMESPACE, ttlSecondsAfterFinished: 60 });
     const s = spec();
     await k.submit(s);
     fake.advance(3000);
     expect(await k.status(s.name)).toMatchObject({ phase: 'succeeded' });
+    expect(storedSecret(s.name)).not.toBeNull();
     fake.advance(61_000);
     expect(await k.status(s.name)).toBeNull();
+    // Garbage-collected with its Job.
+    expect(storedSecret(s.name)).toBeNull();
   });
 
   it('refuses to adopt a Job with the same name that belongs to another Gantry job', async () => {
@@ -290,7 +466,8 @@ describe('KubernetesBackend against the fake API server', () => {
     expect((await rejection(bad.status('gantry-x-a1'))).code).toBe('FORBIDDEN');
 
     const viewer = backend(fake.kubeconfig({ user: 'gantry-viewer' }));
-    const e403 = await rejection(viewer.submit(spec()));
+    // Without credentials to keep, a job needs no Secret: the first refusal is the Job's.
+    const e403 = await rejection(viewer.submit(spec({ secretEnv: {} })));
     expect(e403.code).toBe('FORBIDDEN');
     expect((e403 as ClusterApiError).reason).toBe('cluster-forbidden');
     expect(e403.message).toContain(`may not create jobs in namespace "${FAKE_NAMESPACE}"`);
@@ -298,6 +475,20 @@ describe('KubernetesBackend against the fake API server', () => {
     // What the role allows still works.
     expect(await viewer.status('gantry-missing-a1')).toBeNull();
     expect((await rejection(viewer.cancel('gantry-missing-a1'))).code).toBe('FORBIDDEN');
+  });
+
+  it('names the missing secrets permission, and creates no Job without its Secret', async () => {
+    const k = backend(fake.kubeconfig({ user: 'jobs-only' }));
+    const s = spec();
+    const e = await rejection(k.submit(s));
+    expect(e.code).toBe('FORBIDDEN');
+    expect((e as ClusterApiError).reason).toBe('cluster-forbidden');
+    expect(e.message).toContain(`may not create secrets in namespace "${FAKE_NAMESPACE}"`);
+    expect(e.message).toContain('User "jobs-only" cannot create resource "secrets" in API group ""');
+    expect(storedJob(s.name)).toBeNull();
+    // Cancel deletes the Job, then fails on the Secret it may not delete.
+    const cancel = await rejection(k.cancel(s.name));
+    expect(cancel.message).toContain('may not delete secrets');
   });
 
   it('verifies the server certificate: no CA or a wrong server name fail, tls-server-name is honoured', async () => {
@@ -325,8 +516,44 @@ describe('KubernetesBackend against the fake API server', () => {
     const before = fake.requests.length;
     expect((await rejection(k.submit(spec({ resources: { gpuCount: 1.5 } })))).code).toBe('BAD_USER_INPUT');
     expect((await rejection(k.submit(spec({ env: { 'BAD NAME': 'x' } })))).code).toBe('BAD_USER_INPUT');
+    expect((await rejection(k.submit(spec({ secretEnv: { 'BAD NAME': 'x' } })))).code).toBe('BAD_USER_INPUT');
+    const both = await rejection(k.submit(spec({ env: { MLFLOW_TRACKING_TOKEN: 'plain' } })));
+    expect(both.code).toBe('BAD_USER_INPUT');
+    expect(both.message).toContain('"MLFLOW_TRACKING_TOKEN" is set both as a plain and as a secret environment variable');
     expect((await rejection(k.submit(spec({ maxRuntimeSeconds: 0 })))).code).toBe('BAD_USER_INPUT');
     expect(fake.requests.length).toBe(before);
+  });
+
+  describe("the fake's Secrets, as the API server answers", () => {
+    const b64 = (v: string) => Buffer.from(v, 'utf8').toString('base64');
+
+    it('stores stringData as base64 data and never returns it; 409 AlreadyExists, 404 NotFound, 409 Conflict on a stale resourceVersion, 422 Invalid', async () => {
+      const api = admin();
+      const name = `fake-secret-${Date.now()}`;
+      const body: V1Secret = { metadata: { name, labels: { purpose: 'fake-test' } }, data: { other: b64('x') }, stringData: { token: 'abc' } };
+      const created = await api.core.createNamespacedSecret({ namespace: FAKE_NAMESPACE, body });
+      expect(created).toMatchObject({ type: 'Opaque', data: { token: b64('abc'), other: b64('x') } });
+      expect(created.stringData).toBeUndefined();
+      expect(await apiFailure(api.core.createNamespacedSecret({ namespace: FAKE_NAMESPACE, body }))).toEqual({ code: 409, reason: 'AlreadyExists', message: `secrets "${name}" already exists` });
+      expect(await apiFailure(api.core.readNamespacedSecret({ name: 'no-such-secret', namespace: FAKE_NAMESPACE }))).toEqual({ code: 404, reason: 'NotFound', message: 'secrets "no-such-secret" not found' });
+
+      const replaced = await api.core.replaceNamespacedSecret({ name, namespace: FAKE_NAMESPACE, body: { ...created, data: undefined, stringData: { token: 'def' } } });
+      expect(replaced.data).toEqual({ token: b64('def') });
+      expect(replaced.metadata?.uid).toBe(created.metadata?.uid);
+      expect(await apiFailure(api.core.replaceNamespacedSecret({ name, namespace: FAKE_NAMESPACE, body: created }))).toEqual({
+        code: 409,
+        reason: 'Conflict',
+        message: `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      });
+      expect((await api.core.listNamespacedSecret({ namespace: FAKE_NAMESPACE, labelSelector: 'purpose=fake-test' })).items.map((x) => x.metadata?.name)).toEqual([name]);
+
+      const invalid = await apiFailure(api.core.createNamespacedSecret({ namespace: FAKE_NAMESPACE, body: { metadata: { name: 'Not_Valid' }, stringData: { 'bad key': 'x' } } }));
+      expect(invalid).toMatchObject({ code: 422, reason: 'Invalid' });
+      expect(invalid.message).toMatch(/^Secret "Not_Valid" is invalid: metadata\.name: Invalid value: "Not_Valid".*data\[bad key\]: Invalid value/);
+
+      expect(await api.core.deleteNamespacedSecret({ name, namespace: FAKE_NAMESPACE })).toMatchObject({ kind: 'Status', status: 'Success' });
+      expect((await apiFailure(api.core.deleteNamespacedSecret({ name, namespace: FAKE_NAMESPACE }))).code).toBe(404);
+    });
   });
 
   describe('without the operator setting', () => {

@@ -9,9 +9,12 @@ import {
   createConfiguration,
   type RequestContext,
   type SecurityAuthentication,
+  type V1EnvVar,
   type V1Job,
   type V1Node,
+  type V1OwnerReference,
   type V1Pod,
+  type V1Secret,
 } from '@kubernetes/client-node';
 import { AppError, type ErrorCode } from '../errors';
 import type { BackendJobSpec, BackendJobStatus, ClusterCapacity, ComputeBackend, GpuPool, LogChunk, SubmitResult } from './compute-backend';
@@ -23,6 +26,9 @@ import { BLOCKED_CONNECTION_CODE, GuardedHttpsAgent } from './network-policy';
  * named by `backendJobName`, one pod (`backoffLimit: 0`: the training workflow
  * owns retries), GPU limits with a node selector and tolerations for the GPU type,
  * a deadline, and a TTL after which Kubernetes deletes the finished Job.
+ * The job's credentials (`secretEnv`) live in a Secret of the same name that the
+ * container reads through `secretKeyRef`, so the Job manifest holds none of them;
+ * the Job owns the Secret, and Kubernetes' garbage collector deletes it with the Job.
  *
  * The API client is configured from a {@link SanitizedKubeconfig} only, and every
  * connection goes through {@link GuardedHttpsAgent}: certificates are verified,
@@ -39,7 +45,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 /** Most log bytes read per call; the caller pages with `nextOffset`. */
 export const LOG_CHUNK_BYTES = 1024 * 1024;
 
-/** Labels on every Job and pod Gantry creates. */
+/** Labels on every Job, pod and Secret Gantry creates. */
 export const LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
   org: 'gantry.dev/org',
@@ -282,13 +288,14 @@ function validateSpec(spec: BackendJobSpec): void {
   if (r.gpuType !== null && labelValue(r.gpuType) !== r.gpuType) throw bad('resources.gpuType', `GPU type "${r.gpuType}" is not a valid node label value`);
   if (!Number.isInteger(spec.maxRuntimeSeconds) || spec.maxRuntimeSeconds < 1) throw bad('maxRuntimeSeconds', 'The maximum runtime must be a whole number of seconds, 1 or more');
   for (const k of Object.keys(spec.env)) if (!ENV_NAME.test(k)) throw bad(`env.${k}`, `"${k}" is not a valid environment variable name`);
+  for (const k of Object.keys(spec.secretEnv)) {
+    if (!ENV_NAME.test(k)) throw bad(`secretEnv.${k}`, `"${k}" is not a valid environment variable name`);
+    if (Object.hasOwn(spec.env, k)) throw bad(`secretEnv.${k}`, `"${k}" is set both as a plain and as a secret environment variable`);
+  }
 }
 
-/** The `batch/v1` Job Gantry creates for `spec`. */
-export function buildJobManifest(spec: BackendJobSpec, opts: { namespace: string; gpuTypeLabel?: string; ttlSecondsAfterFinished?: number }): V1Job {
-  validateSpec(spec);
-  const gpuTypeLabel = opts.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL;
-  const { cpu, memoryMiB, gpuCount, gpuType } = spec.resources;
+/** Labels and annotations shared by the Job, its pods and its Secret. */
+function gantryMetadata(spec: BackendJobSpec): { labels: Record<string, string>; annotations: Record<string, string> } {
   const labels: Record<string, string> = {
     [LABELS.managedBy]: 'gantry',
     [LABELS.org]: labelValue(spec.orgId),
@@ -307,6 +314,25 @@ export function buildJobManifest(spec: BackendJobSpec, opts: { namespace: string
     'gantry.dev/job-id': spec.jobId,
     'gantry.dev/run-id': spec.runId,
   };
+  return { labels, annotations };
+}
+
+/** Whether an object found under a Gantry name was made by Gantry for this job and attempt. */
+function madeFor(labels: Record<string, string> | undefined, spec: BackendJobSpec): boolean {
+  return labels?.[LABELS.job] === labelValue(spec.jobId) && labels?.[LABELS.attempt] === String(spec.attempt);
+}
+
+/** The `batch/v1` Job Gantry creates for `spec`. */
+export function buildJobManifest(spec: BackendJobSpec, opts: { namespace: string; gpuTypeLabel?: string; ttlSecondsAfterFinished?: number }): V1Job {
+  validateSpec(spec);
+  const gpuTypeLabel = opts.gpuTypeLabel ?? DEFAULT_GPU_TYPE_LABEL;
+  const { cpu, memoryMiB, gpuCount, gpuType } = spec.resources;
+  const { labels, annotations } = gantryMetadata(spec);
+  const env: V1EnvVar[] = [
+    ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+    // The kubelet reads these from the Secret when it starts the container; the Job only names them.
+    ...Object.keys(spec.secretEnv).map((name) => ({ name, valueFrom: { secretKeyRef: { name: spec.name, key: name } } })),
+  ];
   const quantities: Record<string, string> = { cpu: `${Math.round(cpu * 1000)}m`, memory: `${memoryMiB}Mi` };
   if (gpuCount > 0) quantities[GPU_RESOURCE] = String(gpuCount);
   const tolerations =
@@ -339,7 +365,7 @@ export function buildJobManifest(spec: BackendJobSpec, opts: { namespace: string
               image: spec.image,
               command: spec.command.length ? spec.command : undefined,
               args: spec.args.length ? spec.args : undefined,
-              env: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+              env,
               // Requests equal limits (Guaranteed QoS): what is billed is what is reserved.
               resources: { requests: quantities, limits: quantities },
             },
@@ -347,6 +373,20 @@ export function buildJobManifest(spec: BackendJobSpec, opts: { namespace: string
         },
       },
     },
+  };
+}
+
+/** The core/v1 Secret with the job's credentials (`secretEnv`): named and labelled like its Job, so `cancel(name)` finds both. */
+export function buildSecretManifest(spec: BackendJobSpec, opts: { namespace: string }): V1Secret {
+  validateSpec(spec);
+  const { labels, annotations } = gantryMetadata(spec);
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: { name: spec.name, namespace: opts.namespace, labels, annotations },
+    // The API server encodes these into `data`; written without `data`, they replace all of it.
+    stringData: { ...spec.secretEnv },
   };
 }
 
@@ -462,26 +502,107 @@ export class KubernetesBackend implements ComputeBackend {
     throw clusterError(e, action, this.clients);
   }
 
+  /**
+   * The Secret first (a pod whose Secret is missing waits in CreateContainerConfigError),
+   * then the Job, then the Job becomes the Secret's owner. Every step finds its own
+   * object on a retried submit; objects of the same name made for anything else are a CONFLICT.
+   */
   async submit(spec: BackendJobSpec): Promise<SubmitResult> {
     const body = buildJobManifest(spec, { namespace: this.namespace, gpuTypeLabel: this.gpuTypeLabel, ttlSecondsAfterFinished: this.ttlSecondsAfterFinished });
+    const secret = Object.keys(spec.secretEnv).length > 0 ? await this.writeSecret(spec) : null;
+    let created: boolean;
+    let uid: string | undefined;
     try {
-      await this.clients.batch.createNamespacedJob({ namespace: this.namespace, body });
-      return { created: true };
+      uid = (await this.clients.batch.createNamespacedJob({ namespace: this.namespace, body })).metadata?.uid;
+      created = true;
     } catch (e) {
-      if (!isApiStatus(e, 409)) this.fail(e, 'create jobs');
+      if (!isApiStatus(e, 409)) {
+        // Refused for good: the credentials must not stay behind without a Job to own them.
+        if (secret && e instanceof ApiException && e.code >= 400 && e.code < 500) await this.deleteSecret(spec.name).catch(() => undefined);
+        this.fail(e, 'create jobs');
+      }
+      created = false;
     }
-    // AlreadyExists: a retried submit finds its own Job; a foreign Job with this name is a conflict.
-    let existing: V1Job;
+    if (!created) {
+      // AlreadyExists: a retried submit finds its own Job; a foreign Job with this name is a conflict.
+      let existing: V1Job;
+      try {
+        existing = await this.clients.batch.readNamespacedJob({ name: spec.name, namespace: this.namespace });
+      } catch (e) {
+        this.fail(e, 'get jobs');
+      }
+      if (!madeFor(existing.metadata?.labels, spec)) {
+        throw new ClusterApiError('CONFLICT', 'cluster-conflict', `A Job named ${spec.name} that Gantry did not create for this job exists in namespace "${this.namespace}"`, 409);
+      }
+      uid = existing.metadata?.uid;
+    }
+    if (secret && uid) await this.giveSecretTo(secret, { apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid });
+    return { created };
+  }
+
+  /** Creates the job's Secret; a retried submit's own Secret gets the new credentials (each submit mints a key). */
+  private async writeSecret(spec: BackendJobSpec): Promise<V1Secret> {
+    const body = buildSecretManifest(spec, { namespace: this.namespace });
     try {
-      existing = await this.clients.batch.readNamespacedJob({ name: spec.name, namespace: this.namespace });
+      return await this.clients.core.createNamespacedSecret({ namespace: this.namespace, body });
     } catch (e) {
-      this.fail(e, 'get jobs');
+      if (!isApiStatus(e, 409)) this.fail(e, 'create secrets');
     }
-    const labels = existing.metadata?.labels ?? {};
-    if (labels[LABELS.job] !== labelValue(spec.jobId) || labels[LABELS.attempt] !== String(spec.attempt)) {
-      throw new ClusterApiError('CONFLICT', 'cluster-conflict', `A Job named ${spec.name} that Gantry did not create for this job exists in namespace "${this.namespace}"`, 409);
+    return this.updateSecret(spec.name, null, (current) => {
+      if (!madeFor(current.metadata?.labels, spec)) {
+        throw new ClusterApiError('CONFLICT', 'cluster-conflict', `A Secret named ${spec.name} that Gantry did not create for this job exists in namespace "${this.namespace}"`, 409);
+      }
+      // `stringData` without `data` replaces every key; the owner (a Job of an earlier submit) stays.
+      return { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion, ownerReferences: current.metadata?.ownerReferences } };
+    });
+  }
+
+  /**
+   * Makes `owner` the Secret's only owner, so the garbage collector deletes the Secret
+   * with the Job (on cancel, or when its TTL runs out). Not a controller reference, and
+   * `blockOwnerDeletion` stays off: that would need permission to update the Job's finalizers.
+   */
+  private async giveSecretTo(secret: V1Secret, owner: V1OwnerReference): Promise<void> {
+    await this.updateSecret(secret.metadata!.name!, secret, (current) => {
+      const refs = current.metadata?.ownerReferences ?? [];
+      if (refs.length === 1 && refs[0]!.uid === owner.uid) return null;
+      return { ...current, metadata: { ...current.metadata, ownerReferences: [{ ...owner, controller: false, blockOwnerDeletion: false }] } };
+    });
+  }
+
+  /**
+   * Read-modify-replace of a Secret, starting from `known` when given: `change` returns
+   * the new object (carrying the read `resourceVersion`) or null when nothing is to change.
+   * A concurrent write (409 Conflict) reads again, a few times.
+   */
+  private async updateSecret(name: string, known: V1Secret | null, change: (current: V1Secret) => V1Secret | null): Promise<V1Secret> {
+    let current = known;
+    for (let tries = 1; ; tries++) {
+      if (!current) {
+        try {
+          current = await this.clients.core.readNamespacedSecret({ name, namespace: this.namespace });
+        } catch (e) {
+          this.fail(e, 'get secrets');
+        }
+      }
+      const body = change(current);
+      if (!body) return current;
+      try {
+        return await this.clients.core.replaceNamespacedSecret({ name, namespace: this.namespace, body });
+      } catch (e) {
+        if (!isApiStatus(e, 409) || tries >= 3) this.fail(e, 'update secrets');
+        current = null;
+      }
     }
-    return { created: false };
+  }
+
+  private async deleteSecret(name: string): Promise<void> {
+    try {
+      await this.clients.core.deleteNamespacedSecret({ name, namespace: this.namespace });
+    } catch (e) {
+      if (isApiStatus(e, 404)) return;
+      this.fail(e, 'delete secrets');
+    }
   }
 
   private async newestPod(name: string, jobUid?: string): Promise<V1Pod | null> {
@@ -530,13 +651,17 @@ export class KubernetesBackend implements ComputeBackend {
 
   async cancel(name: string): Promise<void> {
     try {
-      // Background: the Job goes now and its pods after it; the API's default for Jobs would orphan them.
+      // Background: the Job goes now and its pods and Secret after it; the API's default for Jobs would orphan them.
       await this.clients.batch.deleteNamespacedJob({ name, namespace: this.namespace, propagationPolicy: 'Background' });
     } catch (e) {
-      if (isApiStatus(e, 404)) return;
-      this.fail(e, 'delete jobs');
+      if (!isApiStatus(e, 404)) this.fail(e, 'delete jobs');
     }
+    // Not left to the garbage collector: a Secret without an owner yet (a submit cut short) would stay.
+    await this.deleteSecret(name);
   }
+
+  /** Nothing to do: the Job (and what it owns) goes after `ttlSecondsAfterFinished`, and stays inspectable until then. */
+  async release(): Promise<void> {}
 
   async capacity(): Promise<ClusterCapacity> {
     try {

@@ -37,6 +37,7 @@ function spec(label: string, command: string[], overrides: Partial<BackendJobSpe
     command,
     args: [],
     env: {},
+    secretEnv: {},
     resources: { cpu: 1, memoryMiB: 256, gpuCount: 0, gpuType: null },
     maxRuntimeSeconds: 60,
     ...overrides,
@@ -194,7 +195,8 @@ describe('LocalBackend jobs', () => {
     Object.assign(process.env, secrets);
     try {
       const s = spec('env', sh('env; echo ---; tr "\\0" "\\n" < /proc/$PPID/environ'), {
-        env: { MLFLOW_TRACKING_URI: 'http://127.0.0.1:3000', MLFLOW_TRACKING_TOKEN: 'gty_scoped_run_key', GANTRY_RUN_ID: 'run_123' },
+        env: { MLFLOW_TRACKING_URI: 'http://127.0.0.1:3000', GANTRY_RUN_ID: 'run_123' },
+        secretEnv: { MLFLOW_TRACKING_TOKEN: 'gty_scoped_run_key' },
       });
       await backend.submit(s);
       expect(await finished(s.name)).toMatchObject({ phase: 'succeeded' });
@@ -254,6 +256,33 @@ describe('LocalBackend jobs', () => {
     expect(isRunning(job)).toBe(false);
     // The end state is recorded once: later reads agree.
     expect(await backend.status(s.name)).toEqual(st);
+  });
+
+  it('releases an ended job by removing its directory, and leaves a running job alone', async () => {
+    const running = spec('release-running', sh('echo started; sleep 30'));
+    const ended = spec('release-ended', sh('echo done'));
+    await backend.submit(running);
+    await backend.submit(ended);
+    await waitFor(running.name, (s) => s.phase === 'running');
+    await finished(ended.name);
+
+    await backend.release(running.name);
+    expect(existsSync(path.join(jobsDir, running.name, 'status.json'))).toBe(true);
+    expect((await backend.status(running.name))?.phase).toBe('running');
+
+    await backend.release(ended.name);
+    expect(existsSync(path.join(jobsDir, ended.name))).toBe(false);
+    expect(await backend.status(ended.name)).toBeNull();
+    expect(await backend.logs(ended.name, 0)).toEqual({ text: '', nextOffset: 0 });
+    // Nothing is left in staging either, and releasing again (or an unknown name) is a no-op.
+    expect(readdirSync(path.join(jobsDir, '.staging')).filter((e) => e.startsWith(ended.name))).toEqual([]);
+    await backend.release(ended.name);
+    await backend.release('gantry-no-such-job-a1');
+    await backend.release('../../etc');
+
+    await backend.cancel(running.name);
+    await backend.release(running.name);
+    expect(existsSync(path.join(jobsDir, running.name))).toBe(false);
   });
 
   it('answers for jobs that do not exist', async () => {

@@ -125,7 +125,7 @@ function assertSpec(spec: BackendJobSpec): void {
   if (!(spec.maxRuntimeSeconds >= 0)) throw bad('maxRuntimeSeconds must be zero or more');
   const r = spec.resources;
   if (!(r.cpu >= 0) || !(r.memoryMiB >= 0) || !Number.isInteger(r.gpuCount) || r.gpuCount < 0) throw bad('Invalid job resources');
-  for (const [k, v] of Object.entries(spec.env)) {
+  for (const [k, v] of Object.entries({ ...spec.env, ...spec.secretEnv })) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== 'string' || v.includes('\0')) throw bad(`Invalid environment variable: ${k}`);
   }
 }
@@ -381,6 +381,35 @@ export class LocalBackend implements ComputeBackend {
     }
     // A supervisor that died instead is reconciled here (`Lost`).
     await this.status(name);
+  }
+
+  /**
+   * Removes an ended job's directory (its log, workdir and spec, which holds the attempt's
+   * key). It waits briefly for the supervisor to exit after recording the end state; a job
+   * that has not ended, or whose supervisor is still alive, keeps its directory.
+   */
+  async release(name: string): Promise<void> {
+    const paths = this.paths(name);
+    if (!paths) return;
+    const st = readJson<LocalJobStatusFile>(paths.status);
+    if (!st || !isTerminal(st.phase)) return;
+    const claim = readJson<SupervisorClaim>(paths.claim);
+    const deadline = Date.now() + 10_000;
+    while (claim && supervisorAlive(claim)) {
+      if (Date.now() > deadline) return;
+      await sleep(50);
+    }
+    // Out of the jobs directory in one step, so no reader sees half a job; then removed.
+    const staging = path.join(this.jobsDir, STAGING_DIR);
+    await mkdir(staging, { recursive: true });
+    const doomed = path.join(staging, `${name}.released-${process.pid}-${Date.now()}`);
+    try {
+      await rename(paths.dir, doomed);
+    } catch (e) {
+      if (isCode(e, 'ENOENT')) return;
+      throw e;
+    }
+    await rm(doomed, { recursive: true, force: true });
   }
 
   async capacity(): Promise<ClusterCapacity> {

@@ -64,6 +64,7 @@ export function jobEnvironment(spec: BackendJobSpec, settings: LocalJobSettings,
     GANTRY_JOB_ID: spec.jobId,
     GANTRY_JOB_ATTEMPT: String(spec.attempt),
     ...spec.env,
+    ...spec.secretEnv,
     HOME: paths.workdir,
     TMPDIR: paths.tmp,
   };

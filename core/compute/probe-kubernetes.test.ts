@@ -18,6 +18,17 @@ beforeAll(async () => {
           { verbs: ['create', 'get', 'delete'], apiGroups: ['batch'], resources: ['jobs'], namespaces: [FAKE_NAMESPACE] },
           { verbs: ['list'], apiGroups: [''], resources: ['pods'], namespaces: [FAKE_NAMESPACE] },
           { verbs: ['get'], apiGroups: [''], resources: ['*/log'], namespaces: [FAKE_NAMESPACE] },
+          { verbs: ['create', 'get', 'update', 'delete'], apiGroups: [''], resources: ['secrets'], namespaces: [FAKE_NAMESPACE] },
+        ],
+      },
+      {
+        // What a job runner needed before job credentials moved into Secrets.
+        name: 'jobs-only',
+        token: 'jobs-only-token',
+        rules: [
+          { verbs: ['create', 'get', 'list', 'delete'], apiGroups: ['batch'], resources: ['jobs'], namespaces: [FAKE_NAMESPACE] },
+          { verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'pods/log'], namespaces: [FAKE_NAMESPACE] },
+          { verbs: ['get'], apiGroups: [''], resources: ['secrets'], namespaces: [FAKE_NAMESPACE] },
         ],
       },
     ],
@@ -69,11 +80,35 @@ describe('probeKubernetesCluster against the fake API server', () => {
     const r = await probe(fake.kubeconfig({ user: 'gantry-viewer' }));
     expect(r.ok).toBe(false);
     expect(statuses(r)).toMatchObject({ authentication: 'passed', permissions: 'failed', namespace: 'warning', 'gpu-capacity': 'warning' });
-    expect(allowed(r)).toEqual({ 'create jobs': false, 'get jobs': true, 'delete jobs': false, 'list pods': true, 'get pods/log': false, 'list nodes': false });
+    expect(allowed(r)).toEqual({
+      'create jobs': false,
+      'get jobs': true,
+      'delete jobs': false,
+      'list pods': true,
+      'get pods/log': false,
+      'create secrets': false,
+      'get secrets': false,
+      'update secrets': false,
+      'delete secrets': false,
+      'list nodes': false,
+    });
     expect(check(r, 'permissions').message).toBe(
-      `Missing in namespace "${FAKE_NAMESPACE}": create jobs.batch (to submit training jobs), delete jobs.batch (to cancel jobs), get pods/log (to read job logs)`,
+      `Missing in namespace "${FAKE_NAMESPACE}": create jobs.batch (to submit training jobs), delete jobs.batch (to cancel jobs), get pods/log (to read job logs), ` +
+        'create secrets (to keep job credentials out of the Job spec), get secrets (to find a resubmitted job\'s credentials), ' +
+        'update secrets (to renew job credentials and tie them to their Job), delete secrets (to delete a cancelled job\'s credentials)',
     );
     expect(r.capacity).toBeNull();
+  });
+
+  it('fails credentials that may run jobs but not keep their credentials in Secrets, naming each missing verb', async () => {
+    const r = await probe(fake.kubeconfig({ user: 'jobs-only' }));
+    expect(r.ok).toBe(false);
+    expect(statuses(r)).toMatchObject({ authentication: 'passed', permissions: 'failed' });
+    expect(allowed(r)).toMatchObject({ 'create jobs': true, 'get pods/log': true, 'get secrets': true, 'create secrets': false, 'update secrets': false, 'delete secrets': false });
+    expect(check(r, 'permissions').message).toBe(
+      `Missing in namespace "${FAKE_NAMESPACE}": create secrets (to keep job credentials out of the Job spec), ` +
+        'update secrets (to renew job credentials and tie them to their Job), delete secrets (to delete a cancelled job\'s credentials)',
+    );
   });
 
   it('passes a namespaced job runner authenticated by client certificate, with warnings for what it may not see', async () => {
@@ -87,9 +122,10 @@ describe('probeKubernetesCluster against the fake API server', () => {
     const before = fake.requests.length;
     const r = await probe(fake.kubeconfig({ user: 'webhook-user' }));
     expect(statuses(r)).toMatchObject({ permissions: 'passed' });
-    expect(allowed(r)).toMatchObject({ 'create jobs': true, 'get pods/log': true, 'list nodes': false });
+    expect(allowed(r)).toMatchObject({ 'create jobs': true, 'get pods/log': true, 'create secrets': true, 'update secrets': true, 'list nodes': false });
     const reviews = fake.requests.slice(before).filter((q) => q.path.endsWith('/selfsubjectaccessreviews'));
-    expect(reviews).toHaveLength(5);
+    // One per namespaced permission.
+    expect(reviews).toHaveLength(9);
   });
 
   it('stops at authentication when the cluster rejects the token', async () => {

@@ -63,6 +63,10 @@ export const REQUIRED_PERMISSIONS: ReadonlyArray<Omit<PermissionResult, 'allowed
   { verb: 'delete', group: 'batch', resource: 'jobs', namespaced: true, required: true, purpose: 'cancel jobs' },
   { verb: 'list', group: '', resource: 'pods', namespaced: true, required: true, purpose: "find a job's pod" },
   { verb: 'get', group: '', resource: 'pods/log', namespaced: true, required: true, purpose: 'read job logs' },
+  { verb: 'create', group: '', resource: 'secrets', namespaced: true, required: true, purpose: 'keep job credentials out of the Job spec' },
+  { verb: 'get', group: '', resource: 'secrets', namespaced: true, required: true, purpose: "find a resubmitted job's credentials" },
+  { verb: 'update', group: '', resource: 'secrets', namespaced: true, required: true, purpose: 'renew job credentials and tie them to their Job' },
+  { verb: 'delete', group: '', resource: 'secrets', namespaced: true, required: true, purpose: "delete a cancelled job's credentials" },
   { verb: 'list', group: '', resource: 'nodes', namespaced: false, required: false, purpose: 'report GPU capacity' },
 ];
 
@@ -208,7 +212,7 @@ export async function probeKubernetesCluster(kubeconfig: SanitizedKubeconfig, op
   } else if (unknown.length > 0) {
     add('permissions', 'warning', `Could not confirm: ${unknown.map(permissionName).join(', ')}`);
   } else {
-    add('permissions', 'passed', `May create, read and delete jobs and read pods and their logs in namespace "${namespace}"`);
+    add('permissions', 'passed', `May create, read and delete jobs and their secrets and read pods and their logs in namespace "${namespace}"`);
   }
   checks.sort((a, b) => Object.keys(TITLES).indexOf(a.id) - Object.keys(TITLES).indexOf(b.id));
   return report({ serverVersion, permissions, capacity });

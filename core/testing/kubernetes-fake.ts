@@ -18,6 +18,14 @@ import { stringify } from 'yaml';
  * runs, writes logs for and terminates. Deleting a Job follows the requested
  * propagation policy (the API's default for Jobs orphans their Pods).
  *
+ * Secrets (core/v1) can be created, read, listed, replaced and deleted; `stringData`
+ * is merged into base64 `data` on write and never returned. A garbage collector
+ * deletes Secrets whose owner references name only Jobs that are gone (after a
+ * Background or Foreground delete, or the TTL controller's); an Orphan delete
+ * removes the reference instead. A container whose env names a Secret or key that
+ * does not exist stays waiting with `CreateContainerConfigError`, as the kubelet
+ * leaves it, and starts once it can be resolved.
+ *
  * What a container does is chosen by its image tag:
  * - `…:imagepullbackoff` — never pulls (ErrImagePull, then ImagePullBackOff);
  * - `…:fail` — exits 1 (reason Error); `…:oomkilled` — killed with 137 (OOMKilled);
@@ -27,7 +35,7 @@ import { stringify } from 'yaml';
  * Time is real (`clock: 'real'`) or moves only on {@link KubernetesFake.advance}
  * (`clock: 'manual'`, for deterministic tests). Runs in-process (vitest) or as a
  * process (`scripts/kube-fake.ts`, for Playwright). Not supported: watch, patch,
- * update, field selectors, set-based label selectors.
+ * update of anything but Secrets, field selectors, set-based label selectors.
  */
 
 export interface FakeTaint {
@@ -108,8 +116,9 @@ export const FAKE_NAMESPACE = 'gantry-jobs';
 export const FAKE_SERVER_NAME = 'api.kube-fake.test';
 
 const JOB_VERBS = ['create', 'get', 'list', 'watch', 'delete'];
+const SECRET_VERBS = ['create', 'get', 'update', 'delete'];
 
-/** admin: everything; restricted: read-only in the job namespace; cert-user: a namespaced job runner authenticated by certificate. */
+/** admin: everything; viewer: read-only in the job namespace; runner: a namespaced job runner (Jobs, their Secrets, pods and logs) authenticated by certificate. */
 export const DEFAULT_USERS: FakeUser[] = [
   { name: 'gantry-admin', groups: ['system:masters'], token: 'admin-token', rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] },
   {
@@ -123,6 +132,7 @@ export const DEFAULT_USERS: FakeUser[] = [
     clientCertificate: true,
     rules: [
       { verbs: JOB_VERBS, apiGroups: ['batch'], resources: ['jobs'], namespaces: [FAKE_NAMESPACE] },
+      { verbs: SECRET_VERBS, apiGroups: [''], resources: ['secrets'], namespaces: [FAKE_NAMESPACE] },
       { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods', 'pods/log'], namespaces: [FAKE_NAMESPACE] },
     ],
   },
@@ -229,6 +239,7 @@ const DISCOVERY: Record<string, Json> = {
       resource('nodes', 'Node', false, ['list']),
       resource('pods', 'Pod', true, ['delete', 'get', 'list']),
       resource('pods/log', 'Pod', true, ['get'], ''),
+      resource('secrets', 'Secret', true, ['create', 'delete', 'get', 'list', 'update']),
     ],
   },
   '/apis/batch/v1': { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'batch/v1', resources: [resource('jobs', 'Job', true, ['create', 'delete', 'get', 'list'])] },
@@ -276,6 +287,34 @@ interface PodRec {
   nextLogAt: number;
   logLines: number;
   log: Buffer;
+  /** Why the kubelet cannot build the container's config (a missing Secret or key), while it waits. */
+  configError: string | null;
+  /** The container's environment as the kubelet resolved it when starting it. */
+  env: Record<string, string> | null;
+}
+
+interface OwnerRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+interface SecretRec {
+  name: string;
+  namespace: string;
+  uid: string;
+  resourceVersion: number;
+  labels: Record<string, string> | undefined;
+  annotations: Record<string, string> | undefined;
+  ownerReferences: OwnerRef[];
+  type: string;
+  /** Base64 values, as the API returns them. */
+  data: Record<string, string>;
+  immutable: boolean;
+  createdAt: number;
 }
 
 interface JobRec {
@@ -379,11 +418,76 @@ function validateJob(body: Json): string[] {
     }
     if (Array.isArray(c.env)) {
       (c.env as Json[]).forEach((e, j) => {
-        if (typeof e.name !== 'string' || !/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(e.name)) problems.push(`${f}.env[${j}].name: Invalid value: "${String(e.name)}"`);
+        const ef = `${f}.env[${j}]`;
+        if (typeof e.name !== 'string' || !/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(e.name)) problems.push(`${ef}.name: Invalid value: "${String(e.name)}"`);
+        const from = e.valueFrom as Json | undefined;
+        if (from === undefined || from === null) return;
+        if (typeof e.value === 'string' && e.value !== '') problems.push(`${ef}.valueFrom: Invalid value: "": may not be specified when \`value\` is not empty`);
+        const ref = from.secretKeyRef as Json | undefined;
+        if (ref === undefined || ref === null) return;
+        if (typeof ref.name !== 'string' || !ref.name) problems.push(`${ef}.valueFrom.secretKeyRef.name: Required value`);
+        if (typeof ref.key !== 'string' || !ref.key) problems.push(`${ef}.valueFrom.secretKeyRef.key: Required value`);
+        else if (!CONFIG_KEY.test(ref.key)) problems.push(`${ef}.valueFrom.secretKeyRef.key: Invalid value: "${ref.key}": ${CONFIG_KEY_RULE}`);
       });
     }
   });
   return problems;
+}
+
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const CONFIG_KEY_RULE = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const MAX_SECRET_BYTES = 1024 * 1024;
+
+/**
+ * The Secret a create or replace body describes, checked as the API server does:
+ * `data` must be base64 (else 400, as the JSON decoding fails), `stringData` is
+ * merged over it, names, keys and size are validated (422).
+ */
+function secretFromBody(body: Json, urlNamespace: string): { name: string; data: Record<string, string>; type: string; immutable: boolean; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences: OwnerRef[]; problems: string[] } {
+  const meta = (body.metadata ?? {}) as Json;
+  if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== urlNamespace) {
+    throw new FakeApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+  }
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries((body.data ?? {}) as Record<string, unknown>)) {
+    if (typeof v !== 'string' || !BASE64.test(v)) throw new FakeApiError(400, 'BadRequest', `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0`);
+    data[k] = v;
+  }
+  for (const [k, v] of Object.entries((body.stringData ?? {}) as Record<string, unknown>)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const problems: string[] = [];
+  if (!DNS_SUBDOMAIN.test(name)) problems.push(`metadata.name: Invalid value: "${name}": a lowercase RFC 1123 subdomain is required`);
+  problems.push(...labelProblems(meta.labels, 'metadata.labels'));
+  for (const k of Object.keys(data)) {
+    if (!CONFIG_KEY.test(k) || k.length > 253) problems.push(`data[${k}]: Invalid value: "${k}": ${CONFIG_KEY_RULE}`);
+  }
+  const size = Object.values(data).reduce((n, v) => n + Buffer.from(v, 'base64').length, 0);
+  if (size > MAX_SECRET_BYTES) problems.push(`data: Too long: must have at most ${MAX_SECRET_BYTES} bytes`);
+  const owners = Array.isArray(meta.ownerReferences) ? (meta.ownerReferences as Json[]) : [];
+  owners.forEach((o) => {
+    for (const f of ['apiVersion', 'kind', 'name', 'uid'] as const) {
+      if (typeof o[f] !== 'string' || !o[f]) problems.push(`metadata.ownerReferences.${f}: Invalid value: "": ${f} must not be empty`);
+    }
+  });
+  if (owners.filter((o) => o.controller === true).length > 1) problems.push('metadata.ownerReferences: Invalid value: Only one reference can have Controller set to true');
+  return {
+    name,
+    data,
+    type: typeof body.type === 'string' && body.type ? body.type : 'Opaque',
+    immutable: body.immutable === true,
+    labels: meta.labels as Record<string, string> | undefined,
+    annotations: meta.annotations as Record<string, string> | undefined,
+    ownerReferences: owners.map((o) => ({
+      apiVersion: String(o.apiVersion),
+      kind: String(o.kind),
+      name: String(o.name),
+      uid: String(o.uid),
+      controller: typeof o.controller === 'boolean' ? o.controller : undefined,
+      blockOwnerDeletion: typeof o.blockOwnerDeletion === 'boolean' ? o.blockOwnerDeletion : undefined,
+    })),
+    problems,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -455,6 +559,7 @@ export class KubernetesFake {
   private rv = 1;
   private readonly jobs = new Map<string, JobRec>();
   private readonly pods = new Map<string, PodRec>();
+  private readonly secrets = new Map<string, SecretRec>();
   private readonly nodeUids = new Map<string, string>();
   private readonly startedAt = Date.now();
   /** Pods already counted into their job's succeeded/failed totals. */
@@ -540,6 +645,20 @@ export class KubernetesFake {
     return [...this.pods.values()].filter((p) => p.namespace === namespace).map((p) => this.renderPod(p));
   }
 
+  /** The stored Secret (as the API returns it: base64 `data`), or null. */
+  secret(namespace: string, name: string): Json | null {
+    this.reconcile();
+    const s = this.secrets.get(`${namespace}/${name}`);
+    return s ? this.renderSecret(s) : null;
+  }
+
+  /** The environment the kubelet gave the newest pod of `jobName` when it started its container (null before). */
+  podEnv(namespace: string, jobName: string): Record<string, string> | null {
+    this.reconcile();
+    const pod = [...this.pods.values()].filter((p) => p.namespace === namespace && p.ownerJob?.name === jobName).at(-1);
+    return pod?.env ? { ...pod.env } : null;
+  }
+
   /** A kubeconfig for this server, as an admin would paste it. */
   kubeconfig(o: KubeconfigOptions = {}): string {
     const user = o.user ? this.users.find((u) => u.name === o.user) : this.users[0];
@@ -591,6 +710,21 @@ export class KubernetesFake {
     const pods = [...this.pods.values()].sort((a, b) => a.createdAt - b.createdAt);
     for (const pod of pods) this.syncPod(pod, t);
     for (const job of this.jobs.values()) this.syncJob(job, t);
+    this.collectGarbage();
+  }
+
+  /**
+   * The garbage collector, for Secrets: one whose owner references all name Jobs
+   * that no longer exist (by UID) is deleted. References to kinds this fake does
+   * not serve are left alone, as the real collector cannot resolve them either.
+   */
+  private collectGarbage(): void {
+    const liveJobUids = new Set([...this.jobs.values()].map((j) => j.uid));
+    for (const [key, secret] of this.secrets) {
+      if (secret.ownerReferences.length === 0) continue;
+      const gone = secret.ownerReferences.every((o) => o.apiVersion === 'batch/v1' && o.kind === 'Job' && !liveJobUids.has(o.uid));
+      if (gone) this.secrets.delete(key);
+    }
   }
 
   private podsOf(job: JobRec): PodRec[] {
@@ -672,6 +806,8 @@ export class KubernetesFake {
       nextLogAt: 0,
       logLines: 0,
       log: Buffer.alloc(0),
+      configError: null,
+      env: null,
     };
     this.pods.set(`${pod.namespace}/${pod.name}`, pod);
   }
@@ -733,7 +869,18 @@ export class KubernetesFake {
     }
     if (pod.startedAt === null) {
       if (pod.scenario !== 'imagepullbackoff' && t >= pod.scheduledAt! + this.timing.startMs) {
-        pod.startedAt = pod.scheduledAt! + this.timing.startMs;
+        // After the image is pulled the kubelet builds the container's config; a missing Secret or key stops it there.
+        const resolved = this.resolveEnv(pod);
+        if ('error' in resolved) {
+          if (resolved.error !== pod.configError) {
+            pod.configError = resolved.error;
+            pod.resourceVersion = this.bump();
+          }
+          return;
+        }
+        pod.startedAt = pod.configError === null ? pod.scheduledAt! + this.timing.startMs : t;
+        pod.configError = null;
+        pod.env = resolved.env;
         pod.nextLogAt = pod.startedAt;
         pod.resourceVersion = this.bump();
       }
@@ -760,12 +907,51 @@ export class KubernetesFake {
     pod.resourceVersion = this.bump();
   }
 
+  /** The container's environment as the kubelet builds it: values, and Secret keys (an optional reference may be missing). */
+  private resolveEnv(pod: PodRec): { env: Record<string, string> } | { error: string } {
+    const container = ((pod.spec.containers as Json[] | undefined) ?? [])[0] ?? {};
+    const env: Record<string, string> = {};
+    for (const e of (container.env as Json[] | undefined) ?? []) {
+      const name = String(e.name);
+      const ref = (e.valueFrom as Json | undefined)?.secretKeyRef as Json | undefined;
+      if (!ref) {
+        if (e.valueFrom === undefined || e.valueFrom === null) env[name] = typeof e.value === 'string' ? e.value : '';
+        continue;
+      }
+      const secretName = String(ref.name);
+      const key = String(ref.key);
+      const secret = this.secrets.get(`${pod.namespace}/${secretName}`);
+      if (!secret) {
+        if (ref.optional === true) continue;
+        return { error: `secret "${secretName}" not found` };
+      }
+      const value = secret.data[key];
+      if (value === undefined) {
+        if (ref.optional === true) continue;
+        return { error: `couldn't find key ${key} in Secret ${pod.namespace}/${secretName}` };
+      }
+      env[name] = Buffer.from(value, 'base64').toString('utf8');
+    }
+    return { env };
+  }
+
   private deleteJob(job: JobRec, policy: string): void {
     this.jobs.delete(`${job.namespace}/${job.name}`);
     for (const p of this.podsOf(job)) {
       if (policy === 'Orphan') p.ownerJob = null;
       else this.pods.delete(`${p.namespace}/${p.name}`);
     }
+    if (policy === 'Orphan') {
+      // The orphan finalizer removes the deleted owner from its dependents.
+      for (const s of this.secrets.values()) {
+        const kept = s.ownerReferences.filter((o) => o.uid !== job.uid);
+        if (kept.length !== s.ownerReferences.length) {
+          s.ownerReferences = kept;
+          s.resourceVersion = this.bump();
+        }
+      }
+    }
+    this.collectGarbage();
   }
 
   // -------------------------------------------------------------------------
@@ -815,7 +1001,9 @@ export class KubernetesFake {
         const backoff = pulling && this.now() >= p.scheduledAt! + this.timing.startMs;
         state = pulling
           ? { waiting: { reason: backoff ? 'ImagePullBackOff' : 'ErrImagePull', message: backoff ? `Back-off pulling image "${p.image}"` : `rpc error: code = NotFound desc = failed to pull and unpack image "${p.image}": not found` } }
-          : { waiting: { reason: 'ContainerCreating' } };
+          : p.configError
+            ? { waiting: { reason: 'CreateContainerConfigError', message: p.configError } }
+            : { waiting: { reason: 'ContainerCreating' } };
       } else if (!p.exit) {
         phase = 'Running';
         state = { running: { startedAt: iso(p.startedAt) } };
@@ -845,6 +1033,26 @@ export class KubernetesFake {
         containerStatuses: p.nodeName ? [{ name: p.containerName, image: p.image, imageID: '', ready: phase === 'Running', started: phase === 'Running', restartCount: 0, state }] : undefined,
         qosClass: 'Guaranteed',
       },
+    };
+  }
+
+  private renderSecret(s: SecretRec): Json {
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: s.name,
+        namespace: s.namespace,
+        uid: s.uid,
+        resourceVersion: String(s.resourceVersion),
+        creationTimestamp: iso(s.createdAt),
+        labels: s.labels,
+        annotations: s.annotations,
+        ownerReferences: s.ownerReferences.length ? s.ownerReferences.map((o) => JSON.parse(JSON.stringify(o)) as Json) : undefined,
+      },
+      type: s.type,
+      data: Object.keys(s.data).length ? { ...s.data } : undefined,
+      immutable: s.immutable || undefined,
     };
   }
 
@@ -1048,6 +1256,44 @@ export class KubernetesFake {
       throw new FakeApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
     }
 
+    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/.exec(p))) {
+      const ns = decodeURIComponent(m[1]!);
+      const name = m[2] ? decodeURIComponent(m[2]) : undefined;
+      const notFound = (n: string) => new FakeApiError(404, 'NotFound', `secrets "${n}" not found`, { name: n, kind: 'secrets' });
+      if (!name && method === 'GET') {
+        this.authorize(user, 'list', '', 'secrets', ns);
+        const sel = parseSelector(q.get('labelSelector'));
+        const items = [...this.secrets.values()].filter((x) => x.namespace === ns && sel(x.labels ?? {})).map((x) => this.renderSecret(x));
+        return [200, { apiVersion: 'v1', kind: 'SecretList', metadata: { resourceVersion: String(this.rv) }, items }];
+      }
+      if (!name && method === 'POST') {
+        this.authorize(user, 'create', '', 'secrets', ns);
+        this.requireNamespace(ns);
+        return this.createSecret(ns, body);
+      }
+      if (name && method === 'GET') {
+        this.authorize(user, 'get', '', 'secrets', ns, name);
+        const secret = this.secrets.get(`${ns}/${name}`);
+        if (!secret) throw notFound(name);
+        return [200, this.renderSecret(secret)];
+      }
+      if (name && method === 'PUT') {
+        this.authorize(user, 'update', '', 'secrets', ns, name);
+        const secret = this.secrets.get(`${ns}/${name}`);
+        // Secrets are not created by an update.
+        if (!secret) throw notFound(name);
+        return this.replaceSecret(secret, name, body);
+      }
+      if (name && method === 'DELETE') {
+        this.authorize(user, 'delete', '', 'secrets', ns, name);
+        const secret = this.secrets.get(`${ns}/${name}`);
+        if (!secret) throw notFound(name);
+        this.secrets.delete(`${ns}/${name}`);
+        return [200, this.status(200, '', '', { name, kind: 'secrets', uid: secret.uid })];
+      }
+      throw new FakeApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    }
+
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(?:\/(log))?$/.exec(p))) {
       const ns = decodeURIComponent(m[1]!);
       const name = m[2] ? decodeURIComponent(m[2]) : undefined;
@@ -1064,7 +1310,7 @@ export class KubernetesFake {
         const container = q.get('container') ?? pod.containerName;
         if (container !== pod.containerName) throw new FakeApiError(400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
         if (pod.startedAt === null) {
-          const why = pod.scenario === 'imagepullbackoff' && pod.nodeName ? 'trying and failing to pull image' : 'ContainerCreating';
+          const why = pod.scenario === 'imagepullbackoff' && pod.nodeName ? 'trying and failing to pull image' : pod.configError ? 'CreateContainerConfigError' : 'ContainerCreating';
           throw new FakeApiError(400, 'BadRequest', `container "${container}" in pod "${name}" is waiting to start: ${why}`);
         }
         let log = pod.log;
@@ -1147,6 +1393,63 @@ export class KubernetesFake {
     this.jobs.set(key, job);
     this.syncJob(job, this.now());
     return [201, this.renderJob(job)];
+  }
+
+  private invalidSecret(name: string, problems: string[]): FakeApiError {
+    return new FakeApiError(422, 'Invalid', `Secret "${name}" is invalid: ${problems.join(', ')}`, {
+      name,
+      kind: 'Secret',
+      causes: problems.map((pr) => ({ reason: 'FieldValueInvalid', message: pr, field: pr.split(':')[0] })),
+    });
+  }
+
+  private createSecret(ns: string, body: Json): [number, unknown] {
+    const s = secretFromBody(body, ns);
+    if (s.problems.length) throw this.invalidSecret(s.name, s.problems);
+    const key = `${ns}/${s.name}`;
+    if (this.secrets.has(key)) throw new FakeApiError(409, 'AlreadyExists', `secrets "${s.name}" already exists`, { name: s.name, kind: 'secrets' });
+    const secret: SecretRec = {
+      name: s.name,
+      namespace: ns,
+      uid: randomUUID(),
+      resourceVersion: this.bump(),
+      labels: s.labels,
+      annotations: s.annotations,
+      ownerReferences: s.ownerReferences,
+      type: s.type,
+      data: s.data,
+      immutable: s.immutable,
+      createdAt: this.now(),
+    };
+    this.secrets.set(key, secret);
+    return [201, this.renderSecret(secret)];
+  }
+
+  /** PUT: the body replaces the object; a `resourceVersion` in it must be the current one. */
+  private replaceSecret(secret: SecretRec, urlName: string, body: Json): [number, unknown] {
+    const s = secretFromBody(body, secret.namespace);
+    if (s.name !== urlName) throw new FakeApiError(400, 'BadRequest', `the name of the object (${s.name}) does not match the name on the URL (${urlName})`);
+    const rv = ((body.metadata ?? {}) as Json).resourceVersion;
+    if (rv !== undefined && rv !== '' && String(rv) !== String(secret.resourceVersion)) {
+      throw new FakeApiError(409, 'Conflict', `Operation cannot be fulfilled on secrets "${urlName}": the object has been modified; please apply your changes to the latest version and try again`, { name: urlName, kind: 'secrets' });
+    }
+    const problems = [...s.problems];
+    if (s.type !== secret.type) problems.push(`type: Invalid value: "${s.type}": field is immutable`);
+    if (secret.immutable) {
+      const same = Object.keys(s.data).length === Object.keys(secret.data).length && Object.entries(s.data).every(([k, v]) => secret.data[k] === v);
+      if (!same) problems.push('data: Forbidden: field is immutable when `immutable` is set');
+      if (!s.immutable) problems.push('immutable: Forbidden: field is immutable when `immutable` is set');
+    }
+    if (problems.length) throw this.invalidSecret(urlName, problems);
+    Object.assign(secret, {
+      labels: s.labels,
+      annotations: s.annotations,
+      ownerReferences: s.ownerReferences,
+      data: s.data,
+      immutable: s.immutable,
+      resourceVersion: this.bump(),
+    });
+    return [200, this.renderSecret(secret)];
   }
 }
 

@@ -251,13 +251,11 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
     ...(job.spec.systemEnv ?? {}),
     ...Object.fromEntries(Object.entries(job.spec.hyperparameters).map(([k, v]) => [hyperparameterEnvName(k), v])),
     GANTRY_TRACKING_URI: uri,
-    GANTRY_API_KEY: secret,
     GANTRY_RUN_ID: job.runId,
     GANTRY_JOB_ID: job.id,
     GANTRY_JOB_ATTEMPT: String(ref.attempt),
     GANTRY_EXPERIMENT_ID: job.experimentId,
     MLFLOW_TRACKING_URI: uri,
-    MLFLOW_TRACKING_TOKEN: secret,
     MLFLOW_RUN_ID: job.runId,
     MLFLOW_EXPERIMENT_ID: job.experimentId,
   };
@@ -273,6 +271,7 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
     command: job.spec.command,
     args: job.spec.args,
     env: jobEnv,
+    secretEnv: { GANTRY_API_KEY: secret, MLFLOW_TRACKING_TOKEN: secret },
     resources: resourcesOf(job),
     maxRuntimeSeconds: job.spec.maxRuntimeSeconds,
   });
@@ -346,12 +345,17 @@ export async function cancelAttempt(ref: JobRef & { attempt: number }, deps: Job
   await (await deps.backendFor(cluster)).cancel(backendJobName(job.id, ref.attempt));
 }
 
-/** Marks a failed attempt that will be retried, so the timeline shows why. */
-export async function recordAttemptFailure(ref: JobRef & { attempt: number }, outcome: AttemptOutcome): Promise<void> {
+/** Marks a failed attempt that will be retried, so the timeline shows why, and keeps its log. */
+export async function recordAttemptFailure(ref: JobRef & { attempt: number }, outcome: AttemptOutcome, deps: JobStepDeps): Promise<void> {
+  await collectLogs(ref, deps);
   await recordStatus(ref, ref.attempt, 'failed', outcome.reason, `${outcome.message ?? 'Attempt failed'}; retrying`);
 }
 
-/** Keeps the attempt's log as a run artifact (`gantry/logs/attempt-<n>.log`), so it outlives the backend job. */
+/**
+ * Keeps the attempt's log as a run artifact (`gantry/logs/attempt-<n>.log`), so it outlives
+ * the backend job, then lets the backend free what the ended attempt still holds there.
+ * Where the log could not be kept (the run was deleted), the backend keeps it.
+ */
 export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<{ bytes: number; path: string | null }> {
   const { job, cluster } = await loadJob(ref);
   if (!job.runId) return { bytes: 0, path: null };
@@ -368,11 +372,16 @@ export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobSt
   const text = parts.join('');
   const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
   const path = `gantry/logs/attempt-${ref.attempt}.log`;
-  await uploadArtifact(ctx, { runId: job.runId, path, body: Readable.from([Buffer.from(text)]), contentType: 'text/plain; charset=utf-8' }, { store: deps.artifactStore }).catch((e) => {
-    // A run deleted meanwhile takes no artifacts; the log stays readable from the backend while it exists.
-    if (!(isAppError(e) && e.code === 'BAD_USER_INPUT')) throw e;
-  });
+  const kept = await uploadArtifact(ctx, { runId: job.runId, path, body: Readable.from([Buffer.from(text)]), contentType: 'text/plain; charset=utf-8' }, { store: deps.artifactStore }).then(
+    () => true,
+    (e: unknown) => {
+      // A run deleted meanwhile takes no artifacts; the log stays readable from the backend while it exists.
+      if (!(isAppError(e) && e.code === 'BAD_USER_INPUT')) throw e;
+      return false;
+    },
+  );
   await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ logArtifactPath: path }).where(eq(trainingJobs.id, job.id)));
+  if (kept) await backend.release(name);
   return { bytes: Buffer.byteLength(text), path };
 }
 

@@ -53,16 +53,16 @@ export async function readJobLogs(
   });
   const attempt = data.attempt ?? job.attempt;
   const ended = ENDED.has(job.status);
-  if (ended && job.runId && job.logArtifactPath) {
+  // Logs of an ended job, and of earlier attempts of a running one, are kept as run artifacts.
+  if ((ended || attempt < job.attempt) && job.runId && job.logArtifactPath) {
     const path = `gantry/logs/attempt-${attempt}.log`;
     try {
-      const file = await downloadArtifact(ctx, { runId: job.runId, path }, { store: deps.artifactStore });
-      const all = await streamToString(file.body);
-      const raw = all.subarray(data.offset, data.offset + MAX_CHUNK);
+      const file = await downloadArtifact(ctx, { runId: job.runId, path, range: { offset: data.offset, length: MAX_CHUNK } }, { store: deps.artifactStore });
+      const raw = await streamToString(file.body);
       // Never split a multi-byte character between two reads.
       const slice = raw.subarray(0, completeUtf8Length(raw) || raw.length);
       const nextOffset = data.offset + slice.length;
-      return { text: slice.toString('utf8'), nextOffset, attempt, complete: nextOffset >= all.length };
+      return { text: slice.toString('utf8'), nextOffset, attempt, complete: nextOffset >= file.info.size };
     } catch (e) {
       if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
     }

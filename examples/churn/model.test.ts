@@ -197,6 +197,7 @@ describe('examples/churn', () => {
         OMP_NUM_THREADS: '1',
         PYTHONDONTWRITEBYTECODE: '1',
       },
+      secretEnv: {},
       resources: { cpu: 1, memoryMiB: 1024, gpuCount: 0, gpuType: null },
       maxRuntimeSeconds: 300,
     });

@@ -66,7 +66,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps = {}) {
         });
       }),
     cancelAttempt: (ref: JobRef & { attempt: number }) => mapped(() => cancelAttempt(ref, stepDeps)),
-    recordAttemptFailure: (ref: JobRef & { attempt: number; outcome: AttemptOutcome }) => mapped(() => recordAttemptFailure(ref, ref.outcome)),
+    recordAttemptFailure: (ref: JobRef & { attempt: number; outcome: AttemptOutcome }) => mapped(() => recordAttemptFailure(ref, ref.outcome, stepDeps)),
     collectLogs: (ref: JobRef & { attempt: number }) => mapped(() => collectLogs(ref, stepDeps)),
     finalizeJob: (ref: JobRef & { attempt: number; outcome: AttemptOutcome }) => mapped(() => finalizeJob(ref, stepDeps)),
     judgeEvaluation: (ref: { evaluationId: string; orgId: string; jobStatus: string; jobReason: string | null }) =>
