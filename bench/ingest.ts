@@ -20,7 +20,14 @@ interface Throughput {
   points: number;
   seconds: number;
   pointsPerSecond: number;
+  /** PostgreSQL's CPU per 1,000 points while the clock ran, where /proc tells. */
+  postgresMsPer1000?: number;
 }
+
+/** PostgreSQL's CPU (ms) so far, or null where /proc does not tell. */
+const postgresCpu = (b: Bench): number | null => (b.pgPid ? cpuMs({ parent: b.pgPid }) : null);
+const per1000 = (before: number | null, after: number | null, points: number) => (before === null || after === null ? undefined : ((after - before) * 1000) / points);
+const describePostgres = (t: Throughput) => (t.postgresMsPer1000 === undefined ? '' : `; PostgreSQL CPU ${t.postgresMsPer1000.toFixed(1)} ms per 1000 points`);
 
 const throughput = (points: number, seconds: number): Throughput => ({ points, seconds, pointsPerSecond: points / seconds });
 
@@ -45,6 +52,7 @@ async function makeRuns(b: Bench, experimentId: string, n: number, label: string
 async function copyBaseline(b: Bench, runIds: string[]): Promise<Throughput> {
   await resetGantryMetrics(b);
   const orgId = b.ctx.orgId;
+  const pgBefore = postgresCpu(b);
   const started = performance.now();
   await parallel(runIds.map((id, i) => [id, i] as const), b.concurrency, async ([runId, r]) => {
     function* rows() {
@@ -60,9 +68,10 @@ async function copyBaseline(b: Bench, runIds: string[]): Promise<Throughput> {
     await pipeline(Readable.from(rows()), writable);
   });
   const seconds = (performance.now() - started) / 1000;
+  const pgAfter = postgresCpu(b);
   const n = await countGantryPoints(b);
   if (n !== runIds.length * METRICS * STEPS) throw new Error(`COPY wrote ${n} points, expected ${runIds.length * METRICS * STEPS}`);
-  return throughput(n, seconds);
+  return { ...throughput(n, seconds), postgresMsPer1000: per1000(pgBefore, pgAfter, n) };
 }
 
 /** The logBatch use case (what the MLflow log-batch route and the GraphQL logBatch mutation call), as the app role under RLS. */
@@ -72,6 +81,7 @@ async function logBatchPath(b: Bench, runIds: string[]): Promise<Throughput> {
   for (let r = 0; r < runIds.length; r++) for (let s = 0; s < STEPS; s += STEPS_PER_BATCH) jobs.push({ runId: runIds[r]!, r, from: s });
   // Runs log side by side, as concurrent training jobs do: interleave the runs' batches.
   jobs.sort((x, y) => x.from - y.from || x.r - y.r);
+  const pgBefore = postgresCpu(b);
   const started = performance.now();
   await parallel(jobs, b.concurrency, async ({ runId, r, from }) => {
     const metrics = [];
@@ -81,9 +91,10 @@ async function logBatchPath(b: Bench, runIds: string[]): Promise<Throughput> {
     await logBatch(b.ctx, { runId, metrics });
   });
   const seconds = (performance.now() - started) / 1000;
+  const pgAfter = postgresCpu(b);
   const n = await countGantryPoints(b);
   if (n !== jobs.length * BATCH) throw new Error(`logBatch wrote ${n} points, expected ${jobs.length * BATCH}`);
-  return throughput(n, seconds);
+  return { ...throughput(n, seconds), postgresMsPer1000: per1000(pgBefore, pgAfter, n) };
 }
 
 interface ClientResult {
@@ -199,12 +210,12 @@ export async function benchIngest(b: Bench): Promise<void> {
   b.log('ingest: logBatch use case…');
   const core = await logBatchPath(b, await makeRuns(b, exp.id, runs, 'core'));
   b.rows.push(
-    { section: 'ingest', name: 'raw COPY into run_metrics (owner)', value: `${fmtInt(copy.pointsPerSecond)} points/s`, detail: `${fmtInt(copy.points)} points in ${copy.seconds.toFixed(1)} s; ${b.concurrency} COPY streams, one per run at a time` },
+    { section: 'ingest', name: 'raw COPY into run_metrics (owner)', value: `${fmtInt(copy.pointsPerSecond)} points/s`, detail: `${fmtInt(copy.points)} points in ${copy.seconds.toFixed(1)} s; ${b.concurrency} COPY streams, one per run at a time${describePostgres(copy)}` },
     {
       section: 'ingest',
       name: 'Gantry logBatch use case (app role, RLS)',
       value: `${fmtInt(core.pointsPerSecond)} points/s`,
-      detail: `${fmtInt(core.points)} points in ${core.seconds.toFixed(1)} s; ${points / BATCH} batches of ${BATCH}, ${b.concurrency} concurrent callers in-process`,
+      detail: `${fmtInt(core.points)} points in ${core.seconds.toFixed(1)} s; ${points / BATCH} batches of ${BATCH}, ${b.concurrency} concurrent callers in-process${describePostgres(core)}`,
     },
   );
   b.ratios.push({
