@@ -1,5 +1,10 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createModelVersion } from '../core/registry/create-model-version';
+import { createRegisteredModel } from '../core/registry/create-registered-model';
+import { listModelAliases } from '../core/registry/list-model-aliases';
+import { protectModelAlias } from '../core/registry/protect-model-alias';
+import { setModelAlias } from '../core/registry/set-model-alias';
 import { createProject } from '../core/tenancy/projects';
 import { createTeam } from '../core/tenancy/teams';
 import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
@@ -132,6 +137,46 @@ describe('model registry over GraphQL', () => {
     const listed = await gql('query($p: ID) { registeredModels(projectId: $p, search: "RANK") { edges { node { name } } } }', { p: projectId });
     expect(listed.data!.registeredModels.edges).toEqual([{ node: { name: 'ranker' } }]);
   });
+  it('lists many models with their projects and aliases, loaded together, each as its own model page shows it', async () => {
+    const team = await createTeam(A.ctx, { name: 'Listing' });
+    const projects = [
+      (await createProject(A.ctx, { teamId: team.id, name: 'Fraud' })).id,
+      (await createProject(A.ctx, { teamId: team.id, name: 'Churn' })).id,
+    ];
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const model = await createRegisteredModel(A.ctx, { projectId: projects[i % 2], name: `listed-${i}` });
+      ids.push(model.id);
+      if (i === 4) continue; // one model with no alias at all
+      await createModelVersion(A.ctx, { model: { modelId: model.id }, source: `s3://models/listed-${i}` });
+      await createModelVersion(A.ctx, { model: { modelId: model.id }, source: `s3://models/listed-${i}` });
+      await setModelAlias(A.ctx, { model: { modelId: model.id }, alias: 'champion', version: 1 + (i % 2) });
+      if (i % 2 === 0) await setModelAlias(A.ctx, { model: { modelId: model.id }, alias: 'challenger', version: 2 });
+      if (i === 0) await protectModelAlias(A.ctx, { model: { modelId: model.id }, alias: 'champion', minRole: 'admin' });
+      if (i === 2) await protectModelAlias(A.ctx, { model: { modelId: model.id }, alias: 'production', minRole: 'owner' });
+    }
+
+    const res = await gql(
+      '{ registeredModels(search: "listed-", first: 50) { edges { node { id name project { id } aliases { alias version protection { minRole } history { toVersion } } } } } }',
+    );
+    expect(res.errors).toBeUndefined();
+    const nodes = (res.data!.registeredModels.edges as { node: { id: string; project: { id: string }; aliases: unknown[] } }[]).map((e) => e.node);
+    expect(nodes.map((n) => n.id).sort()).toEqual([...ids].sort());
+    for (const node of nodes) {
+      const i = ids.indexOf(node.id);
+      expect(node.project.id).toBe(projects[i % 2]);
+      const one = await listModelAliases(A.ctx, { modelId: node.id });
+      expect(node.aliases).toEqual(one.map((a) => ({ alias: a.alias, version: a.version, protection: a.protection && { minRole: a.protection.minRole }, history: a.history.map((h) => ({ toVersion: h.toVersion })) })));
+    }
+    const byName = Object.fromEntries(nodes.map((n) => [ids.indexOf(n.id), n.aliases]));
+    expect(byName[0]).toEqual([
+      expect.objectContaining({ alias: 'challenger', version: 2, protection: null }),
+      expect.objectContaining({ alias: 'champion', version: 1, protection: { minRole: 'admin' } }),
+    ]);
+    expect(byName[2]).toContainEqual(expect.objectContaining({ alias: 'production', version: null, protection: { minRole: 'owner' } }));
+    expect(byName[4]).toEqual([]);
+  });
+
   it('edits a model’s description and tags', async () => {
     const created = await gql('mutation($p: ID!) { createRegisteredModel(input: { projectId: $p, name: "editable", tags: [{ key: "a", value: "1" }, { key: "b", value: "2" }] }) { id } }', { p: projectId });
     const modelId = created.data!.createRegisteredModel.id as string;

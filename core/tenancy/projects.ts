@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { projects } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
@@ -56,6 +56,17 @@ export async function listProjects(ctx: TenantContext, opts: { first: number; af
       .orderBy(asc(projects.id))
       .limit(opts.first + 1),
   );
+}
+
+/** Many projects by ID in one query; IDs not in the caller's organization map to nothing. */
+export async function getProjects(ctx: TenantContext, projectIds: readonly string[]) {
+  assertCan(ctx, 'project:read');
+  const ids = [...new Set(projectIds)];
+  if (ids.length === 0) return new Map<string, typeof projects.$inferSelect>();
+  return withTenant(scope(ctx), async (tx) => {
+    const rows = await tx.select().from(projects).where(and(eq(projects.orgId, ctx.orgId), inArray(projects.id, ids)));
+    return new Map(rows.map((p) => [p.id, p]));
+  });
 }
 
 export async function getProject(ctx: TenantContext, projectId: string) {

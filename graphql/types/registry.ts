@@ -5,7 +5,7 @@ import { deleteModelAlias } from '../../core/registry/delete-model-alias';
 import { getModelVersion } from '../../core/registry/get-model-version';
 import { getModelVersionLineage, type ModelVersionLineage } from '../../core/registry/get-model-version-lineage';
 import { getRegisteredModel } from '../../core/registry/get-registered-model';
-import { listModelAliases, type AliasHistoryView, type ModelAliasView } from '../../core/registry/list-model-aliases';
+import { listAliasesOfModels, listModelAliases, type AliasHistoryView, type ModelAliasView } from '../../core/registry/list-model-aliases';
 import { listRunModelVersions } from '../../core/registry/list-run-model-versions';
 import { protectModelAlias } from '../../core/registry/protect-model-alias';
 import { MODEL_VERSION_STATUSES } from '../../core/registry/registry.schemas';
@@ -16,7 +16,7 @@ import { setModelAlias } from '../../core/registry/set-model-alias';
 import { updateModelVersion } from '../../core/registry/update-model-version';
 import { updateRegisteredModel } from '../../core/registry/update-registered-model';
 import { AppError } from '../../core/errors';
-import { getProject } from '../../core/tenancy/projects';
+import { getProject, getProjects } from '../../core/tenancy/projects';
 import { runArtifactUri } from '../../core/tracking/mlflow/serialize';
 import { getExperiment } from '../../core/tracking/get-experiment';
 import { getRun } from '../../core/tracking/get-run';
@@ -151,11 +151,20 @@ export function register(builder: Builder) {
       createdAt: t.field({ type: 'DateTime', resolve: (m) => new Date(m.createdAt) }),
       updatedAt: t.field({ type: 'DateTime', resolve: (m) => new Date(m.updatedAt) }),
       latestVersion: t.int({ nullable: true, resolve: (m) => m.latestVersion?.version ?? null }),
-      project: t.field({ type: ProjectRef(builder), resolve: async (m, _a, ctx) => getProject(await ctx.tenant(), m.projectId) }),
+      project: t.field({
+        type: ProjectRef(builder),
+        resolve: async (m, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('projects', m.projectId, (ids) => getProjects(tenant, ids))) ?? getProject(tenant, m.projectId);
+        },
+      }),
       aliases: t.field({
         type: [ModelAliasRef],
         description: 'Current, protected and removed aliases, each with its history',
-        resolve: async (m, _a, ctx) => listModelAliases(await ctx.tenant(), { modelId: m.id }),
+        resolve: async (m, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('modelAliases', m.id, (ids) => listAliasesOfModels(tenant, ids))) ?? [];
+        },
       }),
     }),
   });
