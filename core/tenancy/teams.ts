@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { memberships, teamMemberships, teamRole, teams, users } from '../../db/schema';
@@ -69,6 +69,37 @@ export async function listTeams(ctx: TenantContext, page: { first: number; after
 export async function getTeam(ctx: TenantContext, teamId: string) {
   assertCan(ctx, 'team:read');
   return withTenant(scope(ctx), (tx) => findTeam(tx, ctx, teamId));
+}
+
+/** Many teams by ID in one query; IDs not in the caller's organization map to nothing. */
+export async function getTeams(ctx: TenantContext, teamIds: readonly string[]) {
+  assertCan(ctx, 'team:read');
+  const ids = [...new Set(teamIds)];
+  if (ids.length === 0) return new Map<string, typeof teams.$inferSelect>();
+  return withTenant(scope(ctx), async (tx) => {
+    const rows = await tx.select().from(teams).where(and(eq(teams.orgId, ctx.orgId), inArray(teams.id, ids)));
+    return new Map(rows.map((t) => [t.id, t]));
+  });
+}
+
+/** The members of many teams in one query, each team's sorted by email as {@link listTeamMembers} sorts them. */
+export async function listMembersOfTeams(ctx: TenantContext, teamIds: readonly string[]) {
+  assertCan(ctx, 'team:read');
+  const ids = [...new Set(teamIds)];
+  const out = new Map<string, Awaited<ReturnType<typeof listTeamMembers>>>();
+  if (ids.length === 0) return out;
+  const rows = await withTenant(scope(ctx), (tx) =>
+    tx
+      .select({ teamId: teamMemberships.teamId, id: teamMemberships.id, role: teamMemberships.role, userId: users.id, email: users.email, name: users.name, createdAt: teamMemberships.createdAt })
+      .from(teamMemberships)
+      .innerJoin(users, eq(users.id, teamMemberships.userId))
+      .innerJoin(teams, eq(teams.id, teamMemberships.teamId))
+      .where(and(eq(teamMemberships.orgId, ctx.orgId), eq(teams.orgId, ctx.orgId), inArray(teamMemberships.teamId, ids)))
+      .orderBy(asc(users.email)),
+  );
+  for (const id of ids) out.set(id, []);
+  for (const { teamId, ...member } of rows) out.get(teamId)!.push(member);
+  return out;
 }
 
 export async function listTeamMembers(ctx: TenantContext, teamId: string) {

@@ -139,7 +139,7 @@ export function register(builder: Builder) {
       maxAttempts: t.exposeInt('maxAttempts'),
       projectId: t.exposeID('projectId'),
       teamId: t.exposeID('teamId'),
-      cluster: t.field({ type: ClusterRef, resolve: async (j, _a, ctx) => getCluster(await ctx.tenant(), j.clusterId) }),
+      cluster: t.field({ type: ClusterRef, resolve: async (j, _a, ctx) => ctx.once('cluster', j.clusterId, async () => getCluster(await ctx.tenant(), j.clusterId)) }),
       image: t.string({ resolve: (j) => j.spec.image }),
       command: t.stringList({ resolve: (j) => [...j.spec.command, ...j.spec.args] }),
       resources: t.field({ type: JobResources, resolve: (j) => j.spec.resources }),

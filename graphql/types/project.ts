@@ -1,5 +1,5 @@
 import { createProject, getProject, listProjects } from '../../core/tenancy/projects';
-import { getTeam } from '../../core/tenancy/teams';
+import { getTeam, getTeams } from '../../core/tenancy/teams';
 import type { Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';
 import { ProjectRef } from './project-ref';
@@ -13,7 +13,13 @@ export function register(builder: Builder) {
       slug: t.exposeString('slug'),
       description: t.exposeString('description'),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
-      team: t.field({ type: TeamRef(builder), resolve: async (p, _a, ctx) => getTeam(await ctx.tenant(), p.teamId) }),
+      team: t.field({
+        type: TeamRef(builder),
+        resolve: async (p, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('teams', p.teamId, (ids) => getTeams(tenant, ids))) ?? getTeam(tenant, p.teamId);
+        },
+      }),
     }),
   });
 

@@ -1,4 +1,4 @@
-import { addTeamMember, createTeam, getTeam, listTeamMembers, listTeams, removeTeamMember } from '../../core/tenancy/teams';
+import { addTeamMember, createTeam, getTeam, listMembersOfTeams, listTeamMembers, listTeams, removeTeamMember } from '../../core/tenancy/teams';
 import { listProjects } from '../../core/tenancy/projects';
 import type { Team, TeamRole } from '../../db/schema';
 import { sharedRef, type Builder } from '../builder';
@@ -28,7 +28,10 @@ export function register(builder: Builder) {
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       members: t.field({
         type: [TeamMemberRef],
-        resolve: async (team, _a, ctx) => listTeamMembers(await ctx.tenant(), team.id),
+        resolve: async (team, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('teamMembers', team.id, (ids) => listMembersOfTeams(tenant, ids))) ?? listTeamMembers(tenant, team.id);
+        },
       }),
       projects: t.connection({
         type: ProjectRef(builder),

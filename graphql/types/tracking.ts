@@ -10,7 +10,7 @@ import { searchExperiments } from '../../core/tracking/search-experiments';
 import { searchRuns } from '../../core/tracking/search-runs';
 import { updateRun } from '../../core/tracking/update-run';
 import { RUN_STATUSES, VIEW_TYPES } from '../../core/tracking/tracking.schemas';
-import { getProject } from '../../core/tenancy/projects';
+import { getProject, getProjects } from '../../core/tenancy/projects';
 import { AppError } from '../../core/errors';
 import type { GraphQLResolveInfo } from 'graphql';
 import { sharedRef, type Builder } from '../builder';
@@ -109,7 +109,13 @@ export function register(builder: Builder) {
       createdAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.createdAt) }),
       updatedAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.updatedAt) }),
       tags: t.field({ type: [KeyValueRef(builder)], resolve: (e) => e.tags }),
-      project: t.field({ type: ProjectRef(builder), resolve: async (e, _a, ctx) => getProject(await ctx.tenant(), e.projectId) }),
+      project: t.field({
+        type: ProjectRef(builder),
+        resolve: async (e, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('projects', e.projectId, (ids) => getProjects(tenant, ids))) ?? getProject(tenant, e.projectId);
+        },
+      }),
     }),
   });
 
@@ -133,7 +139,7 @@ export function register(builder: Builder) {
       tags: t.field({ type: [KeyValueRef(builder)], resolve: (r) => r.tags }),
       latestMetrics: t.field({ type: [MetricRef], description: 'Each metric at its highest step', resolve: (r) => r.latestMetrics }),
       inputs: t.field({ type: [DatasetInputRef], resolve: (r) => r.inputs }),
-      experiment: t.field({ type: ExperimentRef(builder), resolve: async (r, _a, ctx) => getExperiment(await ctx.tenant(), r.experimentId) }),
+      experiment: t.field({ type: ExperimentRef(builder), resolve: async (r, _a, ctx) => ctx.once('experiment', r.experimentId, async () => getExperiment(await ctx.tenant(), r.experimentId)) }),
     }),
   });
 
