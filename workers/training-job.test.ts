@@ -26,7 +26,7 @@ import { getModelVersionLineage } from '../core/registry/get-model-version-linea
 import { getRun } from '../core/tracking/get-run';
 import { jobWorkflowId } from '../core/training/access';
 import { cancelTrainingJob } from '../core/training/cancel-training-job';
-import { getTrainingJob } from '../core/training/list-training-jobs';
+import { getTrainingJob, listJobEvents, listTrainingJobs } from '../core/training/list-training-jobs';
 import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
 import { apiKeys } from '../db/schema';
@@ -292,6 +292,14 @@ describe('training jobs on Temporal with the local backend', () => {
     const projectB = await createProject(B.ctx, { teamId: teamB.id, name: 'B project' });
     await expect(submitTrainingJob(B.ctx, { project: projectB.slug, command: ['x'], cluster: localA.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await listClusters(B.ctx)).map((c) => c.id)).not.toContain(localA.id);
+
+    // Timelines loaded together (the jobs list) are each job's own, and none of them for B.
+    const ids = (await listTrainingJobs(A.ctx, { first: 50 })).rows.map((j) => j.id);
+    expect(ids.length).toBeGreaterThan(3);
+    const together = await listJobEvents(A.ctx, [...ids, 'job_unknown']);
+    expect([...together.keys()].sort()).toEqual([...ids].sort());
+    for (const id of ids) expect(together.get(id)).toEqual((await getTrainingJob(A.ctx, id)).events);
+    expect((await listJobEvents(B.ctx, ids)).size).toBe(0);
   });
 
   it('runs on a connected Kubernetes cluster: stored encrypted, GPU job with labels, logs, cost; too many GPUs fail fast; cancel deletes the Job', async () => {

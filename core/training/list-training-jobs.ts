@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { trainingJobs } from '../../db/schema';
+import { trainingJobEvents, trainingJobs, type TrainingJobEvent } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
@@ -31,6 +31,26 @@ export async function listTrainingJobs(ctx: TenantContext, input: unknown): Prom
     if (data.retrainingPolicyId) where.push(eq(trainingJobs.retrainingPolicyId, data.retrainingPolicyId));
     const rows = await tx.select().from(trainingJobs).where(and(...where)).orderBy(desc(trainingJobs.id)).limit(data.first + 1);
     return { rows: rows as JobView[] };
+  });
+}
+
+/** The status timelines of many jobs in one query, each in the order {@link getTrainingJob} gives; jobs of other organizations map to nothing. */
+export async function listJobEvents(ctx: TenantContext, jobIds: readonly string[]): Promise<Map<string, TrainingJobEvent[]>> {
+  assertCan(ctx, 'job:read');
+  const ids = [...new Set(jobIds)];
+  const out = new Map<string, TrainingJobEvent[]>();
+  if (ids.length === 0) return out;
+  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+    const visible = await tx.select({ id: trainingJobs.id }).from(trainingJobs).where(and(eq(trainingJobs.orgId, ctx.orgId), inArray(trainingJobs.id, ids)));
+    if (visible.length === 0) return out;
+    for (const j of visible) out.set(j.id, []);
+    const rows = await tx
+      .select()
+      .from(trainingJobEvents)
+      .where(inArray(trainingJobEvents.jobId, [...out.keys()]))
+      .orderBy(asc(trainingJobEvents.occurredAt), asc(trainingJobEvents.id));
+    for (const e of rows) out.get(e.jobId)!.push(e);
+    return out;
   });
 }
 

@@ -8,7 +8,7 @@ import { getEvaluation, listEvaluations, startEvaluation } from '../../core/eval
 import type { JobView } from '../../core/training/access';
 import { listExampleJobs, type ExampleJob } from '../../core/training/example-jobs';
 import { cancelTrainingJob } from '../../core/training/cancel-training-job';
-import { getTrainingJob, listTrainingJobs } from '../../core/training/list-training-jobs';
+import { getTrainingJob, listJobEvents, listTrainingJobs } from '../../core/training/list-training-jobs';
 import { readJobLogs } from '../../core/training/read-job-logs';
 import {
   createRetrainingPolicy,
@@ -159,7 +159,14 @@ export function register(builder: Builder) {
       peakMemoryMiB: t.exposeFloat('peakMemoryMib', { nullable: true }),
       costMicros: t.exposeFloat('costMicros', { nullable: true, description: 'Measured runtime × requested resources × the cluster’s prices' }),
       cancelRequested: t.boolean({ resolve: (j) => j.cancelRequestedAt !== null }),
-      events: t.field({ type: [JobEventRef], description: 'The status timeline', resolve: async (j, _a, ctx) => (await getTrainingJob(await ctx.tenant(), j.id)).events }),
+      events: t.field({
+        type: [JobEventRef],
+        description: 'The status timeline',
+        resolve: async (j, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('jobEvents', j.id, (ids) => listJobEvents(tenant, ids))) ?? (await getTrainingJob(tenant, j.id)).events;
+        },
+      }),
     }),
   });
 
