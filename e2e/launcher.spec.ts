@@ -2,27 +2,30 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { afterAll, describe, expect, it } from 'vitest';
-import { canConnect, freePort, sleep } from './lib/net';
-import { forEachLine, isAlive, stopProcessGroup } from './lib/processes';
+import { expect, test } from '@playwright/test';
+import { canConnect, freePort, sleep } from '../scripts/lib/net';
+import { forEachLine, isAlive, stopProcessGroup } from '../scripts/lib/processes';
 
 /**
- * The README's first command (`npm run dev` → `scripts/run.ts --dev`) on a throwaway
- * GANTRY_HOME: it brings up PostgreSQL, Temporal, the worker and the web app with the demo
- * organization; Ctrl-C (SIGINT to the terminal's process group) stops every process it
- * started; a second start keeps the data; and losing the parent process (npm killed with
- * SIGTERM, which npm does not relay) stops everything too.
+ * The launcher behind the README's first command (`scripts/run.ts`, here as `npm start` runs
+ * it, on the production build the suite has made) on a throwaway GANTRY_HOME: it brings up
+ * PostgreSQL, Temporal, the worker and the web app with the demo organization; Ctrl-C (SIGINT
+ * to the terminal's process group) stops every process it started; a second start keeps the
+ * data; and losing the parent process (npm killed with SIGTERM, which npm does not relay)
+ * stops everything too. Production mode, because a `next dev` a developer may be running in
+ * this directory holds the directory's dev-server lock.
  */
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const home = mkdtempSync(path.join(os.tmpdir(), 'gantry-launcher-'));
 chmodSync(home, 0o755);
 const started: number[] = [];
 /** Everything seen running, killed after a failure so no test leaves processes behind. */
 const seen = new Set<number>();
 
-afterAll(async () => {
+test.afterAll(async () => {
   for (const pgid of started) await stopProcessGroup(pgid, 'SIGKILL', 5_000).catch(() => {});
   for (const pid of seen) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   rmSync(home, { recursive: true, force: true });
@@ -32,6 +35,7 @@ interface Platform {
   proc: ChildProcess;
   output: string[];
   exited: Promise<number | null>;
+  hasExited: () => boolean;
   /** The launcher's own pid (the shell's child when started through a shell). */
   launcherPid: () => number;
 }
@@ -45,21 +49,24 @@ async function start(ports: Ports, viaShell: boolean): Promise<Platform> {
     GANTRY_TEMPORAL_PORT: String(ports.temporal),
     GANTRY_TEMPORAL_UI_PORT: String(ports.temporalUi),
     NEXT_TELEMETRY_DISABLED: '1',
+    GANTRY_SEED_DEMO: 'true',
   };
   // The embedded defaults are what is under test, whatever database the suite itself uses.
   for (const key of ['DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_APP_PASSWORD', 'TEMPORAL_ADDRESS', 'NODE_ENV', 'GANTRY_RUN_ID'])
     delete env[key];
-  const node = `${JSON.stringify(process.execPath)} --import tsx scripts/run.ts --dev`;
+  const node = `${JSON.stringify(process.execPath)} --import tsx scripts/run.ts`;
   // `; exit $?` keeps the shell as the launcher's parent, like `npm run dev` does.
   const proc = viaShell
     ? spawn('/bin/sh', ['-c', `${node}; exit $?`], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, ['--import', 'tsx', 'scripts/run.ts', '--dev'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, ['--import', 'tsx', 'scripts/run.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(proc.pid!);
   const output: string[] = [];
   forEachLine(proc.stdout, (l) => output.push(l));
   forEachLine(proc.stderr, (l) => output.push(l));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  let ended = false;
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => ((ended = true), resolve(code))));
   return {
+    hasExited: () => ended,
     proc,
     output,
     exited,
@@ -78,6 +85,7 @@ async function waitHealthy(p: Platform, ports: Ports): Promise<void> {
   const deadline = Date.now() + 150_000;
   let last = '';
   while (Date.now() < deadline) {
+    if (p.hasExited()) throw new Error(`the launcher exited before it was healthy:\n${p.output.slice(-40).join('\n')}`);
     try {
       const res = await fetch(`http://127.0.0.1:${ports.web}/api/health`, { signal: AbortSignal.timeout(20_000) });
       last = await res.text();
@@ -118,8 +126,9 @@ async function expectAllStopped(pids: number[], ports: Ports): Promise<void> {
   for (const port of Object.values(ports)) expect(await canConnect(port)).toBe(false);
 }
 
-describe('scripts/run.ts (npm run dev)', () => {
-  it('starts everything with the demo organization, stops every process on Ctrl-C, keeps the data, and stops when its parent dies', { timeout: 420_000 }, async () => {
+test.describe('scripts/run.ts, the launcher', () => {
+  test('starts everything with the demo organization, stops every process on Ctrl-C, keeps the data, and stops when its parent dies', async () => {
+    test.setTimeout(420_000);
     const ports: Ports = { web: await freePort(), pg: await freePort(), temporal: await freePort(), temporalUi: await freePort() };
 
     // First start: everything up, demo data created and the login printed.
