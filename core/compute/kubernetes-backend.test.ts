@@ -1,12 +1,13 @@
+import https from 'node:https';
 import { ApiException, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '../config/env';
 import { AppError } from '../errors';
 import { newId } from '../ids';
-import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type KubernetesFake } from '../testing/kubernetes-fake';
+import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../testing/kubernetes-fake';
 import { backendJobName, type BackendJobSpec } from './compute-backend';
 import { sanitizeKubeconfig } from './kubeconfig';
-import { ClusterApiError, KubernetesBackend, LOG_CHUNK_BYTES, kubernetesClients, labelValue, parseQuantity, type KubernetesClients } from './kubernetes-backend';
+import { ClusterApiError, KubernetesBackend, LOG_CHUNK_BYTES, kubernetesClients, labelValue, parseLogTimestamp, parseQuantity, type KubernetesClients } from './kubernetes-backend';
 import { BlockedAddressError } from './network-policy';
 
 let fake: KubernetesFake;
@@ -329,6 +330,233 @@ describe('KubernetesBackend against the fake API server', () => {
     expect(chunks.join('')).toBe(expected);
     expect(offset).toBe(written);
     await k.cancel(s.name);
+  });
+
+  describe('following a log', () => {
+    /** The log reads sent to the fake since request number `from`. */
+    const logReads = (from: number) => fake.requests.slice(from).filter((r) => r.path.endsWith('/log'));
+    const sinceTime = (r: FakeRequest) => new URLSearchParams(r.query).get('sinceTime');
+    const secondOf = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+    /** Reads on from `offset` until nothing new comes, checking each chunk's size and offset. */
+    async function drain(k: KubernetesBackend, name: string, offset: number): Promise<{ chunks: string[]; offset: number }> {
+      const chunks: string[] = [];
+      for (;;) {
+        const chunk = await k.logs(name, offset);
+        if (chunk.text === '') {
+          expect(chunk.nextOffset).toBe(offset);
+          return { chunks, offset };
+        }
+        expect(Buffer.byteLength(chunk.text)).toBeLessThanOrEqual(LOG_CHUNK_BYTES);
+        expect(chunk.nextOffset).toBe(offset + Buffer.byteLength(chunk.text));
+        chunks.push(chunk.text);
+        offset = chunk.nextOffset;
+      }
+    }
+
+    it('returns a growing log byte for byte, each poll reading only about the last second of it', async () => {
+      const k = backend();
+      const s = spec({ image: 'ghcr.io/acme/trainer:sleep' });
+      await k.submit(s);
+      fake.advance(500);
+      const start = fake.requests.length;
+      const served: number[] = [];
+      let text = '';
+      let offset = 0;
+      // What reading from the log's start on every poll (up to the new offset) would have cost.
+      let fromStart = 0;
+      for (let poll = 0; poll < 240; poll++) {
+        fake.advance(100);
+        for (let j = 0; j <= poll % 4; j++) {
+          fake.appendLog(FAKE_NAMESPACE, s.name, `poll ${poll} line ${j} loss=${(1 / (poll + 1)).toFixed(6)} ✓ ${'·'.repeat((poll * 7 + j) % 60)}\n`);
+        }
+        // A line the container is still writing when a poll comes, finished before the next one.
+        if (poll % 17 === 5) fake.appendLog(FAKE_NAMESPACE, s.name, `progress ${poll}: 50% `);
+        if (poll % 17 === 6) fake.appendLog(FAKE_NAMESPACE, s.name, '100%\n');
+        const before = fake.requests.length;
+        const chunk = await k.logs(s.name, offset);
+        served.push(logReads(before).reduce((n, r) => n + r.bytes, 0));
+        expect(chunk.nextOffset).toBe(offset + Buffer.byteLength(chunk.text));
+        text += chunk.text;
+        offset = chunk.nextOffset;
+        fromStart += offset;
+      }
+      const log = fake.podLog(FAKE_NAMESPACE, s.name)!;
+      expect(text).toBe(log.toString('utf8'));
+      expect(offset).toBe(log.length);
+      expect(text).toContain('progress 22: 50% ');
+      expect(log.length).toBeGreaterThan(40_000);
+
+      const reads = logReads(start);
+      expect(reads).toHaveLength(240);
+      expect(sinceTime(reads[0]!)).toBeNull();
+      expect(reads.slice(1).every((r) => sinceTime(r) !== null)).toBe(true);
+      // About a second of timestamped log per poll, however long the log has grown.
+      expect(Math.max(...served.slice(1))).toBeLessThan(8_000);
+      const total = served.reduce((a, b) => a + b, 0);
+      expect(fromStart).toBeGreaterThan(4_000_000);
+      expect(total).toBeLessThan(fromStart / 8);
+      await k.cancel(s.name);
+    });
+
+    it('neither loses nor repeats lines stamped with the same time, or in the same second, on both sides of a poll', async () => {
+      const k = backend();
+      const s = spec({ image: 'ghcr.io/acme/trainer:sleep' });
+      await k.submit(s);
+      fake.advance(500);
+      // The container's own next line comes 650 ms after its creation; the lines below stay in one second.
+      if (fake.now() % 1000 > 990) fake.advance(20);
+      const second = secondOf(fake.now());
+      let offset = (await k.logs(s.name, 0)).nextOffset;
+      const start = fake.requests.length;
+      const read = async () => {
+        const chunk = await k.logs(s.name, offset);
+        offset = chunk.nextOffset;
+        return chunk.text;
+      };
+
+      fake.appendLog(FAKE_NAMESPACE, s.name, 'same\nsame\nsame\n');
+      expect(await read()).toBe('same\nsame\nsame\n');
+      // Stamped like the three before them.
+      fake.appendLog(FAKE_NAMESPACE, s.name, 'same\nsame\n');
+      expect(await read()).toBe('same\nsame\n');
+      expect(await read()).toBe('');
+      fake.advance(1);
+      fake.appendLog(FAKE_NAMESPACE, s.name, 'later, in the same second\nsame\n');
+      expect(await read()).toBe('later, in the same second\nsame\n');
+      fake.appendLog(FAKE_NAMESPACE, s.name, 'same\n');
+      fake.advance(1);
+      fake.appendLog(FAKE_NAMESPACE, s.name, 'and again\n');
+      expect(await read()).toBe('same\nand again\n');
+      expect(await read()).toBe('');
+
+      expect(fake.podLog(FAKE_NAMESPACE, s.name)!.length).toBe(offset);
+      const reads = logReads(start);
+      expect(reads.length).toBe(6);
+      // Each read after the first starts at the second all these lines share.
+      expect(sinceTime(reads[0]!)).not.toBeNull();
+      expect(reads.slice(1).every((r) => sinceTime(r) === second)).toBe(true);
+      await k.cancel(s.name);
+    });
+
+    it('hands out multi-byte characters whole, a line longer than a chunk in pieces, and the last line without a newline', async () => {
+      const k = backend();
+      // Runs 2 s and ends killed, without a last line of its own.
+      const s = spec({ image: 'ghcr.io/acme/trainer:oomkilled' });
+      await k.submit(s);
+      fake.advance(500);
+      fake.advance(1850);
+      let { chunks, offset } = await drain(k, s.name, 0);
+      const read = async () => {
+        const more = await drain(k, s.name, offset);
+        offset = more.offset;
+        chunks = [...chunks, ...more.chunks];
+        return more.chunks;
+      };
+
+      fake.appendLog(FAKE_NAMESPACE, s.name, 'größer ✓ 训练 🚀\n');
+      // From its start, a chunk ends in the middle of a character.
+      const long = `${'训'.repeat(Math.ceil(LOG_CHUNK_BYTES / 3) + 5000)}\n`;
+      fake.appendLog(FAKE_NAMESPACE, s.name, long);
+      const lastWords = Buffer.from('last words ✓', 'utf8');
+      fake.appendLog(FAKE_NAMESPACE, s.name, lastWords.subarray(0, lastWords.length - 1));
+      const pieces = await read();
+      expect(pieces).toEqual(['größer ✓ 训练 🚀\n', '训'.repeat(Math.floor(LOG_CHUNK_BYTES / 3)), `${'训'.repeat(long.length - 1 - Math.floor(LOG_CHUNK_BYTES / 3))}\nlast words `]);
+
+      // The character's last byte, then one the container never finishes.
+      fake.appendLog(FAKE_NAMESPACE, s.name, lastWords.subarray(lastWords.length - 1));
+      fake.appendLog(FAKE_NAMESPACE, s.name, Buffer.from(' ✓', 'utf8').subarray(0, 3));
+      expect(await read()).toEqual(['✓ ']);
+      expect(await k.status(s.name)).toMatchObject({ phase: 'running' });
+
+      fake.advance(100);
+      expect(await k.status(s.name)).toMatchObject({ phase: 'failed', reason: 'OOMKilled' });
+      // Once the container has ended, what it left of a character is its log's end: two bytes.
+      expect(await k.logs(s.name, offset)).toEqual({ text: '\uFFFD', nextOffset: offset + 2 });
+      expect(await k.logs(s.name, offset + 2)).toEqual({ text: '', nextOffset: offset + 2 });
+      const log = fake.podLog(FAKE_NAMESPACE, s.name)!;
+      expect(offset + 2).toBe(log.length);
+      expect(`${chunks.join('')}\uFFFD`).toBe(log.toString('utf8'));
+      expect(chunks.join('')).not.toContain('\uFFFD');
+    });
+
+    it('reads from an offset it has no cursor for (another process, a restart) and follows on from there', async () => {
+      const s = spec({ image: 'ghcr.io/acme/trainer:sleep' });
+      await backend().submit(s);
+      fake.advance(500);
+      for (let i = 0; i < 300; i++) {
+        fake.advance(10);
+        fake.appendLog(FAKE_NAMESPACE, s.name, `line ${i} ✓ ${'·'.repeat(i % 30)}\n`);
+      }
+      const log = fake.podLog(FAKE_NAMESPACE, s.name)!;
+      const lineStart = log.indexOf('line 150 ');
+      // After a multi-byte character, inside a line.
+      const inLine = lineStart + Buffer.byteLength('line 150 ✓');
+      for (const from of [lineStart, inLine]) {
+        const k = backend();
+        const start = fake.requests.length;
+        const { chunks, offset } = await drain(k, s.name, from);
+        expect(chunks.join('')).toBe(log.subarray(from).toString('utf8'));
+        expect(offset).toBe(log.length);
+        const reads = logReads(start);
+        expect(sinceTime(reads[0]!)).toBeNull();
+        expect(sinceTime(reads.at(-1)!)).not.toBeNull();
+      }
+      fake.advance(10);
+      fake.appendLog(FAKE_NAMESPACE, s.name, 'one more\n');
+      const start = fake.requests.length;
+      expect(await backend().logs(s.name, log.length)).toEqual({ text: 'one more\n', nextOffset: log.length + 9 });
+      expect(sinceTime(logReads(start)[0]!)).not.toBeNull();
+      await backend().cancel(s.name);
+    });
+
+    it("the fake serves a pod's log as the kubelet does: a timestamp per line, sinceTime, tailLines in entries, limitBytes on the output", async () => {
+      const s = spec({ image: 'ghcr.io/acme/trainer:sleep' });
+      await backend().submit(s);
+      fake.advance(500);
+      fake.advance(1000 - (fake.now() % 1000));
+      const pod = (fake.listPods(FAKE_NAMESPACE) as { metadata: { name: string; labels: Record<string, string> } }[]).find((p) => p.metadata.labels['job-name'] === s.name)!.metadata.name;
+      const get = (query: string) =>
+        new Promise<Buffer>((resolve, reject) => {
+          const url = `${fake.url}/api/v1/namespaces/${FAKE_NAMESPACE}/pods/${pod}/log?container=main&${query}`;
+          https
+            .get(url, { ca: Buffer.from(fake.caData, 'base64'), headers: { authorization: 'Bearer admin-token' } }, (res) => {
+              const parts: Buffer[] = [];
+              res.on('data', (c: Buffer) => parts.push(c));
+              res.on('end', () => resolve(Buffer.concat(parts)));
+            })
+            .on('error', reject);
+        });
+      fake.appendLog(FAKE_NAMESPACE, s.name, 'a\n');
+      const second = secondOf(fake.now() + 1000);
+      fake.advance(1000);
+      // Two entries (16 KiB and the rest) for one line, then a line still being written.
+      fake.appendLog(FAKE_NAMESPACE, s.name, `b${'x'.repeat(20_000)}\nc`);
+      const stamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z /;
+
+      const all = (await get('timestamps=true')).toString('utf8').split('\n');
+      expect(all.every((line) => stamp.test(line))).toBe(true);
+      expect(all.map((line) => line.replace(stamp, ''))).toEqual([...fake.podLog(FAKE_NAMESPACE, s.name)!.toString('utf8').split('\n')]);
+      const since = (await get(`timestamps=true&sinceTime=${second}`)).toString('utf8');
+      expect(since).toBe(all.filter((line) => `${line.slice(0, 19)}Z` >= second).join('\n'));
+      expect(since).toMatch(new RegExp(`\\n?${second.slice(0, -1)}\\.0{9}Z bx{20000}\\n${second.slice(0, -1)}\\.0{9}Z c$`));
+      expect(since).not.toContain(' a\n');
+      expect((await get('tailLines=2&timestamps=true')).toString('utf8')).toMatch(new RegExp(`^${stamp.source.slice(1)}x{${20_001 - 16 * 1024}}\\n${stamp.source.slice(1)}c$`));
+      expect((await get('tailLines=1')).toString('utf8')).toBe('c');
+      expect((await get('timestamps=true&limitBytes=12')).toString('utf8')).toBe(all[0]!.slice(0, 12));
+      expect((await get('sinceTime=yesterday')).toString('utf8')).toContain('"code":400');
+      expect((await get('limitBytes=0')).toString('utf8')).toContain('"code":422');
+      await backend().cancel(s.name);
+    });
+
+    it('parses log timestamps of any fraction width and offset, as numbers', () => {
+      expect(parseLogTimestamp('2025-03-04T05:06:07.500000000Z')).toEqual({ sec: Date.UTC(2025, 2, 4, 5, 6, 7) / 1000, nanos: 500_000_000 });
+      expect(parseLogTimestamp('2025-03-04T05:06:07.5Z')).toEqual(parseLogTimestamp('2025-03-04T05:06:07.500000000Z'));
+      expect(parseLogTimestamp('2025-03-04T07:06:07.000000001+02:00')).toEqual({ sec: Date.UTC(2025, 2, 4, 5, 6, 7) / 1000, nanos: 1 });
+      expect(parseLogTimestamp('2025-03-04T05:06:07Z')).toEqual({ sec: Date.UTC(2025, 2, 4, 5, 6, 7) / 1000, nanos: 0 });
+      expect(parseLogTimestamp('2025-03-04 05:06:07Z')).toBeNull();
+      expect(parseLogTimestamp('loss=0.25')).toBeNull();
+    });
   });
 
   it('maps failures: exit code 1 → Error, OOM → OOMKilled, a missed deadline → DeadlineExceeded', async () => {

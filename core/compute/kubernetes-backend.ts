@@ -3,10 +3,14 @@ import {
   AuthorizationV1Api,
   BatchV1Api,
   CoreV1Api,
+  IsomorphicFetchHttpLibrary,
   KubeConfig,
+  ResponseContext,
+  SelfDecodingBody,
   ServerConfiguration,
   VersionApi,
   createConfiguration,
+  wrapHttpLibrary,
   type RequestContext,
   type SecurityAuthentication,
   type V1EnvVar,
@@ -17,7 +21,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { AppError, type ErrorCode } from '../errors';
-import type { BackendJobSpec, BackendJobStatus, ClusterCapacity, ComputeBackend, GpuPool, LogChunk, SubmitResult } from './compute-backend';
+import { completeUtf8Length, type BackendJobSpec, type BackendJobStatus, type ClusterCapacity, type ComputeBackend, type GpuPool, type LogChunk, type SubmitResult } from './compute-backend';
 import type { SanitizedKubeconfig } from './kubeconfig';
 import { BLOCKED_CONNECTION_CODE, GuardedHttpsAgent } from './network-policy';
 
@@ -42,7 +46,7 @@ export const GPU_TAINT_KEY = 'nvidia.com/gpu';
 export const CONTAINER_NAME = 'main';
 export const DEFAULT_TTL_SECONDS_AFTER_FINISHED = 24 * 60 * 60;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
-/** Most log bytes read per call; the caller pages with `nextOffset`. */
+/** Most log bytes returned per call; the caller pages with `nextOffset`. */
 export const LOG_CHUNK_BYTES = 1024 * 1024;
 
 /** Labels on every Job, pod and Secret Gantry creates. */
@@ -462,23 +466,219 @@ export function jobStatusFrom(job: V1Job, pod: V1Pod | null, now = new Date()): 
 }
 
 // ---------------------------------------------------------------------------
-// Logs: the API reads from the start of the container log up to `limitBytes`
+// Logs: followed from a cursor on timestamped reads
+//
+// The log API has no byte offset: a read starts at the container log's beginning, or
+// at `sinceTime` (whole seconds as sent; the kubelet returns the entries stamped at or
+// after it). With `timestamps=true` the kubelet puts the entry's time and a space
+// before each line (before the first entry of a line split into partial entries), so
+// a line can be found again by its stamp and its rank among the lines with that stamp.
+// A cursor remembers that for an offset already returned, and the next read starts at
+// the second of the line it points into instead of the log's beginning.
+
+/** A log timestamp; compared as numbers, as its text's width varies. */
+export interface LogTimestamp {
+  /** Seconds since the epoch. */
+  sec: number;
+  nanos: number;
+}
+
+const LOG_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+/** `2006-01-02T15:04:05.000000000+07:00` and its space: the longest prefix a line can have. */
+const MAX_TIMESTAMP_PREFIX = 36;
+
+/** An RFC3339 timestamp with any number of fraction digits (up to nanoseconds) and any offset; null when it is not one. */
+export function parseLogTimestamp(text: string): LogTimestamp | null {
+  const m = LOG_TIMESTAMP.exec(text);
+  if (!m) return null;
+  const [, year, month, day, hour, minute, second, fraction, zone] = m as unknown as [string, string, string, string, string, string, string, string | undefined, string];
+  const offsetSeconds = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 3600 + Number(zone.slice(4, 6)) * 60);
+  const sec = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) / 1000 - offsetSeconds;
+  return { sec, nanos: fraction ? Number(fraction.padEnd(9, '0')) : 0 };
+}
+
+const compareTimestamps = (a: LogTimestamp, b: LogTimestamp) => a.sec - b.sec || a.nanos - b.nanos;
+const sameTimestamp = (a: LogTimestamp | null, b: LogTimestamp) => a !== null && compareTimestamps(a, b) === 0;
 
 /**
- * Bytes of `text` that are certainly whole: when `truncated`, up to its last
- * newline after `offset` (or, for a line longer than a chunk, without the cut-off
- * last character).
+ * Where a reader stands in a container log: `into` bytes of log text after the start
+ * of the `n`-th line stamped `ts` (its text after the timestamp; `into` may reach past
+ * its end into the lines after it). A read from `ts`'s second holds all lines stamped
+ * `ts`, in the order the log has them.
  */
-function completeBytes(text: string, truncated: boolean, offset: number): Buffer {
-  const bytes = Buffer.from(text, 'utf8');
-  if (!truncated) return bytes;
-  const lastNewline = bytes.lastIndexOf(0x0a);
-  if (lastNewline >= offset) return bytes.subarray(0, lastNewline + 1);
-  // One line longer than a chunk: drop the replacement character a cut multi-byte character decoded to.
-  let end = bytes.length;
-  while (end >= 3 && bytes[end - 3] === 0xef && bytes[end - 2] === 0xbf && bytes[end - 1] === 0xbd) end -= 3;
-  return bytes.subarray(0, end);
+interface LogCursor {
+  ts: LogTimestamp;
+  n: number;
+  into: number;
+  /** How many bytes a read from `ts`'s second sent before this position last time. */
+  before: number;
 }
+
+/** Cursors for offsets already handed out, by cluster, namespace, pod UID and offset; least recently used go first. */
+const LOG_CURSORS_MAX = 1000;
+const logCursors = new Map<string, LogCursor>();
+
+function recallCursor(key: string): LogCursor | null {
+  const cursor = logCursors.get(key);
+  if (!cursor) return null;
+  logCursors.delete(key);
+  logCursors.set(key, cursor);
+  return cursor;
+}
+
+function rememberCursor(key: string, cursor: LogCursor): void {
+  logCursors.delete(key);
+  logCursors.set(key, cursor);
+  for (const oldest of logCursors.keys()) {
+    if (logCursors.size <= LOG_CURSORS_MAX) break;
+    logCursors.delete(oldest);
+  }
+}
+
+/** One line of a timestamped read. */
+interface LogLine {
+  /** Where the line begins in the read, timestamp included. */
+  at: number;
+  /** Where its text begins, after the timestamp and its space. */
+  start: number;
+  /** After its newline, or the end of the read. */
+  end: number;
+  /** Null for text without a timestamp: the rest of a line that began before `sinceTime`. */
+  ts: LogTimestamp | null;
+}
+
+/**
+ * The lines of a timestamped read. A read from `since` can begin with the rest of a
+ * line whose first part is older (no timestamp); a last line without a newline whose
+ * timestamp did not parse was cut inside it by `limitBytes`, and is left out.
+ */
+function splitLogLines(buf: Buffer, since: LogTimestamp | null): LogLine[] {
+  const lines: LogLine[] = [];
+  for (let at = 0; at < buf.length; ) {
+    const newline = buf.indexOf(0x0a, at);
+    const end = newline < 0 ? buf.length : newline + 1;
+    const space = buf.subarray(at, Math.min(end, at + MAX_TIMESTAMP_PREFIX)).indexOf(0x20);
+    let ts = space > 0 ? parseLogTimestamp(buf.toString('latin1', at, at + space)) : null;
+    if (ts && at === 0 && since && compareTimestamps(ts, since) < 0) ts = null;
+    if (!ts && at > 0 && newline < 0) break;
+    lines.push(ts ? { at, start: at + space + 1, end, ts } : { at, start: at, end, ts: null });
+    at = end;
+  }
+  return lines;
+}
+
+type LogStart = { skip: number } | LogCursor;
+
+type FollowResult =
+  /** The read stopped (at `limitBytes`) before anything new could be told: read more. */
+  | { more: true }
+  /** Log text from the start on, and the cursor after it (null when none can be placed). */
+  | { more: false; text: Buffer; cursor: LogCursor | null };
+
+/**
+ * What a timestamped read holds after `from`: at most {@link LOG_CHUNK_BYTES} of log
+ * text, ending after a whole line where one fits. A line without its newline yet is
+ * taken as far as it goes, except where `limitBytes` cut it (`truncated`) or it ends
+ * inside a character the container may still complete (unless it has terminated, `final`);
+ * a single line longer than a chunk is taken a chunk at a time.
+ */
+function followLog(buf: Buffer, o: { since: LogTimestamp | null; from: LogStart; truncated: boolean; final: boolean }): FollowResult {
+  const lines = splitLogLines(buf, o.since);
+  const lastCut = o.truncated && lines.length > 0 && buf[lines.at(-1)!.end - 1] !== 0x0a ? lines.length - 1 : -1;
+
+  // Where `bytes` of log text after the start of line `first` end (line `i`, at `p` in the read); null when the read holds fewer.
+  const walk = (first: number, bytes: number): { i: number; p: number } | null => {
+    let remaining = bytes;
+    for (let k = first; k < lines.length; k++) {
+      const line = lines[k]!;
+      if (remaining < line.end - line.start) return { i: k, p: line.start + remaining };
+      remaining -= line.end - line.start;
+    }
+    return remaining === 0 ? { i: lines.length, p: buf.length } : null;
+  };
+  let start: { i: number; p: number } | null;
+  if ('skip' in o.from) {
+    start = walk(0, o.from.skip);
+  } else {
+    const { ts, n, into } = o.from;
+    let anchor = -1;
+    for (let k = 0, seen = 0; k < lines.length && anchor < 0; k++) {
+      if (sameTimestamp(lines[k]!.ts, ts) && ++seen === n) anchor = k;
+    }
+    if (anchor >= 0) {
+      start = walk(anchor, into);
+    } else if (o.truncated) {
+      return { more: true };
+    } else {
+      // The line is no longer in the log (rotated away): go on from the first line stamped after it.
+      const next = lines.findIndex((l) => l.ts !== null && compareTimestamps(l.ts, ts) > 0);
+      start = next < 0 ? { i: lines.length, p: buf.length } : { i: next, p: lines[next]!.start };
+    }
+  }
+  // Fewer bytes than the offset: a read cut short, or a log that is shorter (rotated).
+  if (!start) return o.truncated ? { more: true } : { more: false, text: Buffer.alloc(0), cursor: null };
+
+  const parts: Buffer[] = [];
+  let taken = 0;
+  let endLine = start.i;
+  let endAt = start.p;
+  for (let k = start.i; k < lines.length; k++) {
+    const line = lines[k]!;
+    const from = k === start.i ? start.p : line.start;
+    const length = line.end - from;
+    const whole = buf[line.end - 1] === 0x0a;
+    let keep: number;
+    if (length > LOG_CHUNK_BYTES - taken) {
+      // Does not fit: stop before it, unless it is a single line longer than a chunk.
+      if (taken > 0) break;
+      keep = completeUtf8Length(buf.subarray(from, from + LOG_CHUNK_BYTES));
+    } else if (whole) {
+      keep = length;
+    } else if (k === lastCut) {
+      break;
+    } else {
+      keep = o.final ? length : completeUtf8Length(buf.subarray(from, line.end));
+    }
+    if (keep > 0) {
+      parts.push(buf.subarray(from, from + keep));
+      taken += keep;
+      endLine = k;
+      endAt = from + keep;
+    }
+    if (keep < length) break;
+  }
+  if (taken === 0 && o.truncated) return { more: true };
+
+  // The cursor: anchored on the last timestamped line at or before the position.
+  if (endLine >= lines.length) {
+    endLine = lines.length - 1;
+    endAt = lines.at(-1)?.end ?? 0;
+  }
+  let anchor = endLine;
+  while (anchor >= 0 && lines[anchor]!.ts === null) anchor--;
+  const text = Buffer.concat(parts);
+  if (anchor < 0) return { more: false, text, cursor: null };
+  const ts = lines[anchor]!.ts!;
+  let into = endAt - lines[endLine]!.start;
+  for (let k = anchor; k < endLine; k++) into += lines[k]!.end - lines[k]!.start;
+  let n = 0;
+  for (let k = 0; k <= anchor; k++) if (sameTimestamp(lines[k]!.ts, ts)) n++;
+  // A read from the same second starts where this one did; from a later one, at its first line.
+  const readFrom = o.since?.sec === ts.sec ? 0 : lines.find((l) => l.ts !== null && l.ts.sec >= ts.sec)!.at;
+  return { more: false, text, cursor: { ts, n, into, before: endAt - readFrom } };
+}
+
+/** Whether the pod's container has ended, so its log can grow no more. */
+function containerEnded(pod: V1Pod): boolean {
+  const container = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME) ?? pod.status?.containerStatuses?.[0];
+  return Boolean(container?.state?.terminated) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/** `sinceTime` as the API takes it: RFC3339 in whole seconds. */
+const sinceTimeParam = (sec: number) => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** What the generated client uses; log reads wrap it to add `sinceTime` and keep the raw body. */
+const fetchLibrary = new IsomorphicFetchHttpLibrary();
 
 // ---------------------------------------------------------------------------
 // The backend
@@ -628,25 +828,62 @@ export class KubernetesBackend implements ComputeBackend {
     return jobStatusFrom(job, await this.newestPod(name, job.metadata?.uid));
   }
 
+  /**
+   * Reads with timestamps: from the second of the cursor kept for `offset` (same cluster,
+   * namespace and pod), else from the log's start, skipping `offset` bytes of log text.
+   * A read too short to tell anything new is repeated with twice the limit.
+   */
   async logs(name: string, offset: number): Promise<LogChunk> {
     if (!Number.isInteger(offset) || offset < 0) throw new AppError('BAD_USER_INPUT', 'The log offset must be a whole number, 0 or more');
     const pod = await this.newestPod(name);
     const podName = pod?.metadata?.name;
-    if (!podName) return { text: '', nextOffset: offset };
-    const limit = offset + LOG_CHUNK_BYTES;
-    let text: string;
+    if (!pod || !podName) return { text: '', nextOffset: offset };
+    const uid = pod.metadata?.uid;
+    const key = (at: number) => (uid ? `${this.clients.server} ${this.namespace} ${uid} ${at}` : null);
+    const cursorKey = key(offset);
+    const cursor = cursorKey ? recallCursor(cursorKey) : null;
+    const since = cursor ? { sec: cursor.ts.sec, nanos: 0 } : null;
+    const final = containerEnded(pod);
+    // Room for a chunk and the timestamps before its lines, after what comes before the offset.
+    let limitBytes = (cursor ? cursor.before : Math.ceil(offset * 1.5)) + 2 * LOG_CHUNK_BYTES;
+    for (;;) {
+      const buf = await this.readLog(podName, limitBytes, since);
+      if (!buf) return { text: '', nextOffset: offset };
+      const read = followLog(buf, { since, from: cursor ?? { skip: offset }, truncated: buf.length >= limitBytes, final });
+      if (read.more) {
+        limitBytes *= 2;
+        continue;
+      }
+      const nextOffset = offset + read.text.length;
+      const nextKey = key(nextOffset);
+      if (read.cursor && nextKey) rememberCursor(nextKey, read.cursor);
+      return { text: read.text.toString('utf8'), nextOffset };
+    }
+  }
+
+  /**
+   * One timestamped read of the container's log, as raw bytes (the generated client has
+   * no `sinceTime`, which the API takes, and decodes the body, which may end inside a
+   * character); null when there is no log to read: the container has not started (400)
+   * or the pod just went away (404).
+   */
+  private async readLog(podName: string, limitBytes: number, since: LogTimestamp | null): Promise<Buffer | null> {
+    let body: Buffer = Buffer.alloc(0);
+    const httpApi = wrapHttpLibrary({
+      async send(request) {
+        if (since) request.setQueryParam('sinceTime', sinceTimeParam(since.sec));
+        const response = await fetchLibrary.send(request).toPromise();
+        body = await response.body.binary();
+        return new ResponseContext(response.httpStatusCode, response.headers, new SelfDecodingBody(Promise.resolve(body)));
+      },
+    });
     try {
-      text = await this.clients.core.readNamespacedPodLog({ name: podName, namespace: this.namespace, container: CONTAINER_NAME, limitBytes: limit });
+      await this.clients.core.readNamespacedPodLog({ name: podName, namespace: this.namespace, container: CONTAINER_NAME, timestamps: true, limitBytes }, { httpApi });
     } catch (e) {
-      // 400: the container has not started (pending, pulling, unschedulable); 404: the pod just went away.
-      if (isApiStatus(e, 400) || isApiStatus(e, 404)) return { text: '', nextOffset: offset };
+      if (isApiStatus(e, 400) || isApiStatus(e, 404)) return null;
       this.fail(e, 'read pod logs');
     }
-    // A decoded cut-off character re-encodes to 3 bytes, so a limit-length answer measures at least `limit`.
-    const bytes = completeBytes(text, Buffer.byteLength(text, 'utf8') >= limit, offset);
-    if (bytes.length <= offset) return { text: '', nextOffset: offset };
-    const chunk = bytes.subarray(offset);
-    return { text: chunk.toString('utf8'), nextOffset: offset + chunk.length };
+    return body;
   }
 
   async cancel(name: string): Promise<void> {

@@ -32,10 +32,21 @@ import { stringify } from 'yaml';
  * - `…:sleep` — runs until deleted or its Job's deadline;
  * - anything else — logs a few lines and exits 0.
  *
+ * Pod logs are kept as a container runtime writes them: one entry per line (at most
+ * 16 KiB; a longer line is split into partial entries), stamped with the time it was
+ * written. Text without a newline becomes a partial entry at once (a runtime holds it
+ * back until a newline, 16 KiB or the container's end). The log endpoint renders the
+ * entries as the kubelet does: `timestamps=true` puts the entry's time (RFC3339 with
+ * nanoseconds, fixed width, UTC) and a space before the first entry of each line only,
+ * `sinceTime` leaves out entries stamped before it, `tailLines` keeps the last entries,
+ * and `limitBytes` cuts the output as sent. {@link KubernetesFake.requests} records the
+ * bytes each response carried.
+ *
  * Time is real (`clock: 'real'`) or moves only on {@link KubernetesFake.advance}
  * (`clock: 'manual'`, for deterministic tests). Runs in-process (vitest) or as a
  * process (`scripts/kube-fake.ts`, for Playwright). Not supported: watch, patch,
- * update of anything but Secrets, field selectors, set-based label selectors.
+ * update of anything but Secrets, field selectors, set-based label selectors, and
+ * `follow`, `previous` and `sinceSeconds` on logs.
  */
 
 export interface FakeTaint {
@@ -106,8 +117,12 @@ export interface KubernetesFakeOptions {
 export interface FakeRequest {
   method: string;
   path: string;
+  /** The query string, with its `?` (empty without one). */
+  query: string;
   user: string | null;
   status: number;
+  /** Size of the response body. */
+  bytes: number;
 }
 
 export const GPU_TYPE_LABEL = 'nvidia.com/gpu.product';
@@ -159,6 +174,9 @@ export const DEFAULT_NODES: FakeNode[] = [
 ];
 
 const DEFAULT_TIMING: FakeTiming = { scheduleMs: 100, startMs: 300, runMs: 2000, logIntervalMs: 250 };
+
+/** containerd's default `max_container_log_line_size`: longer lines become several partial entries. */
+const MAX_LOG_ENTRY_BYTES = 16 * 1024;
 
 // ---------------------------------------------------------------------------
 // Quantities, labels, selectors
@@ -264,6 +282,13 @@ interface ResourceRequests {
 
 type Scenario = 'succeed' | 'fail' | 'oomkilled' | 'imagepullbackoff' | 'sleep';
 
+/** One entry of a container log file: a whole line with its newline, or a partial one without. */
+interface LogEntry {
+  /** When the runtime wrote it (ms on the fake's clock). */
+  at: number;
+  text: Buffer;
+}
+
 interface PodRec {
   name: string;
   namespace: string;
@@ -286,7 +311,7 @@ interface PodRec {
   exit: { code: number; reason: string; message?: string } | null;
   nextLogAt: number;
   logLines: number;
-  log: Buffer;
+  log: LogEntry[];
   /** Why the kubelet cannot build the container's config (a missing Secret or key), while it waits. */
   configError: string | null;
   /** The container's environment as the kubelet resolved it when starting it. */
@@ -343,6 +368,21 @@ class FakeApiError extends Error {
 }
 
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+/** A log timestamp as the kubelet writes it (`RFC3339NanoFixed`: always nine fraction digits). */
+const logTimestamp = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+
+/** An RFC3339 time (as `metav1.Time` parses a query parameter) in ms, or null. */
+function parseRfc3339(s: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(s);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, sec, frac, zone] = m as unknown as string[];
+  const offset = zone === 'Z' ? 0 : (zone!.startsWith('-') ? -1 : 1) * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(4, 6))) * 60_000;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)) - offset + (frac ? Number(`0.${frac}`) * 1000 : 0);
+}
+
+/** A boolean query parameter as the API server converts it: absent, empty, `0` and `false` (any case) are false. */
+const queryFlag = (v: string | null) => v !== null && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 
 function scenarioOf(image: string): Scenario {
   const lastSlash = image.lastIndexOf('/');
@@ -548,6 +588,7 @@ export interface KubeconfigOptions {
 }
 
 export class KubernetesFake {
+  /** Every request answered, in order, with the size of what was sent back. */
   readonly requests: FakeRequest[] = [];
   private readonly users: FakeUser[];
   private readonly nodes: FakeNode[];
@@ -620,12 +661,24 @@ export class KubernetesFake {
     this.reconcile();
   }
 
-  /** Appends to the log of the newest pod of `jobName`. */
-  appendLog(namespace: string, jobName: string, text: string): void {
+  /**
+   * Appends to the log of the newest pod of `jobName`, as its container writing `text`
+   * now: every line of one call is stamped with the same time (as on the manual clock
+   * until it moves), a last line without a newline is a partial entry. Bytes are written
+   * as given, so they may end inside a character.
+   */
+  appendLog(namespace: string, jobName: string, text: string | Buffer): void {
     this.reconcile();
     const pod = [...this.pods.values()].filter((p) => p.namespace === namespace && p.ownerJob?.name === jobName).at(-1);
     if (!pod) throw new Error(`no pod for job ${namespace}/${jobName}`);
-    pod.log = Buffer.concat([pod.log, Buffer.from(text, 'utf8')]);
+    this.writeLog(pod, text, this.now());
+  }
+
+  /** The whole log of the newest pod of `jobName` as its container wrote it (no timestamps), or null. */
+  podLog(namespace: string, jobName: string): Buffer | null {
+    this.reconcile();
+    const pod = [...this.pods.values()].filter((p) => p.namespace === namespace && p.ownerJob?.name === jobName).at(-1);
+    return pod ? Buffer.concat(pod.log.map((e) => e.text)) : null;
   }
 
   /** The stored Job (as the API returns it), or null. */
@@ -805,7 +858,7 @@ export class KubernetesFake {
       exit: null,
       nextLogAt: 0,
       logLines: 0,
-      log: Buffer.alloc(0),
+      log: [],
       configError: null,
       env: null,
     };
@@ -857,8 +910,63 @@ export class KubernetesFake {
     }
   }
 
-  private appendLine(pod: PodRec, line: string): void {
-    pod.log = Buffer.concat([pod.log, Buffer.from(`${line}\n`, 'utf8')]);
+  /** The runtime's log writer: an entry per line, lines longer than its buffer in several partial entries. */
+  private writeLog(pod: PodRec, text: string | Buffer, at: number): void {
+    let rest = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');
+    while (rest.length > 0) {
+      const newline = rest.indexOf(0x0a);
+      const lineEnd = newline < 0 ? rest.length : newline + 1;
+      const size = Math.min(lineEnd, MAX_LOG_ENTRY_BYTES);
+      pod.log.push({ at, text: rest.subarray(0, size) });
+      rest = rest.subarray(size);
+    }
+  }
+
+  private appendLine(pod: PodRec, line: string, at: number): void {
+    this.writeLog(pod, `${line}\n`, at);
+  }
+
+  /**
+   * The container log as the kubelet serves it: entries stamped before `sinceTime` left out
+   * (the prefix decision still follows them), `tailLines` counted in entries, a timestamp
+   * only where a line starts, `limitBytes` applied to the output.
+   */
+  private renderLog(pod: PodRec, q: URLSearchParams): Buffer {
+    const invalid = (field: string, value: number, why: string) =>
+      new FakeApiError(422, 'Invalid', `PodLogOptions "${pod.name}" is invalid: ${field}: Invalid value: ${value}: ${why}`, {
+        name: pod.name,
+        kind: 'PodLogOptions',
+        causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${value}: ${why}`, field }],
+      });
+    const integer = (key: string): number | null => {
+      const v = q.get(key);
+      if (v === null) return null;
+      if (!/^-?\d+$/.test(v)) throw new FakeApiError(400, 'BadRequest', `strconv.ParseInt: parsing "${v}": invalid syntax`);
+      return Number(v);
+    };
+    const tail = integer('tailLines');
+    if (tail !== null && tail < 0) throw invalid('tailLines', tail, 'must be greater than or equal to 0');
+    const limit = integer('limitBytes');
+    if (limit !== null && limit < 1) throw invalid('limitBytes', limit, 'must be greater than 0');
+    const sinceParam = q.get('sinceTime');
+    const since = sinceParam === null ? null : parseRfc3339(sinceParam);
+    if (sinceParam !== null && since === null) {
+      throw new FakeApiError(400, 'BadRequest', `parsing time "${sinceParam}" as "2006-01-02T15:04:05Z07:00": cannot parse "${sinceParam}" as RFC3339`);
+    }
+    const timestamps = queryFlag(q.get('timestamps'));
+    const entries = tail === null ? pod.log : pod.log.slice(Math.max(0, pod.log.length - tail));
+    const out: Buffer[] = [];
+    let lineStart = true;
+    for (const e of entries) {
+      if (since === null || e.at >= since) {
+        if (timestamps && lineStart) out.push(Buffer.from(`${logTimestamp(e.at)} `));
+        out.push(e.text);
+      }
+      lineStart = e.text.length === 0 || e.text[e.text.length - 1] === 0x0a;
+    }
+    const log = Buffer.concat(out);
+    // Raw bytes, as the kubelet streams them: a limit can cut a multi-byte character or a timestamp.
+    return limit === null ? log : log.subarray(0, limit);
   }
 
   private syncPod(pod: PodRec, t: number): void {
@@ -890,18 +998,18 @@ export class KubernetesFake {
     while (pod.nextLogAt <= t && (pod.scenario === 'sleep' || pod.nextLogAt < endAt)) {
       pod.logLines++;
       const command = [...((pod.spec.containers as Json[])[0]?.command as string[] | undefined ?? []), ...((pod.spec.containers as Json[])[0]?.args as string[] | undefined ?? [])];
-      this.appendLine(pod, pod.logLines === 1 ? `fake-trainer: starting ${command.join(' ')}`.trimEnd() : `fake-trainer: step ${pod.logLines - 1}`);
+      this.appendLine(pod, pod.logLines === 1 ? `fake-trainer: starting ${command.join(' ')}`.trimEnd() : `fake-trainer: step ${pod.logLines - 1}`, pod.nextLogAt);
       pod.nextLogAt += this.timing.logIntervalMs;
     }
     if (pod.scenario === 'sleep' || t < endAt) return;
     pod.finishedAt = endAt;
     if (pod.scenario === 'fail') {
-      this.appendLine(pod, 'fake-trainer: error: loss is NaN');
+      this.appendLine(pod, 'fake-trainer: error: loss is NaN', endAt);
       pod.exit = { code: 1, reason: 'Error' };
     } else if (pod.scenario === 'oomkilled') {
       pod.exit = { code: 137, reason: 'OOMKilled' };
     } else {
-      this.appendLine(pod, 'fake-trainer: done');
+      this.appendLine(pod, 'fake-trainer: done', endAt);
       pod.exit = { code: 0, reason: 'Completed' };
     }
     pod.resourceVersion = this.bump();
@@ -1102,10 +1210,12 @@ export class KubernetesFake {
     );
   }
 
-  private send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  /** Sends the response; returns its body's size. */
+  private send(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): number {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
     res.writeHead(code, { 'content-type': contentType, 'content-length': bytes.length });
     res.end(bytes);
+    return bytes.length;
   }
 
   private status(code: number, reason: string, message: string, details?: Json): Json {
@@ -1140,12 +1250,12 @@ export class KubernetesFake {
       if (user === 'invalid' || (user === null && !publicPath)) throw new FakeApiError(401, 'Unauthorized', 'Unauthorized');
       const body = method === 'POST' || method === 'PUT' || method === 'DELETE' ? await this.readBody(req) : {};
       const [code, out, type] = this.route(method, url, user, body);
-      this.requests.push({ method, path: url.pathname, user: user?.name ?? null, status: code });
-      this.send(res, code, out, type);
+      const bytes = this.send(res, code, out, type);
+      this.requests.push({ method, path: url.pathname, query: url.search, user: user?.name ?? null, status: code, bytes });
     } catch (e) {
       const err = e instanceof FakeApiError ? e : new FakeApiError(500, 'InternalError', (e as Error).message);
-      this.requests.push({ method, path: url.pathname, user: user && user !== 'invalid' ? user.name : null, status: err.code });
-      this.send(res, err.code, this.status(err.code, err.reason, err.message, err.details));
+      const bytes = this.send(res, err.code, this.status(err.code, err.reason, err.message, err.details));
+      this.requests.push({ method, path: url.pathname, query: url.search, user: user && user !== 'invalid' ? user.name : null, status: err.code, bytes });
     }
   }
 
@@ -1313,17 +1423,7 @@ export class KubernetesFake {
           const why = pod.scenario === 'imagepullbackoff' && pod.nodeName ? 'trying and failing to pull image' : pod.configError ? 'CreateContainerConfigError' : 'ContainerCreating';
           throw new FakeApiError(400, 'BadRequest', `container "${container}" in pod "${name}" is waiting to start: ${why}`);
         }
-        let log = pod.log;
-        const tail = q.get('tailLines');
-        if (tail !== null) {
-          const lines = log.toString('utf8').split('\n');
-          const trailing = lines.at(-1) === '' ? lines.pop() : undefined;
-          log = Buffer.from([...lines.slice(Math.max(0, lines.length - Number(tail))), ...(trailing === undefined ? [] : [''])].join('\n'), 'utf8');
-        }
-        const limit = q.get('limitBytes');
-        if (limit !== null) log = log.subarray(0, Number(limit));
-        // Raw bytes, as the kubelet streams them: a limit can cut a multi-byte character.
-        return [200, log, 'text/plain'];
+        return [200, this.renderLog(pod, q), 'text/plain'];
       }
       if (name && !m[3] && method === 'GET') {
         this.authorize(user, 'get', '', 'pods', ns, name);
