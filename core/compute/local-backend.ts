@@ -3,7 +3,6 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { env } from '../config/env';
 import { AppError } from '../errors';
 import { completeUtf8Length, type BackendJobSpec, type BackendJobStatus, type ClusterCapacity, type ComputeBackend, type GpuPool, type LogChunk, type SubmitResult } from './compute-backend';
@@ -24,6 +23,7 @@ import {
   type SupervisorClaim,
 } from './local-job-files';
 import { releaseCgroups } from './local-limits';
+import { supervisorCommand } from './local-supervisor-entry';
 
 const MiB = 1024 * 1024;
 
@@ -104,6 +104,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Job directories are prepared here, on the same filesystem, and renamed into place. */
 const STAGING_DIR = '.staging';
+/** The bundled supervisor (local-supervisor-entry.ts). */
+const SUPERVISOR_DIR = '.supervisor';
 const STALE_STAGING_MS = 3600_000;
 
 /** Leftovers of submits (or supervisors) that died while preparing a job: nothing refers to them. */
@@ -260,15 +262,13 @@ export class LocalBackend implements ComputeBackend {
    * the job in place (true) or found another job there already (false).
    */
   private async startSupervisor(prepared: string, paths: JobPaths, keep: { staging: boolean }): Promise<boolean> {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    // Resolved through Node's own module API, out of the web bundler's sight: only the worker starts
-    // supervisors; the web process reads job files and never gets here.
-    const tsx = pathToFileURL(process.getBuiltinModule('node:module').createRequire(import.meta.url).resolve('tsx')).href;
+    // Only the worker starts supervisors; the web process reads job files and never gets here.
+    const command = await supervisorCommand(path.join(this.jobsDir, SUPERVISOR_DIR));
     const supervisorLog = jobPaths(prepared).supervisorLog;
     const out = openSync(supervisorLog, 'a', 0o600);
     const state: { exited: boolean; pid: number | undefined } = { exited: false, pid: undefined };
     try {
-      const child = spawn(process.execPath, ['--import', tsx, path.join(here, 'local-supervisor.ts'), paths.dir, prepared], {
+      const child = spawn(process.execPath, [...command.args, paths.dir, prepared], {
         cwd: this.jobsDir,
         // The supervisor needs nothing from the worker's environment; its /proc environ is readable by the job.
         env: this.pathOnlyEnv(),
