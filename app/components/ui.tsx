@@ -375,6 +375,11 @@ export function Person({ name, email, you }: { name: string; email: string; you?
   );
 }
 
+/** The small brand-tinted square holding a page's or a row's icon. */
+export function IconTile({ children }: { children: React.ReactNode }) {
+  return <span className="flex size-9 shrink-0 items-center justify-center rounded-lg bg-brand-50 text-brand-600">{children}</span>;
+}
+
 export function Mono({ children, className }: { children: React.ReactNode; className?: string }) {
   return <code className={cx('rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[12px] text-zinc-700', className)}>{children}</code>;
 }

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { graphql } from '@/app/gql';
 import { ArrowRightIcon, CheckCircleIcon, FolderIcon, KeyIcon, ScrollIcon, TeamIcon, UsersIcon } from '@/app/components/icons';
-import { Card, CardHeader, EmptyState, LoadError, PageHeader, RoleBadge, Skeleton, ButtonLink, cx } from '@/app/components/ui';
+import { ButtonLink, Card, CardHeader, cx, EmptyState, IconTile, LoadError, PageHeader, RoleBadge, Skeleton } from '@/app/components/ui';
 import { formatRelative } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -159,9 +159,9 @@ export function OverviewView() {
               {recent.map((p) => (
                 <li key={p.id}>
                   <Link href={`${base}/projects/${p.id}`} className="flex items-center gap-3 px-5 py-3 hover:bg-zinc-50">
-                    <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+                    <IconTile>
                       <FolderIcon className="size-4" />
-                    </span>
+                    </IconTile>
                     <div className="min-w-0 flex-1">
                       <p className="truncate text-sm font-medium text-zinc-900">{p.name}</p>
                       <p className="truncate text-[13px] text-zinc-500">

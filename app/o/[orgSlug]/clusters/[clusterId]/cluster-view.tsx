@@ -7,7 +7,7 @@ import { useConfirm } from '@/app/components/confirm';
 import { ChevronRightIcon, CpuIcon, RefreshIcon, ServerIcon, TrashIcon } from '@/app/components/icons';
 import { JobStatusBadge } from '@/app/components/job-status';
 import { useToast } from '@/app/components/toast';
-import { Button, ButtonLink, Card, CardHeader, EmptyState, LoadError, Mono, PageHeader, Skeleton } from '@/app/components/ui';
+import { Button, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, Mono, PageHeader, Skeleton } from '@/app/components/ui';
 import { formatMicros, isActiveJob } from '@/app/lib/compute';
 import { formatDateTime, formatRelative } from '@/app/lib/format';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
@@ -197,9 +197,9 @@ export function ClusterView({ clusterId }: { clusterId: string }) {
         title={
           c ? (
             <span className="inline-flex items-center gap-3">
-              <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+              <IconTile>
                 <ServerIcon className="size-5" />
-              </span>
+              </IconTile>
               <span data-testid="cluster-name">{c.name}</span>
               <ClusterKindBadge kind={c.kind} />
               <ClusterStatusBadge status={c.status} />

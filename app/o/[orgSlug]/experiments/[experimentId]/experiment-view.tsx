@@ -6,7 +6,7 @@ import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { RunOrderBy, RunStatus } from '@/app/gql/graphql';
 import { ChevronRightIcon, CompareIcon, FlaskIcon, RefreshIcon } from '@/app/components/icons';
-import { Badge, Button, Card, EmptyState, LoadError, PageHeader, Skeleton } from '@/app/components/ui';
+import { Badge, Button, Card, EmptyState, IconTile, LoadError, PageHeader, Skeleton } from '@/app/components/ui';
 import { formatDate } from '@/app/lib/format';
 import { useGqlInfiniteQuery, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -155,9 +155,9 @@ export function ExperimentView({ experimentId }: { experimentId: string }) {
         title={
           experiment ? (
             <span className="inline-flex items-center gap-3">
-              <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+              <IconTile>
                 <FlaskIcon className="size-5" />
-              </span>
+              </IconTile>
               <span data-testid="experiment-name">{experiment.name}</span>
               {experiment.isDefault && <Badge>Default</Badge>}
               {experiment.lifecycleStage === 'deleted' && <Badge tone="red">Deleted</Badge>}

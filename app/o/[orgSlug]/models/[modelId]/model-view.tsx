@@ -7,7 +7,7 @@ import { formatBytes } from '@/app/o/[orgSlug]/runs/[runId]/artifacts-panel';
 import { IdWithCopy } from '@/app/components/copy-button';
 import { ChevronRightIcon, CubeIcon, PlusIcon } from '@/app/components/icons';
 import { AliasChip, VersionStatusBadge } from '@/app/components/model-badges';
-import { Badge, Button, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TableSkeleton, TBody, TD, TH, THead } from '@/app/components/ui';
+import { Badge, Button, Card, CardBody, CardHeader, EmptyState, IconTile, LoadError, PageHeader, Skeleton, Table, TableSkeleton, TBody, TD, TH, THead } from '@/app/components/ui';
 import { formatDate, formatDateTime, formatRelative } from '@/app/lib/format';
 import { useGqlInfiniteQuery, useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -160,9 +160,9 @@ export function ModelView({ modelId }: { modelId: string }) {
         title={
           model ? (
             <span className="inline-flex items-center gap-3">
-              <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+              <IconTile>
                 <CubeIcon className="size-5" />
-              </span>
+              </IconTile>
               <span data-testid="model-name">{model.name}</span>
             </span>
           ) : (

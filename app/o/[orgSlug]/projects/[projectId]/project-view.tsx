@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { graphql } from '@/app/gql';
 import { CopyButton } from '@/app/components/copy-button';
 import { ChevronRightIcon, CodeIcon, FolderIcon, KeyIcon } from '@/app/components/icons';
-import { Badge, ButtonLink, Card, CardBody, CardHeader, LoadError, PageHeader, Person, RoleBadge, Skeleton } from '@/app/components/ui';
+import { Badge, ButtonLink, Card, CardBody, CardHeader, IconTile, LoadError, PageHeader, Person, RoleBadge, Skeleton } from '@/app/components/ui';
 import { formatDate, formatDateTime } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -90,9 +90,9 @@ export function ProjectView({ projectId }: { projectId: string }) {
         title={
           project ? (
             <span className="inline-flex items-center gap-3">
-              <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+              <IconTile>
                 <FolderIcon className="size-5" />
-              </span>
+              </IconTile>
               <span data-testid="project-name">{project.name}</span>
             </span>
           ) : (

@@ -7,7 +7,7 @@ import { IdWithCopy } from '@/app/components/copy-button';
 import { ChartIcon, ChevronRightIcon, CubeIcon, DatabaseIcon, FlaskIcon, LinkIcon } from '@/app/components/icons';
 import { AliasChip } from '@/app/components/model-badges';
 import { RunStatusBadge } from '@/app/components/run-status';
-import { Badge, ButtonLink, Card, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
+import { Badge, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
 import { formatDateTime } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -165,9 +165,9 @@ export function RunView({ runId }: { runId: string }) {
         title={
           run ? (
             <span className="inline-flex items-center gap-3">
-              <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+              <IconTile>
                 <ChartIcon className="size-5" />
-              </span>
+              </IconTile>
               <span data-testid="run-name">{run.name}</span>
               <RunStatusBadge status={run.status} />
               {run.lifecycleStage === 'deleted' && <Badge tone="red">Deleted</Badge>}

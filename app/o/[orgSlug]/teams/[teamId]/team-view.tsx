@@ -16,6 +16,7 @@ import {
   CardHeader,
   EmptyState,
   Field,
+  IconTile,
   Input,
   LoadError,
   PageHeader,
@@ -300,9 +301,9 @@ export function TeamView({ teamId }: { teamId: string }) {
                 {projects.map((p) => (
                   <li key={p.id}>
                     <Link href={`/o/${org.slug}/projects/${p.id}`} className="flex items-center gap-3 px-5 py-3 hover:bg-zinc-50">
-                      <span className="flex size-9 items-center justify-center rounded-lg bg-brand-50 text-brand-600">
+                      <IconTile>
                         <FolderIcon className="size-4" />
-                      </span>
+                      </IconTile>
                       <div className="min-w-0 flex-1">
                         <p className="truncate text-sm font-medium text-zinc-900">{p.name}</p>
                         <p className="truncate text-[13px] text-zinc-500">{p.description || `Created ${formatRelative(p.createdAt)}`}</p>
