@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { InputHTMLAttributes, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
-import { AlertIcon, CheckCircleIcon, InfoIcon, XCircleIcon } from './icons';
+import { AlertIcon, CheckCircleIcon, ChevronRightIcon, InfoIcon, XCircleIcon } from './icons';
 
 export function cx(...parts: (string | false | null | undefined)[]): string {
   return parts.filter(Boolean).join(' ');
@@ -269,6 +269,32 @@ export function Banner({
       </div>
       {action && <div className="shrink-0">{action}</div>}
     </div>
+  );
+}
+
+export interface Crumb {
+  label: React.ReactNode;
+  /** Absent for the current page and for a placeholder while loading. */
+  href?: string;
+}
+
+/** Where a page sits: links up the hierarchy, the page itself last. */
+export function Breadcrumb({ items }: { items: Crumb[] }) {
+  return (
+    <span className="inline-flex flex-wrap items-center gap-1">
+      {items.map((c, i) => (
+        <span key={i} className="inline-flex items-center gap-1">
+          {i > 0 && <ChevronRightIcon className="size-3.5 text-zinc-400" />}
+          {c.href ? (
+            <Link href={c.href} className="hover:text-zinc-800">
+              {c.label}
+            </Link>
+          ) : (
+            <span className={i === items.length - 1 ? 'max-w-md truncate text-zinc-700' : undefined}>{c.label}</span>
+          )}
+        </span>
+      ))}
+    </span>
   );
 }
 

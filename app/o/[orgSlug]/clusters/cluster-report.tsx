@@ -1,28 +1,53 @@
 import { AlertIcon, CheckCircleIcon, MinusCircleIcon, XCircleIcon } from '@/app/components/icons';
 import { Badge, cx, Table, TBody, TD, TH, THead } from '@/app/components/ui';
+import { graphql } from '@/app/gql';
+import type { ClusterCapacityFieldsFragment, ClusterCheckFieldsFragment, ClusterPermissionFieldsFragment } from '@/app/gql/graphql';
 import { formatMiB, formatPriceMicros } from '@/app/lib/compute';
 
-export interface ReportCheck {
-  id: string;
-  title: string;
-  status: string;
-  message: string;
-}
+/** What the report components show, asked for by every query that feeds them. */
+graphql(`
+  fragment ClusterCheckFields on ClusterCheck {
+    id
+    title
+    status
+    message
+  }
+`);
+graphql(`
+  fragment ClusterPermissionFields on ClusterPermission {
+    verb
+    group
+    resource
+    required
+    allowed
+    purpose
+  }
+`);
+graphql(`
+  fragment ClusterCapacityFields on ClusterCapacity {
+    cpuCores
+    memoryMiB
+    gpus {
+      gpuType
+      allocatable
+      nodes
+    }
+  }
+`);
+graphql(`
+  fragment ClusterPriceFields on PriceCatalog {
+    cpuCoreHourMicros
+    memoryGibHourMicros
+    gpu {
+      gpuType
+      hourMicros
+    }
+  }
+`);
 
-export interface ReportPermission {
-  verb: string;
-  group: string;
-  resource: string;
-  required: boolean;
-  allowed: boolean | null;
-  purpose: string;
-}
-
-export interface ReportCapacity {
-  cpuCores: number;
-  memoryMiB: number;
-  gpus: { gpuType: string; allocatable: number; nodes: number }[];
-}
+export type ReportCheck = ClusterCheckFieldsFragment;
+export type ReportPermission = ClusterPermissionFieldsFragment;
+export type ReportCapacity = ClusterCapacityFieldsFragment;
 
 const CHECK_STYLE: Record<string, { icon: React.ReactNode; label: string; text: string }> = {
   passed: { icon: <CheckCircleIcon className="size-[18px] text-emerald-600" />, label: 'Passed', text: 'text-zinc-600' },

@@ -22,21 +22,10 @@ const ClustersQuery = graphql(`
       server
       checkedAt
       capacity {
-        cpuCores
-        memoryMiB
-        gpus {
-          gpuType
-          allocatable
-          nodes
-        }
+        ...ClusterCapacityFields
       }
       prices {
-        cpuCoreHourMicros
-        memoryGibHourMicros
-        gpu {
-          gpuType
-          hourMicros
-        }
+        ...ClusterPriceFields
       }
     }
   }

@@ -5,9 +5,9 @@ import { useEffect, useMemo, useState } from 'react';
 import { graphql } from '@/app/gql';
 import { LineChart } from '@/app/components/charts/line-chart';
 import { ParallelCoordinates } from '@/app/components/charts/parallel-coordinates';
-import { ChartIcon, ChevronRightIcon, CompareIcon } from '@/app/components/icons';
+import { ChartIcon, CompareIcon } from '@/app/components/icons';
 import { RunStatusBadge } from '@/app/components/run-status';
-import { Banner, Card, CardHeader, EmptyState, PageHeader, Select, Skeleton, cx } from '@/app/components/ui';
+import { Banner, Breadcrumb, Card, CardHeader, EmptyState, PageHeader, Select, Skeleton, cx } from '@/app/components/ui';
 import { useGqlQueries } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
 import { formatMetric, SERIES_COLORS, toNumber } from '@/app/lib/tracking';
@@ -215,27 +215,16 @@ export function CompareView({ runIds }: { runIds: string[] }) {
 
   const experiments = [...new Map(loaded.map((r) => [r.experiment.id, r.experiment])).values()];
   const one = experiments.length === 1 ? experiments[0]! : null;
-  const breadcrumb = (
-    <span className="inline-flex flex-wrap items-center gap-1">
-      <Link href={`/o/${org.slug}/projects`} className="hover:text-zinc-800">
-        Projects
-      </Link>
-      {one && (
-        <>
-          <ChevronRightIcon className="size-3.5 text-zinc-400" />
-          <Link href={`/o/${org.slug}/projects/${one.project.id}`} className="hover:text-zinc-800">
-            {one.project.name}
-          </Link>
-          <ChevronRightIcon className="size-3.5 text-zinc-400" />
-          <Link href={`/o/${org.slug}/experiments/${one.id}`} className="hover:text-zinc-800">
-            {one.name}
-          </Link>
-        </>
-      )}
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">Compare</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[
+      { label: 'Projects', href: `/o/${org.slug}/projects` },
+      ...(one
+        ? [
+            { label: one.project.name, href: `/o/${org.slug}/projects/${one.project.id}` },
+            { label: one.name, href: `/o/${org.slug}/experiments/${one.id}` },
+          ]
+        : []),
+      { label: 'Compare' },
+    ]} />;
 
   if (ids.length < 2) {
     return (

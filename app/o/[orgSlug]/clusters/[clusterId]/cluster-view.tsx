@@ -4,10 +4,10 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { graphql } from '@/app/gql';
 import { useConfirm } from '@/app/components/confirm';
-import { ChevronRightIcon, CpuIcon, RefreshIcon, ServerIcon, TrashIcon } from '@/app/components/icons';
+import { CpuIcon, RefreshIcon, ServerIcon, TrashIcon } from '@/app/components/icons';
 import { JobStatusBadge } from '@/app/components/job-status';
 import { useToast } from '@/app/components/toast';
-import { Button, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, Mono, PageHeader, Skeleton } from '@/app/components/ui';
+import { Breadcrumb, Button, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, Mono, PageHeader, Skeleton } from '@/app/components/ui';
 import { formatMicros, isActiveJob } from '@/app/lib/compute';
 import { formatDateTime, formatRelative } from '@/app/lib/format';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
@@ -28,35 +28,16 @@ const ClusterQuery = graphql(`
       checkedAt
       createdAt
       checks {
-        id
-        title
-        status
-        message
+        ...ClusterCheckFields
       }
       permissions {
-        verb
-        group
-        resource
-        required
-        allowed
-        purpose
+        ...ClusterPermissionFields
       }
       capacity {
-        cpuCores
-        memoryMiB
-        gpus {
-          gpuType
-          allocatable
-          nodes
-        }
+        ...ClusterCapacityFields
       }
       prices {
-        cpuCoreHourMicros
-        memoryGibHourMicros
-        gpu {
-          gpuType
-          hourMicros
-        }
+        ...ClusterPriceFields
       }
     }
   }
@@ -149,15 +130,7 @@ export function ClusterView({ clusterId }: { clusterId: string }) {
   const remove = useGqlMutation(RemoveCluster);
   const c = q.data?.cluster;
 
-  const breadcrumb = (
-    <span className="inline-flex items-center gap-1">
-      <Link href={`/o/${org.slug}/clusters`} className="hover:text-zinc-800">
-        Clusters
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">{c?.name ?? '…'}</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[{ label: 'Clusters', href: `/o/${org.slug}/clusters` }, { label: c?.name ?? '…' }]} />;
 
   if (q.error) {
     return (

@@ -1,13 +1,12 @@
 'use client';
 
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { ClusterCheckConnectionMutation, ConnectClusterInput } from '@/app/gql/graphql';
-import { CheckCircleIcon, ChevronRightIcon, RefreshIcon, ServerIcon, XCircleIcon } from '@/app/components/icons';
+import { CheckCircleIcon, RefreshIcon, ServerIcon, XCircleIcon } from '@/app/components/icons';
 import { useToast } from '@/app/components/toast';
-import { Banner, Button, Card, CardBody, CardFooter, CardHeader, Field, Input, Mono, PageHeader, Textarea } from '@/app/components/ui';
+import { Banner, Breadcrumb, Button, Card, CardBody, CardFooter, CardHeader, Field, Input, Mono, PageHeader, Textarea } from '@/app/components/ui';
 import { formatDateTime } from '@/app/lib/format';
 import { useFormErrors } from '@/app/lib/forms';
 import { useGqlMutation } from '@/app/lib/gql-hooks';
@@ -24,27 +23,13 @@ const CheckConnection = graphql(`
       namespace
       serverVersion
       checks {
-        id
-        title
-        status
-        message
+        ...ClusterCheckFields
       }
       permissions {
-        verb
-        group
-        resource
-        required
-        allowed
-        purpose
+        ...ClusterPermissionFields
       }
       capacity {
-        cpuCores
-        memoryMiB
-        gpus {
-          gpuType
-          allocatable
-          nodes
-        }
+        ...ClusterCapacityFields
       }
     }
   }
@@ -208,15 +193,7 @@ export function ConnectClusterView() {
   }
 
   const canConnect = checked !== null && checked.report.ok && !stale;
-  const breadcrumb = (
-    <span className="inline-flex items-center gap-1">
-      <Link href={`/o/${org.slug}/clusters`} className="hover:text-zinc-800">
-        Clusters
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">Connect</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[{ label: 'Clusters', href: `/o/${org.slug}/clusters` }, { label: 'Connect' }]} />;
 
   if (canManage === false) {
     return (

@@ -1,12 +1,11 @@
 'use client';
 
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { RunOrderBy, RunStatus } from '@/app/gql/graphql';
-import { ChevronRightIcon, CompareIcon, FlaskIcon, RefreshIcon } from '@/app/components/icons';
-import { Badge, Button, Card, EmptyState, IconTile, LoadError, PageHeader, Skeleton } from '@/app/components/ui';
+import { CompareIcon, FlaskIcon, RefreshIcon } from '@/app/components/icons';
+import { Badge, Breadcrumb, Button, Card, EmptyState, IconTile, LoadError, PageHeader, Skeleton } from '@/app/components/ui';
 import { formatDate } from '@/app/lib/format';
 import { useGqlInfiniteQuery, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -119,23 +118,11 @@ export function ExperimentView({ experimentId }: { experimentId: string }) {
 
   const filtered = conditions.length > 0 || statuses.length > 0 || deferredName.trim() !== '';
 
-  const breadcrumb = (
-    <span className="inline-flex flex-wrap items-center gap-1">
-      <Link href={`/o/${org.slug}/projects`} className="hover:text-zinc-800">
-        Projects
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      {experiment ? (
-        <Link href={`/o/${org.slug}/projects/${experiment.project.id}`} className="hover:text-zinc-800">
-          {experiment.project.name}
-        </Link>
-      ) : (
-        <span>…</span>
-      )}
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">{experiment?.name ?? '…'}</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[
+      { label: 'Projects', href: `/o/${org.slug}/projects` },
+      experiment ? { label: experiment.project.name, href: `/o/${org.slug}/projects/${experiment.project.id}` } : { label: '…' },
+      { label: experiment?.name ?? '…' },
+    ]} />;
 
   if (exp.error) {
     return (

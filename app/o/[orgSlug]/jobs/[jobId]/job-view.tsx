@@ -5,11 +5,11 @@ import { useEffect, useRef, useState } from 'react';
 import { graphql } from '@/app/gql';
 import { useConfirm } from '@/app/components/confirm';
 import { CopyButton } from '@/app/components/copy-button';
-import { ChartIcon, ChevronRightIcon, CpuIcon, CubeIcon, HistoryIcon, StopIcon } from '@/app/components/icons';
+import { ChartIcon, CpuIcon, CubeIcon, HistoryIcon, StopIcon } from '@/app/components/icons';
 import { JobStatusBadge } from '@/app/components/job-status';
 import { RunStatusBadge } from '@/app/components/run-status';
 import { useToast } from '@/app/components/toast';
-import { Banner, Button, Card, CardHeader, Input, LoadError, Mono, PageHeader, Skeleton, Spinner, Table, TBody, TD, cx } from '@/app/components/ui';
+import { Banner, Breadcrumb, Button, Card, CardHeader, Input, LoadError, Mono, PageHeader, Skeleton, Spinner, Table, TBody, TD, cx } from '@/app/components/ui';
 import { formatCores, formatMiB, formatMicros, gpuText, isActiveJob, joinCommand, jobRuntime } from '@/app/lib/compute';
 import { capitalize, formatDateTime, formatShortDateTime } from '@/app/lib/format';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
@@ -195,15 +195,7 @@ export function JobView({ jobId }: { jobId: string }) {
     return () => clearInterval(t);
   }, [active]);
 
-  const breadcrumb = (
-    <span className="inline-flex items-center gap-1">
-      <Link href={`/o/${org.slug}/jobs`} className="hover:text-zinc-800">
-        Jobs
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="max-w-md truncate text-zinc-700">{job?.name ?? '…'}</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[{ label: 'Jobs', href: `/o/${org.slug}/jobs` }, { label: job?.name ?? '…' }]} />;
 
   if (q.error) {
     return (

@@ -1,12 +1,11 @@
 'use client';
 
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { SubmitTrainingJobInput } from '@/app/gql/graphql';
-import { ChevronRightIcon, CpuIcon, PlusIcon, XIcon } from '@/app/components/icons';
-import { Banner, Button, ButtonLink, Card, CardFooter, Field, Input, LoadError, PageHeader, Select, Skeleton, Textarea } from '@/app/components/ui';
+import { CpuIcon, PlusIcon, XIcon } from '@/app/components/icons';
+import { Banner, Breadcrumb, Button, ButtonLink, Card, CardFooter, Field, Input, LoadError, PageHeader, Select, Skeleton, Textarea } from '@/app/components/ui';
 import { formatMicros, joinCommand, splitCommand } from '@/app/lib/compute';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { isGraphQLRequestError } from '@/app/lib/graphql-client';
@@ -40,12 +39,7 @@ const SubmitJobOptionsQuery = graphql(`
         }
       }
       prices {
-        cpuCoreHourMicros
-        memoryGibHourMicros
-        gpu {
-          gpuType
-          hourMicros
-        }
+        ...ClusterPriceFields
       }
     }
     exampleJobs {
@@ -107,8 +101,10 @@ function paramKeyError(name: string): string | undefined {
 }
 
 /** Key/value rows (environment variables, hyperparameters); empty rows are ignored. */
+/** An optional list of name/value rows with its title, an error per row and one for the whole list (`errors[id]`). */
 function KeyValueRows({
   id,
+  title,
   rows,
   onChange,
   errors,
@@ -118,6 +114,7 @@ function KeyValueRows({
   addLabel,
 }: {
   id: string;
+  title: string;
   rows: Row[];
   onChange: (rows: Row[]) => void;
   errors: Record<string, string | undefined>;
@@ -127,46 +124,56 @@ function KeyValueRows({
   addLabel: string;
 }) {
   return (
-    <div className="space-y-2" data-testid={`${id}-rows`}>
-      {rows.map((r, i) => {
-        const error = errors[`${id}.${r.key}`];
-        return (
-          <div key={r.key}>
-            <div className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_auto] gap-2">
-              <Input
-                aria-label={`${keyLabel} ${i + 1}`}
-                placeholder={keyPlaceholder}
-                value={r.name}
-                invalid={!!error}
-                onChange={(e) => onChange(rows.map((x) => (x.key === r.key ? { ...x, name: e.target.value } : x)))}
-                className="font-mono text-[13px]"
-                autoComplete="off"
-                spellCheck={false}
-              />
-              <Input
-                aria-label={`${keyLabel} ${i + 1} value`}
-                placeholder={valuePlaceholder}
-                value={r.value}
-                onChange={(e) => onChange(rows.map((x) => (x.key === r.key ? { ...x, value: e.target.value } : x)))}
-                className="font-mono text-[13px]"
-                autoComplete="off"
-                spellCheck={false}
-              />
-              <Button variant="ghost" className="px-2" aria-label={`Remove ${keyLabel.toLowerCase()} ${r.name || i + 1}`} onClick={() => onChange(rows.filter((x) => x.key !== r.key))}>
-                <XIcon className="size-4" />
-              </Button>
+    <div>
+      <p className="mb-1.5 flex items-baseline justify-between text-sm font-medium text-zinc-800">
+        {title} <span className="text-xs font-normal text-zinc-400">Optional</span>
+      </p>
+      <div className="space-y-2" data-testid={`${id}-rows`}>
+        {rows.map((r, i) => {
+          const error = errors[`${id}.${r.key}`];
+          return (
+            <div key={r.key}>
+              <div className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_auto] gap-2">
+                <Input
+                  aria-label={`${keyLabel} ${i + 1}`}
+                  placeholder={keyPlaceholder}
+                  value={r.name}
+                  invalid={!!error}
+                  onChange={(e) => onChange(rows.map((x) => (x.key === r.key ? { ...x, name: e.target.value } : x)))}
+                  className="font-mono text-[13px]"
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+                <Input
+                  aria-label={`${keyLabel} ${i + 1} value`}
+                  placeholder={valuePlaceholder}
+                  value={r.value}
+                  onChange={(e) => onChange(rows.map((x) => (x.key === r.key ? { ...x, value: e.target.value } : x)))}
+                  className="font-mono text-[13px]"
+                  autoComplete="off"
+                  spellCheck={false}
+                />
+                <Button variant="ghost" className="px-2" aria-label={`Remove ${keyLabel.toLowerCase()} ${r.name || i + 1}`} onClick={() => onChange(rows.filter((x) => x.key !== r.key))}>
+                  <XIcon className="size-4" />
+                </Button>
+              </div>
+              {error && (
+                <p role="alert" className="mt-1 text-[13px] text-red-600">
+                  {error}
+                </p>
+              )}
             </div>
-            {error && (
-              <p role="alert" className="mt-1 text-[13px] text-red-600">
-                {error}
-              </p>
-            )}
-          </div>
-        );
-      })}
-      <Button variant="secondary" size="sm" onClick={() => onChange([...rows, emptyRow()])}>
-        <PlusIcon className="size-3.5" /> {addLabel}
-      </Button>
+          );
+        })}
+        <Button variant="secondary" size="sm" onClick={() => onChange([...rows, emptyRow()])}>
+          <PlusIcon className="size-3.5" /> {addLabel}
+        </Button>
+      </div>
+      {errors[id] && (
+        <p role="alert" className="mt-1 text-[13px] text-red-600">
+          {errors[id]}
+        </p>
+      )}
     </div>
   );
 }
@@ -241,6 +248,11 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
   const [params, setParams] = useState<Row[]>([]);
   const [example, setExample] = useState<{ id: string; inputs: ExampleSpec['inputs'] } | null>(null);
   const [errors, setErrors] = useState<FormErrors>({});
+  /** Edits to a list of rows clear that list's errors. */
+  const editRows = (prefix: string, setRows: (rows: Row[]) => void) => (rows: Row[]) => {
+    setRows(rows);
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith(prefix))));
+  };
   const [formError, setFormError] = useState<string | null>(null);
 
   const projects = options.data?.projects.edges.map((e) => e.node) ?? [];
@@ -374,15 +386,7 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
     );
   }
 
-  const breadcrumb = (
-    <span className="inline-flex items-center gap-1">
-      <Link href={`/o/${org.slug}/jobs`} className="hover:text-zinc-800">
-        Jobs
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">Submit</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[{ label: 'Jobs', href: `/o/${org.slug}/jobs` }, { label: 'Submit' }]} />;
 
   if (options.error) {
     return (
@@ -526,29 +530,17 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
                   spellCheck={false}
                 />
               </Field>
-              <div>
-                <p className="mb-1.5 flex items-baseline justify-between text-sm font-medium text-zinc-800">
-                  Environment variables <span className="text-xs font-normal text-zinc-400">Optional</span>
-                </p>
-                <KeyValueRows
-                  id="env"
-                  rows={env}
-                  onChange={(r) => {
-                    setEnv(r);
-                    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('env'))));
-                  }}
-                  errors={errors}
-                  keyLabel="Variable"
-                  keyPlaceholder="NAME"
-                  valuePlaceholder="value"
-                  addLabel="Add variable"
-                />
-                {errors.env && (
-                  <p role="alert" className="mt-1 text-[13px] text-red-600">
-                    {errors.env}
-                  </p>
-                )}
-              </div>
+              <KeyValueRows
+                id="env"
+                title="Environment variables"
+                rows={env}
+                onChange={editRows('env', setEnv)}
+                errors={errors}
+                keyLabel="Variable"
+                keyPlaceholder="NAME"
+                valuePlaceholder="value"
+                addLabel="Add variable"
+              />
             </Section>
 
             <Section title="Resources" description="Requested resources are what the cluster reserves, and what the job is charged for.">
@@ -617,29 +609,17 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
                   <Input id="job-register-model" placeholder="e.g. churn-classifier" value={f.registerModel} invalid={!!errors.registerModel} onChange={(e) => set('registerModel', e.target.value)} autoComplete="off" />
                 </Field>
               </div>
-              <div>
-                <p className="mb-1.5 flex items-baseline justify-between text-sm font-medium text-zinc-800">
-                  Hyperparameters <span className="text-xs font-normal text-zinc-400">Optional</span>
-                </p>
-                <KeyValueRows
-                  id="params"
-                  rows={params}
-                  onChange={(r) => {
-                    setParams(r);
-                    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('params'))));
-                  }}
-                  errors={errors}
-                  keyLabel="Hyperparameter"
-                  keyPlaceholder="learning_rate"
-                  valuePlaceholder="0.05"
-                  addLabel="Add hyperparameter"
-                />
-                {errors.params && (
-                  <p role="alert" className="mt-1 text-[13px] text-red-600">
-                    {errors.params}
-                  </p>
-                )}
-              </div>
+              <KeyValueRows
+                id="params"
+                title="Hyperparameters"
+                rows={params}
+                onChange={editRows('params', setParams)}
+                errors={errors}
+                keyLabel="Hyperparameter"
+                keyPlaceholder="learning_rate"
+                valuePlaceholder="0.05"
+                addLabel="Add hyperparameter"
+              />
             </Section>
             <CardFooter className="justify-between">
               <p className="text-[13px] text-zinc-500">You can follow the job’s logs and cancel it from its page.</p>

@@ -5,9 +5,9 @@ import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import { formatBytes } from '@/app/o/[orgSlug]/runs/[runId]/artifacts-panel';
 import { IdWithCopy } from '@/app/components/copy-button';
-import { ChevronRightIcon, CubeIcon, PlusIcon } from '@/app/components/icons';
+import { CubeIcon, PlusIcon } from '@/app/components/icons';
 import { AliasChip, VersionStatusBadge } from '@/app/components/model-badges';
-import { Badge, Button, Card, CardBody, CardHeader, EmptyState, IconTile, LoadError, PageHeader, Skeleton, Table, TableSkeleton, TBody, TD, TH, THead } from '@/app/components/ui';
+import { Badge, Breadcrumb, Button, Card, CardBody, CardHeader, EmptyState, IconTile, LoadError, PageHeader, Skeleton, Table, TableSkeleton, TBody, TD, TH, THead } from '@/app/components/ui';
 import { formatDate, formatDateTime, formatRelative } from '@/app/lib/format';
 import { useGqlInfiniteQuery, useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -134,15 +134,7 @@ export function ModelView({ modelId }: { modelId: string }) {
   const updateModel = useGqlMutation(UpdateRegisteredModelMutation);
   const update = (input: { description?: string; setTags?: { key: string; value: string }[]; deleteTagKeys?: string[] }) => updateModel.mutateAsync({ input: { modelId, ...input } });
 
-  const breadcrumb = (
-    <span className="inline-flex flex-wrap items-center gap-1">
-      <Link href={`/o/${org.slug}/models`} className="hover:text-zinc-800">
-        Models
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">{model?.name ?? '…'}</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[{ label: 'Models', href: `/o/${org.slug}/models` }, { label: model?.name ?? '…' }]} />;
 
   if (q.error) {
     return (

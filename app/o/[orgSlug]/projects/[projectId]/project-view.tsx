@@ -4,8 +4,8 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { graphql } from '@/app/gql';
 import { CopyButton } from '@/app/components/copy-button';
-import { ChevronRightIcon, CodeIcon, FolderIcon, KeyIcon } from '@/app/components/icons';
-import { Badge, ButtonLink, Card, CardBody, CardHeader, IconTile, LoadError, PageHeader, Person, RoleBadge, Skeleton } from '@/app/components/ui';
+import { CodeIcon, FolderIcon, KeyIcon } from '@/app/components/icons';
+import { Badge, Breadcrumb, ButtonLink, Card, CardBody, CardHeader, IconTile, LoadError, PageHeader, Person, RoleBadge, Skeleton } from '@/app/components/ui';
 import { formatDate, formatDateTime } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -64,15 +64,7 @@ export function ProjectView({ projectId }: { projectId: string }) {
     'JSON',
   ].join('\n');
 
-  const breadcrumb = (
-    <span className="inline-flex items-center gap-1">
-      <Link href={`/o/${org.slug}/projects`} className="hover:text-zinc-800">
-        Projects
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">{project?.name ?? '…'}</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[{ label: 'Projects', href: `/o/${org.slug}/projects` }, { label: project?.name ?? '…' }]} />;
 
   if (error) {
     return (

@@ -4,10 +4,10 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { graphql } from '@/app/gql';
 import { IdWithCopy } from '@/app/components/copy-button';
-import { ChartIcon, ChevronRightIcon, CubeIcon, DatabaseIcon, FlaskIcon, LinkIcon } from '@/app/components/icons';
+import { ChartIcon, CubeIcon, DatabaseIcon, FlaskIcon, LinkIcon } from '@/app/components/icons';
 import { AliasChip } from '@/app/components/model-badges';
 import { RunStatusBadge } from '@/app/components/run-status';
-import { Badge, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
+import { Badge, Breadcrumb, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
 import { formatDateTime } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -119,29 +119,16 @@ export function RunView({ runId }: { runId: string }) {
     return () => clearInterval(t);
   }, [live]);
 
-  const breadcrumb = (
-    <span className="inline-flex flex-wrap items-center gap-1">
-      <Link href={`/o/${org.slug}/projects`} className="hover:text-zinc-800">
-        Projects
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      {run ? (
-        <>
-          <Link href={`/o/${org.slug}/projects/${run.experiment.project.id}`} className="hover:text-zinc-800">
-            {run.experiment.project.name}
-          </Link>
-          <ChevronRightIcon className="size-3.5 text-zinc-400" />
-          <Link href={`/o/${org.slug}/experiments/${run.experiment.id}`} className="hover:text-zinc-800">
-            {run.experiment.name}
-          </Link>
-        </>
-      ) : (
-        <span>…</span>
-      )}
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">{run?.name ?? '…'}</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[
+      { label: 'Projects', href: `/o/${org.slug}/projects` },
+      ...(run
+        ? [
+            { label: run.experiment.project.name, href: `/o/${org.slug}/projects/${run.experiment.project.id}` },
+            { label: run.experiment.name, href: `/o/${org.slug}/experiments/${run.experiment.id}` },
+          ]
+        : [{ label: '…' }]),
+      { label: run?.name ?? '…' },
+    ]} />;
 
   if (q.error) {
     return (

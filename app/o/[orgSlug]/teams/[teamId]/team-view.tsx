@@ -5,11 +5,12 @@ import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { TeamRole } from '@/app/gql/graphql';
 import { useConfirm } from '@/app/components/confirm';
-import { ArrowRightIcon, ChevronRightIcon, FolderIcon, PlusIcon, TrashIcon, UsersIcon } from '@/app/components/icons';
+import { ArrowRightIcon, FolderIcon, PlusIcon, TrashIcon, UsersIcon } from '@/app/components/icons';
 import { useToast } from '@/app/components/toast';
 import {
   Badge,
   Banner,
+  Breadcrumb,
   Button,
   Card,
   CardBody,
@@ -261,15 +262,7 @@ export function TeamView({ teamId }: { teamId: string }) {
     remove.mutate({ input: { teamId, userId } }, { onSuccess: () => toast.success(self ? 'You left the team' : 'Removed from the team'), onError: (e) => toast.error('Could not remove', e.message) });
   }
 
-  const breadcrumb = (
-    <span className="inline-flex items-center gap-1">
-      <Link href={`/o/${org.slug}/teams`} className="hover:text-zinc-800">
-        Teams
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">{team?.name ?? '…'}</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[{ label: 'Teams', href: `/o/${org.slug}/teams` }, { label: team?.name ?? '…' }]} />;
 
   if (error) {
     return (

@@ -4,9 +4,9 @@ import Link from 'next/link';
 import { graphql } from '@/app/gql';
 import { formatBytes } from '@/app/o/[orgSlug]/runs/[runId]/artifacts-panel';
 import { CopyButton, IdWithCopy } from '@/app/components/copy-button';
-import { ChartIcon, ChevronRightIcon, CodeIcon, CubeIcon, LinkIcon, TagIcon } from '@/app/components/icons';
+import { ChartIcon, CodeIcon, CubeIcon, LinkIcon, TagIcon } from '@/app/components/icons';
 import { AliasChip, VersionStatusBadge } from '@/app/components/model-badges';
-import { Badge, ButtonLink, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
+import { Badge, Breadcrumb, ButtonLink, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
 import { formatDateTime, formatShortDateTime } from '@/app/lib/format';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -191,19 +191,7 @@ export function VersionView({ modelId, versionId }: { modelId: string; versionId
   const update = (input: { description?: string; setTags?: { key: string; value: string }[]; deleteTagKeys?: string[] }) =>
     updateVersion.mutateAsync({ input: { modelVersionId: versionId, ...input } });
 
-  const breadcrumb = (
-    <span className="inline-flex flex-wrap items-center gap-1">
-      <Link href={`/o/${org.slug}/models`} className="hover:text-zinc-800">
-        Models
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <Link href={base} className="hover:text-zinc-800">
-        {v?.modelName ?? '…'}
-      </Link>
-      <ChevronRightIcon className="size-3.5 text-zinc-400" />
-      <span className="text-zinc-700">{v ? `Version ${v.version}` : '…'}</span>
-    </span>
-  );
+  const breadcrumb = <Breadcrumb items={[{ label: 'Models', href: `/o/${org.slug}/models` }, { label: v?.modelName ?? '…', href: base }, { label: v ? `Version ${v.version}` : '…' }]} />;
 
   if (q.error) {
     return (
