@@ -1,5 +1,5 @@
 import type { ApolloServer } from '@apollo/server';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -56,7 +56,7 @@ async function gantry(argv: string[], key = keys.admin) {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     fetch: apolloFetch,
-  });
+  }).finally(() => rmSync(home, { recursive: true, force: true }));
   return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> };
 }
 

@@ -19,16 +19,21 @@ import { forEachLine, isAlive, stopProcessGroup } from '../scripts/lib/processes
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const home = mkdtempSync(path.join(os.tmpdir(), 'gantry-launcher-'));
-chmodSync(home, 0o755);
+// Made when the test runs: Playwright also loads this module where it only lists the tests.
+let home = '';
 const started: number[] = [];
 /** Everything seen running, killed after a failure so no test leaves processes behind. */
 const seen = new Set<number>();
 
+test.beforeAll(() => {
+  home = mkdtempSync(path.join(os.tmpdir(), 'gantry-launcher-'));
+  chmodSync(home, 0o755);
+});
+
 test.afterAll(async () => {
   for (const pgid of started) await stopProcessGroup(pgid, 'SIGKILL', 5_000).catch(() => {});
   for (const pid of seen) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  rmSync(home, { recursive: true, force: true });
+  if (home) rmSync(home, { recursive: true, force: true });
 });
 
 interface Platform {

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 
@@ -13,9 +16,11 @@ import { expect, test, type APIRequestContext } from '@playwright/test';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function runPytest(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
+  // The client's own temporary files (it leaves some behind) go where the test removes them.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'gantry-mlflow-e2e-'));
+  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     // Only what Python needs: the tester's own MLFLOW_* settings must not leak in.
-    const childEnv: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', ...env };
+    const childEnv: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', TMPDIR: tmp, ...env };
     const child = spawn('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'e2e/mlflow'], {
       cwd: ROOT,
       env: childEnv as NodeJS.ProcessEnv,
@@ -26,7 +31,7 @@ function runPytest(env: Record<string, string>): Promise<{ code: number | null; 
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
-  });
+  }).finally(() => rmSync(tmp, { recursive: true, force: true }));
 }
 
 async function graphql(request: APIRequestContext, query: string) {

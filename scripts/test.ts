@@ -29,6 +29,14 @@ interface Tally {
   skipped: number;
   /** Why the runner's own result cannot be trusted (crash, errors outside tests). */
   problems: string[];
+  /** The failed tests, `file › title: first line of the error`, so the end of a long log names them. */
+  failures: string[];
+}
+
+/** The first non-empty line of an error message, without terminal colours, kept short. */
+function firstLine(message: string | undefined): string {
+  const line = (message ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
 function runInherit(args: string[]): Promise<number> {
@@ -52,14 +60,19 @@ interface VitestReport {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  testResults: { name: string; status: string; message?: string; assertionResults: { status: string }[] }[];
+  testResults: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults: { status: string; fullName?: string; title: string; failureMessages?: string[] }[];
+  }[];
 }
 
 async function runVitest(filters: string[]): Promise<Tally> {
   rmSync(VITEST_JSON, { force: true });
   const vitest = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
   const code = await runInherit([vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${VITEST_JSON}`, ...filters]);
-  const tally: Tally = { runner: 'vitest', passed: 0, failed: 0, skipped: 0, problems: [] };
+  const tally: Tally = { runner: 'vitest', passed: 0, failed: 0, skipped: 0, problems: [], failures: [] };
   const report = readJson<VitestReport>(VITEST_JSON);
   if (!report) {
     tally.problems.push(`vitest wrote no report (exit code ${code})`);
@@ -68,8 +81,11 @@ async function runVitest(filters: string[]): Promise<Tally> {
   tally.passed = report.numPassedTests;
   tally.failed = report.numFailedTests;
   tally.skipped = report.numPendingTests + report.numTodoTests;
-  // A file that fails to load or whose hooks throw has no failed test to count.
   for (const file of report.testResults) {
+    for (const a of file.assertionResults.filter((x) => x.status === 'failed')) {
+      tally.failures.push(`${path.relative(ROOT, file.name)} › ${a.fullName ?? a.title}: ${firstLine(a.failureMessages?.[0])}`);
+    }
+    // A file that fails to load or whose hooks throw has no failed test to count.
     if (file.status === 'failed' && !file.assertionResults.some((a) => a.status === 'failed')) {
       tally.problems.push(`${path.relative(ROOT, file.name)} failed outside its tests${file.message ? `: ${file.message.split('\n')[0]}` : ''}`);
     }
@@ -89,9 +105,30 @@ function specFiles(dir: string): string[] {
   });
 }
 
+interface PlaywrightSuite {
+  title: string;
+  file?: string;
+  suites?: PlaywrightSuite[];
+  specs?: { title: string; ok: boolean; file: string; line: number; tests: { status: string; results: { error?: { message?: string } }[] }[] }[];
+}
+
 interface PlaywrightReport {
   stats?: { expected: number; unexpected: number; flaky: number; skipped: number };
   errors?: { message?: string }[];
+  suites?: PlaywrightSuite[];
+}
+
+/** `file:line › title: error` for each spec that failed (a flaky one passed on a retry and is not listed). */
+function playwrightFailures(suites: PlaywrightSuite[] = []): string[] {
+  return suites.flatMap((suite) => [
+    ...(suite.specs ?? [])
+      .filter((spec) => spec.tests.some((t) => t.status === 'unexpected'))
+      .map((spec) => {
+        const error = spec.tests.flatMap((t) => t.results).find((r) => r.error)?.error?.message;
+        return `e2e/${spec.file}:${spec.line} › ${spec.title}: ${firstLine(error)}`;
+      }),
+    ...playwrightFailures(suite.suites),
+  ]);
 }
 
 async function runPlaywright(args: string[]): Promise<Tally | undefined> {
@@ -102,7 +139,7 @@ async function runPlaywright(args: string[]): Promise<Tally | undefined> {
   rmSync(PLAYWRIGHT_JSON, { force: true });
   const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
   const code = await runInherit([cli, 'test', '--config', path.join(ROOT, 'playwright.config.ts'), ...args]);
-  const tally: Tally = { runner: 'playwright', passed: 0, failed: 0, skipped: 0, problems: [] };
+  const tally: Tally = { runner: 'playwright', passed: 0, failed: 0, skipped: 0, problems: [], failures: [] };
   const report = readJson<PlaywrightReport>(PLAYWRIGHT_JSON);
   if (!report?.stats) {
     tally.problems.push(`Playwright wrote no report (exit code ${code})`);
@@ -112,6 +149,7 @@ async function runPlaywright(args: string[]): Promise<Tally | undefined> {
   tally.passed = report.stats.expected + report.stats.flaky;
   tally.failed = report.stats.unexpected;
   tally.skipped = report.stats.skipped;
+  tally.failures = playwrightFailures(report.suites);
   for (const e of report.errors ?? []) tally.problems.push(`Playwright: ${(e.message ?? 'error').split('\n')[0]}`);
   if (code !== 0 && tally.failed === 0 && tally.problems.length === 0) {
     tally.problems.push(`Playwright exited with code ${code} although no test failed`);
@@ -164,6 +202,7 @@ async function main(): Promise<number> {
   console.log('');
   for (const t of tallies) {
     console.log(`${t.runner}: ${line(t)}`);
+    for (const f of t.failures) console.log(`  ✗ ${f}`);
     for (const p of t.problems) console.log(`  ! ${p}`);
   }
   const total = { passed: 0, failed: 0, skipped: 0 };

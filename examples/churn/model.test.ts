@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +47,8 @@ let store: string;
 function python(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
   // Nothing inherited may redirect the scripts: no run, experiment, model or hyperparameter from outside.
   // No __pycache__ next to the example's sources.
-  const env: Record<string, string> = { MLFLOW_TRACKING_URI: `file://${store}`, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONDONTWRITEBYTECODE: '1', ...extraEnv };
+  // TMPDIR inside the test's directory: mlflow leaves temporary model files behind.
+  const env: Record<string, string> = { MLFLOW_TRACKING_URI: `file://${store}`, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONDONTWRITEBYTECODE: '1', TMPDIR: path.join(tmp, 'tmp'), ...extraEnv };
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('MLFLOW_') && !k.startsWith('GANTRY_')) env[k] ??= v;
   return new Promise((resolve, reject) => {
     const child = spawn(PYTHON, ['-W', 'ignore', ...args], { cwd: tmp, env: env as NodeJS.ProcessEnv });
@@ -103,6 +104,7 @@ describe('examples/churn', () => {
     if (missing) throw new Error(MISSING);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'gantry-churn-'));
     store = path.join(tmp, 'mlruns');
+    mkdirSync(path.join(tmp, 'tmp'));
     const out = await python([path.join(HERE, 'train.py')], { GANTRY_PARAM_EPOCHS: '15', GANTRY_PARAM_LEARNING_RATE: '0.2' });
     trainRun = runIdOf(out);
   }, 180_000);
