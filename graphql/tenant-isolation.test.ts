@@ -139,7 +139,22 @@ const cases: Record<string, Case[]> = {
   // Bearer-token semantics: the link itself is the credential, so anyone holding it may read its preview.
   invitationPreview: [{ name: 'preview by token', query: 'query($t: String!) { invitationPreview(token: $t) { organizationName } }', vars: () => ({ t: ids.inviteToken }), expect: () => {} }],
   apiKeys: [{ name: 'api keys', query: '{ apiKeys { edges { node { id name } } } }', expect: noAData }],
-  auditEvents: [{ name: 'audit events', query: '{ auditEvents { events { id targetId actorLabel } } }', expect: noAData }],
+  auditEvents: [
+    { name: 'audit events', query: '{ auditEvents { events { id targetId actorLabel } } }', expect: noAData },
+    {
+      name: 'audit events filtered by A team',
+      query: 'query($t: String!) { auditEvents(filter: { targetType: "team", targetId: $t }) { events { id } } }',
+      vars: () => ({ t: ids.team }),
+      expect: (d) => expect(d).toEqual({ auditEvents: { events: [] } }),
+    },
+    {
+      name: 'audit events filtered by A user',
+      query: 'query($u: String!) { auditEvents(filter: { actorUserId: $u }) { events { id } } }',
+      vars: () => ({ u: A.actor.userId }),
+      expect: (d) => expect(d).toEqual({ auditEvents: { events: [] } }),
+    },
+  ],
+  auditFacets: [{ name: 'audit facets', query: '{ auditFacets { actions { action count } targetTypes { targetType } actors { userId apiKeyId apiKeyName label } } }', expect: noAData }],
   auditChain: [{ name: 'audit chain', query: '{ auditChain { valid checkedEvents } }', expect: (d) => expect(d).toMatchObject({ auditChain: { valid: true } }) }],
 
   createOrganization: [{ name: 'creates B’s own org', query: 'mutation { createOrganization(input: { name: "B second" }) { id } }', expect: noAData }],

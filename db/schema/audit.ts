@@ -28,7 +28,14 @@ export const auditEvents = pgTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [uniqueIndex('audit_events_org_seq_uq').on(t.orgId, t.seq), index('audit_events_target_idx').on(t.orgId, t.targetType, t.targetId)],
+  (t) => [
+    uniqueIndex('audit_events_org_seq_uq').on(t.orgId, t.seq),
+    index('audit_events_target_idx').on(t.orgId, t.targetType, t.targetId),
+    // The audit page's filters, newest first within each.
+    index('audit_events_action_idx').on(t.orgId, t.action, t.seq),
+    index('audit_events_actor_user_idx').on(t.orgId, t.actorUserId, t.seq),
+    index('audit_events_actor_key_idx').on(t.orgId, t.actorApiKeyId, t.seq),
+  ],
 );
 
 export type AuditEvent = typeof auditEvents.$inferSelect;

@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors';
-import { listAuditEvents, verifyAuditChain } from '../../core/governance/audit-log';
+import { auditFacets, listAuditEvents, MAX_FILTER_ACTIONS, verifyAuditChain, type AuditFacets } from '../../core/governance/audit-log';
 import type { AuditEvent } from '../../db/schema';
 import type { Builder } from '../builder';
 import { MAX_PAGE_SIZE } from '../pagination';
@@ -43,19 +43,63 @@ export function register(builder: Builder) {
       }),
     });
 
+  const AuditEventFilter = builder.inputType('AuditEventFilter', {
+    description: 'Every field given must hold.',
+    fields: (t) => ({
+      actions: t.stringList({ description: `Any of these actions; \`team.*\` matches every \`team.\` action. At most ${MAX_FILTER_ACTIONS}.` }),
+      actorUserId: t.string({ description: 'Events by this user, in the browser or with one of their API keys' }),
+      actorApiKeyId: t.string({ description: 'Events made with this API key' }),
+      targetType: t.string({ description: 'Events on objects of this type (team, project, api_key, …)' }),
+      targetId: t.string({ description: 'Events on this object; needs targetType' }),
+      since: t.field({ type: 'DateTime', description: 'At or after this time' }),
+      until: t.field({ type: 'DateTime', description: 'At or before this time' }),
+    }),
+  });
+
+  const AuditActionFacet = builder.objectRef<AuditFacets['actions'][number]>('AuditActionFacet').implement({
+    fields: (t) => ({ action: t.exposeString('action'), count: t.exposeInt('count') }),
+  });
+  const AuditTargetTypeFacet = builder.objectRef<AuditFacets['targetTypes'][number]>('AuditTargetTypeFacet').implement({
+    fields: (t) => ({ targetType: t.exposeString('targetType'), count: t.exposeInt('count') }),
+  });
+  const AuditActorFacet = builder.objectRef<AuditFacets['actors'][number]>('AuditActorFacet').implement({
+    fields: (t) => ({
+      actorType: t.exposeString('actorType', { description: 'user (browser session) or api_key' }),
+      userId: t.exposeString('userId', { nullable: true }),
+      apiKeyId: t.exposeString('apiKeyId', { nullable: true }),
+      apiKeyName: t.exposeString('apiKeyName', { nullable: true }),
+      label: t.exposeString('label', { description: 'As of the actor’s latest event' }),
+      count: t.exposeInt('count'),
+      lastAt: t.expose('lastAt', { type: 'DateTime' }),
+    }),
+  });
+  const AuditFacetsRef = builder.objectRef<AuditFacets>('AuditFacets').implement({
+    description: 'What the organization’s audit log holds, to filter it by',
+    fields: (t) => ({
+      actions: t.field({ type: [AuditActionFacet], resolve: (f) => f.actions }),
+      targetTypes: t.field({ type: [AuditTargetTypeFacet], resolve: (f) => f.targetTypes }),
+      actors: t.field({ type: [AuditActorFacet], description: 'Most recently active first', resolve: (f) => f.actors }),
+    }),
+  });
+
   builder.queryFields((t) => ({
     auditEvents: t.field({
       type: AuditEventPage,
       description: 'Newest first',
       authScopes: { permission: 'audit:read' },
-      args: { first: t.arg.int({ defaultValue: 50 }), before: t.arg.int() },
+      args: { first: t.arg.int({ defaultValue: 50 }), before: t.arg.int(), filter: t.arg({ type: AuditEventFilter }) },
       resolve: async (_r, args, ctx) => {
         const first = args.first ?? 50;
         if (first < 1 || first > MAX_PAGE_SIZE) throw new AppError('BAD_USER_INPUT', `first must be between 1 and ${MAX_PAGE_SIZE}`);
-        const rows = await listAuditEvents(await ctx.tenant(), { first, after: args.before ?? null });
+        const rows = await listAuditEvents(await ctx.tenant(), { first, after: args.before ?? null }, args.filter ?? {});
         const events = rows.slice(0, first);
         return { events, nextCursor: rows.length > first ? (events.at(-1)?.seq ?? null) : null };
       },
+    }),
+    auditFacets: t.field({
+      type: AuditFacetsRef,
+      authScopes: { permission: 'audit:read' },
+      resolve: async (_r, _a, ctx) => auditFacets(await ctx.tenant()),
     }),
     auditChain: t.field({
       type: AuditChainReportRef,
