@@ -53,6 +53,15 @@ describe('exitCodeFor', () => {
   });
 });
 
+describe('EXIT', () => {
+  it('gives each exit code its own number and documents every one of them', () => {
+    const codes = Object.values(EXIT);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const [name, code] of Object.entries(EXIT)) expect(EXIT_CODES_HELP, name).toMatch(new RegExp(`^  ${code} `, 'm'));
+    expect(EXIT_CODES_HELP).toMatch(/^ {2}8 {4}the audit log's hash chain is broken \(audit verify\)$/m);
+  });
+});
+
 describe('errorFromGraphQL', () => {
   const response = (status: number, errors: GraphQLResponse<unknown>['errors'], retryAfterSeconds?: number): GraphQLResponse<unknown> => ({
     status,

@@ -19,6 +19,8 @@ export const EXIT = {
   UNAVAILABLE: 6,
   /** A followed job ended failed or cancelled (`jobs submit --follow`, `jobs logs --follow`). */
   JOB_FAILED: 7,
+  /** `audit verify` found the organization's audit hash chain broken: a row was changed or removed outside Gantry. */
+  AUDIT_CHAIN_BROKEN: 8,
   /** Ctrl-C at a prompt or while following a job: the shell convention, 128 + SIGINT. */
   INTERRUPTED: 130,
 } as const;
@@ -75,6 +77,7 @@ export const EXIT_CODES_HELP = `Exit codes:
        after the Retry-After the error shows
   7    the followed job failed or was cancelled (jobs submit --follow,
        jobs logs --follow)
+  8    the audit log's hash chain is broken (audit verify)
   130  interrupted (Ctrl-C) at a prompt, or while following a job (the job
        keeps running)`;
 
