@@ -163,10 +163,35 @@ test('an admin narrows the audit log to who did what to which object, and when',
   await expect(actorSelect).toHaveValue(keyValue);
   await expect(actionSelect).toHaveValue('');
 
-  // Other pages link to the log the same way.
+  // Other pages link to the log the same way: a link built with auditHref…
   await page.goto(auditHref(org, { targetType: 'team', targetId: teamId }));
   await expect(rows).toHaveCount(1);
   await expect(rows.getByTestId('audit-target-id')).toHaveText(teamId);
   await expect(targetTypeSelect).toHaveValue('team');
   await expect(targetIdInput).toHaveValue(teamId);
+
+  // …a project's History…
+  await page.goto(demandPath);
+  await page.getByRole('link', { name: 'History of this project' }).click();
+  await expect(page).toHaveURL(auditHref(org, { targetType: 'project', targetId: demandId }));
+  await expect(rows).toHaveCount(1);
+  expect(await actionsShown(page)).toEqual(['project.create']);
+
+  // …a team's History…
+  await page.goto(`/o/${org}/teams/${teamId}`);
+  await page.getByRole('link', { name: 'History of this team' }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.getByTestId('audit-target-id')).toHaveText(teamId);
+
+  // …an API key's Activity: what was done with it…
+  await page.goto(`/o/${org}/settings/api-keys`);
+  await page.getByRole('link', { name: 'Activity of key Nightly sync' }).click();
+  await expect(actorSelect).toHaveValue(keyValue);
+  expect(await actionsShown(page)).toEqual(['project.create', 'team.create']);
+
+  // …and a member's Activity: everything they did, in the browser and with their keys.
+  await page.goto(`/o/${org}/members`);
+  await page.getByRole('link', { name: `Activity of ${email}` }).click();
+  await expect(page).toHaveURL(/[?&]actor=usr_/);
+  await expect(rows).toHaveCount(total);
 });

@@ -27,9 +27,12 @@ test('a viewer cannot create teams, in the UI or through the API', async ({ page
   const answer = await graphqlInPage(viewer, orgId, 'mutation { createTeam(input: { name: "Shadow team" }) { id } }');
   expect(answer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-  // The audit log is for admins: the viewer gets an explanation, not data.
+  // The audit log is for admins: the viewer gets an explanation, not data, and no links to it.
   await viewer.goto(`/o/${org}/audit`);
   await expect(viewer.getByText('The audit log is for admins only')).toBeVisible();
+  await viewer.goto(`/o/${org}/members`);
+  await expect(viewer.getByTestId('member-row')).toHaveCount(2);
+  await expect(viewer.getByRole('link', { name: /^Activity of / })).toHaveCount(0);
   await context.close();
 });
 

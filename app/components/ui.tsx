@@ -55,15 +55,17 @@ export function ButtonLink({
   size = 'md',
   className,
   children,
+  'aria-label': ariaLabel,
 }: {
   href: string;
   variant?: Variant;
   size?: Size;
   className?: string;
   children: React.ReactNode;
+  'aria-label'?: string;
 }) {
   return (
-    <Link href={href} className={buttonClass(variant, size, className)}>
+    <Link href={href} className={buttonClass(variant, size, className)} aria-label={ariaLabel}>
       {children}
     </Link>
   );

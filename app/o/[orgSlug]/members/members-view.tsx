@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { OrgRole } from '@/app/gql/graphql';
+import { AuditLink } from '@/app/components/audit-link';
 import { useConfirm } from '@/app/components/confirm';
 import { CopyButton } from '@/app/components/copy-button';
 import { LinkIcon, MailIcon, TrashIcon, UsersIcon } from '@/app/components/icons';
@@ -359,7 +360,10 @@ export function MembersView() {
                         )}
                       </TD>
                       <TD className="whitespace-nowrap text-zinc-500">{formatDate(m.joinedAt)}</TD>
-                      <TD className="text-right">
+                      <TD className="whitespace-nowrap text-right">
+                        <AuditLink filter={{ actorUserId: m.user.id }} label={`Activity of ${m.user.email}`}>
+                          Activity
+                        </AuditLink>
                         {canRemove && manageable && (
                           <Button variant="danger-ghost" size="sm" onClick={() => void onRemove(m.id, m.user.name || m.user.email)} aria-label={`Remove ${m.user.email}`}>
                             <TrashIcon className="size-3.5" /> Remove

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { graphql } from '@/app/gql';
 import { CopyButton } from '@/app/components/copy-button';
 import { CodeIcon, FolderIcon, KeyIcon } from '@/app/components/icons';
+import { AuditLink } from '@/app/components/audit-link';
 import { Badge, Breadcrumb, ButtonLink, Card, CardBody, CardHeader, IconTile, LoadError, PageHeader, Person, RoleBadge, Skeleton } from '@/app/components/ui';
 import { formatDate, formatDateTime } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
@@ -94,9 +95,14 @@ export function ProjectView({ projectId }: { projectId: string }) {
         description={project?.description || (project ? 'No description' : undefined)}
         actions={
           project && (
-            <ButtonLink href={`/o/${org.slug}/teams/${project.team.id}`} variant="secondary">
-              Open team {project.team.name}
-            </ButtonLink>
+            <>
+              <AuditLink filter={{ targetType: 'project', targetId: project.id }} label="History of this project">
+                History
+              </AuditLink>
+              <ButtonLink href={`/o/${org.slug}/teams/${project.team.id}`} variant="secondary">
+                Open team {project.team.name}
+              </ButtonLink>
+            </>
           )
         }
       />

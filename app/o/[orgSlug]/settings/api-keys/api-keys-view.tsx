@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { ApiKeyScope, ApiKeyStatus } from '@/app/gql/graphql';
+import { AuditLink } from '@/app/components/audit-link';
 import { useConfirm } from '@/app/components/confirm';
 import { CopyButton } from '@/app/components/copy-button';
 import { AlertIcon, KeyIcon, PlusIcon } from '@/app/components/icons';
@@ -332,7 +333,10 @@ export function ApiKeysView() {
                       <TD className="whitespace-nowrap text-zinc-500">{formatDate(k.createdAt)}</TD>
                       <TD className="whitespace-nowrap text-zinc-500">{k.revokedAt ? <span className="text-zinc-400">—</span> : k.expiresAt ? formatDate(k.expiresAt) : 'Never'}</TD>
                       <TD className="whitespace-nowrap text-zinc-500">{k.lastUsedAt ? formatRelative(k.lastUsedAt) : 'Never'}</TD>
-                      <TD className="text-right">
+                      <TD className="whitespace-nowrap text-right">
+                        <AuditLink filter={{ actorApiKeyId: k.id }} label={`Activity of key ${k.name}`}>
+                          Activity
+                        </AuditLink>
                         {k.status === 'ACTIVE' && (mine || isAdmin) && (
                           <Button variant="danger-ghost" size="sm" onClick={() => void onRevoke(k.id, k.name, k.prefix)} disabled={revoke.isPending && revoke.variables?.id === k.id}>
                             Revoke

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { TeamRole } from '@/app/gql/graphql';
+import { AuditLink } from '@/app/components/audit-link';
 import { useConfirm } from '@/app/components/confirm';
 import { ArrowRightIcon, FolderIcon, PlusIcon, TrashIcon, UsersIcon } from '@/app/components/icons';
 import { useToast } from '@/app/components/toast';
@@ -279,7 +280,16 @@ export function TeamView({ teamId }: { teamId: string }) {
         breadcrumb={breadcrumb}
         title={team ? team.name : <Skeleton className="h-8 w-56" />}
         description={team ? team.description || `Created ${formatDate(team.createdAt)}` : undefined}
-        actions={myTeamRole && <Badge tone="blue">You are a {myTeamRole}</Badge>}
+        actions={
+          team && (
+            <>
+              <AuditLink filter={{ targetType: 'team', targetId: team.id }} label="History of this team">
+                History
+              </AuditLink>
+              {myTeamRole && <Badge tone="blue">You are a {myTeamRole}</Badge>}
+            </>
+          )
+        }
       />
       <div className="grid items-start gap-6 lg:grid-cols-[1fr_18rem]">
         <div className="min-w-0 space-y-6">
