@@ -143,7 +143,8 @@ test.describe('scripts/run.ts, the launcher', () => {
     expect(health.checks.database?.ok).toBe(true);
     expect(health.checks.temporal?.ok).toBe(true);
     expect(first.output.join('\n')).toContain('Demo data created');
-    expect(first.output.join('\n')).toMatch(/Demo login\s+demo@gantry\.dev \/ \S+/);
+    // The banner follows the launcher's own readiness checks, which may end after health first answers.
+    await expect.poll(() => first.output.join('\n'), { timeout: 30_000 }).toMatch(/Demo login\s+demo@gantry\.dev \/ \S+/);
     const org = await demoOrg(ports);
     expect(org).toHaveLength(1);
     const pids = startedPids();
