@@ -1,8 +1,4 @@
 import type { ApolloServer } from '@apollo/server';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateApiKey } from '../core/auth/authenticate-api-key';
@@ -13,13 +9,12 @@ import { resolveTenantContext } from '../core/tenancy/resolve-context';
 import { addTeamMember, createTeam } from '../core/tenancy/teams';
 import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
-import { createGraphQLContext, type GraphQLContext } from '../graphql/context';
+import type { GraphQLContext } from '../graphql/context';
 import { MAX_PAGE_SIZE } from '../graphql/pagination';
 import { apolloServer } from '../graphql/server';
-import type { Stdin } from './command';
 import { PAGE_SIZE, parseTime } from './commands/audit';
 import { EXIT } from './exit-codes';
-import { run } from './main';
+import { runAgainstApi } from './test/run-against-api';
 
 /**
  * `gantry audit …` against the real GraphQL schema and resolvers on a real database.
@@ -36,36 +31,8 @@ const ids = { deployerKey: '', deployerPrefix: '', ciAPrefix: '', ciAKey: '', ci
 /** Between the events before it (seq 1-9) and after it (seq 10-14). */
 let boundary = '';
 /** Operations the CLI sent, in order. */
-let seen: { query: string; variables: Record<string, unknown> }[] = [];
 
-const apolloFetch: typeof fetch = async (_input, init) => {
-  const auth = new Headers(init?.headers).get('authorization') ?? '';
-  const actor = await authenticateApiKey(auth.replace(/^Bearer\s+/i, ''), testMeta());
-  const body = JSON.parse(String(init?.body)) as { query: string; variables?: Record<string, unknown> };
-  seen.push({ query: body.query, variables: body.variables ?? {} });
-  const contextValue = createGraphQLContext({ meta: testMeta(), actor, requestedOrgId: null });
-  const res = await server.executeOperation({ query: body.query, variables: body.variables }, { contextValue });
-  if (res.body.kind !== 'single') throw new Error('expected a single result');
-  return new Response(JSON.stringify(res.body.singleResult), { status: 200, headers: { 'content-type': 'application/json' } });
-};
-
-async function gantry(argv: string[], key = keys.auditor) {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'gantry-cli-audit-'));
-  let stdout = '';
-  let stderr = '';
-  const stdin = new PassThrough() as PassThrough & Stdin;
-  stdin.end('');
-  seen = [];
-  const code = await run([...argv, '--url', 'http://gantry.test'], {
-    env: { GANTRY_CONFIG: path.join(home, 'config.json'), GANTRY_API_KEY: key },
-    home,
-    stdin,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    fetch: apolloFetch,
-  }).finally(() => rmSync(home, { recursive: true, force: true }));
-  return { code, stdout, stderr, sent: seen, json: () => JSON.parse(stdout) as Record<string, unknown> };
-}
+const gantry = (argv: string[], key = keys.auditor) => runAgainstApi(server, argv, key);
 
 interface Event {
   id: string;
@@ -274,18 +241,23 @@ describe('gantry audit list', () => {
   });
 
   it('reports usage errors as JSON with --json, and checks subcommands and their flags', async () => {
-    const r = await gantry(['audit', 'list', '--since', 'soon', '--json']);
+    // A usage error is found before anything is sent.
+    const refused = async (argv: string[]) => {
+      const r = await gantry(argv);
+      expect(r.sent).toEqual([]);
+      return r;
+    };
+    const r = await refused(['audit', 'list', '--since', 'soon', '--json']);
     expect(r.code).toBe(EXIT.USAGE);
     expect(JSON.parse(r.stderr)).toEqual({ error: { code: 'USAGE_ERROR', message: "--since must be a time, got 'soon'." } });
-    expect((await gantry(['audit'])).code).toBe(EXIT.USAGE);
-    const unknownSub = await gantry(['audit', 'show']);
+    expect((await refused(['audit'])).code).toBe(EXIT.USAGE);
+    const unknownSub = await refused(['audit', 'show']);
     expect(unknownSub.code).toBe(EXIT.USAGE);
     expect(unknownSub.stderr).toMatch(/Unknown subcommand 'show'/);
-    const stray = await gantry(['audit', 'verify', '--limit', '5']);
+    const stray = await refused(['audit', 'verify', '--limit', '5']);
     expect(stray.code).toBe(EXIT.USAGE);
     expect(stray.stderr).toMatch(/--limit does not apply to 'audit verify'/);
-    expect((await gantry(['audit', 'list', 'extra'])).code).toBe(EXIT.USAGE);
-    expect(seen).toEqual([]);
+    expect((await refused(['audit', 'list', 'extra'])).code).toBe(EXIT.USAGE);
   });
 });
 

@@ -1,25 +1,19 @@
 import type { ApolloServer } from '@apollo/server';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateApiKey } from '../core/auth/authenticate-api-key';
 import { createApiKey } from '../core/auth/create-api-key';
 import { createModelVersion } from '../core/registry/create-model-version';
 import { createRegisteredModel } from '../core/registry/create-registered-model';
 import { protectModelAlias } from '../core/registry/protect-model-alias';
 import { setModelAlias } from '../core/registry/set-model-alias';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, type SignedUp } from '../core/testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
-import { createGraphQLContext, type GraphQLContext } from '../graphql/context';
+import type { GraphQLContext } from '../graphql/context';
 import { apolloServer } from '../graphql/server';
-import type { Stdin } from './command';
 import { EXIT } from './exit-codes';
-import { run } from './main';
+import { runAgainstApi } from './test/run-against-api';
 
 /**
  * `gantry runs …` and `gantry models …` against the real GraphQL schema and
@@ -33,32 +27,7 @@ let B: SignedUp;
 const keys = { admin: '', write: '', b: '' };
 const ids = { exp: '', r1: '', r2: '' };
 
-const apolloFetch: typeof fetch = async (_input, init) => {
-  const auth = new Headers(init?.headers).get('authorization') ?? '';
-  const actor = await authenticateApiKey(auth.replace(/^Bearer\s+/i, ''), testMeta());
-  const body = JSON.parse(String(init?.body)) as { query: string; variables?: Record<string, unknown> };
-  const contextValue = createGraphQLContext({ meta: testMeta(), actor, requestedOrgId: null });
-  const res = await server.executeOperation({ query: body.query, variables: body.variables }, { contextValue });
-  if (res.body.kind !== 'single') throw new Error('expected a single result');
-  return new Response(JSON.stringify(res.body.singleResult), { status: 200, headers: { 'content-type': 'application/json' } });
-};
-
-async function gantry(argv: string[], key = keys.admin) {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'gantry-cli-reg-'));
-  let stdout = '';
-  let stderr = '';
-  const stdin = new PassThrough() as PassThrough & Stdin;
-  stdin.end('');
-  const code = await run([...argv, '--url', 'http://gantry.test'], {
-    env: { GANTRY_CONFIG: path.join(home, 'config.json'), GANTRY_API_KEY: key },
-    home,
-    stdin,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    fetch: apolloFetch,
-  }).finally(() => rmSync(home, { recursive: true, force: true }));
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> };
-}
+const gantry = (argv: string[], key = keys.admin) => runAgainstApi(server, argv, key);
 
 beforeAll(async () => {
   db = await createTestDatabase();
