@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import type { GraphQLContext } from '../graphql/context';
 import { MAX_PAGE_SIZE } from '../graphql/pagination';
 import { apolloServer } from '../graphql/server';
-import { PAGE_SIZE, parseTime } from './commands/audit';
+import { PAGE_SIZE, parseTime, type AuditEventNode } from './commands/audit';
 import { EXIT } from './exit-codes';
 import { runAgainstApi } from './test/run-against-api';
 
@@ -34,21 +34,8 @@ let boundary = '';
 
 const gantry = (argv: string[], key = keys.auditor) => runAgainstApi(server, argv, key);
 
-interface Event {
-  id: string;
-  seq: number;
-  occurredAt: string;
-  actorType: string;
-  actorLabel: string;
-  actorUserId: string | null;
-  actorApiKeyId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string;
-  ip: string | null;
-  data: unknown;
-  hash: string;
-}
+/** An event as `audit list --json` prints it: `data` as the object it is. */
+type Event = Omit<AuditEventNode, 'data'> & { data: unknown };
 
 /** The sequence numbers `audit list` prints with --json, after checking it succeeded. */
 async function seqs(argv: string[], key?: string): Promise<number[]> {

@@ -26,7 +26,7 @@ const DEFAULT_LIMIT = 50;
 /** Actors named in an "unknown actor" error before the rest are counted. */
 const MAX_CANDIDATES_SHOWN = 20;
 
-interface AuditEventNode {
+export interface AuditEventNode {
   id: string;
   seq: number;
   occurredAt: string;

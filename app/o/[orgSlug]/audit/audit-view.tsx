@@ -284,6 +284,41 @@ function FilterLabel({ htmlFor, children }: { htmlFor: string; children: React.R
   );
 }
 
+/** From or To: a local date and minute; To reaches the end of its minute. Cleared, the bound is dropped. */
+function TimeBound({
+  label,
+  field,
+  edge,
+  filter,
+  invalid,
+  onChange,
+  title,
+}: {
+  label: string;
+  field: 'since' | 'until';
+  edge: 'start' | 'end';
+  filter: AuditFilter;
+  invalid: Set<string>;
+  onChange: (change: FilterChange) => void;
+  title?: string;
+}) {
+  const id = `audit-${field}`;
+  return (
+    <div className="xl:col-span-3">
+      <FilterLabel htmlFor={id}>{label}</FilterLabel>
+      <DraftInput
+        id={id}
+        type="datetime-local"
+        className="text-[13px]"
+        title={title}
+        value={isoToLocalInput(filter[field])}
+        invalid={invalid.has(field)}
+        onCommit={(v) => onChange((c) => ({ ...c, [field]: v ? (localInputToIso(v, edge) ?? c[field]) : undefined }))}
+      />
+    </div>
+  );
+}
+
 const familyLabel = (prefix: string) => `all ${prefix.replaceAll('_', ' ')} actions`;
 
 /** Which filter controls the server's field messages point at (`since`, `actions.0`, `filter.targetType`…). */
@@ -450,29 +485,8 @@ function FilterBar({
           </div>
         </fieldset>
 
-        <div className="xl:col-span-3">
-          <FilterLabel htmlFor="audit-since">From</FilterLabel>
-          <DraftInput
-            id="audit-since"
-            type="datetime-local"
-            className="text-[13px]"
-            value={isoToLocalInput(filter.since)}
-            invalid={invalid.has('since')}
-            onCommit={(v) => onChange((c) => ({ ...c, since: v ? (localInputToIso(v, 'start') ?? c.since) : undefined }))}
-          />
-        </div>
-        <div className="xl:col-span-3">
-          <FilterLabel htmlFor="audit-until">To</FilterLabel>
-          <DraftInput
-            id="audit-until"
-            type="datetime-local"
-            className="text-[13px]"
-            title="Up to the end of this minute"
-            value={isoToLocalInput(filter.until)}
-            invalid={invalid.has('until')}
-            onCommit={(v) => onChange((c) => ({ ...c, until: v ? (localInputToIso(v, 'end') ?? c.until) : undefined }))}
-          />
-        </div>
+        <TimeBound label="From" field="since" edge="start" filter={filter} invalid={invalid} onChange={onChange} />
+        <TimeBound label="To" field="until" edge="end" filter={filter} invalid={invalid} onChange={onChange} title="Up to the end of this minute" />
         <p className="self-end pb-1.5 text-xs text-zinc-500 xl:col-span-4">
           Times are in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone}).
         </p>
