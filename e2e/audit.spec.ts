@@ -187,6 +187,7 @@ test('an admin narrows the audit log to who did what to which object, and when',
   await page.goto(`/o/${org}/settings/api-keys`);
   await page.getByRole('link', { name: 'Activity of key Nightly sync' }).click();
   await expect(actorSelect).toHaveValue(keyValue);
+  await expect(rows).toHaveCount(2);
   expect(await actionsShown(page)).toEqual(['project.create', 'team.create']);
 
   // …and a member's Activity: everything they did, in the browser and with their keys.
