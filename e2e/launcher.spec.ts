@@ -24,6 +24,7 @@ let home = '';
 const started: number[] = [];
 /** Everything seen running, killed after a failure so no test leaves processes behind. */
 const seen = new Set<number>();
+let passed = false;
 
 test.beforeAll(() => {
   home = mkdtempSync(path.join(os.tmpdir(), 'gantry-launcher-'));
@@ -31,10 +32,23 @@ test.beforeAll(() => {
 });
 
 test.afterAll(async () => {
-  for (const pgid of started) await stopProcessGroup(pgid, 'SIGKILL', 5_000).catch(() => {});
-  for (const pid of seen) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  // A test that passed saw every process stop; killing remembered pids then could only hit reused ones.
+  if (!passed) await killLeftovers();
   if (home) rmSync(home, { recursive: true, force: true });
 });
+
+async function killLeftovers(): Promise<void> {
+  // After a failure the launcher may not have stopped its children: find them as the test does.
+  for (const read of [() => startedPids(), () => [launcherPidOf(home)]]) {
+    try {
+      for (const pid of read()) seen.add(pid);
+    } catch {
+      // Not started that far.
+    }
+  }
+  for (const pgid of started) await stopProcessGroup(pgid, 'SIGKILL', 5_000).catch(() => {});
+  for (const pid of seen) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
 
 interface Platform {
   proc: ChildProcess;
@@ -75,7 +89,7 @@ async function start(ports: Ports, viaShell: boolean): Promise<Platform> {
     proc,
     output,
     exited,
-    launcherPid: () => (viaShell ? Number(readFileSync(path.join(home, 'run.json'), 'utf8').match(/"pid":\s*(\d+)/)![1]) : proc.pid!),
+    launcherPid: () => (viaShell ? launcherPidOf(home) : proc.pid!),
   };
 }
 
@@ -101,6 +115,11 @@ async function waitHealthy(p: Platform, ports: Ports): Promise<void> {
     await sleep(1000);
   }
   throw new Error(`not healthy: ${last}\n${p.output.slice(-40).join('\n')}`);
+}
+
+/** The launcher's own pid, from the record it keeps in its home. */
+function launcherPidOf(dir: string): number {
+  return Number(readFileSync(path.join(dir, 'run.json'), 'utf8').match(/"pid":\s*(\d+)/)![1]);
 }
 
 /** Every pid the launcher started: its children from run.json and the PostgreSQL postmaster. */
@@ -169,5 +188,6 @@ test.describe('scripts/run.ts, the launcher', () => {
     await second.exited;
     await expectAllStopped(pids2, ports);
     expect(second.output.join('\n')).toContain('is gone; stopping');
+    passed = true;
   });
 });
