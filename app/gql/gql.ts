@@ -27,7 +27,7 @@ type Documents = {
     "\n  query ClusterJobs($clusterId: ID!) {\n    jobs(clusterId: $clusterId, first: 5) {\n      edges {\n        node {\n          id\n          name\n          status\n          reason\n          createdAt\n          costMicros\n        }\n      }\n    }\n  }\n": typeof types.ClusterJobsDocument,
     "\n  mutation RecheckCluster($id: ID!) {\n    recheckCluster(id: $id) {\n      id\n      status\n      checkedAt\n    }\n  }\n": typeof types.RecheckClusterDocument,
     "\n  mutation RemoveCluster($id: ID!) {\n    removeCluster(id: $id) {\n      id\n      name\n    }\n  }\n": typeof types.RemoveClusterDocument,
-    "\n  mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {\n    updateClusterPrices(input: $input) {\n      id\n      prices {\n        cpuCoreHourMicros\n        memoryGibHourMicros\n        gpu {\n          gpuType\n          hourMicros\n        }\n      }\n    }\n  }\n": typeof types.UpdateClusterPricesDocument,
+    "\n  mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {\n    updateClusterPrices(input: $input) {\n      id\n      prices {\n        ...ClusterPriceFields\n      }\n    }\n  }\n": typeof types.UpdateClusterPricesDocument,
     "\n  fragment ClusterCheckFields on ClusterCheck {\n    id\n    title\n    status\n    message\n  }\n": typeof types.ClusterCheckFieldsFragmentDoc,
     "\n  fragment ClusterPermissionFields on ClusterPermission {\n    verb\n    group\n    resource\n    required\n    allowed\n    purpose\n  }\n": typeof types.ClusterPermissionFieldsFragmentDoc,
     "\n  fragment ClusterCapacityFields on ClusterCapacity {\n    cpuCores\n    memoryMiB\n    gpus {\n      gpuType\n      allocatable\n      nodes\n    }\n  }\n": typeof types.ClusterCapacityFieldsFragmentDoc,
@@ -115,7 +115,7 @@ const documents: Documents = {
     "\n  query ClusterJobs($clusterId: ID!) {\n    jobs(clusterId: $clusterId, first: 5) {\n      edges {\n        node {\n          id\n          name\n          status\n          reason\n          createdAt\n          costMicros\n        }\n      }\n    }\n  }\n": types.ClusterJobsDocument,
     "\n  mutation RecheckCluster($id: ID!) {\n    recheckCluster(id: $id) {\n      id\n      status\n      checkedAt\n    }\n  }\n": types.RecheckClusterDocument,
     "\n  mutation RemoveCluster($id: ID!) {\n    removeCluster(id: $id) {\n      id\n      name\n    }\n  }\n": types.RemoveClusterDocument,
-    "\n  mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {\n    updateClusterPrices(input: $input) {\n      id\n      prices {\n        cpuCoreHourMicros\n        memoryGibHourMicros\n        gpu {\n          gpuType\n          hourMicros\n        }\n      }\n    }\n  }\n": types.UpdateClusterPricesDocument,
+    "\n  mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {\n    updateClusterPrices(input: $input) {\n      id\n      prices {\n        ...ClusterPriceFields\n      }\n    }\n  }\n": types.UpdateClusterPricesDocument,
     "\n  fragment ClusterCheckFields on ClusterCheck {\n    id\n    title\n    status\n    message\n  }\n": types.ClusterCheckFieldsFragmentDoc,
     "\n  fragment ClusterPermissionFields on ClusterPermission {\n    verb\n    group\n    resource\n    required\n    allowed\n    purpose\n  }\n": types.ClusterPermissionFieldsFragmentDoc,
     "\n  fragment ClusterCapacityFields on ClusterCapacity {\n    cpuCores\n    memoryMiB\n    gpus {\n      gpuType\n      allocatable\n      nodes\n    }\n  }\n": types.ClusterCapacityFieldsFragmentDoc,
@@ -259,7 +259,7 @@ export function graphql(source: "\n  mutation RemoveCluster($id: ID!) {\n    rem
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {\n    updateClusterPrices(input: $input) {\n      id\n      prices {\n        cpuCoreHourMicros\n        memoryGibHourMicros\n        gpu {\n          gpuType\n          hourMicros\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {\n    updateClusterPrices(input: $input) {\n      id\n      prices {\n        cpuCoreHourMicros\n        memoryGibHourMicros\n        gpu {\n          gpuType\n          hourMicros\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {\n    updateClusterPrices(input: $input) {\n      id\n      prices {\n        ...ClusterPriceFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {\n    updateClusterPrices(input: $input) {\n      id\n      prices {\n        ...ClusterPriceFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

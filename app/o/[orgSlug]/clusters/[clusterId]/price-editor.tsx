@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
+import type { ClusterPriceFieldsFragment } from '@/app/gql/graphql';
 import { PlusIcon, XIcon } from '@/app/components/icons';
 import { useToast } from '@/app/components/toast';
 import { Banner, Button, Card, CardFooter, CardHeader, Input, Table, TBody, TD, TH, THead, cx } from '@/app/components/ui';
@@ -14,22 +15,13 @@ const UpdatePrices = graphql(`
     updateClusterPrices(input: $input) {
       id
       prices {
-        cpuCoreHourMicros
-        memoryGibHourMicros
-        gpu {
-          gpuType
-          hourMicros
-        }
+        ...ClusterPriceFields
       }
     }
   }
 `);
 
-export interface Prices {
-  cpuCoreHourMicros: number;
-  memoryGibHourMicros: number;
-  gpu: { gpuType: string; hourMicros: number }[];
-}
+export type Prices = ClusterPriceFieldsFragment;
 
 interface GpuRow {
   key: number;
