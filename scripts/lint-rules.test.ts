@@ -16,7 +16,7 @@ describe('layer and workflow lint rules', () => {
     ['workflows/bad.ts', "import { greet } from '../workers/activities';\nexport const x = greet;\n"],
     ['app/bad.ts', "import { appDb } from '@/db/client';\nexport const x = appDb;\n"],
     ['core/bad.ts', "import { schema } from '../graphql/schema';\nexport const x = schema;\n"],
-    ['graphql/bad.ts', "import { withTenant } from '../db/with-tenant';\nexport const x = withTenant;\n"],
+    ['graphql/bad.ts', "import { inTenantScope } from '../db/with-tenant';\nexport const x = withTenant;\n"],
     ['db/bad.ts', "import { signUp } from '../core/auth/sign-up';\nexport const x = signUp;\n"],
   ])('rejects a wrong-way import in %s', async (file, code) => {
     expect(await ruleIds(code, file)).toContain('no-restricted-imports');

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { env } from '../core/config/env';
+import { assertAppConnectionConfined } from '../db/app-role';
 import { ensureSchedules } from './schedules';
 import { createWorker } from './worker';
 
@@ -38,6 +39,7 @@ async function connectWithRetry(address: string, log: DefaultLogger, deadlineMs:
 
 async function main(): Promise<void> {
   const config = env();
+  await assertAppConnectionConfined();
   const level = LEVELS[config.LOG_LEVEL];
   const logger = new DefaultLogger(level ?? 'ERROR', level ? writeEntry : () => undefined);
   // Signals are handled below so the process logs its own shutdown and exit code.

@@ -31,7 +31,7 @@ import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
 import { apiKeys } from '../db/schema';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
-import { withTenant } from '../db/with-tenant';
+import { inTenantScope } from '../db/with-tenant';
 import { freePort } from '../scripts/lib/net';
 import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
 import { recordHistory } from './histories';
@@ -162,7 +162,7 @@ describe('training jobs on Temporal with the local backend', () => {
     expect(existsSync(path.join(dir, 'jobs', backendJobName(job.id, 1)))).toBe(false);
 
     // The attempt's API key lived only as long as the job.
-    const [key] = await withTenant({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.id, done.runApiKeyId!), eq(apiKeys.orgId, A.orgId))));
+    const [key] = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.id, done.runApiKeyId!), eq(apiKeys.orgId, A.orgId))));
     expect(key!.revokedAt).not.toBeNull();
     expect(key!.runId).toBe(done.runId);
 

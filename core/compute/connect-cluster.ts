@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { clusters, trainingJobs, type Cluster } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -71,7 +71,7 @@ export async function connectCluster(ctx: TenantContext, input: unknown): Promis
     });
   }
   const id = newId('cluster');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const [row] = await tx
       .insert(clusters)
       .values({
@@ -108,10 +108,10 @@ export const clusterIdInput = z.object({ clusterId: idSchema('Cluster ID') });
 export async function recheckCluster(ctx: TenantContext, input: unknown): Promise<ClusterView> {
   assertCan(ctx, 'cluster:manage');
   const { clusterId } = parseInput(clusterIdInput, input);
-  const cluster = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => findCluster(tx, ctx, clusterId));
-  if (cluster.kind !== 'kubernetes') return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => toClusterView(tx, cluster));
+  const cluster = await withTenant(ctx, (tx) => findCluster(tx, ctx, clusterId));
+  if (cluster.kind !== 'kubernetes') return withTenant(ctx, (tx) => toClusterView(tx, cluster));
   const report = await probeKubernetesCluster(openClusterConfig(cluster), { namespace: cluster.namespace!, gpuTypeLabel: cluster.gpuTypeLabel ?? undefined });
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const [row] = await tx
       .update(clusters)
       .set({ status: statusOf(report), validation: stored(report), capacity: report.capacity ? (stored(report).capacity as Record<string, unknown>) : null, checkedAt: report.checkedAt, updatedAt: new Date() })
@@ -126,7 +126,7 @@ export async function recheckCluster(ctx: TenantContext, input: unknown): Promis
 export async function removeCluster(ctx: TenantContext, input: unknown): Promise<ClusterView> {
   assertCan(ctx, 'cluster:manage');
   const { clusterId } = parseInput(clusterIdInput, input);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const cluster = await findCluster(tx, ctx, clusterId);
     if (cluster.kind === 'local') throw new AppError('BAD_USER_INPUT', 'The built-in local cluster cannot be removed');
     const active = await tx

@@ -1,15 +1,13 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { clusters } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
-import { newId } from '../ids';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { ensureLocalCluster, findCluster, toClusterView, type ClusterView } from './access';
+import { findCluster, toClusterView, type ClusterView } from './access';
 
 /** Every live cluster of the organization, `local` first. */
 export async function listClusters(ctx: TenantContext): Promise<ClusterView[]> {
   assertCan(ctx, 'cluster:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
-    await ensureLocalCluster(tx, ctx, () => newId('cluster'));
+  return withTenant(ctx, async (tx) => {
     const rows = await tx
       .select()
       .from(clusters)
@@ -21,8 +19,7 @@ export async function listClusters(ctx: TenantContext): Promise<ClusterView[]> {
 
 export async function getCluster(ctx: TenantContext, idOrName: string): Promise<ClusterView> {
   assertCan(ctx, 'cluster:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
-    await ensureLocalCluster(tx, ctx, () => newId('cluster'));
+  return withTenant(ctx, async (tx) => {
     return toClusterView(tx, await findCluster(tx, ctx, idOrName));
   });
 }

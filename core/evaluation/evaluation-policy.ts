@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { evaluationPolicies, type EvaluationPolicy } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
 import { findModel } from '../registry/access';
@@ -25,7 +25,7 @@ export async function setEvaluationPolicy(ctx: TenantContext, input: unknown): P
   assertCan(ctx, 'evaluation:write');
   const data = parseInput(setEvaluationPolicyInput, input);
   const checks = parseChecks(data.checks).map((c) => c.text);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model);
     const jobTemplate = { ...data.jobTemplate, project: data.jobTemplate.project ?? model.projectId };
     const [row] = await tx
@@ -40,7 +40,7 @@ export async function setEvaluationPolicy(ctx: TenantContext, input: unknown): P
 
 export async function getEvaluationPolicy(ctx: TenantContext, modelId: string): Promise<EvaluationPolicy | null> {
   assertCan(ctx, 'model:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, { modelId });
     const [p] = await tx.select().from(evaluationPolicies).where(eq(evaluationPolicies.modelId, model.id));
     return p ?? null;

@@ -1,6 +1,7 @@
 import { and, desc, eq, ne } from 'drizzle-orm';
 import { evaluations, modelAliases, modelVersions, runLatestMetrics, trainingJobs, type Evaluation } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { systemContext } from '../tenancy/context';
+import { withTenant } from '../tenancy/with-tenant';
 import { evaluateChecks, parseChecks } from './checks';
 
 export const CHAMPION_ALIAS = 'champion';
@@ -16,7 +17,7 @@ const numbers = (rows: { key: string; value: number | string }[]) =>
  * already judged is returned as it is.
  */
 export async function judgeEvaluation(ref: { evaluationId: string; orgId: string; jobStatus: string; jobReason: string | null }): Promise<Evaluation> {
-  return withTenant({ orgId: ref.orgId, userId: null }, async (tx) => {
+  return withTenant(systemContext(ref.orgId, 'evaluation', ref.evaluationId), async (tx) => {
     const [ev] = await tx.select().from(evaluations).where(and(eq(evaluations.orgId, ref.orgId), eq(evaluations.id, ref.evaluationId))).for('update');
     if (!ev) throw new Error(`evaluation ${ref.evaluationId} missing`);
     if (ev.status !== 'running') return ev;

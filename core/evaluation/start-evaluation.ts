@@ -1,7 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { evaluationPolicies, evaluations, type Evaluation } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -23,7 +23,7 @@ export const startEvaluationInput = z.object({ modelVersionId: idSchema('Model v
 export async function createEvaluation(ctx: TenantContext, input: unknown): Promise<Evaluation> {
   assertCan(ctx, 'evaluation:write');
   const data = parseInput(startEvaluationInput, input);
-  const { model, version, policy } = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const { model, version, policy } = await withTenant(ctx, async (tx) => {
     const found = await findVersionById(tx, ctx, data.modelVersionId);
     const [p] = await tx.select().from(evaluationPolicies).where(eq(evaluationPolicies.modelId, found.model.id));
     return { ...found, policy: p ?? null };
@@ -47,7 +47,7 @@ export async function createEvaluation(ctx: TenantContext, input: unknown): Prom
       },
     },
   );
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const [row] = await tx
       .insert(evaluations)
       .values({ id, orgId: ctx.orgId, modelVersionId: version.id, policyId: policy.id, jobId: job.id, status: 'running', checks: policy.checks, createdBy: ctx.actor.userId })
@@ -68,7 +68,7 @@ export async function startEvaluation(ctx: TenantContext, input: unknown): Promi
 
 export async function listEvaluations(ctx: TenantContext, modelVersionId: string): Promise<Evaluation[]> {
   assertCan(ctx, 'model:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const { version } = await findVersionById(tx, ctx, modelVersionId);
     return tx.select().from(evaluations).where(and(eq(evaluations.orgId, ctx.orgId), eq(evaluations.modelVersionId, version.id))).orderBy(desc(evaluations.createdAt), desc(evaluations.id));
   });
@@ -76,7 +76,7 @@ export async function listEvaluations(ctx: TenantContext, modelVersionId: string
 
 export async function getEvaluation(ctx: TenantContext, id: string): Promise<Evaluation> {
   assertCan(ctx, 'model:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const [e] = await tx.select().from(evaluations).where(and(eq(evaluations.orgId, ctx.orgId), eq(evaluations.id, id)));
     if (!e) throw new AppError('NOT_FOUND', `Evaluation '${id.slice(0, 64)}' not found`);
     return e;

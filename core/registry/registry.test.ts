@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
-import { withTenant } from '../../db/with-tenant';
+import { inTenantScope } from '../../db/with-tenant';
 import { authenticateApiKey } from '../auth/authenticate-api-key';
 import { createApiKey } from '../auth/create-api-key';
 import { AppError } from '../errors';
@@ -179,7 +179,7 @@ describe('aliases', () => {
 
   it('history is append-only for the application role', async () => {
     const pgCode = (q: ReturnType<typeof sql>) =>
-      withTenant({ orgId: A.orgId }, (tx) => tx.execute(q)).then(
+      inTenantScope({ orgId: A.orgId }, (tx) => tx.execute(q)).then(
         () => 'ok',
         (e: { cause?: { code?: string } }) => e.cause?.code,
       );
@@ -229,7 +229,7 @@ describe('aliases', () => {
     const v2 = await createModelVersion(A.ctx, { model: { name: 'gated' }, source: `runs:/${runId}/model`, runId });
     await protectModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', minRole: 'member', requiresPassingEvaluation: true });
     const record = (versionId: string, status: 'passed' | 'failed' | 'running', message: string | null) =>
-      withTenant({ orgId: A.orgId }, (tx) =>
+      inTenantScope({ orgId: A.orgId }, (tx) =>
         tx.insert(evaluations).values({ id: newId('evaluation'), orgId: A.orgId, modelVersionId: versionId, status, checks: ['accuracy >= 0.8'], message }),
       );
     // Not evaluated yet: refused, and the message says what to do.

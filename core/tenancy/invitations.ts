@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { invitations, memberships, users } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withMembershipScope, withTenant, withoutTenant } from './with-tenant';
 import { env } from '../config/env';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
@@ -35,7 +35,7 @@ export async function createInvitation(ctx: TenantContext, input: unknown) {
   if (ROLE_RANK[role] > ROLE_RANK[ctx.role]) throw new AppError('FORBIDDEN', 'You cannot invite someone with a role above yours');
   const token = randomBytes(32).toString('base64url');
   const id = newId('invitation');
-  const result = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const result = await withTenant(ctx, async (tx) => {
     const [already] = await tx
       .select({ id: memberships.id })
       .from(memberships)
@@ -61,7 +61,7 @@ export async function createInvitation(ctx: TenantContext, input: unknown) {
 
 export async function listInvitations(ctx: TenantContext, opts: { pendingOnly: boolean }) {
   assertCan(ctx, 'member:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) =>
+  return withTenant(ctx, (tx) =>
     tx
       .select()
       .from(invitations)
@@ -74,7 +74,7 @@ export async function listInvitations(ctx: TenantContext, opts: { pendingOnly: b
 export async function revokeInvitation(ctx: TenantContext, input: unknown) {
   assertCan(ctx, 'member:invite');
   const { id } = parseInput(revokeInvitationInput, input);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const [inv] = await tx.select().from(invitations).where(and(eq(invitations.id, id), eq(invitations.orgId, ctx.orgId)));
     if (!inv) throw notFound('Invitation');
     if (inv.acceptedAt) throw new AppError('CONFLICT', 'This invitation was already accepted');
@@ -98,7 +98,7 @@ type LookupRow = {
 
 async function lookup(token: string): Promise<LookupRow> {
   const t = parseInput(z.object({ token: tokenSchema }), { token }).token;
-  const row = await withTenant({ orgId: null }, async (tx) => {
+  const row = await withoutTenant(async (tx) => {
     const rows = await tx.execute<LookupRow>(sql`select * from gantry_invitation_lookup(${hashToken(t)})`);
     return rows[0];
   });
@@ -125,7 +125,7 @@ export async function acceptInvitation(actor: Actor, meta: RequestMeta, token: s
   if (row.email !== actor.email) {
     throw new AppError('FORBIDDEN', `This invitation is for ${row.email}; sign in with that address to accept it`);
   }
-  return withTenant({ orgId: row.org_id, userId: actor.userId }, async (tx) => {
+  return withMembershipScope({ orgId: row.org_id, userId: actor.userId }, async (tx) => {
     const [inv] = await tx.select().from(invitations).where(eq(invitations.id, row.id)).for('update');
     if (!inv || inv.acceptedAt || inv.revokedAt) throw new AppError('CONFLICT', 'This invitation has already been used');
     const membershipId = newId('membership');

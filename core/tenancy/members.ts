@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { memberships, teamMemberships, users, type OrgRole } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from './with-tenant';
 import { forgetApiKeys } from '../auth/api-key-cache';
 import { AppError, forbidden, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
@@ -24,7 +24,7 @@ const memberColumns = {
 
 export async function getMember(ctx: TenantContext, membershipId: string) {
   assertCan(ctx, 'member:read');
-  const [m] = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) =>
+  const [m] = await withTenant(ctx, (tx) =>
     tx
       .select(memberColumns)
       .from(memberships)
@@ -37,7 +37,7 @@ export async function getMember(ctx: TenantContext, membershipId: string) {
 
 export async function listMembers(ctx: TenantContext, page: { first: number; after?: string | null }) {
   assertCan(ctx, 'member:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) =>
+  return withTenant(ctx, (tx) =>
     tx
       .select(memberColumns)
       .from(memberships)
@@ -64,7 +64,7 @@ async function ownersLeft(tx: Tx, orgId: string) {
 export async function changeMemberRole(ctx: TenantContext, input: unknown) {
   assertCan(ctx, 'member:update-role');
   const { membershipId, role } = parseInput(changeMemberRoleInput, input);
-  const result = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const result = await withTenant(ctx, async (tx) => {
     const [m] = await tx.select().from(memberships).where(and(eq(memberships.id, membershipId), eq(memberships.orgId, ctx.orgId))).for('update');
     if (!m) throw notFound('Member');
     assertMayManage(ctx, m.role, role);
@@ -83,7 +83,7 @@ export async function changeMemberRole(ctx: TenantContext, input: unknown) {
 
 export async function removeMember(ctx: TenantContext, input: unknown) {
   const { membershipId } = parseInput(removeMemberInput, input);
-  const removed = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const removed = await withTenant(ctx, async (tx) => {
     const [m] = await tx.select().from(memberships).where(and(eq(memberships.id, membershipId), eq(memberships.orgId, ctx.orgId))).for('update');
     if (!m) throw notFound('Member');
     // Anyone may leave; removing others needs the permission.

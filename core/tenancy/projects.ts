@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { projects } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from './with-tenant';
 import { AppError, forbidden, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -15,14 +15,13 @@ export const createProjectInput = z.object({
   description: descriptionSchema,
 });
 
-const scope = (ctx: TenantContext) => ({ orgId: ctx.orgId, userId: ctx.actor.userId });
 
 /** Members create projects in teams they belong to; admins in any team. */
 export async function createProject(ctx: TenantContext, input: unknown) {
   assertCan(ctx, 'project:create');
   const data = parseInput(createProjectInput, input);
   const id = newId('project');
-  return withTenant(scope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const team = await findTeam(tx, ctx, data.teamId);
     if (!can(ctx, 'team:manage-members') && !(await teamRoleOf(tx, ctx, team.id))) {
       throw forbidden(`Join the team "${team.name}" to create projects in it`);
@@ -42,7 +41,7 @@ export async function createProject(ctx: TenantContext, input: unknown) {
 
 export async function listProjects(ctx: TenantContext, opts: { first: number; after?: string | null; teamId?: string | null }) {
   assertCan(ctx, 'project:read');
-  return withTenant(scope(ctx), (tx) =>
+  return withTenant(ctx, (tx) =>
     tx
       .select()
       .from(projects)
@@ -63,7 +62,7 @@ export async function getProjects(ctx: TenantContext, projectIds: readonly strin
   assertCan(ctx, 'project:read');
   const ids = [...new Set(projectIds)];
   if (ids.length === 0) return new Map<string, typeof projects.$inferSelect>();
-  return withTenant(scope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const rows = await tx.select().from(projects).where(and(eq(projects.orgId, ctx.orgId), inArray(projects.id, ids)));
     return new Map(rows.map((p) => [p.id, p]));
   });
@@ -71,7 +70,7 @@ export async function getProjects(ctx: TenantContext, projectIds: readonly strin
 
 export async function getProject(ctx: TenantContext, projectId: string) {
   assertCan(ctx, 'project:read');
-  return withTenant(scope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const [p] = await tx.select().from(projects).where(and(eq(projects.id, projectId), eq(projects.orgId, ctx.orgId)));
     if (!p) throw notFound('Project');
     return p;

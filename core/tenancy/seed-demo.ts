@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
-import { withoutTenant } from '../../db/with-tenant';
+import { withoutTenant } from './with-tenant';
 import { signUp } from '../auth/sign-up';
 import { systemMeta } from './context';
 import { resolveTenantContext } from './resolve-context';

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { memberships, teamMemberships, teamRole, teams, users } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from './with-tenant';
 import { AppError, forbidden, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -17,7 +17,6 @@ export const addTeamMemberInput = z.object({
 });
 export const removeTeamMemberInput = z.object({ teamId: idSchema('Team ID'), userId: idSchema('User ID') });
 
-const scope = (ctx: TenantContext) => ({ orgId: ctx.orgId, userId: ctx.actor.userId });
 
 export async function findTeam(tx: Tx, ctx: TenantContext, teamId: string) {
   const [t] = await tx.select().from(teams).where(and(eq(teams.id, teamId), eq(teams.orgId, ctx.orgId)));
@@ -38,7 +37,7 @@ export async function createTeam(ctx: TenantContext, input: unknown) {
   assertCan(ctx, 'team:create');
   const data = parseInput(createTeamInput, input);
   const id = newId('team');
-  return withTenant(scope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const inserted = await tx
       .insert(teams)
       .values({ id, orgId: ctx.orgId, name: data.name, slug: slugify(data.name), description: data.description })
@@ -56,7 +55,7 @@ export async function createTeam(ctx: TenantContext, input: unknown) {
 
 export async function listTeams(ctx: TenantContext, page: { first: number; after?: string | null }) {
   assertCan(ctx, 'team:read');
-  return withTenant(scope(ctx), (tx) =>
+  return withTenant(ctx, (tx) =>
     tx
       .select()
       .from(teams)
@@ -68,7 +67,7 @@ export async function listTeams(ctx: TenantContext, page: { first: number; after
 
 export async function getTeam(ctx: TenantContext, teamId: string) {
   assertCan(ctx, 'team:read');
-  return withTenant(scope(ctx), (tx) => findTeam(tx, ctx, teamId));
+  return withTenant(ctx, (tx) => findTeam(tx, ctx, teamId));
 }
 
 /** Many teams by ID in one query; IDs not in the caller's organization map to nothing. */
@@ -76,7 +75,7 @@ export async function getTeams(ctx: TenantContext, teamIds: readonly string[]) {
   assertCan(ctx, 'team:read');
   const ids = [...new Set(teamIds)];
   if (ids.length === 0) return new Map<string, typeof teams.$inferSelect>();
-  return withTenant(scope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const rows = await tx.select().from(teams).where(and(eq(teams.orgId, ctx.orgId), inArray(teams.id, ids)));
     return new Map(rows.map((t) => [t.id, t]));
   });
@@ -88,7 +87,7 @@ export async function listMembersOfTeams(ctx: TenantContext, teamIds: readonly s
   const ids = [...new Set(teamIds)];
   const out = new Map<string, Awaited<ReturnType<typeof listTeamMembers>>>();
   if (ids.length === 0) return out;
-  const rows = await withTenant(scope(ctx), (tx) =>
+  const rows = await withTenant(ctx, (tx) =>
     tx
       .select({ teamId: teamMemberships.teamId, id: teamMemberships.id, role: teamMemberships.role, userId: users.id, email: users.email, name: users.name, createdAt: teamMemberships.createdAt })
       .from(teamMemberships)
@@ -104,7 +103,7 @@ export async function listMembersOfTeams(ctx: TenantContext, teamIds: readonly s
 
 export async function listTeamMembers(ctx: TenantContext, teamId: string) {
   assertCan(ctx, 'team:read');
-  return withTenant(scope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     await findTeam(tx, ctx, teamId);
     return tx
       .select({ id: teamMemberships.id, role: teamMemberships.role, userId: users.id, email: users.email, name: users.name, createdAt: teamMemberships.createdAt })
@@ -125,7 +124,7 @@ async function assertMayManageTeam(tx: Tx, ctx: TenantContext, teamId: string) {
 export async function addTeamMember(ctx: TenantContext, input: unknown) {
   const data = parseInput(addTeamMemberInput, input);
   assertCan(ctx, 'team:read');
-  return withTenant(scope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const team = await findTeam(tx, ctx, data.teamId);
     await assertMayManageTeam(tx, ctx, team.id);
     const [member] = await tx.select().from(memberships).where(and(eq(memberships.orgId, ctx.orgId), eq(memberships.userId, data.userId)));
@@ -143,7 +142,7 @@ export async function addTeamMember(ctx: TenantContext, input: unknown) {
 export async function removeTeamMember(ctx: TenantContext, input: unknown) {
   const data = parseInput(removeTeamMemberInput, input);
   assertCan(ctx, 'team:read');
-  return withTenant(scope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const team = await findTeam(tx, ctx, data.teamId);
     if (data.userId !== ctx.actor.userId) await assertMayManageTeam(tx, ctx, team.id);
     const removed = await tx

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { trainingJobs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { signalWorkflow } from '../orchestration/temporal';
 import { assertCan, type TenantContext } from '../tenancy/context';
@@ -21,7 +21,7 @@ const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 export async function cancelTrainingJob(ctx: TenantContext, input: unknown): Promise<JobView> {
   assertCan(ctx, 'job:cancel');
   const data = parseInput(cancelTrainingJobInput, input);
-  const job = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const job = await withTenant(ctx, async (tx) => {
     const j = await findJob(tx, ctx, data.jobId, { forUpdate: true });
     if (ENDED.has(j.status) || j.cancelRequestedAt) return j;
     const [updated] = await tx.update(trainingJobs).set({ cancelRequestedAt: new Date() }).where(eq(trainingJobs.id, j.id)).returning();

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import { runTags, runs, trainingJobEvents, trainingJobs, type Cluster, type JobStatus } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { uploadArtifact } from '../artifacts/upload-artifact';
 import { createApiKey } from '../auth/create-api-key';
@@ -25,7 +25,7 @@ import { newId } from '../ids';
 import { createLogger } from '../observability/logger';
 import { createModelVersion } from '../registry/create-model-version';
 import { createRegisteredModel } from '../registry/create-registered-model';
-import { systemMeta, type TenantContext } from '../tenancy/context';
+import { systemContext, systemMeta, type TenantContext } from '../tenancy/context';
 import { resolveTenantContext } from '../tenancy/resolve-context';
 import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';
@@ -77,6 +77,9 @@ export const JOB_ID_TAG = 'gantry.job_id';
 
 const log = createLogger('training');
 
+/** The context a job's own steps read and update its rows in. */
+const jobSystem = (ref: JobRef) => systemContext(ref.orgId, 'training-job', ref.jobId);
+
 const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** The tenant context a job acts in: the user who submitted it, in the job's organization. */
@@ -87,9 +90,9 @@ export async function jobContext(orgId: string, userId: string | null, jobId: st
 }
 
 async function loadJob(ref: JobRef): Promise<{ job: JobView; cluster: Cluster }> {
-  return withTenant({ orgId: ref.orgId, userId: null }, async (tx) => {
-    const job = await findJob(tx, { orgId: ref.orgId }, ref.jobId);
-    const cluster = await findCluster(tx, { orgId: ref.orgId } as TenantContext, job.clusterId);
+  return withTenant(jobSystem(ref), async (tx) => {
+    const job = await findJob(tx, ref, ref.jobId);
+    const cluster = await findCluster(tx, ref, job.clusterId);
     return { job, cluster };
   });
 }
@@ -115,8 +118,8 @@ export const resourcesOf = (job: JobView): JobResources => ({
  * already shows exactly this (so repeated observations write nothing).
  */
 async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, reason: string | null, message: string | null, extra: Partial<typeof trainingJobs.$inferInsert> = {}) {
-  await withTenant({ orgId: ref.orgId, userId: null }, async (tx) => {
-    const job = await findJob(tx, { orgId: ref.orgId }, ref.jobId, { forUpdate: true });
+  await withTenant(jobSystem(ref), async (tx) => {
+    const job = await findJob(tx, ref, ref.jobId, { forUpdate: true });
     if (TERMINAL_STATUSES.has(job.status) && job.attempt >= attempt && !TERMINAL_STATUSES.has(status)) return;
     const same = job.status === status && job.attempt === attempt && job.reason === reason && job.message === message;
     await tx
@@ -132,7 +135,7 @@ async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, rea
 /** Validate → budget check → tracking run (with params and inputs). */
 export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<PrepareResult> {
   // The workflow was started inside the submitting transaction, which may not have committed yet.
-  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => awaitJobSubmission(tx, ref.jobId));
+  await withTenant(jobSystem(ref), (tx) => awaitJobSubmission(tx, ref.jobId));
   const loaded = await tryLoadJob(ref);
   if (!loaded) return { proceed: false, maxAttempts: 0, maxRuntimeSeconds: 0, attempt: 0 };
   const { job, cluster } = loaded;
@@ -163,7 +166,7 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
     }
   }
 
-  const prices = await withTenant({ orgId: ref.orgId, userId: null }, (tx) => loadPrices(tx, cluster));
+  const prices = await withTenant(jobSystem(ref), (tx) => loadPrices(tx, cluster));
   const estimateMicros = jobCostMicros(job.spec.maxRuntimeSeconds * job.maxAttempts, resourcesOf(job), prices);
   try {
     await (deps.budget ?? noBudgets).reserve({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros });
@@ -181,7 +184,7 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
 
 /** The job's tracking run: found by its job tag when an earlier try created it, else created now. */
 async function ensureRun(ctx: TenantContext, job: JobView): Promise<string> {
-  const existing = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const existing = await withTenant(ctx, async (tx) => {
     const [r] = await tx
       .select({ id: runs.id })
       .from(runTags)
@@ -216,7 +219,7 @@ async function ensureRun(ctx: TenantContext, job: JobView): Promise<string> {
       })),
     });
   }
-  await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => tx.update(trainingJobs).set({ runId }).where(eq(trainingJobs.id, job.id)));
+  await withTenant(ctx, (tx) => tx.update(trainingJobs).set({ runId }).where(eq(trainingJobs.id, job.id)));
   return runId;
 }
 
@@ -235,7 +238,7 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
   const backend = await deps.backendFor(cluster);
   const name = backendJobName(job.id, ref.attempt);
   if (await backend.status(name)) {
-    await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ backendName: name, attempt: ref.attempt }).where(eq(trainingJobs.id, job.id)));
+    await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ backendName: name, attempt: ref.attempt }).where(eq(trainingJobs.id, job.id)));
     return { name, created: false };
   }
   if (!job.runId) throw new AppError('INTERNAL', 'The job has no tracking run yet');
@@ -243,7 +246,7 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
   if (job.runApiKeyId) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
   const days = Math.min(730, Math.max(1, Math.ceil((job.spec.maxRuntimeSeconds + 3600) / 86_400)));
   const { apiKey, secret } = await createApiKey(ctx, { name: `job ${job.id} attempt ${ref.attempt}`.slice(0, 80), scopes: ['write'], expiresInDays: days }, { runId: job.runId });
-  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ runApiKeyId: apiKey.id, backendName: name }).where(eq(trainingJobs.id, job.id)));
+  await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ runApiKeyId: apiKey.id, backendName: name }).where(eq(trainingJobs.id, job.id)));
 
   const uri = trackingUri();
   const jobEnv: Record<string, string> = {
@@ -380,7 +383,7 @@ export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobSt
       return false;
     },
   );
-  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ logArtifactPath: path }).where(eq(trainingJobs.id, job.id)));
+  await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ logArtifactPath: path }).where(eq(trainingJobs.id, job.id)));
   if (kept) await backend.release(name);
   return { bytes: Buffer.byteLength(text), path };
 }
@@ -415,7 +418,7 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
   let reason = outcome.reason;
   let message = outcome.message;
 
-  const prices = await withTenant({ orgId: ref.orgId, userId: null }, (tx) => loadPrices(tx, cluster));
+  const prices = await withTenant(jobSystem(ref), (tx) => loadPrices(tx, cluster));
   // A job cancelled mid-run has no final usage from the backend: it ran from its recorded start until now.
   const startedAt = outcome.startedAt ? Date.parse(outcome.startedAt) : (job.startedAt?.getTime() ?? null);
   const endedAt = outcome.finishedAt ? Date.parse(outcome.finishedAt) : Date.now();
@@ -481,7 +484,7 @@ async function registerJobModel(ctx: TenantContext, job: JobView): Promise<strin
 
 /** Counts used by the job list: how many attempts were made, from the timeline. */
 export async function attemptsMade(orgId: string, jobId: string): Promise<number> {
-  const [r] = await withTenant({ orgId, userId: null }, (tx) =>
+  const [r] = await withTenant(systemContext(orgId, 'training-job', jobId), (tx) =>
     tx.select({ n: sql<number>`coalesce(max(${trainingJobEvents.attempt}), 0)::int` }).from(trainingJobEvents).where(eq(trainingJobEvents.jobId, jobId)),
   );
   return r?.n ?? 0;

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { trainingJobEvents, trainingJobs, type TrainingJobEvent } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
 import { findJob, jobEvents, type JobView } from './access';
@@ -21,7 +21,7 @@ export const listTrainingJobsInput = z.object({
 export async function listTrainingJobs(ctx: TenantContext, input: unknown): Promise<{ rows: JobView[] }> {
   assertCan(ctx, 'job:read');
   const data = parseInput(listTrainingJobsInput, input);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const where: SQL[] = [eq(trainingJobs.orgId, ctx.orgId)];
     if (data.after) where.push(lt(trainingJobs.id, data.after));
     if (data.projectId) where.push(eq(trainingJobs.projectId, data.projectId));
@@ -40,7 +40,7 @@ export async function listJobEvents(ctx: TenantContext, jobIds: readonly string[
   const ids = [...new Set(jobIds)];
   const out = new Map<string, TrainingJobEvent[]>();
   if (ids.length === 0) return out;
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const visible = await tx.select({ id: trainingJobs.id }).from(trainingJobs).where(and(eq(trainingJobs.orgId, ctx.orgId), inArray(trainingJobs.id, ids)));
     if (visible.length === 0) return out;
     for (const j of visible) out.set(j.id, []);
@@ -56,7 +56,7 @@ export async function listJobEvents(ctx: TenantContext, jobIds: readonly string[
 
 export async function getTrainingJob(ctx: TenantContext, jobId: string) {
   assertCan(ctx, 'job:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const job = await findJob(tx, ctx, jobId);
     return { job, events: await jobEvents(tx, job.id) };
   });

@@ -2,7 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } 
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { evaluationPolicies, evaluations, retrainingPolicies, trainingJobs, type RetrainingPolicy } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -11,7 +11,7 @@ import { createEvaluation } from '../evaluation/start-evaluation';
 import { findModel, findVersionById } from '../registry/access';
 import { modelRefSchema } from '../registry/registry.schemas';
 import { setModelAlias } from '../registry/set-model-alias';
-import { assertCan, type TenantContext } from '../tenancy/context';
+import { assertCan, systemContext, type TenantContext } from '../tenancy/context';
 import { idSchema, nameSchema, parseInput } from '../validation';
 import { jobSpecSchema } from './job-spec';
 import { jobContext } from './job-steps';
@@ -74,7 +74,7 @@ export async function createRetrainingPolicy(ctx: TenantContext, input: unknown)
   assertCan(ctx, 'retraining:manage');
   const data = parseInput(createRetrainingPolicyInput, input);
   const id = newId('retrainingPolicy');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model);
     if (data.evaluate) {
       const [p] = await tx.select({ id: evaluationPolicies.id }).from(evaluationPolicies).where(eq(evaluationPolicies.modelId, model.id));
@@ -111,7 +111,7 @@ export async function createRetrainingPolicy(ctx: TenantContext, input: unknown)
 }
 
 async function findPolicy(ctx: TenantContext, id: string) {
-  const [p] = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) =>
+  const [p] = await withTenant(ctx, (tx) =>
     tx.select().from(retrainingPolicies).where(and(eq(retrainingPolicies.orgId, ctx.orgId), eq(retrainingPolicies.id, id), isNull(retrainingPolicies.deletedAt))),
   );
   if (!p) throw notFound(`Retraining policy '${id.slice(0, 64)}'`);
@@ -125,7 +125,7 @@ export async function setRetrainingPaused(ctx: TenantContext, input: unknown): P
   assertCan(ctx, 'retraining:manage');
   const data = parseInput(policyIdInput.required({ paused: true }), input);
   const policy = await findPolicy(ctx, data.policyId);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const [row] = await tx.update(retrainingPolicies).set({ paused: data.paused, updatedAt: new Date() }).where(eq(retrainingPolicies.id, policy.id)).returning();
     await recordAudit(tx, ctx, { action: data.paused ? 'retraining_policy.pause' : 'retraining_policy.resume', targetType: 'registered_model', targetId: policy.modelId, data: { policyId: policy.id } });
     try {
@@ -144,7 +144,7 @@ export async function triggerRetraining(ctx: TenantContext, input: unknown): Pro
   assertCan(ctx, 'retraining:manage');
   const data = parseInput(policyIdInput, input);
   const policy = await findPolicy(ctx, data.policyId);
-  await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) =>
+  await withTenant(ctx, (tx) =>
     recordAudit(tx, ctx, { action: 'retraining_policy.trigger', targetType: 'registered_model', targetId: policy.modelId, data: { policyId: policy.id } }),
   );
   try {
@@ -158,7 +158,7 @@ export async function deleteRetrainingPolicy(ctx: TenantContext, input: unknown)
   assertCan(ctx, 'retraining:manage');
   const data = parseInput(policyIdInput, input);
   const policy = await findPolicy(ctx, data.policyId);
-  await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  await withTenant(ctx, async (tx) => {
     await tx.update(retrainingPolicies).set({ deletedAt: new Date(), paused: true }).where(eq(retrainingPolicies.id, policy.id));
     await recordAudit(tx, ctx, { action: 'retraining_policy.delete', targetType: 'registered_model', targetId: policy.modelId, data: { policyId: policy.id } });
     try {
@@ -177,7 +177,7 @@ export interface RetrainingPolicyView extends RetrainingPolicy {
 /** The model's live policies with their next run times from the schedule. */
 export async function listRetrainingPolicies(ctx: TenantContext, modelId: string): Promise<RetrainingPolicyView[]> {
   assertCan(ctx, 'model:read');
-  const rows = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const rows = await withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, { modelId });
     return tx
       .select()
@@ -202,7 +202,7 @@ export async function listRetrainingPolicies(ctx: TenantContext, modelId: string
 
 /** The policy and a context to act in: the user who created the policy. */
 async function policyForRun(orgId: string, policyId: string) {
-  const [p] = await withTenant({ orgId, userId: null }, (tx) => tx.select().from(retrainingPolicies).where(and(eq(retrainingPolicies.orgId, orgId), eq(retrainingPolicies.id, policyId))));
+  const [p] = await withTenant(systemContext(orgId, 'retraining', policyId), (tx) => tx.select().from(retrainingPolicies).where(and(eq(retrainingPolicies.orgId, orgId), eq(retrainingPolicies.id, policyId))));
   return p ?? null;
 }
 
@@ -215,7 +215,7 @@ export async function startRetrainingJob(input: RetrainingWorkflowInput & { firi
   const policy = await policyForRun(input.orgId, input.policyId);
   if (!policy || policy.deletedAt) return { jobId: null, evaluate: false, autoPromote: false, reason: 'The policy was deleted' };
   if (policy.paused && input.trigger === 'schedule') return { jobId: null, evaluate: false, autoPromote: false, reason: 'The policy is paused' };
-  const [existing] = await withTenant({ orgId: input.orgId, userId: null }, (tx) =>
+  const [existing] = await withTenant(systemContext(input.orgId, 'retraining', policy.id), (tx) =>
     tx
       .select({ id: trainingJobs.id })
       .from(trainingJobs)
@@ -235,7 +235,7 @@ export async function startRetrainingJob(input: RetrainingWorkflowInput & { firi
 export async function findOrCreateRetrainingEvaluation(input: { orgId: string; policyId: string; modelVersionId: string }): Promise<{ evaluationId: string; jobId: string } | null> {
   const policy = await policyForRun(input.orgId, input.policyId);
   if (!policy) return null;
-  const [existing] = await withTenant({ orgId: input.orgId, userId: null }, (tx) =>
+  const [existing] = await withTenant(systemContext(input.orgId, 'retraining', policy.id), (tx) =>
     tx.select({ id: evaluations.id, jobId: evaluations.jobId }).from(evaluations).where(eq(evaluations.modelVersionId, input.modelVersionId)).orderBy(desc(evaluations.createdAt)).limit(1),
   );
   if (existing?.jobId) return { evaluationId: existing.id, jobId: existing.jobId };
@@ -249,7 +249,7 @@ export async function promoteRetrainedVersion(input: { orgId: string; policyId: 
   const policy = await policyForRun(input.orgId, input.policyId);
   if (!policy) return null;
   const ctx = await jobContext(input.orgId, policy.createdBy, policy.id);
-  const { version } = await withTenant({ orgId: input.orgId, userId: ctx.actor.userId }, (tx) => findVersionById(tx, ctx, input.modelVersionId));
+  const { version } = await withTenant(ctx, (tx) => findVersionById(tx, ctx, input.modelVersionId));
   const alias = policy.autoPromote ? 'champion' : 'challenger';
   await setModelAlias(ctx, { model: { modelId: version.modelId }, alias, version: version.version });
   return { alias, version: version.version };

@@ -1,9 +1,9 @@
 import { and, eq, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { experiments, projects, trainingJobEvents, trainingJobs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { env } from '../config/env';
-import { findCluster, ensureLocalCluster, LOCAL_CLUSTER_NAME } from '../compute/access';
+import { findCluster } from '../compute/access';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -66,9 +66,8 @@ export async function submitTrainingJob(ctx: TenantContext, input: unknown, opts
   assertCan(ctx, 'job:submit');
   const spec: JobSpec = parseInput(jobSpecSchema, input);
   const id = newId('job');
-  const job = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const job = await withTenant(ctx, async (tx) => {
     const project = await resolveProject(tx, ctx, spec.project);
-    if (spec.cluster === LOCAL_CLUSTER_NAME) await ensureLocalCluster(tx, ctx, () => newId('cluster'));
     const cluster = await findCluster(tx, ctx, spec.cluster);
     if (cluster.kind === 'local' && !env().LOCAL_JOBS_ENABLED) {
       throw new AppError('BAD_USER_INPUT', 'The local cluster is turned off on this installation (LOCAL_JOBS_ENABLED=false); choose a connected cluster', {
@@ -137,5 +136,5 @@ function jobDetails(orgId: string, projectSlug: string, spec: JobSpec): string {
 
 export async function getTrainingJobRow(ctx: TenantContext, id: string): Promise<JobView> {
   assertCan(ctx, 'job:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => findJob(tx, ctx, id));
+  return withTenant(ctx, (tx) => findJob(tx, ctx, id));
 }
