@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { AppError } from '../errors';
-import { acceptInvitation, createInvitation } from '../tenancy/invitations';
-import { listMembers, removeMember } from '../tenancy/members';
+import { acceptInvitation } from '../tenancy/accept-invitation';
+import { createInvitation } from '../tenancy/create-invitation';
+import { listMembers } from '../tenancy/list-members';
+import { removeMember } from '../tenancy/remove-member';
 import { resolveTenantContext } from '../tenancy/resolve-context';
-import { createTeam } from '../tenancy/teams';
+import { createTeam } from '../tenancy/create-team';
 import { signUpUser, testMeta } from '../testing/fixtures';
 import { generateApiKey, parseApiKey, withChecksum } from './api-key-format';
 import { authenticateApiKey } from './authenticate-api-key';

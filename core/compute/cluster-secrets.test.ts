@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusters } from '../../db/schema';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
@@ -58,7 +59,7 @@ describe('stored cluster credentials', () => {
     expect(await inTenantScope({ orgId: A.orgId }, (tx) => reencryptClusterConfigs(tx, A.orgId))).toEqual({ reencrypted: 0, current: 1 });
 
     setKeys(`new:${newKey}`);
-    const [row] = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(clusters));
+    const [row] = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(clusters).where(eq(clusters.kind, 'kubernetes')));
     expect(secretKeyId(row!.encryptedConfig!)).toBe('new');
     expect(openClusterConfig(row!)).toMatchObject({ server: 'https://k8s.example.com:6443', token: 'secret-token-value' });
 

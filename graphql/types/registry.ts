@@ -16,7 +16,7 @@ import { setModelAlias } from '../../core/registry/set-model-alias';
 import { updateModelVersion } from '../../core/registry/update-model-version';
 import { updateRegisteredModel } from '../../core/registry/update-registered-model';
 import { AppError } from '../../core/errors';
-import { getProject, getProjects } from '../../core/tenancy/projects';
+import { getProject, getProjects } from '../../core/tenancy/get-project';
 import { runArtifactUri } from '../../core/tracking/mlflow/serialize';
 import { getExperiment } from '../../core/tracking/get-experiment';
 import { getRun } from '../../core/tracking/get-run';
