@@ -49,7 +49,7 @@ export default tseslint.config(
   ]),
   layer(['db/**/*.ts'], [
     { group: ['**/app/**', '**/graphql/**', '**/workers/**', '**/workflows/**'], message: 'db/ is the bottom layer.' },
-    { regex: '(^|/)core/(?!config/env$)', message: 'db/ may only read configuration from core.' },
+    { group: ['**/core', '**/core/**', '@/core', '@/core/**'], message: 'db/ is below core/: it reads its settings from config/, nothing from core/.' },
   ]),
   layer(['workers/**/*.ts'], [
     { group: ['**/app/**', '@/app/**', '**/graphql/**', '@/graphql/**'], message: 'workers/ use core and db, not transports.' },

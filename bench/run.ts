@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { createApiKey } from '../core/auth/create-api-key';
-import { resetEnvCache } from '../core/config/env';
+import { resetEnvCache } from '../config/env';
 import { signUpUser } from '../core/testing/fixtures';
 import { closeAppDb } from '../db/client';
 import { migrateDatabase } from '../db/migrate';

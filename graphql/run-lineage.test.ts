@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
-import { resetEnvCache } from '../core/config/env';
+import { resetEnvCache } from '../config/env';
 import { createProject } from '../core/tenancy/projects';
 import { createTeam } from '../core/tenancy/teams';
 import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';

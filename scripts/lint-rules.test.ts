@@ -24,7 +24,7 @@ describe('layer and workflow lint rules', () => {
 
   it.each([
     ['workflows/ok.ts', "import type { Activities } from '../workers/activities';\nimport { proxyActivities } from '@temporalio/workflow';\nexport const a = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });\n"],
-    ['db/ok.ts', "import { env } from '../core/config/env';\nexport const x = env;\n"],
+    ['db/ok.ts', "import { env } from '../config/env';\nexport const x = env;\n"],
     ['app/ok.ts', "import { AppError } from '@/core/errors';\nexport const x = AppError;\n"],
   ])('allows the permitted direction in %s', async (file, code) => {
     expect(await ruleIds(code, file)).not.toContain('no-restricted-imports');

@@ -7,7 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
-import { resetEnvCache } from '../core/config/env';
+import { resetEnvCache } from '../config/env';
 import { setEvaluationPolicy } from '../core/evaluation/evaluation-policy';
 import { evaluationWorkflowId, getEvaluation, startEvaluation } from '../core/evaluation/start-evaluation';
 import { closeTemporalClient } from '../core/orchestration/temporal';

@@ -14,7 +14,7 @@ import { connectCluster } from '../core/compute/connect-cluster';
 import { labelValue } from '../core/compute/kubernetes-backend';
 import { listClusters } from '../core/compute/list-clusters';
 import { updateClusterPrices } from '../core/compute/update-cluster-prices';
-import { resetEnvCache } from '../core/config/env';
+import { resetEnvCache } from '../config/env';
 import { budgetExceeded, type BudgetGuard } from '../core/costs/budget';
 import { AppError } from '../core/errors';
 import { closeTemporalClient } from '../core/orchestration/temporal';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
-import { resetEnvCache } from '../config/env';
+import { resetEnvCache } from '../../config/env';
 import { AppError } from '../errors';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../tracking/create-experiment';

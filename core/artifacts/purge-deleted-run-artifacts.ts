@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { modelVersions, runs } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { runArtifactKey } from './artifact-path';
 import { storeOf, type ArtifactDeps } from './run-access';
 

@@ -188,7 +188,7 @@ describe('rate limits', () => {
     const a = await signUpUser('limited');
     const { secret } = await createApiKey(a.ctx, { name: 'busy', scopes: ['read'] });
     process.env.RATE_LIMIT_API_KEY_PER_MINUTE = '2';
-    const { resetEnvCache } = await import('../config/env');
+    const { resetEnvCache } = await import('../../config/env');
     resetEnvCache();
     try {
       await authenticateApiKey(secret, testMeta());

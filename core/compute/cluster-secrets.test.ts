@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusters } from '../../db/schema';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { withTenant } from '../../db/with-tenant';
-import { resetEnvCache } from '../config/env';
+import { resetEnvCache } from '../../config/env';
 import { newId } from '../ids';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { openClusterConfig, reencryptClusterConfigs, sealClusterConfig } from './cluster-secrets';

@@ -1,7 +1,7 @@
 import https from 'node:https';
 import { ApiException, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../config/env';
+import { resetEnvCache } from '../../config/env';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../testing/kubernetes-fake';

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { FilesystemArtifactStore } from '../artifacts/filesystem-artifact-store';
 import { uploadArtifact } from '../artifacts/upload-artifact';
-import { resetEnvCache } from '../config/env';
+import { resetEnvCache } from '../../config/env';
 import { AppError } from '../errors';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../tracking/create-experiment';

@@ -3,7 +3,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { invitations, memberships, users } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';

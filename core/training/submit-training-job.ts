@@ -2,7 +2,7 @@ import { and, eq, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { experiments, projects, trainingJobEvents, trainingJobs } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { findCluster, ensureLocalCluster, LOCAL_CLUSTER_NAME } from '../compute/access';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';

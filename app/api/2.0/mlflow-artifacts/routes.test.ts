@@ -8,7 +8,7 @@ import * as mlflowRoute from './artifacts/[[...path]]/route';
 import * as browserRoute from '../../artifacts/[runId]/[...path]/route';
 import { createTestDatabase, type TestDatabase } from '@/db/test/database';
 import { createApiKey } from '@/core/auth/create-api-key';
-import { resetEnvCache } from '@/core/config/env';
+import { resetEnvCache } from '@/config/env';
 import { signUpUser, type SignedUp } from '@/core/testing/fixtures';
 import { createExperiment } from '@/core/tracking/create-experiment';
 import { createRun } from '@/core/tracking/create-run';
