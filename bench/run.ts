@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { createApiKey } from '../core/auth/create-api-key';
 import { resetEnvCache } from '../config/env';
-import { signUpUser } from '../core/testing/fixtures';
+import { signUpUser } from '../testing/fixtures';
 import { closeAppDb } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { benchIngest } from './ingest';

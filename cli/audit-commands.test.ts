@@ -7,7 +7,7 @@ import { acceptInvitation, createInvitation } from '../core/tenancy/invitations'
 import { createProject } from '../core/tenancy/projects';
 import { resolveTenantContext } from '../core/tenancy/resolve-context';
 import { addTeamMember, createTeam } from '../core/tenancy/teams';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import type { GraphQLContext } from '../graphql/context';
 import { MAX_PAGE_SIZE } from '../graphql/pagination';

@@ -4,7 +4,7 @@ import { signUp } from '../core/auth/sign-up';
 import { acceptInvitation, createInvitation } from '../core/tenancy/invitations';
 import { createProject } from '../core/tenancy/projects';
 import { addTeamMember, createTeam, getTeam, listTeamMembers } from '../core/tenancy/teams';
-import { signUpUser, testMeta, uniqueEmail, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, uniqueEmail, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';

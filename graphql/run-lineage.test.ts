@@ -8,7 +8,7 @@ import { uploadArtifact } from '../core/artifacts/upload-artifact';
 import { resetEnvCache } from '../config/env';
 import { createProject } from '../core/tenancy/projects';
 import { createTeam } from '../core/tenancy/teams';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';

@@ -19,7 +19,7 @@ import { searchModelVersions } from '../core/registry/search-model-versions';
 import { setModelAlias } from '../core/registry/set-model-alias';
 import { createProject } from '../core/tenancy/projects';
 import { createTeam } from '../core/tenancy/teams';
-import { signUpUser, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';

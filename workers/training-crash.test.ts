@@ -9,7 +9,7 @@ import { resetEnvCache } from '../config/env';
 import { closeTemporalClient } from '../core/orchestration/temporal';
 import { createProject } from '../core/tenancy/projects';
 import { createTeam } from '../core/tenancy/teams';
-import { signUpUser, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { getRun } from '../core/tracking/get-run';
 import { jobWorkflowId } from '../core/training/access';
 import { getTrainingJob } from '../core/training/list-training-jobs';

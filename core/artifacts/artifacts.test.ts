@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { resetEnvCache } from '../../config/env';
 import { AppError } from '../errors';
-import { signUpUser, type SignedUp } from '../testing/fixtures';
+import { signUpUser, type SignedUp } from '../../testing/fixtures';
 import { createExperiment } from '../tracking/create-experiment';
 import { createRun } from '../tracking/create-run';
 import { deleteRun } from '../tracking/set-run-lifecycle';

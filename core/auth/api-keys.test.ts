@@ -5,7 +5,7 @@ import { acceptInvitation, createInvitation } from '../tenancy/invitations';
 import { listMembers, removeMember } from '../tenancy/members';
 import { resolveTenantContext } from '../tenancy/resolve-context';
 import { createTeam } from '../tenancy/teams';
-import { signUpUser, testMeta } from '../testing/fixtures';
+import { signUpUser, testMeta } from '../../testing/fixtures';
 import { generateApiKey, parseApiKey, withChecksum } from './api-key-format';
 import { authenticateApiKey } from './authenticate-api-key';
 import { createApiKey } from './create-api-key';

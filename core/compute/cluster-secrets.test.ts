@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { withTenant } from '../../db/with-tenant';
 import { resetEnvCache } from '../../config/env';
 import { newId } from '../ids';
-import { signUpUser, type SignedUp } from '../testing/fixtures';
+import { signUpUser, type SignedUp } from '../../testing/fixtures';
 import { openClusterConfig, reencryptClusterConfigs, sealClusterConfig } from './cluster-secrets';
 import { sanitizeKubeconfig } from './kubeconfig';
 import { secretKeyId } from './secret-box';

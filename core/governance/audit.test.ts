@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { withTenant } from '../../db/with-tenant';
 import { createTeam } from '../tenancy/teams';
-import { signUpUser } from '../testing/fixtures';
+import { signUpUser } from '../../testing/fixtures';
 import { listAuditEvents, verifyAuditChain } from './audit-log';
 
 let db: TestDatabase;

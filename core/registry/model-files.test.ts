@@ -9,7 +9,7 @@ import { FilesystemArtifactStore } from '../artifacts/filesystem-artifact-store'
 import { uploadArtifact } from '../artifacts/upload-artifact';
 import { resetEnvCache } from '../../config/env';
 import { AppError } from '../errors';
-import { signUpUser, type SignedUp } from '../testing/fixtures';
+import { signUpUser, type SignedUp } from '../../testing/fixtures';
 import { createExperiment } from '../tracking/create-experiment';
 import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';

@@ -8,7 +8,7 @@ import { AppError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import { permissionsFor } from '../tenancy/permissions';
 import { resolveTenantContext } from '../tenancy/resolve-context';
-import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../../testing/fixtures';
 import { createExperiment } from '../tracking/create-experiment';
 import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';

@@ -6,7 +6,7 @@ import { authenticateApiKey } from '../auth/authenticate-api-key';
 import { AppError } from '../errors';
 import { resolveTenantContext } from '../tenancy/resolve-context';
 import { acceptInvitation, createInvitation } from '../tenancy/invitations';
-import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../../testing/fixtures';
 import { createExperiment } from './create-experiment';
 import { createRun } from './create-run';
 import { deleteRunTag } from './delete-run-tag';

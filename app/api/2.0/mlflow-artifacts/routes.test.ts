@@ -9,7 +9,7 @@ import * as browserRoute from '../../artifacts/[runId]/[...path]/route';
 import { createTestDatabase, type TestDatabase } from '@/db/test/database';
 import { createApiKey } from '@/core/auth/create-api-key';
 import { resetEnvCache } from '@/config/env';
-import { signUpUser, type SignedUp } from '@/core/testing/fixtures';
+import { signUpUser, type SignedUp } from '@/testing/fixtures';
 import { createExperiment } from '@/core/tracking/create-experiment';
 import { createRun } from '@/core/tracking/create-run';
 import { downloadArtifact } from '@/core/artifacts/download-artifact';
