@@ -22,7 +22,7 @@ import { createProject } from '../core/tenancy/projects';
 import { createTeam } from '../core/tenancy/teams';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { FAKE_NAMESPACE, startKubernetesFake } from '../testing/kubernetes-fake';
-import { getModelVersionLineage } from '../core/registry/get-model-version-lineage';
+import { getModelVersionLineage } from '../core/lineage/get-model-version-lineage';
 import { getRun } from '../core/tracking/get-run';
 import { jobWorkflowId } from '../core/training/access';
 import { cancelTrainingJob } from '../core/training/cancel-training-job';

@@ -21,7 +21,7 @@ import { createRegisteredModel } from './create-registered-model';
 import { deleteModelAlias } from './delete-model-alias';
 import { deleteModelVersion } from './delete-model-version';
 import { deleteRegisteredModel } from './delete-registered-model';
-import { getModelVersionLineage } from './get-model-version-lineage';
+import { getModelVersionLineage } from '../lineage/get-model-version-lineage';
 import { getRegisteredModel } from './get-registered-model';
 import { listModelAliases } from './list-model-aliases';
 import { authorizeLoggedModelArtifacts, isLoggedModelArtifactOwner } from './logged-model-artifacts';
