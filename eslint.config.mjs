@@ -23,6 +23,43 @@ const layer = ({ files, tests, patterns, testPatterns = patterns }) => [
   { files: tests, rules: { 'no-restricted-imports': ['error', { patterns: testPatterns }] } },
 ];
 
+/**
+ * Import cycles between core/ domains that exist today and are not cheap to break, each with the
+ * reason and the way out. The lint-rules test fails when one of them no longer closes a cycle.
+ */
+const CORE_CYCLES_ALLOWED = [
+  {
+    from: 'tenancy',
+    to: 'governance',
+    why: 'tenancy holds both the context every domain builds on (context.ts, permissions.ts) and use cases that record audit events; the context moves below governance once the tenant wrapper settles',
+  },
+  {
+    from: 'tenancy',
+    to: 'auth',
+    why: 'removing a member forgets their cached API keys (auth/api-key-cache) while sign-up creates an organization (tenancy/create-organization); the key cache belongs below both',
+  },
+  {
+    from: 'compute',
+    to: 'training',
+    why: 'cluster prices validate GPU types with gpuTypeSchema from the job spec; the edge goes away when the job spec moves to rules/job-spec.ts',
+  },
+  {
+    from: 'tracking',
+    to: 'registry',
+    why: 'the MLflow REST dispatcher in tracking/mlflow hands unknown paths to the registry dispatcher; combining both belongs above them, next to the error mapping',
+  },
+  {
+    from: 'registry',
+    to: 'artifacts',
+    why: 'registering a model version reads its MLmodel file through the artifact store, while the artifact use cases authorize logged-model files through registry; the store belongs below both, the use cases above',
+  },
+  {
+    from: 'training',
+    to: 'evaluation',
+    why: 'retraining (training/retraining.ts) starts evaluations, which submit training jobs; retraining belongs in its own domain above both once it is split into use cases',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.next/**', '.gantry/**', 'test-results/**', 'playwright-report/**', 'app/gql/**', 'next-env.d.ts'] },
   ...tseslint.configs.recommended,
@@ -79,6 +116,7 @@ export default tseslint.config(
       { group: ['@temporalio/worker', '@temporalio/worker/**'], allowTypeImports: true, message: 'core/ starts and queries workflows with @temporalio/client; running them is the business of workers/.' },
     ],
   }),
+  { files: ['core/**/*.ts'], ignores: TESTS, rules: { 'gantry/core-domain-cycles': ['error', { allow: CORE_CYCLES_ALLOWED }] } },
   ...layer({
     files: ['db/**/*.ts'],
     tests: ['db/**/*.test.ts', 'db/test/**'],
