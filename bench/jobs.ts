@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { backendJobName } from '../core/compute/compute-backend';
 import { isRunning, jobPaths, readJson, readProcStat, signalGroup, type LocalJobStatusFile, type SupervisorClaim } from '../core/compute/local-job-files';
-import { env, resetEnvCache } from '../core/config/env';
+import { env, resetEnvCache } from '../config/env';
 import { closeTemporalClient, temporalClient } from '../core/orchestration/temporal';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';

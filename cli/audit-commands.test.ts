@@ -9,7 +9,7 @@ import { createProject } from '../core/tenancy/create-project';
 import { resolveTenantContext } from '../core/tenancy/resolve-context';
 import { addTeamMember } from '../core/tenancy/add-team-member';
 import { createTeam } from '../core/tenancy/create-team';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import type { GraphQLContext } from '../graphql/context';
 import { MAX_PAGE_SIZE } from '../graphql/pagination';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_DB_ROLE } from '../core/config/env';
+import { APP_DB_ROLE } from '../config/env';
 import { organizations, teams } from './schema';
 import { createTestDatabase, type TestDatabase } from './test/database';
 import { inTenantScope } from './with-tenant';

@@ -2,7 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { createGraphQLContext, type GraphQLContext } from './context';
 import { apolloServer } from './server';

@@ -8,7 +8,7 @@ import { addTeamMember } from '../core/tenancy/add-team-member';
 import { createTeam } from '../core/tenancy/create-team';
 import { getTeam } from '../core/tenancy/get-team';
 import { listTeamMembers } from '../core/tenancy/list-team-members';
-import { signUpUser, testMeta, uniqueEmail, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, uniqueEmail, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';

@@ -15,7 +15,7 @@ import { createTeam } from '../core/tenancy/create-team';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { createGraphQLContext, type GraphQLContext } from './context';
 import { schema } from './schema';

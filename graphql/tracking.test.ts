@@ -5,7 +5,7 @@ import { createApiKey } from '../core/auth/create-api-key';
 import { createProject } from '../core/tenancy/create-project';
 import { resolveTenantContext } from '../core/tenancy/resolve-context';
 import { createTeam } from '../core/tenancy/create-team';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { updateRun } from '../core/tracking/update-run';

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
-import { env } from '../core/config/env';
+import { env } from '../config/env';
 import { assertAppConnectionConfined } from '../db/app-role';
 import { createLogger, withRequestId } from '../core/observability/logger';
 

@@ -7,7 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
-import { resetEnvCache } from '../core/config/env';
+import { resetEnvCache } from '../config/env';
 import { setEvaluationPolicy } from '../core/evaluation/evaluation-policy';
 import { evaluationWorkflowId, getEvaluation, startEvaluation } from '../core/evaluation/start-evaluation';
 import { closeTemporalClient } from '../core/orchestration/temporal';
@@ -19,7 +19,7 @@ import { searchModelVersions } from '../core/registry/search-model-versions';
 import { setModelAlias } from '../core/registry/set-model-alias';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
-import { signUpUser, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';

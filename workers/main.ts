@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
-import { env } from '../core/config/env';
+import { env } from '../config/env';
 import { assertAppConnectionConfined } from '../db/app-role';
 import { ensureSchedules } from './schedules';
 import { createWorker } from './worker';

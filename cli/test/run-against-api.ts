@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ApolloServer } from '@apollo/server';
 import { authenticateApiKey } from '../../core/auth/authenticate-api-key';
-import { testMeta } from '../../core/testing/fixtures';
+import { testMeta } from '../../testing/fixtures';
 import { createGraphQLContext, type GraphQLContext } from '../../graphql/context';
 import type { Stdin } from '../command';
 import { run } from '../main';

@@ -2,7 +2,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { modelVersions, runs } from '../../db/schema';
 import { systemContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { runArtifactKey } from './artifact-path';
 import { storeOf, type ArtifactDeps } from './run-access';
 

@@ -7,7 +7,7 @@ import { listMembers } from '../tenancy/list-members';
 import { removeMember } from '../tenancy/remove-member';
 import { resolveTenantContext } from '../tenancy/resolve-context';
 import { createTeam } from '../tenancy/create-team';
-import { signUpUser, testMeta } from '../testing/fixtures';
+import { signUpUser, testMeta } from '../../testing/fixtures';
 import { generateApiKey, parseApiKey, withChecksum } from './api-key-format';
 import { authenticateApiKey } from './authenticate-api-key';
 import { createApiKey } from './create-api-key';
@@ -190,7 +190,7 @@ describe('rate limits', () => {
     const a = await signUpUser('limited');
     const { secret } = await createApiKey(a.ctx, { name: 'busy', scopes: ['read'] });
     process.env.RATE_LIMIT_API_KEY_PER_MINUTE = '2';
-    const { resetEnvCache } = await import('../config/env');
+    const { resetEnvCache } = await import('../../config/env');
     resetEnvCache();
     try {
       await authenticateApiKey(secret, testMeta());

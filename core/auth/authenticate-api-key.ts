@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys, memberships, users } from '../../db/schema';
 import { withMembershipScope, withoutTenant } from '../tenancy/with-tenant';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { AppError } from '../errors';
 import type { Actor, RequestMeta } from '../tenancy/context';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../tenancy/permissions';

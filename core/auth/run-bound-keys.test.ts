@@ -4,7 +4,7 @@ import { uploadArtifact } from '../artifacts/upload-artifact';
 import { FilesystemArtifactStore } from '../artifacts/filesystem-artifact-store';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { resolveTenantContext } from '../tenancy/resolve-context';
-import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../../testing/fixtures';
 import { createExperiment } from '../tracking/create-experiment';
 import { createRun } from '../tracking/create-run';
 import { getRun } from '../tracking/get-run';

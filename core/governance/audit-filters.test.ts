@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { createProject } from '../tenancy/create-project';
 import { resolveTenantContext } from '../tenancy/resolve-context';
 import { createTeam } from '../tenancy/create-team';
-import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../../testing/fixtures';
 import { auditFacets, listAuditEvents, type AuditEventFilter } from './audit-log';
 
 let db: TestDatabase;

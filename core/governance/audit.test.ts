@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { inTenantScope } from '../../db/with-tenant';
 import { createTeam } from '../tenancy/create-team';
-import { signUpUser } from '../testing/fixtures';
+import { signUpUser } from '../../testing/fixtures';
 import { listAuditEvents, verifyAuditChain } from './audit-log';
 
 let db: TestDatabase;

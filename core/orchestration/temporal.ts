@@ -1,5 +1,5 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { AppError } from '../errors';
 
 /**

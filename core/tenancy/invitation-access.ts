@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { withoutTenant } from './with-tenant';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { AppError } from '../errors';
 import { parseInput } from '../validation';
 import { ORG_ROLES } from './permissions';

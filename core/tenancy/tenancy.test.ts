@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { signUp } from '../auth/sign-up';
 import { AppError } from '../errors';
-import { signUpUser, testMeta, uniqueEmail } from '../testing/fixtures';
+import { signUpUser, testMeta, uniqueEmail } from '../../testing/fixtures';
 import { acceptInvitation } from './accept-invitation';
 import { createInvitation } from './create-invitation';
 import { previewInvitation } from './preview-invitation';

@@ -4,7 +4,7 @@ import { auditEvents, clusters } from '../../db/schema';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { listClusters } from '../compute/list-clusters';
 import { recordAudit } from '../governance/audit';
-import { signUpUser, type SignedUp } from '../testing/fixtures';
+import { signUpUser, type SignedUp } from '../../testing/fixtures';
 import { createOrganization } from './create-organization';
 import { systemContext, type TenantContext } from './context';
 import { withTenant } from './with-tenant';

@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { resolveTenantContext } from '../tenancy/resolve-context';
 import { acceptInvitation } from '../tenancy/accept-invitation';
 import { createInvitation } from '../tenancy/create-invitation';
-import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../../testing/fixtures';
 import { createExperiment } from './create-experiment';
 import { createRun } from './create-run';
 import { deleteRunTag } from './delete-run-tag';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { jobSpecSchema, type JobSpecInput } from './job-spec';
 

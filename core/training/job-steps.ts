@@ -17,7 +17,7 @@ import {
   type JobResources,
   type MeasuredUsage,
 } from '../compute/compute-backend';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { noBudgets, type BudgetGuard } from '../costs/budget';
 import { jobCostMicros } from '../costs/job-cost';
 import { AppError, isAppError } from '../errors';

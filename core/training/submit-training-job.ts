@@ -2,7 +2,7 @@ import { and, eq, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { experiments, projects, trainingJobEvents, trainingJobs } from '../../db/schema';
 import { withTenant } from '../tenancy/with-tenant';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { findCluster } from '../compute/access';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';

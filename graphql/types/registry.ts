@@ -1,9 +1,9 @@
+import { getModelVersionLineage, type ModelVersionLineage } from '../../core/lineage/get-model-version-lineage';
 import type { ModelVersionView, RegisteredModelView } from '../../core/registry/access';
 import { createModelVersion } from '../../core/registry/create-model-version';
 import { createRegisteredModel } from '../../core/registry/create-registered-model';
 import { deleteModelAlias } from '../../core/registry/delete-model-alias';
 import { getModelVersion } from '../../core/registry/get-model-version';
-import { getModelVersionLineage, type ModelVersionLineage } from '../../core/registry/get-model-version-lineage';
 import { getRegisteredModel } from '../../core/registry/get-registered-model';
 import { listAliasesOfModels, listModelAliases, type AliasHistoryView, type ModelAliasView } from '../../core/registry/list-model-aliases';
 import { listRunModelVersions } from '../../core/registry/list-run-model-versions';
