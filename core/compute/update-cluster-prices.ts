@@ -47,6 +47,6 @@ export async function updateClusterPrices(ctx: TenantContext, input: unknown): P
       targetId: cluster.id,
       data: { cpuCoreHourMicros: data.cpuCoreHourMicros, memoryGibHourMicros: data.memoryGibHourMicros, gpu: data.gpu },
     });
-    return toClusterView(tx, updated!);
+    return toClusterView(updated!);
   });
 }

@@ -1,7 +1,7 @@
-import type { ClusterView } from '../../core/compute/access';
+import type { ClusterPrices, ClusterView } from '../../core/compute/access';
 import { checkClusterConnection, connectCluster, recheckCluster, removeCluster } from '../../core/compute/connect-cluster';
 import type { ClusterValidationReport, PermissionResult, ValidationCheck } from '../../core/compute/probe-kubernetes';
-import { getCluster, listClusters } from '../../core/compute/list-clusters';
+import { getCluster, listClusters, listGpuPrices } from '../../core/compute/list-clusters';
 import { updateClusterPrices } from '../../core/compute/update-cluster-prices';
 import { sharedRef, type Builder } from '../builder';
 
@@ -15,7 +15,7 @@ export function register(builder: Builder) {
   const GpuPrice = builder.objectRef<{ gpuType: string; hourMicros: number }>('GpuPrice').implement({
     fields: (t) => ({ gpuType: t.exposeString('gpuType'), hourMicros: t.exposeFloat('hourMicros', { description: 'Micro-dollars per GPU-hour' }) }),
   });
-  const PriceCatalog = builder.objectRef<ClusterView['prices']>('PriceCatalog').implement({
+  const PriceCatalog = builder.objectRef<ClusterPrices>('PriceCatalog').implement({
     description: 'Prices in micro-dollars (1 USD = 1,000,000)',
     fields: (t) => ({
       cpuCoreHourMicros: t.exposeFloat('cpuCoreHourMicros'),
@@ -74,7 +74,14 @@ export function register(builder: Builder) {
       checks: t.field({ type: [ClusterCheck], description: 'The last connection check, line by line', resolve: (c) => reportOf(c)?.checks ?? [] }),
       permissions: t.field({ type: [ClusterPermission], resolve: (c) => reportOf(c)?.permissions ?? [] }),
       capacity: t.field({ type: ClusterCapacity, nullable: true, resolve: (c) => (c.capacity as Capacity | null) ?? null }),
-      prices: t.field({ type: PriceCatalog, resolve: (c) => c.prices }),
+      prices: t.field({
+        type: PriceCatalog,
+        resolve: async (c, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          const gpu = (await ctx.batch('gpuPrices', c.id, (ids) => listGpuPrices(tenant, ids))) ?? [];
+          return { cpuCoreHourMicros: c.cpuCoreHourMicros, memoryGibHourMicros: c.memoryGibHourMicros, gpu };
+        },
+      }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
     }),
   });

@@ -1,6 +1,6 @@
 import { getEvaluationPolicy, setEvaluationPolicy } from '../../core/evaluation/evaluation-policy';
 import { getEvaluation, listEvaluations, startEvaluation } from '../../core/evaluation/start-evaluation';
-import { getTrainingJob } from '../../core/training/list-training-jobs';
+import { getTrainingJob, getTrainingJobs } from '../../core/training/list-training-jobs';
 import type { Evaluation, EvaluationCheckResult, EvaluationPolicy } from '../../db/schema';
 import type { Builder } from '../builder';
 import { JobSpecInputs, JobTypeRef, toSpec } from './training-job';
@@ -34,7 +34,15 @@ export function register(builder: Builder) {
       championVersionId: t.exposeID('championVersionId', { nullable: true }),
       championMetrics: t.field({ type: [MetricValue], resolve: (e) => metricList(e.championMetrics) }),
       message: t.exposeString('message', { nullable: true }),
-      job: t.field({ type: JobTypeRef(builder), nullable: true, resolve: async (e, _a, ctx) => (e.jobId ? (await getTrainingJob(await ctx.tenant(), e.jobId)).job : null) }),
+      job: t.field({
+        type: JobTypeRef(builder),
+        nullable: true,
+        resolve: async (e, _a, ctx) => {
+          if (!e.jobId) return null;
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('jobs', e.jobId, (ids) => getTrainingJobs(tenant, ids))) ?? (await getTrainingJob(tenant, e.jobId)).job;
+        },
+      }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
     }),

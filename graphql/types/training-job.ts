@@ -4,8 +4,8 @@ import { cancelTrainingJob } from '../../core/training/cancel-training-job';
 import { getTrainingJob, listJobEvents, listTrainingJobs } from '../../core/training/list-training-jobs';
 import { readJobLogs } from '../../core/training/read-job-logs';
 import { submitTrainingJob } from '../../core/training/submit-training-job';
-import { getCluster } from '../../core/compute/list-clusters';
-import { getRun } from '../../core/tracking/get-run';
+import { getCluster, getClusters } from '../../core/compute/list-clusters';
+import { getRuns } from '../../core/tracking/get-run';
 import type { TrainingJobEvent } from '../../db/schema';
 import { sharedRef, type Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';
@@ -133,7 +133,13 @@ export function register(builder: Builder) {
       maxAttempts: t.exposeInt('maxAttempts'),
       projectId: t.exposeID('projectId'),
       teamId: t.exposeID('teamId'),
-      cluster: t.field({ type: ClusterTypeRef(builder), resolve: async (j, _a, ctx) => ctx.once('cluster', j.clusterId, async () => getCluster(await ctx.tenant(), j.clusterId)) }),
+      cluster: t.field({
+        type: ClusterTypeRef(builder),
+        resolve: async (j, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('clusters', j.clusterId, (ids) => getClusters(tenant, ids))) ?? getCluster(tenant, j.clusterId);
+        },
+      }),
       image: t.string({ resolve: (j) => j.spec.image }),
       command: t.stringList({ resolve: (j) => [...j.spec.command, ...j.spec.args] }),
       resources: t.field({ type: JobResources, resolve: (j) => j.spec.resources }),
@@ -141,7 +147,17 @@ export function register(builder: Builder) {
       hyperparameters: t.field({ type: [KeyValueRef(builder)], resolve: (j) => Object.entries(j.spec.hyperparameters).map(([key, value]) => ({ key, value })) }),
       experimentId: t.exposeID('experimentId'),
       runId: t.exposeID('runId', { nullable: true }),
-      run: t.field({ type: RunRef(builder), nullable: true, resolve: async (j, _a, ctx) => (j.runId ? getRun(await ctx.tenant(), j.runId).catch(() => null) : null) }),
+      run: t.field({
+        type: RunRef(builder),
+        nullable: true,
+        description: 'Null until the job has started a run, and after the run is deleted',
+        resolve: async (j, _a, ctx) => {
+          if (!j.runId) return null;
+          const tenant = await ctx.tenant();
+          // Only a run that is gone reads as null; a failed load is the field's error.
+          return (await ctx.batch('runs', j.runId, (ids) => getRuns(tenant, ids))) ?? null;
+        },
+      }),
       registerModelName: t.exposeString('registerModelName', { nullable: true }),
       modelVersionId: t.exposeID('modelVersionId', { nullable: true }),
       retrainingPolicyId: t.exposeID('retrainingPolicyId', { nullable: true }),
