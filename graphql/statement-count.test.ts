@@ -186,9 +186,9 @@ describe('fields loaded for many items at once', () => {
       expect(node.cluster.id).toBe(job.clusterId);
       const cluster = (await listClusters(A.ctx)).find((c) => c.id === job.clusterId)!;
       expect(node.cluster.prices).toEqual({
-        cpuCoreHourMicros: cluster.cpuCoreHourMicros,
-        memoryGibHourMicros: cluster.memoryGibHourMicros,
-        gpu: gpu.get(job.clusterId) ?? [],
+        cpuCoreHourMicros: String(cluster.cpuCoreHourMicros),
+        memoryGibHourMicros: String(cluster.memoryGibHourMicros),
+        gpu: (gpu.get(job.clusterId) ?? []).map((g) => ({ gpuType: g.gpuType, hourMicros: String(g.hourMicros) })),
       });
       if (node.runId) expect(node.run).toEqual({ id: node.runId, name: (await getRun(A.ctx, node.runId)).name });
     }

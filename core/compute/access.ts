@@ -1,16 +1,13 @@
 import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
+import type { PriceCatalog } from '../../rules/money';
 import { clusterGpuPrices, clusters, type Cluster } from '../../db/schema';
 import { notFound } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 
 export const LOCAL_CLUSTER_NAME = 'local';
 
-export interface ClusterPrices {
-  cpuCoreHourMicros: number;
-  memoryGibHourMicros: number;
-  gpu: { gpuType: string; hourMicros: number }[];
-}
+export type ClusterPrices = PriceCatalog;
 
 /** A cluster as readers see it: never its credentials. Its GPU prices are loaded on their own ({@link gpuPricesOf}). */
 export type ClusterView = Omit<Cluster, 'encryptedConfig'>;

@@ -13,13 +13,13 @@ export function register(builder: Builder) {
   const ClusterStatusEnum = builder.enumType('ClusterStatus', { values: ['ready', 'degraded', 'unreachable'] as const });
 
   const GpuPrice = builder.objectRef<{ gpuType: string; hourMicros: number }>('GpuPrice').implement({
-    fields: (t) => ({ gpuType: t.exposeString('gpuType'), hourMicros: t.exposeFloat('hourMicros', { description: 'Micro-dollars per GPU-hour' }) }),
+    fields: (t) => ({ gpuType: t.exposeString('gpuType'), hourMicros: t.expose('hourMicros', { type: 'Micros', description: 'Micro-dollars per GPU-hour' }) }),
   });
   const PriceCatalog = builder.objectRef<ClusterPrices>('PriceCatalog').implement({
     description: 'Prices in micro-dollars (1 USD = 1,000,000)',
     fields: (t) => ({
-      cpuCoreHourMicros: t.exposeFloat('cpuCoreHourMicros'),
-      memoryGibHourMicros: t.exposeFloat('memoryGibHourMicros'),
+      cpuCoreHourMicros: t.expose('cpuCoreHourMicros', { type: 'Micros' }),
+      memoryGibHourMicros: t.expose('memoryGibHourMicros', { type: 'Micros' }),
       gpu: t.field({ type: [GpuPrice], resolve: (p) => p.gpu }),
     }),
   });
@@ -95,12 +95,12 @@ export function register(builder: Builder) {
       gpuTypeLabel: t.string({ description: "The node label naming the GPU type (default 'nvidia.com/gpu.product')" }),
     }),
   });
-  const GpuPriceInput = builder.inputType('GpuPriceInput', { fields: (t) => ({ gpuType: t.string({ required: true }), hourMicros: t.float({ required: true }) }) });
+  const GpuPriceInput = builder.inputType('GpuPriceInput', { fields: (t) => ({ gpuType: t.string({ required: true }), hourMicros: t.field({ type: 'Micros', required: true }) }) });
   const PricesInput = builder.inputType('UpdateClusterPricesInput', {
     fields: (t) => ({
       clusterId: t.id({ required: true }),
-      cpuCoreHourMicros: t.float({ required: true }),
-      memoryGibHourMicros: t.float({ required: true }),
+      cpuCoreHourMicros: t.field({ type: 'Micros', required: true }),
+      memoryGibHourMicros: t.field({ type: 'Micros', required: true }),
       gpu: t.field({ type: [GpuPriceInput] }),
     }),
   });

@@ -167,7 +167,7 @@ export function register(builder: Builder) {
       runtimeSeconds: t.exposeFloat('runtimeSeconds', { nullable: true }),
       cpuSeconds: t.exposeFloat('cpuSeconds', { nullable: true }),
       peakMemoryMiB: t.exposeFloat('peakMemoryMib', { nullable: true }),
-      costMicros: t.exposeFloat('costMicros', { nullable: true, description: 'Measured runtime × requested resources × the cluster’s prices' }),
+      costMicros: t.expose('costMicros', { type: 'Micros', nullable: true, description: 'Measured runtime × requested resources × the cluster’s prices' }),
       cancelRequested: t.boolean({ resolve: (j) => j.cancelRequestedAt !== null }),
       events: t.field({
         type: [JobEventRef],
