@@ -114,7 +114,7 @@ export default tseslint.config(
     ],
     testPatterns: [
       { group: ['**/app/**', '@/app/**'], message: 'graphql/ must not import app/.' },
-      { regex: '(^|/)db(/(?!test/database$).*)?$', allowTypeImports: true, message: 'graphql/ tests reach the database only through db/test/database.' },
+      { regex: '(^|/)db(/(?!test/(database|statements)$).*)?$', allowTypeImports: true, message: 'graphql/ tests reach the database only through db/test/database (and count statements with db/test/statements).' },
       { group: ['drizzle-orm', 'drizzle-orm/**', 'postgres'], message: 'graphql/ tests reach the database only through db/test/database.' },
       { group: ['**/workers/**', '**/workflows/**'], message: 'graphql/ does not import worker or workflow code.' },
     ],

@@ -6,6 +6,7 @@ import { CliError, EXIT, usageError, type ExitCode } from '../exit-codes';
 import { callGraphQL } from '../graphql-call';
 import { readStdin } from '../prompt';
 import { formatTable, shortTime } from '../table';
+import { formatMicros } from '../../rules/money';
 
 export const JOB_STATUSES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 const ENDED = new Set<string>(['succeeded', 'failed', 'cancelled']);
@@ -83,7 +84,8 @@ interface JobNode {
   runtimeSeconds: number | null;
   cpuSeconds: number | null;
   peakMemoryMiB: number | null;
-  costMicros: number | null;
+  /** The `Micros` scalar: micro-dollars as a string of digits. */
+  costMicros: string | null;
   cancelRequested: boolean;
   events: JobEvent[];
 }
@@ -100,15 +102,6 @@ interface LogChunk {
 type FollowedJob = Pick<JobNode, 'id' | 'status' | 'attempt' | 'maxAttempts' | 'events'>;
 
 // ---- formatting ---------------------------------------------------------------------------
-
-/** Micro-dollars as dollars: cents for a cent and more, four decimals below that. */
-export function formatCost(micros: number | null | undefined): string {
-  if (micros == null) return '-';
-  const dollars = micros / 1_000_000;
-  if (micros > 0 && dollars < 0.0001) return '<$0.0001';
-  if (dollars < 0.01) return `$${dollars.toFixed(4)}`;
-  return `$${dollars.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
 
 /** 42s, 3m 05s, 2h 03m, 1d 04h. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -142,7 +135,7 @@ function eventLine(e: JobEvent, maxAttempts: number): string {
 /** `Job job_… succeeded after 3m 05s, cost $0.0042. Run run_…, model version mv_… of churn.` */
 function successLine(j: JobNode): string {
   const runtime = runtimeOf(j);
-  const head = [`Job ${j.id} ${j.status}`, runtime != null ? ` after ${formatDuration(runtime)}` : '', j.costMicros != null ? `, cost ${formatCost(j.costMicros)}` : ''].join('');
+  const head = [`Job ${j.id} ${j.status}`, runtime != null ? ` after ${formatDuration(runtime)}` : '', j.costMicros != null ? `, cost ${formatMicros(j.costMicros)}` : ''].join('');
   const made = [j.runId ? `Run ${j.runId}` : null, j.modelVersionId ? `model version ${j.modelVersionId}${j.registerModelName ? ` of ${j.registerModelName}` : ''}` : null].filter(Boolean);
   return `${head}.${made.length ? ` ${made.join(', ')}.` : ''}`;
 }
@@ -570,7 +563,7 @@ async function list(ctx: Context, values: OptionValues) {
   const human = jobs.length
     ? formatTable([
         ['ID', 'NAME', 'STATUS', 'CLUSTER', 'GPU', 'RUNTIME', 'COST', 'CREATED'],
-        ...jobs.map((j) => [j.id, j.name, statusText(j), j.cluster.name, gpuText(j.resources), formatDuration(runtimeOf(j)), formatCost(j.costMicros), shortTime(j.createdAt)]),
+        ...jobs.map((j) => [j.id, j.name, statusText(j), j.cluster.name, gpuText(j.resources), formatDuration(runtimeOf(j)), formatMicros(j.costMicros, '-'), shortTime(j.createdAt)]),
       ]) + (more ? '\n(more jobs: raise --limit or narrow with --status)' : '')
     : status
       ? `No ${status.join(' or ')} jobs.`
@@ -599,7 +592,7 @@ async function show(ctx: Context, id: string) {
     `  Hyperparams:    ${job.hyperparameters.map((h) => `${h.key}=${h.value}`).join(', ') || '-'}`,
     `  Created:        ${fullTime(job.createdAt)}   Started: ${fullTime(job.startedAt)}   Finished: ${fullTime(job.finishedAt)}`,
     `  Runtime:        ${formatDuration(runtimeOf(job))}${measured.length ? ` (${measured.join(', ')})` : ''}`,
-    `  Cost:           ${formatCost(job.costMicros)}`,
+    `  Cost:           ${formatMicros(job.costMicros, '-')}`,
     `  Experiment:     ${job.experimentId}`,
     `  Run:            ${job.runId ?? '-'}`,
     `  Model version:  ${job.modelVersionId ? `${job.modelVersionId}${job.registerModelName ? ` (${job.registerModelName})` : ''}` : job.registerModelName ? `- (registers ${job.registerModelName} on success)` : '-'}`,

@@ -52,6 +52,6 @@ export async function connectCluster(ctx: TenantContext, input: unknown): Promis
       targetId: id,
       data: { name: data.name, server: config.server, namespace: data.namespace, status: row.status, auth: config.token ? 'token' : 'client-certificate' },
     });
-    return toClusterView(tx, row);
+    return toClusterView(row);
   });
 }

@@ -15,7 +15,7 @@ export async function recheckCluster(ctx: TenantContext, input: unknown): Promis
   assertCan(ctx, 'cluster:manage');
   const { clusterId } = parseInput(clusterIdInput, input);
   const cluster = await withTenant(ctx, (tx) => findCluster(tx, ctx, clusterId));
-  if (cluster.kind !== 'kubernetes') return withTenant(ctx, (tx) => toClusterView(tx, cluster));
+  if (cluster.kind !== 'kubernetes') return toClusterView(cluster);
   const report = await probeKubernetesCluster(openClusterConfig(cluster), { namespace: cluster.namespace!, gpuTypeLabel: cluster.gpuTypeLabel ?? undefined });
   return withTenant(ctx, async (tx) => {
     const [row] = await tx
@@ -24,6 +24,6 @@ export async function recheckCluster(ctx: TenantContext, input: unknown): Promis
       .where(eq(clusters.id, cluster.id))
       .returning();
     await recordAudit(tx, ctx, { action: 'cluster.recheck', targetType: 'cluster', targetId: cluster.id, data: { status: row!.status } });
-    return toClusterView(tx, row!);
+    return toClusterView(row!);
   });
 }

@@ -27,6 +27,6 @@ export async function removeCluster(ctx: TenantContext, input: unknown): Promise
       .where(eq(clusters.id, cluster.id))
       .returning();
     await recordAudit(tx, ctx, { action: 'cluster.remove', targetType: 'cluster', targetId: cluster.id, data: { name: cluster.name } });
-    return toClusterView(tx, { ...row!, name: cluster.name });
+    return toClusterView({ ...row!, name: cluster.name });
   });
 }

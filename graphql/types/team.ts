@@ -4,7 +4,7 @@ import { getTeam } from '../../core/tenancy/get-team';
 import { listMembersOfTeams, listTeamMembers } from '../../core/tenancy/list-team-members';
 import { listTeams } from '../../core/tenancy/list-teams';
 import { removeTeamMember } from '../../core/tenancy/remove-team-member';
-import { listProjects } from '../../core/tenancy/list-projects';
+import { listProjectsOfTeams } from '../../core/tenancy/list-projects';
 import type { Team, TeamRole } from '../../db/schema';
 import { sharedRef, type Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';
@@ -42,7 +42,10 @@ export function register(builder: Builder) {
         type: ProjectRef(builder),
         resolve: async (team, args, ctx) => {
           const page = pageArgs(args);
-          return toConnection(await listProjects(await ctx.tenant(), { ...page, teamId: team.id }), page.first, (p) => p.id);
+          const tenant = await ctx.tenant();
+          // Sibling teams ask for the same page, so the page is part of the batch's name.
+          const rows = await ctx.batch(`teamProjects:${page.first}:${page.after ?? ''}`, team.id, (ids) => listProjectsOfTeams(tenant, ids, page));
+          return toConnection(rows ?? [], page.first, (p) => p.id);
         },
       }),
     }),
