@@ -25,7 +25,8 @@ import type { Builder } from '../builder';
 import { pageArgs } from '../pagination';
 import { OrgRoleEnum } from './enums';
 import { ProjectRef } from './project-ref';
-import { ClusterTypeRef, JobTypeRef } from './compute';
+import { ClusterTypeRef } from './cluster';
+import { JobTypeRef } from './training-job';
 import { ExperimentRef, KeyValueInput, KeyValueRef, RunRef } from './tracking';
 
 const cursorOf = (offset: number) => Buffer.from(String(offset)).toString('base64url');
