@@ -45,7 +45,9 @@ export default tseslint.config(
   ]),
   layer(['core/**/*.ts'], [
     { group: ['**/app/**', '@/app/**', '**/graphql/**', '@/graphql/**', 'next', 'next/**', 'react'], message: 'core/ is transport-free: no app/, graphql/ or Next imports.' },
-    { group: ['**/workers/**', '**/workflows/**'], message: 'core/ does not depend on processes.' },
+    { group: ['**/workers/**'], message: 'core/ does not depend on processes.' },
+    // Types only: core starts workflows through references typed by the workflow code (core/orchestration/workflows.ts).
+    { regex: '^((\\.\\./)+|@/)workflows(/.*)?$', allowTypeImports: true, message: 'core/ may only `import type` from workflows/.' },
   ]),
   layer(['db/**/*.ts'], [
     { group: ['**/app/**', '**/graphql/**', '**/workers/**', '**/workflows/**'], message: 'db/ is the bottom layer.' },

@@ -18,6 +18,7 @@ describe('layer and workflow lint rules', () => {
     ['core/bad.ts', "import { schema } from '../graphql/schema';\nexport const x = schema;\n"],
     ['graphql/bad.ts', "import { inTenantScope } from '../db/with-tenant';\nexport const x = withTenant;\n"],
     ['db/bad.ts', "import { signUp } from '../core/auth/sign-up';\nexport const x = signUp;\n"],
+    ['core/bad.ts', "import { trainingJobWorkflow } from '../workflows/training-job';\nexport const x = trainingJobWorkflow;\n"],
   ])('rejects a wrong-way import in %s', async (file, code) => {
     expect(await ruleIds(code, file)).toContain('no-restricted-imports');
   });
@@ -26,6 +27,7 @@ describe('layer and workflow lint rules', () => {
     ['workflows/ok.ts', "import type { Activities } from '../workers/activities';\nimport { proxyActivities } from '@temporalio/workflow';\nexport const a = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });\n"],
     ['db/ok.ts', "import { env } from '../core/config/env';\nexport const x = env;\n"],
     ['app/ok.ts', "import { AppError } from '@/core/errors';\nexport const x = AppError;\n"],
+    ['core/ok.ts', "import type { trainingJobWorkflow } from '../workflows/training-job';\nexport type X = typeof trainingJobWorkflow;\n"],
   ])('allows the permitted direction in %s', async (file, code) => {
     expect(await ruleIds(code, file)).not.toContain('no-restricted-imports');
   });

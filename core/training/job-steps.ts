@@ -23,6 +23,7 @@ import { jobCostMicros } from '../costs/job-cost';
 import { AppError, isAppError } from '../errors';
 import { newId } from '../ids';
 import { createLogger } from '../observability/logger';
+import { awaitRecorded } from '../orchestration/record-then-start';
 import { createModelVersion } from '../registry/create-model-version';
 import { createRegisteredModel } from '../registry/create-registered-model';
 import { systemContext, systemMeta, type TenantContext } from '../tenancy/context';
@@ -31,7 +32,7 @@ import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';
 import { logInputs } from '../tracking/log-inputs';
 import { updateRun } from '../tracking/update-run';
-import { awaitJobSubmission, findJob, type JobView } from './access';
+import { findJob, jobWorkflowId, type JobView } from './access';
 import { hyperparameterEnvName } from './job-spec';
 
 /**
@@ -135,7 +136,7 @@ async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, rea
 /** Validate → budget check → tracking run (with params and inputs). */
 export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<PrepareResult> {
   // The workflow was started inside the submitting transaction, which may not have committed yet.
-  await withTenant(jobSystem(ref), (tx) => awaitJobSubmission(tx, ref.jobId));
+  await withTenant(jobSystem(ref), (tx) => awaitRecorded(tx, jobWorkflowId(ref.jobId)));
   const loaded = await tryLoadJob(ref);
   if (!loaded) return { proceed: false, maxAttempts: 0, maxRuntimeSeconds: 0, attempt: 0 };
   const { job, cluster } = loaded;
