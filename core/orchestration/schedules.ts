@@ -27,10 +27,13 @@ export interface ScheduleState {
   lastActionAt: Date | null;
 }
 
-/** Temporal refuses a spec (a cron it cannot read, an unknown time zone) with INVALID_ARGUMENT. */
+/**
+ * Temporal refuses a spec (a cron it cannot read, an unknown time zone) with INVALID_ARGUMENT,
+ * which the client rethrows as a TypeError carrying the server's reason ("Minute is not in range").
+ */
 function refusedSpec(e: unknown): boolean {
-  const code = (e as { code?: unknown; cause?: { code?: unknown } }).code ?? (e as { cause?: { code?: unknown } }).cause?.code;
-  return code === 3;
+  if (e instanceof TypeError) return !e.message.startsWith('Missing ');
+  return (e as { code?: unknown }).code === 3;
 }
 
 function mapped(what: string, e: unknown): never {
