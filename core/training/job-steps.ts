@@ -6,7 +6,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store';
 import { uploadArtifact } from '../artifacts/upload-artifact';
 import { createApiKey } from '../auth/create-api-key';
 import { getUser } from '../auth/get-user';
-import { revokeApiKey } from '../auth/revoke-api-key';
+import { revokeRunApiKey } from '../auth/revoke-run-api-key';
 import { findCluster, loadPrices } from '../compute/access';
 import {
   backendJobName,
@@ -90,6 +90,30 @@ export async function jobContext(orgId: string, userId: string | null, jobId: st
   return resolveTenantContext({ kind: 'user', userId, email: user.email }, orgId, systemMeta(`job/${jobId}`));
 }
 
+/**
+ * The submitter's context, or null when the submitter is gone (deleted, or no longer a member).
+ * Any other failure (the database, say) is thrown, so the step is retried rather than the job
+ * failed for a reason that is not true.
+ */
+async function submitterContext(job: JobView): Promise<TenantContext | null> {
+  try {
+    return await jobContext(job.orgId, job.createdBy, job.id);
+  } catch (e) {
+    if (isAppError(e) && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null;
+    throw e;
+  }
+}
+
+/** Revokes the key of an attempt that has ended; a failure fails the step, which Temporal retries. */
+async function revokeAttemptKey(ref: JobRef, keyId: string): Promise<void> {
+  try {
+    await revokeRunApiKey(jobSystem(ref), keyId);
+  } catch (e) {
+    log.warn('revoking a job attempt key failed; the step will be retried', { jobId: ref.jobId, apiKeyId: keyId, err: e });
+    throw e;
+  }
+}
+
 async function loadJob(ref: JobRef): Promise<{ job: JobView; cluster: Cluster }> {
   return withTenant(jobSystem(ref), async (tx) => {
     const job = await findJob(tx, ref, ref.jobId);
@@ -147,10 +171,8 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
     return { proceed: false, ...base };
   }
 
-  let ctx: TenantContext;
-  try {
-    ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  } catch {
+  const ctx = await submitterContext(job);
+  if (!ctx) {
     await recordStatus(ref, job.attempt, 'failed', 'SubmitterRemoved', 'The user who submitted the job is no longer a member of the organization', { finishedAt: new Date() });
     return { proceed: false, ...base };
   }
@@ -244,7 +266,7 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
   }
   if (!job.runId) throw new AppError('INTERNAL', 'The job has no tracking run yet');
   const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  if (job.runApiKeyId) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
+  if (job.runApiKeyId) await revokeAttemptKey(ref, job.runApiKeyId);
   const days = Math.min(730, Math.max(1, Math.ceil((job.spec.maxRuntimeSeconds + 3600) / 86_400)));
   const { apiKey, secret } = await createApiKey(ctx, { name: `job ${job.id} attempt ${ref.attempt}`.slice(0, 80), scopes: ['write'], expiresInDays: days }, { runId: job.runId });
   await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ runApiKeyId: apiKey.id, backendName: name }).where(eq(trainingJobs.id, job.id)));
@@ -368,7 +390,11 @@ export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobSt
   const parts: string[] = [];
   let offset = 0;
   for (let i = 0; i < 100_000; i++) {
-    const chunk = await backend.logs(name, offset).catch(() => null);
+    const chunk = await backend.logs(name, offset).catch((e: unknown) => {
+      // The backend may have dropped the job's logs already: keep what was read, and say so.
+      log.warn('reading the job log from the backend failed; keeping what was read', { jobId: job.id, attempt: ref.attempt, bytesRead: offset, err: e });
+      return null;
+    });
     if (!chunk || !chunk.text || chunk.nextOffset === offset) break;
     parts.push(chunk.text);
     offset = chunk.nextOffset;
@@ -410,6 +436,8 @@ const RUN_STATUS_FOR: Record<'succeeded' | 'failed' | 'cancelled', 'FINISHED' | 
  */
 export async function finalizeJob(ref: JobRef & { attempt: number; outcome: AttemptOutcome }, deps: JobStepDeps): Promise<FinalResult> {
   const { job, cluster } = await loadJob(ref);
+  // First, so a failure here is retried before anything else is done; also when an earlier try finished the rest.
+  if (job.runApiKeyId) await revokeAttemptKey(ref, job.runApiKeyId);
   if (TERMINAL_STATUSES.has(job.status) && job.finishedAt) {
     return { status: job.status, reason: job.reason, costMicros: job.costMicros ?? 0, modelVersionId: job.modelVersionId, runId: job.runId };
   }
@@ -427,12 +455,7 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
   const costMicros = jobCostMicros(runtime, resourcesOf(job), prices);
   await (deps.budget ?? noBudgets).settle({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros: costMicros, actualMicros: costMicros });
 
-  let ctx: TenantContext | null = null;
-  try {
-    ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  } catch {
-    ctx = null;
-  }
+  const ctx = await submitterContext(job);
 
   let modelVersionId = job.modelVersionId;
   if (status === 'succeeded' && job.spec.registerModel && job.runId && ctx && !modelVersionId) {
@@ -451,7 +474,6 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
       if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
     });
   }
-  if (job.runApiKeyId && ctx) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
 
   await recordStatus(ref, ref.attempt, status, reason, message ?? (status === 'succeeded' ? 'Completed' : null), {
     finishedAt: outcome.finishedAt ? new Date(outcome.finishedAt) : new Date(),
