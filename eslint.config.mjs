@@ -62,7 +62,9 @@ const CORE_CYCLES_ALLOWED = [
 
 const CORE_PATTERNS = [
   { group: ['**/app/**', '@/app/**', '**/graphql/**', '@/graphql/**', 'next', 'next/**', 'react'], message: 'core/ is transport-free: no app/, graphql/ or Next imports.' },
-  { group: ['**/workers/**', '**/workflows/**'], message: 'core/ does not depend on processes.' },
+  { group: ['**/workers/**'], message: 'core/ does not depend on processes.' },
+  // Types only: core starts workflows through references typed by the workflow code (core/orchestration/workflows.ts).
+  { regex: '^((\\.\\./)+|@/)workflows(/.*)?$', allowTypeImports: true, message: 'core/ may only `import type` from workflows/.' },
   { group: ['@temporalio/worker', '@temporalio/worker/**'], allowTypeImports: true, message: 'core/ starts and queries workflows with @temporalio/client; running them is the business of workers/.' },
 ];
 

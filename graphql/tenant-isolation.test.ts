@@ -2,9 +2,9 @@ import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../core/auth/create-api-key';
 import { listClusters } from '../core/compute/list-clusters';
-import { setEvaluationPolicy } from '../core/evaluation/evaluation-policy';
-import { createEvaluation } from '../core/evaluation/start-evaluation';
-import { submitTrainingJob } from '../core/training/submit-training-job';
+import { createEvaluation } from '../core/evaluation/create-evaluation';
+import { setEvaluationPolicy } from '../core/evaluation/set-evaluation-policy';
+import { recordChildTrainingJob } from '../core/training/record-training-job';
 import { createModelVersion } from '../core/registry/create-model-version';
 import { createRegisteredModel } from '../core/registry/create-registered-model';
 import { setModelAlias } from '../core/registry/set-model-alias';
@@ -94,7 +94,7 @@ beforeAll(async () => {
   ids.bModel = (await createRegisteredModel(B.ctx, { name: 'B model' })).id;
   ids.cluster = (await listClusters(A.ctx))[0]!.id;
   // Jobs recorded without starting their workflows: no Temporal server is needed to check who may see them.
-  ids.job = (await submitTrainingJob(A.ctx, { project: ids.project, command: ['true'] }, { startWorkflow: false })).id;
+  ids.job = (await recordChildTrainingJob(A.ctx, { project: ids.project, command: ['true'] })).id;
   await setEvaluationPolicy(A.ctx, { model: { modelId: ids.model }, checks: ['acc >= 0.5'], jobTemplate: { command: ['true'] } });
   ids.evaluation = (await createEvaluation(A.ctx, { modelVersionId: ids.modelVersion })).id;
   ids.retrainingPolicy = 'rtp_' + ids.model.slice(3);

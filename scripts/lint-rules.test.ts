@@ -59,6 +59,7 @@ describe('layer and workflow lint rules', () => {
     ['core/governance/bad.ts', `import { findRun } from '../tracking/access';${use('findRun')}`, 'gantry/core-domain-cycles'],
     ['core/governance/bad.ts', `import type { RunView } from '../tracking/access';\nexport type X = RunView;\n`, 'gantry/core-domain-cycles'],
     ['core/bad.ts', `import { assertCan } from './tenancy/context';${use('assertCan')}`, 'gantry/core-domain-cycles'],
+    ['core/bad.ts', `import { trainingJobWorkflow } from '../workflows/training-job';${use('trainingJobWorkflow')}`, 'no-restricted-imports'],
   ])('rejects a wrong-way import in %s: %s', async (file, code, rule) => {
     expect(await ruleIds(code, file)).toContain(rule);
   });
@@ -81,6 +82,7 @@ describe('layer and workflow lint rules', () => {
     ['core/registry/ok.ts', `import { findRun } from '../tracking/access';${use('findRun')}`],
     ['core/tenancy/with-tenant.ts', `import { inTenantScope } from '../../db/with-tenant';${use('inTenantScope')}`],
     ['core/tenancy/ok.test.ts', `import { inTenantScope } from '../../db/with-tenant';${use('inTenantScope')}`],
+    ['core/ok.ts', "import type { trainingJobWorkflow } from '../workflows/training-job';\nexport type X = typeof trainingJobWorkflow;\n"],
   ])('allows the permitted direction in %s', async (file, code) => {
     const ids = await ruleIds(code, file);
     expect(ids.filter((id) => BOUNDARY_RULES.includes(id))).toEqual([]);

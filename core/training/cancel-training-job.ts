@@ -3,6 +3,7 @@ import { trainingJobs } from '../../db/schema';
 import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { signalWorkflow } from '../orchestration/temporal';
+import { signals } from '../orchestration/workflows';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
 import { z } from 'zod';
@@ -28,6 +29,6 @@ export async function cancelTrainingJob(ctx: TenantContext, input: unknown): Pro
     await recordAudit(tx, ctx, { action: 'job.cancel', targetType: 'job', targetId: j.id, data: { reason: data.reason ?? null, status: j.status } });
     return updated as JobView;
   });
-  if (!ENDED.has(job.status)) await signalWorkflow(jobWorkflowId(job.id), 'cancel', [{ reason: data.reason ?? undefined }]);
+  if (!ENDED.has(job.status)) await signalWorkflow(jobWorkflowId(job.id), signals.cancelJob, { reason: data.reason ?? undefined });
   return job;
 }

@@ -6,7 +6,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store';
 import { uploadArtifact } from '../artifacts/upload-artifact';
 import { createApiKey } from '../auth/create-api-key';
 import { getUser } from '../auth/get-user';
-import { revokeApiKey } from '../auth/revoke-api-key';
+import { revokeRunApiKey } from '../auth/revoke-run-api-key';
 import { findCluster, loadPrices } from '../compute/access';
 import {
   backendJobName,
@@ -23,6 +23,7 @@ import { jobCostMicros } from '../../rules/money';
 import { AppError, isAppError } from '../errors';
 import { newId } from '../ids';
 import { createLogger } from '../observability/logger';
+import { awaitRecorded } from '../orchestration/record-then-start';
 import { createModelVersion } from '../registry/create-model-version';
 import { createRegisteredModel } from '../registry/create-registered-model';
 import { systemContext, systemMeta, type TenantContext } from '../tenancy/context';
@@ -31,7 +32,7 @@ import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';
 import { logInputs } from '../tracking/log-inputs';
 import { updateRun } from '../tracking/update-run';
-import { awaitJobSubmission, findJob, type JobView } from './access';
+import { findJob, jobWorkflowId, type JobView } from './access';
 import { hyperparameterEnvName } from './job-spec';
 
 /**
@@ -89,6 +90,30 @@ export async function jobContext(orgId: string, userId: string | null, jobId: st
   return resolveTenantContext({ kind: 'user', userId, email: user.email }, orgId, systemMeta(`job/${jobId}`));
 }
 
+/**
+ * The submitter's context, or null when the submitter is gone (deleted, or no longer a member).
+ * Any other failure (the database, say) is thrown, so the step is retried rather than the job
+ * failed for a reason that is not true.
+ */
+async function submitterContext(job: JobView): Promise<TenantContext | null> {
+  try {
+    return await jobContext(job.orgId, job.createdBy, job.id);
+  } catch (e) {
+    if (isAppError(e) && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null;
+    throw e;
+  }
+}
+
+/** Revokes the key of an attempt that has ended; a failure fails the step, which Temporal retries. */
+async function revokeAttemptKey(ref: JobRef, keyId: string): Promise<void> {
+  try {
+    await revokeRunApiKey(jobSystem(ref), keyId);
+  } catch (e) {
+    log.warn('revoking a job attempt key failed; the step will be retried', { jobId: ref.jobId, apiKeyId: keyId, err: e });
+    throw e;
+  }
+}
+
 async function loadJob(ref: JobRef): Promise<{ job: JobView; cluster: Cluster }> {
   return withTenant(jobSystem(ref), async (tx) => {
     const job = await findJob(tx, ref, ref.jobId);
@@ -135,7 +160,7 @@ async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, rea
 /** Validate → budget check → tracking run (with params and inputs). */
 export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<PrepareResult> {
   // The workflow was started inside the submitting transaction, which may not have committed yet.
-  await withTenant(jobSystem(ref), (tx) => awaitJobSubmission(tx, ref.jobId));
+  await withTenant(jobSystem(ref), (tx) => awaitRecorded(tx, jobWorkflowId(ref.jobId)));
   const loaded = await tryLoadJob(ref);
   if (!loaded) return { proceed: false, maxAttempts: 0, maxRuntimeSeconds: 0, attempt: 0 };
   const { job, cluster } = loaded;
@@ -146,10 +171,8 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
     return { proceed: false, ...base };
   }
 
-  let ctx: TenantContext;
-  try {
-    ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  } catch {
+  const ctx = await submitterContext(job);
+  if (!ctx) {
     await recordStatus(ref, job.attempt, 'failed', 'SubmitterRemoved', 'The user who submitted the job is no longer a member of the organization', { finishedAt: new Date() });
     return { proceed: false, ...base };
   }
@@ -243,7 +266,7 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
   }
   if (!job.runId) throw new AppError('INTERNAL', 'The job has no tracking run yet');
   const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  if (job.runApiKeyId) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
+  if (job.runApiKeyId) await revokeAttemptKey(ref, job.runApiKeyId);
   const days = Math.min(730, Math.max(1, Math.ceil((job.spec.maxRuntimeSeconds + 3600) / 86_400)));
   const { apiKey, secret } = await createApiKey(ctx, { name: `job ${job.id} attempt ${ref.attempt}`.slice(0, 80), scopes: ['write'], expiresInDays: days }, { runId: job.runId });
   await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ runApiKeyId: apiKey.id, backendName: name }).where(eq(trainingJobs.id, job.id)));
@@ -367,7 +390,11 @@ export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobSt
   const parts: string[] = [];
   let offset = 0;
   for (let i = 0; i < 100_000; i++) {
-    const chunk = await backend.logs(name, offset).catch(() => null);
+    const chunk = await backend.logs(name, offset).catch((e: unknown) => {
+      // The backend may have dropped the job's logs already: keep what was read, and say so.
+      log.warn('reading the job log from the backend failed; keeping what was read', { jobId: job.id, attempt: ref.attempt, bytesRead: offset, err: e });
+      return null;
+    });
     if (!chunk || !chunk.text || chunk.nextOffset === offset) break;
     parts.push(chunk.text);
     offset = chunk.nextOffset;
@@ -409,6 +436,8 @@ const RUN_STATUS_FOR: Record<'succeeded' | 'failed' | 'cancelled', 'FINISHED' | 
  */
 export async function finalizeJob(ref: JobRef & { attempt: number; outcome: AttemptOutcome }, deps: JobStepDeps): Promise<FinalResult> {
   const { job, cluster } = await loadJob(ref);
+  // First, so a failure here is retried before anything else is done; also when an earlier try finished the rest.
+  if (job.runApiKeyId) await revokeAttemptKey(ref, job.runApiKeyId);
   if (TERMINAL_STATUSES.has(job.status) && job.finishedAt) {
     return { status: job.status, reason: job.reason, costMicros: job.costMicros ?? 0, modelVersionId: job.modelVersionId, runId: job.runId };
   }
@@ -426,12 +455,7 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
   const costMicros = jobCostMicros(runtime, resourcesOf(job), prices);
   await (deps.budget ?? noBudgets).settle({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros: costMicros, actualMicros: costMicros });
 
-  let ctx: TenantContext | null = null;
-  try {
-    ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  } catch {
-    ctx = null;
-  }
+  const ctx = await submitterContext(job);
 
   let modelVersionId = job.modelVersionId;
   if (status === 'succeeded' && job.spec.registerModel && job.runId && ctx && !modelVersionId) {
@@ -450,7 +474,6 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
       if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
     });
   }
-  if (job.runApiKeyId && ctx) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
 
   await recordStatus(ref, ref.attempt, status, reason, message ?? (status === 'succeeded' ? 'Completed' : null), {
     finishedAt: outcome.finishedAt ? new Date(outcome.finishedAt) : new Date(),
