@@ -53,11 +53,6 @@ const CORE_CYCLES_ALLOWED = [
     to: 'artifacts',
     why: 'registering a model version reads its MLmodel file through the artifact store, while the artifact use cases authorize logged-model files through registry; the store belongs below both, the use cases above',
   },
-  {
-    from: 'training',
-    to: 'evaluation',
-    why: 'retraining (training/retraining.ts) starts evaluations, which submit training jobs; retraining belongs in its own domain above both once it is split into use cases',
-  },
 ];
 
 const CORE_PATTERNS = [
