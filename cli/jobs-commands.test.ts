@@ -171,7 +171,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 async function shown(id: string) {
   const r = await gantry(['jobs', 'show', id, '--json']);
   expect(r.code, r.stderr).toBe(EXIT.OK);
-  return r.json().job as { id: string; status: string; runId: string | null; modelVersionId: string | null; runtimeSeconds: number | null; costMicros: number | null };
+  return r.json().job as { id: string; status: string; runId: string | null; modelVersionId: string | null; runtimeSeconds: number | null; costMicros: string | null };
 }
 
 describe('formatting', () => {
@@ -424,7 +424,7 @@ describe('following a job', () => {
     expect(r.stdout).toBe('epoch 1 loss=0.52\nepoch 2 loss=0.31\nsaving model\n');
     const done = await shown(id);
     expect(done).toMatchObject({ status: 'succeeded', runId, modelVersionId: expect.stringMatching(/^mv_/) });
-    expect(done.costMicros).toBeGreaterThan(0);
+    expect(Number(done.costMicros)).toBeGreaterThan(0);
     // Each status change once, in order, with what the platform said about it (a job may report pending twice: submitted, then starting).
     const clock = '==> \\d\\d:\\d\\d:\\d\\d';
     expect(r.stderr).toMatch(
@@ -559,7 +559,7 @@ describe('gantry jobs ls, show, logs, cancel', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS\s+CLUSTER\s+GPU\s+RUNTIME\s+COST\s+CREATED$/);
     expect(lines[1]).toMatch(new RegExp(`^${running}\\s+long\\s+running\\s+local\\s+-\\s+\\S.*\\s+-\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
-    expect(oom.costMicros).toBeGreaterThan(0);
+    expect(Number(oom.costMicros)).toBeGreaterThan(0);
     expect(r.stdout).toMatch(new RegExp(`${failed}\\s+oom\\s+failed \\(Error\\)\\s+local\\s+-\\s+${escape(formatDuration(oom.runtimeSeconds))}\\s+${escape(formatMicros(oom.costMicros, '-'))}\\s+`));
     expect(r.stdout).toMatch(new RegExp(`${gpu}\\s+big\\s+failed \\(Unschedulable\\)\\s+local\\s+2×a100\\s+`));
   });
