@@ -374,7 +374,29 @@ export async function cancelAttempt(ref: JobRef & { attempt: number }, deps: Job
 /** Marks a failed attempt that will be retried, so the timeline shows why, and keeps its log. */
 export async function recordAttemptFailure(ref: JobRef & { attempt: number }, outcome: AttemptOutcome, deps: JobStepDeps): Promise<void> {
   await collectLogs(ref, deps);
-  await recordStatus(ref, ref.attempt, 'failed', outcome.reason, `${outcome.message ?? 'Attempt failed'}; retrying`);
+  await recordRetry(ref, outcome.reason, `${outcome.message ?? 'Attempt failed'}; retrying`);
+}
+
+/**
+ * An attempt failed and another follows. The timeline records that attempt as failed, while the job
+ * itself goes back to `pending`: it is not over, so nothing that reads its status (a follower, the
+ * jobs list, a parent workflow) may take it for ended in the moment before the next attempt is
+ * submitted. Repeated (a retried activity), it writes the event once.
+ */
+async function recordRetry(ref: JobRef & { attempt: number }, reason: string | null, message: string) {
+  await withTenant(jobSystem(ref), async (tx) => {
+    const job = await findJob(tx, ref, ref.jobId, { forUpdate: true });
+    if (TERMINAL_STATUSES.has(job.status) || job.attempt > ref.attempt) return;
+    const [logged] = await tx
+      .select({ id: trainingJobEvents.id })
+      .from(trainingJobEvents)
+      .where(and(eq(trainingJobEvents.jobId, job.id), eq(trainingJobEvents.attempt, ref.attempt), eq(trainingJobEvents.status, 'failed')))
+      .limit(1);
+    if (!logged) {
+      await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ref.orgId, jobId: job.id, attempt: ref.attempt, status: 'failed', reason, message });
+    }
+    await tx.update(trainingJobs).set({ status: 'pending', reason, message, attempt: ref.attempt }).where(eq(trainingJobs.id, job.id));
+  });
 }
 
 /**
