@@ -31,6 +31,7 @@ const AutomationQuery = graphql(`
       autoPromote
       paused
       nextRunTimes
+      scheduleState
       lastRunAt
       command
       jobs(first: 5) {
@@ -295,10 +296,21 @@ type Policy = {
   autoPromote: boolean;
   paused: boolean;
   nextRunTimes: string[];
+  scheduleState: 'active' | 'paused' | 'missing' | 'unknown';
   lastRunAt: string | null;
   command: string[];
   jobs: { edges: { node: { id: string; status: string; reason: string | null; createdAt: string; modelVersionId: string | null } }[] };
 };
+
+/** What the policy's schedule will do, as far as the workflow service can say right now. */
+function scheduleText(policy: Policy): string {
+  if (policy.scheduleState === 'unknown') return 'The workflow service is not reachable: next runs unknown.';
+  if (policy.scheduleState === 'missing') return 'The schedule is missing: no scheduled runs. Pause and resume to recreate it.';
+  if (policy.paused) return 'Paused: no scheduled runs.';
+  if (policy.scheduleState === 'paused') return 'The schedule is paused although the policy is not: pause and resume to restart it.';
+  const next = policy.nextRunTimes[0];
+  return next ? `Next run ${formatDateTime(next)} (${formatRelative(next)})` : 'No upcoming runs.';
+}
 
 function RetrainingPolicyRow({ policy, canManage }: { policy: Policy; canManage: boolean }) {
   const { org } = useOrg();
@@ -322,11 +334,7 @@ function RetrainingPolicyRow({ policy, canManage }: { policy: Policy; canManage:
             <Badge tone={policy.autoPromote ? 'violet' : 'neutral'}>{policy.autoPromote ? '→ champion' : '→ challenger'}</Badge>
           </div>
           <p className="mt-1 text-[13px] text-zinc-500" data-testid="retraining-next">
-            {policy.paused
-              ? 'Paused: no scheduled runs.'
-              : policy.nextRunTimes.length
-                ? `Next run ${formatDateTime(policy.nextRunTimes[0]!)} (${formatRelative(policy.nextRunTimes[0]!)})`
-                : 'No upcoming runs.'}
+            {scheduleText(policy)}
             {policy.lastRunAt && ` · last ran ${formatRelative(policy.lastRunAt)}`}
           </p>
         </div>
