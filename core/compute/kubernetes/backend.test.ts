@@ -1,14 +1,18 @@
 import https from 'node:https';
 import { ApiException, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../config/env';
-import { AppError } from '../errors';
-import { newId } from '../ids';
-import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../testing/kubernetes-fake';
-import { backendJobName, type BackendJobSpec } from './compute-backend';
-import { sanitizeKubeconfig } from './kubeconfig';
-import { ClusterApiError, KubernetesBackend, LOG_CHUNK_BYTES, kubernetesClients, labelValue, parseLogTimestamp, parseQuantity, type KubernetesClients } from './kubernetes-backend';
-import { BlockedAddressError } from './network-policy';
+import { resetEnvCache } from '../../config/env';
+import { AppError } from '../../errors';
+import { newId } from '../../ids';
+import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../../testing/kubernetes-fake';
+import { backendJobName, type BackendJobSpec } from '../compute-backend';
+import { sanitizeKubeconfig } from '../kubeconfig';
+import { BlockedAddressError } from '../network-policy';
+import { KubernetesBackend } from './backend';
+import { parseQuantity } from './capacity';
+import { ClusterApiError, kubernetesClients, type KubernetesClients } from './client';
+import { LOG_CHUNK_BYTES, parseLogTimestamp } from './log-cursor';
+import { labelValue } from './manifests';
 
 let fake: KubernetesFake;
 
