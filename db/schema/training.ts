@@ -7,9 +7,9 @@ import { modelVersions, registeredModels } from './registry';
 import { projects, teams } from './tenancy';
 import { experiments, runs } from './tracking';
 import { users } from './users';
+import { JOB_STATUSES } from '../../rules/job-status';
 
-/** The phases of core/compute/compute-backend.ts, as stored. */
-export const jobStatus = pgEnum('job_status', ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled']);
+export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 export const jobKind = pgEnum('job_kind', ['training', 'evaluation']);
 export const evaluationStatus = pgEnum('evaluation_status', ['running', 'passed', 'failed', 'error']);
 

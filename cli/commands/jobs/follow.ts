@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../../command';
 import { CliError, EXIT, type ExitCode } from '../../exit-codes';
 import { callGraphQL } from '../../graphql-call';
-import { ENDED, eventLine, jobFailed, successLine } from './format';
+import { isEndedJob } from '../../../rules/job-status';
+import { eventLine, jobFailed, successLine } from './format';
 import { JOB_FOLLOW_QUERY, JOB_SHOW_QUERY, JOB_WATCH_QUERY, type FollowedJob, type JobNode, type LogChunk } from './queries';
 
 const POLL_MS = 1000;
@@ -97,7 +98,7 @@ export async function follow(ctx: Context, jobId: string, opts: { logs: boolean;
         for (const ev of job.events.slice(seen)) ctx.out.progress(eventLine(ev, job.maxAttempts));
         seen = Math.max(seen, job.events.length);
       }
-      const ended = ENDED.has(job.status);
+      const ended = isEndedJob(job.status);
       if (!jobLogs) {
         if (ended) break;
         continue;
@@ -134,7 +135,7 @@ export function reportEnded(ctx: Context, job: JobNode, attempt?: number): ExitC
     ctx.out.progress(`==> ${successLine(job)}`);
     return EXIT.OK;
   }
-  if (!ENDED.has(job.status)) {
+  if (!isEndedJob(job.status)) {
     // Only one attempt was followed (--attempt) and the job went on to retry.
     ctx.out.progress(`==> Attempt ${attempt} is over; job ${job.id} is ${job.status}, attempt ${job.attempt} of ${job.maxAttempts}.`);
     return EXIT.OK;

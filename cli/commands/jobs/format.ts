@@ -1,9 +1,6 @@
 import { CliError, EXIT } from '../../exit-codes';
 import type { JobEvent, JobNode } from './queries';
 
-export const JOB_STATUSES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export const ENDED = new Set<string>(['succeeded', 'failed', 'cancelled']);
-
 /** Micro-dollars as dollars: cents for a cent and more, four decimals below that. */
 export function formatCost(micros: number | null | undefined): string {
   if (micros == null) return '-';

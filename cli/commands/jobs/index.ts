@@ -1,7 +1,7 @@
 import type { Command } from '../../command';
 import { usageError } from '../../exit-codes';
+import { JOB_STATUSES } from '../../../rules/job-status';
 import { cancel } from './cancel';
-import { JOB_STATUSES } from './format';
 import { list } from './list';
 import { logs } from './logs';
 import { show } from './show';

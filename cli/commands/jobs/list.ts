@@ -2,7 +2,8 @@ import type { Context, OptionValues } from '../../command';
 import { usageError } from '../../exit-codes';
 import { callGraphQL } from '../../graphql-call';
 import { formatTable, shortTime } from '../../table';
-import { JOB_STATUSES, formatCost, formatDuration, gpuText, runtimeOf, statusText } from './format';
+import { isJobStatus, JOB_STATUSES } from '../../../rules/job-status';
+import { formatCost, formatDuration, gpuText, runtimeOf, statusText } from './format';
 import { JOBS_LIST_QUERY, type JobListNode } from './queries';
 
 function limitOf(values: OptionValues): number {
@@ -16,7 +17,7 @@ function limitOf(values: OptionValues): number {
 function statusesOf(values: OptionValues): string[] | undefined {
   const raw = (values.status as string[] | undefined) ?? [];
   const statuses = raw.flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const bad = statuses.find((s) => !(JOB_STATUSES as readonly string[]).includes(s));
+  const bad = statuses.find((s) => !isJobStatus(s));
   if (bad) throw usageError(`Unknown status '${bad}'.`, `Statuses: ${JOB_STATUSES.join(', ')}.`);
   return statuses.length ? [...new Set(statuses)] : undefined;
 }

@@ -1,7 +1,8 @@
 import type { Context } from '../../command';
 import { callGraphQL } from '../../graphql-call';
 import { formatTable } from '../../table';
-import { ENDED, formatCost, formatDuration, fullTime, runtimeOf, statusText } from './format';
+import { isEndedJob } from '../../../rules/job-status';
+import { formatCost, formatDuration, fullTime, runtimeOf, statusText } from './format';
 import { JOB_SHOW_QUERY, type JobNode } from './queries';
 
 export async function show(ctx: Context, id: string) {
@@ -14,7 +15,7 @@ export async function show(ctx: Context, id: string) {
   ].filter(Boolean);
   const lines = [
     `Job ${job.name} (${job.id})`,
-    `  Status:         ${statusText(job)}${job.message ? `: ${job.message}` : ''}${job.cancelRequested && !ENDED.has(job.status) ? ' (cancel requested)' : ''}`,
+    `  Status:         ${statusText(job)}${job.message ? `: ${job.message}` : ''}${job.cancelRequested && !isEndedJob(job.status) ? ' (cancel requested)' : ''}`,
     `  Attempt:        ${job.attempt} of ${job.maxAttempts}`,
     `  Project:        ${job.projectId}`,
     `  Cluster:        ${job.cluster.name} (${job.cluster.id})`,
