@@ -2,9 +2,9 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { clusterGpuPrices, clusters } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
+import { gpuTypeSchema } from '../../rules/job-spec';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { gpuTypeSchema } from '../training/job-spec';
 import { idSchema, parseInput } from '../validation';
 import { findCluster, toClusterView, type ClusterView } from './access';
 

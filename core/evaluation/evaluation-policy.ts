@@ -2,12 +2,12 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { evaluationPolicies, type EvaluationPolicy } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
+import { jobSpecSchema } from '../../rules/job-spec';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
 import { findModel } from '../registry/access';
 import { modelRefSchema } from '../registry/registry.schemas';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { jobSpecSchema } from '../training/job-spec';
 import { parseInput } from '../validation';
 import { parseChecks } from './checks';
 

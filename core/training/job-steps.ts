@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import { runTags, runs, trainingJobEvents, trainingJobs, type Cluster, type JobStatus } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
+import { hyperparameterEnvName } from '../../rules/env-names';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { uploadArtifact } from '../artifacts/upload-artifact';
 import { createApiKey } from '../auth/create-api-key';
@@ -32,7 +33,6 @@ import { logBatch } from '../tracking/log-batch';
 import { logInputs } from '../tracking/log-inputs';
 import { updateRun } from '../tracking/update-run';
 import { awaitJobSubmission, findJob, type JobView } from './access';
-import { hyperparameterEnvName } from './job-spec';
 
 /**
  * The steps of `trainingJobWorkflow`, each run as one Temporal activity. Every

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { trainingJobEvents, trainingJobs, type TrainingJobEvent } from '../../db/schema';
-import { JOB_STATUSES } from '../../rules/job-status';
 import { withTenant } from '../../db/with-tenant';
+import { JOB_STATUSES } from '../../rules/job-status';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
 import { findJob, jobEvents, type JobView } from './access';

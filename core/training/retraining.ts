@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { evaluationPolicies, evaluations, retrainingPolicies, trainingJobs, type RetrainingPolicy } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
+import { jobSpecSchema } from '../../rules/job-spec';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -13,7 +14,6 @@ import { modelRefSchema } from '../registry/registry.schemas';
 import { setModelAlias } from '../registry/set-model-alias';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, nameSchema, parseInput } from '../validation';
-import { jobSpecSchema } from './job-spec';
 import { jobContext } from './job-steps';
 import { submitTrainingJob } from './submit-training-job';
 

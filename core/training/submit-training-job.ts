@@ -2,6 +2,7 @@ import { and, eq, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { experiments, projects, trainingJobEvents, trainingJobs } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
+import { jobSpecSchema, type JobSpec } from '../../rules/job-spec';
 import { env } from '../config/env';
 import { findCluster, ensureLocalCluster, LOCAL_CLUSTER_NAME } from '../compute/access';
 import { AppError, notFound } from '../errors';
@@ -11,7 +12,7 @@ import { startWorkflow } from '../orchestration/temporal';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
 import { findJob, holdJobSubmission, jobWorkflowId, type JobView } from './access';
-import { jobSpecSchema, type JobSpec, type ResolvedJobSpec } from './job-spec';
+import type { ResolvedJobSpec } from './job-spec';
 
 export interface SubmitOptions {
   kind?: 'training' | 'evaluation';

@@ -1,4 +1,5 @@
 import { boolean, integer, real } from 'drizzle-orm/pg-core';
+import { JOB_STATUSES } from '../../rules/job-status';
 import { orgIdColumn } from './org-column';
 import { apiKeys } from './api-keys';
 import { bigint, index, jsonb, pgEnum, pgTable, text, timestamptz } from './columns';
@@ -7,13 +8,12 @@ import { modelVersions, registeredModels } from './registry';
 import { projects, teams } from './tenancy';
 import { experiments, runs } from './tracking';
 import { users } from './users';
-import { JOB_STATUSES } from '../../rules/job-status';
 
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 export const jobKind = pgEnum('job_kind', ['training', 'evaluation']);
 export const evaluationStatus = pgEnum('evaluation_status', ['running', 'passed', 'failed', 'error']);
 
-/** The validated job spec as submitted; see core/training/job-spec.ts. */
+/** The validated job spec as submitted; see rules/job-spec.ts. */
 export type StoredJobSpec = Record<string, unknown>;
 
 /**

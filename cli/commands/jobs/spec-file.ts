@@ -3,33 +3,9 @@ import path from 'node:path';
 import type { Context } from '../../command';
 import { CliError, usageError } from '../../exit-codes';
 import { readStdin } from '../../prompt';
+import { JOB_SPEC_FIELDS, type Field } from './spec-fields';
 
-/** What a field holds: text, a number, a list, a map of names to values, an object of known keys, a list of such objects. */
-type Field = 'text' | 'number' | 'list' | 'map' | { object: Record<string, Field> } | { listOf: Record<string, Field> };
-
-/**
- * The keys of a job spec (core/training/job-spec.ts `jobSpecSchema`). The CLI checks
- * a file's keys and structure, which it needs to build the GraphQL input; the values
- * are the server's to judge.
- */
-export const JOB_SPEC_FIELDS: Record<string, Field> = {
-  name: 'text',
-  project: 'text',
-  cluster: 'text',
-  image: 'text',
-  command: 'list',
-  args: 'list',
-  env: 'map',
-  resources: { object: { cpu: 'number', memoryMiB: 'number', gpu: { object: { count: 'number', type: 'text' } } } },
-  maxRuntimeSeconds: 'number',
-  retries: 'number',
-  hyperparameters: 'map',
-  inputs: { listOf: { name: 'text', source: 'text', digest: 'text' } },
-  experiment: 'text',
-  registerModel: { object: { name: 'text', artifactPath: 'text' } },
-};
-
-export type Spec = Record<string, unknown>;
+type Spec = Record<string, unknown>;
 type Segment = string | number;
 /** `file:line:col` of a key or value in the job file, if it came from the file (not from --set). */
 export type Locate = (at: Segment[], what?: 'key' | 'value') => string | undefined;

@@ -4,11 +4,12 @@ import { callGraphQL } from '../../graphql-call';
 import { follow, reportEnded } from './follow';
 import { eventLine, statusText } from './format';
 import { SUBMIT_JOB_MUTATION, type JobNode } from './queries';
-import { loadSpec, toSubmitInput, withFieldIssues } from './spec-file';
 
 export async function submit(ctx: Context, values: OptionValues): Promise<ExitCode | void> {
   const file = values.file;
   if (typeof file !== 'string' || file === '') throw usageError('Give the job spec file with -f FILE.', 'Usage: gantry jobs submit -f job.yaml [--follow] [--set key=value ...]');
+  // The job file's reader brings the job spec's schema, which no other command needs to start.
+  const { loadSpec, toSubmitInput, withFieldIssues } = await import('./spec-file');
   const { spec, locate } = await loadSpec(ctx, file, (values.set as string[] | undefined) ?? []);
   let job: JobNode;
   try {

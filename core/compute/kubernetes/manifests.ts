@@ -1,4 +1,5 @@
 import type { V1EnvVar, V1Job, V1Secret } from '@kubernetes/client-node';
+import { isEnvName } from '../../../rules/env-names';
 import { AppError } from '../../errors';
 import type { BackendJobSpec } from '../compute-backend';
 
@@ -45,7 +46,6 @@ export function labelValue(raw: string): string {
 
 /** Names of Jobs, Secrets and namespaces. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 function validateSpec(spec: BackendJobSpec): void {
   const bad = (path: string, message: string) => new AppError('BAD_USER_INPUT', message, { fields: [{ path, message }] });
@@ -57,9 +57,9 @@ function validateSpec(spec: BackendJobSpec): void {
   if (!Number.isInteger(r.gpuCount) || r.gpuCount < 0) throw bad('resources.gpuCount', 'GPU count must be a whole number, 0 or more');
   if (r.gpuType !== null && labelValue(r.gpuType) !== r.gpuType) throw bad('resources.gpuType', `GPU type "${r.gpuType}" is not a valid node label value`);
   if (!Number.isInteger(spec.maxRuntimeSeconds) || spec.maxRuntimeSeconds < 1) throw bad('maxRuntimeSeconds', 'The maximum runtime must be a whole number of seconds, 1 or more');
-  for (const k of Object.keys(spec.env)) if (!ENV_NAME.test(k)) throw bad(`env.${k}`, `"${k}" is not a valid environment variable name`);
+  for (const k of Object.keys(spec.env)) if (!isEnvName(k)) throw bad(`env.${k}`, `"${k}" is not a valid environment variable name`);
   for (const k of Object.keys(spec.secretEnv)) {
-    if (!ENV_NAME.test(k)) throw bad(`secretEnv.${k}`, `"${k}" is not a valid environment variable name`);
+    if (!isEnvName(k)) throw bad(`secretEnv.${k}`, `"${k}" is not a valid environment variable name`);
     if (Object.hasOwn(spec.env, k)) throw bad(`secretEnv.${k}`, `"${k}" is set both as a plain and as a secret environment variable`);
   }
 }

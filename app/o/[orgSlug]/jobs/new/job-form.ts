@@ -1,4 +1,5 @@
 import type { SubmitJobOptionsQuery } from '@/app/gql/graphql';
+import { hyperparameterNameProblem, userEnvNameProblem } from '@/rules/env-names';
 import type { Row } from './key-value-rows';
 
 /** What the form's inputs hold, as typed. */
@@ -40,20 +41,6 @@ export type FormErrors = Record<string, string | undefined>;
 export type JobFormProject = SubmitJobOptionsQuery['projects']['edges'][number]['node'];
 export type JobFormCluster = SubmitJobOptionsQuery['clusters'][number];
 
-// The server's rules for names (core/training/job-spec.ts), checked here so each row gets its own message.
-const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const PARAM_KEY_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
-
-function envNameError(name: string): string | undefined {
-  if (!ENV_NAME_RE.test(name)) return 'Letters, digits and “_”, not starting with a digit';
-  if (/^(GANTRY_|MLFLOW_)/i.test(name)) return 'GANTRY_* and MLFLOW_* are set by Gantry';
-  return undefined;
-}
-
-function paramKeyError(name: string): string | undefined {
-  return PARAM_KEY_RE.test(name) ? undefined : 'Letters, digits, “_”, “.” and “-”, starting with a letter or “_”';
-}
-
 /** The form's own checks, before anything is sent; keyed like the inputs (`env.<row>` for a row). */
 export function validateJobForm({
   f,
@@ -91,8 +78,9 @@ export function validateJobForm({
       names.add(n);
     }
   };
-  seen(env, 'env', envNameError);
-  seen(params, 'params', paramKeyError);
+  // The job spec's own name rules, checked here so each row gets its message.
+  seen(env, 'env', userEnvNameProblem);
+  seen(params, 'params', hyperparameterNameProblem);
   return e;
 }
 
