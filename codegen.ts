@@ -16,7 +16,7 @@ const config: CodegenConfig = {
         // String unions instead of TypeScript enums: no runtime objects to ship or import.
         enumsAsTypes: true,
         useTypeImports: true,
-        scalars: { DateTime: 'string' },
+        scalars: { DateTime: 'string', Micros: 'string' },
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
       },
     },

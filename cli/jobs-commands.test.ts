@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { jobSpecSchema } from '../rules/job-spec';
 import type { Stdin } from './command';
-import { formatCost, formatDuration } from './commands/jobs/format';
+import { formatDuration } from './commands/jobs/format';
 import { applySet, parseJobFile, toSubmitInput } from './commands/jobs/spec-file';
 import { JOB_SPEC_FIELDS } from './commands/jobs/spec-fields';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
@@ -66,16 +66,6 @@ command: [python, train.py]
 const basic = (name: string, extra = '') => jobFile(BASIC.replace('NAME', name) + extra);
 
 describe('formatting', () => {
-  it('shows micro-dollars as dollars, with four decimals under a cent', () => {
-    expect(formatCost(null)).toBe('-');
-    expect(formatCost(0)).toBe('$0.0000');
-    expect(formatCost(42)).toBe('<$0.0001');
-    expect(formatCost(4_200)).toBe('$0.0042');
-    expect(formatCost(9_999)).toBe('$0.0100');
-    expect(formatCost(10_000)).toBe('$0.01');
-    expect(formatCost(1_234_567_890)).toBe('$1,234.57');
-  });
-
   it('shows durations in the two largest units', () => {
     expect(formatDuration(null)).toBe('-');
     expect(formatDuration(42.4)).toBe('42s');

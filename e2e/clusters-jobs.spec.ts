@@ -87,7 +87,7 @@ test('price the local cluster, follow a job’s live log to its cost, cancel a j
     await expect(page.getByTestId('price-editor').getByLabel('GPU type 1')).toHaveValue('nvidia-t4');
     const orgId = (await page.locator('[data-org-id]').getAttribute('data-org-id'))!;
     const stored = await graphqlInPage(page, orgId, '{ cluster(id: "local") { prices { cpuCoreHourMicros memoryGibHourMicros gpu { gpuType hourMicros } } } }');
-    expect(stored.data).toEqual({ cluster: { prices: { cpuCoreHourMicros: 360_000, memoryGibHourMicros: 45_001, gpu: [{ gpuType: 'nvidia-t4', hourMicros: 350_000 }] } } });
+    expect(stored.data).toEqual({ cluster: { prices: { cpuCoreHourMicros: '360000', memoryGibHourMicros: '45001', gpu: [{ gpuType: 'nvidia-t4', hourMicros: '350000' }] } } });
 
     await page.goto(`/o/${org}/clusters`);
     await expect(page.locator('[data-testid="cluster-row"][data-cluster-name="local"]').getByTestId('cluster-prices')).toContainText('$0.36');

@@ -84,7 +84,7 @@ test('the churn example trains from the CLI, registers a version, passes its eva
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/epoch/i);
     const ls = await cli(['jobs', 'ls', '--json']);
-    const { jobs } = JSON.parse(ls.stdout) as { jobs: { id: string; status: string; costMicros: number | null }[] };
+    const { jobs } = JSON.parse(ls.stdout) as { jobs: { id: string; status: string; costMicros: string | null }[] };
     expect(jobs[0]).toMatchObject({ status: 'succeeded' });
     return jobs[0]!.id;
   });

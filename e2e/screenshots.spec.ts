@@ -212,7 +212,7 @@ test('tour of clusters and jobs', async ({ page }) => {
 
   const { clusters } = await gql<{ clusters: { id: string }[] }>('{ clusters { id } }');
   await gql(
-    `mutation { updateClusterPrices(input: { clusterId: "${clusters[0]!.id}", cpuCoreHourMicros: 48000, memoryGibHourMicros: 6000, gpu: [{ gpuType: "nvidia-a100", hourMicros: 2500000 }, { gpuType: "nvidia-t4", hourMicros: 350000 }] }) { id } }`,
+    `mutation { updateClusterPrices(input: { clusterId: "${clusters[0]!.id}", cpuCoreHourMicros: "48000", memoryGibHourMicros: "6000", gpu: [{ gpuType: "nvidia-a100", hourMicros: "2500000" }, { gpuType: "nvidia-t4", hourMicros: "350000" }] }) { id } }`,
   );
   const submit = async (name: string, code: string, extra = '') =>
     (

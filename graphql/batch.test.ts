@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatch, createOnce } from './batch';
+import { createBatch } from './batch';
 
 /** A loader that records each call's keys and answers `key × 10`, leaving out 13. */
 function recording() {
@@ -59,22 +59,5 @@ describe('per-request batch', () => {
     await createBatch()('n', 1, second.load);
     expect(first.calls).toEqual([[1]]);
     expect(second.calls).toEqual([[1]]);
-  });
-});
-
-describe('per-request once', () => {
-  it('fetches each key once, keeps failures to their own key, and forgets a failure', async () => {
-    const once = createOnce();
-    const calls: string[] = [];
-    const get = (key: string) => async () => {
-      calls.push(key);
-      if (key === 'gone') throw new Error('not found');
-      return key.toUpperCase();
-    };
-    const answers = await Promise.allSettled([once('x', 'a', get('a')), once('x', 'a', get('a')), once('x', 'gone', get('gone')), once('y', 'a', get('a'))]);
-    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : 'failed'))).toEqual(['A', 'A', 'failed', 'A']);
-    expect(calls).toEqual(['a', 'gone', 'a']);
-    await expect(once('x', 'gone', get('gone'))).rejects.toThrow('not found');
-    expect(calls).toEqual(['a', 'gone', 'a', 'gone']);
   });
 });

@@ -54,23 +54,3 @@ export function createBatch(): Batch {
     return promise;
   };
 }
-
-export type Once = <V>(name: string, key: string, get: () => Promise<V>) => Promise<V>;
-
-/**
- * Per-request memo for fields whose items mostly share one key (the runs of one experiment,
- * the jobs of one cluster): each key is fetched once, and a failure stays with its own key.
- */
-export function createOnce(): Once {
-  const known = new Map<string, Promise<unknown>>();
-  return <V>(name: string, key: string, get: () => Promise<V>): Promise<V> => {
-    const id = `${name}\u0000${key}`;
-    let p = known.get(id) as Promise<V> | undefined;
-    if (!p) {
-      p = get();
-      known.set(id, p);
-      p.catch(() => known.delete(id));
-    }
-    return p;
-  };
-}

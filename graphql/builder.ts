@@ -2,18 +2,19 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { AppError } from '../core/errors';
+import { microsToText, parseMicros } from '../rules/money';
 import type { Permission } from '../core/tenancy/permissions';
 import type { GraphQLContext } from './context';
 
 export interface GantrySchemaTypes {
   Context: GraphQLContext;
   AuthScopes: { authenticated: boolean; permission: Permission };
-  Scalars: { DateTime: { Input: Date; Output: Date }; Double: { Input: number; Output: number } };
+  Scalars: { DateTime: { Input: Date; Output: Date }; Double: { Input: number; Output: number }; Micros: { Input: number; Output: number } };
   DefaultFieldNullability: false;
 }
 
 /**
- * A new, empty builder with the plugins, the DateTime scalar and the root types.
+ * A new, empty builder with the plugins, the DateTime and Micros scalars and the root types.
  * The schema is built from a fresh one each time (`buildSchema`): a builder keeps
  * every type it has seen, so one that outlived a dev reload of a type file would
  * refuse the reloaded types as duplicates.
@@ -48,6 +49,19 @@ export function createBuilder() {
       const d = new Date(String(v));
       if (Number.isNaN(d.getTime())) throw new AppError('BAD_USER_INPUT', 'Invalid DateTime');
       return d;
+    },
+  });
+
+  builder.scalarType('Micros', {
+    description:
+      'Money: a whole number of micro-dollars (1 USD = 1,000,000) written as a string of decimal digits, "-" first when negative, ' +
+      'e.g. "2500000" for $2.50. A string, because JSON numbers lose digits in many clients; within ±9007199254740991. ' +
+      'Input must be such a string: numbers, decimals and exponents are refused (BAD_USER_INPUT).',
+    serialize: (v) => microsToText(v as number | bigint) as unknown as number,
+    parseValue: (v) => {
+      const parsed = parseMicros(v);
+      if ('error' in parsed) throw new AppError('BAD_USER_INPUT', parsed.error);
+      return parsed.micros;
     },
   });
 

@@ -1,7 +1,7 @@
 import { resolveTenantContext } from '../core/tenancy/resolve-context';
 import type { Actor, RequestMeta, TenantContext } from '../core/tenancy/context';
 import { unauthenticated } from '../core/errors';
-import { createBatch, createOnce, type Batch, type Once } from './batch';
+import { createBatch, type Batch } from './batch';
 
 /** Per-request state every resolver sees. The tenant is resolved once, on first use. */
 export interface GraphQLContext {
@@ -13,8 +13,6 @@ export interface GraphQLContext {
   requireActor(): Actor;
   /** Loads the keys list items ask for under one name together (graphql/batch.ts). */
   batch: Batch;
-  /** Fetches each key once per request (graphql/batch.ts). */
-  once: Once;
 }
 
 export function createGraphQLContext(args: { meta: RequestMeta; actor: Actor | null; requestedOrgId: string | null }): GraphQLContext {
@@ -27,7 +25,6 @@ export function createGraphQLContext(args: { meta: RequestMeta; actor: Actor | n
     ...args,
     requireActor,
     batch: createBatch(),
-    once: createOnce(),
     tenant: () => {
       tenant ??= Promise.resolve().then(() => resolveTenantContext(requireActor(), args.requestedOrgId, args.meta));
       return tenant;

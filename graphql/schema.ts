@@ -3,20 +3,23 @@ import { createBuilder } from './builder';
 import * as apiKey from './types/api-key';
 import * as artifact from './types/artifact';
 import * as audit from './types/audit';
-import * as compute from './types/compute';
+import * as cluster from './types/cluster';
 import * as enums from './types/enums';
+import * as evaluation from './types/evaluation';
 import * as invitation from './types/invitation';
 import * as member from './types/member';
 import * as organization from './types/organization';
 import * as project from './types/project';
 import * as registry from './types/registry';
+import * as retraining from './types/retraining';
 import * as team from './types/team';
 import * as tracking from './types/tracking';
+import * as trainingJob from './types/training-job';
 import * as user from './types/user';
 import * as viewer from './types/viewer';
 
 /** Every type file, each adding its types and root fields to the builder it is given. */
-const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, compute];
+const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining];
 
 /** The whole schema, built from a fresh builder on every call. */
 export function buildSchema(): GraphQLSchema {

@@ -278,7 +278,7 @@ const cases: Record<string, Case[]> = {
   recheckCluster: [{ name: 'A cluster', query: 'mutation($id: ID!) { recheckCluster(id: $id) { id } }', vars: () => ({ id: ids.cluster }), expect: 'NOT_FOUND' }],
   removeCluster: [{ name: 'A cluster', query: 'mutation($id: ID!) { removeCluster(id: $id) { id } }', vars: () => ({ id: ids.cluster }), expect: 'NOT_FOUND' }],
   updateClusterPrices: [
-    { name: 'A cluster', query: 'mutation($id: ID!) { updateClusterPrices(input: { clusterId: $id, cpuCoreHourMicros: 1, memoryGibHourMicros: 1 }) { id } }', vars: () => ({ id: ids.cluster }), expect: 'NOT_FOUND' },
+    { name: 'A cluster', query: 'mutation($id: ID!) { updateClusterPrices(input: { clusterId: $id, cpuCoreHourMicros: "1", memoryGibHourMicros: "1" }) { id } }', vars: () => ({ id: ids.cluster }), expect: 'NOT_FOUND' },
   ],
   submitTrainingJob: [
     { name: 'in A project', query: 'mutation($p: String!) { submitTrainingJob(input: { project: $p, command: ["true"] }) { id } }', vars: () => ({ p: ids.project }), expect: 'NOT_FOUND' },

@@ -143,7 +143,7 @@ export type EvaluationStatus =
 
 export type GpuPriceInput = {
   gpuType: string;
-  hourMicros: number;
+  hourMicros: string;
 };
 
 export type InvitationStatus =
@@ -384,9 +384,9 @@ export type TeamRole =
 
 export type UpdateClusterPricesInput = {
   clusterId: string | number;
-  cpuCoreHourMicros: number;
+  cpuCoreHourMicros: string;
   gpu?: Array<GpuPriceInput> | null | undefined;
-  memoryGibHourMicros: number;
+  memoryGibHourMicros: string;
 };
 
 export type UpdateModelVersionInput = {
@@ -463,14 +463,14 @@ export type ClusterQueryVariables = Exact<{
 }>;
 
 
-export type ClusterQuery = { cluster: { id: string, name: string, kind: ClusterKind, status: ClusterStatus, namespace: string | null, server: string | null, checkedAt: string | null, createdAt: string, checks: Array<{ id: string, title: string, status: string, message: string }>, permissions: Array<{ verb: string, group: string, resource: string, required: boolean, allowed: boolean | null, purpose: string }>, capacity: { cpuCores: number, memoryMiB: number, gpus: Array<{ gpuType: string, allocatable: number, nodes: number }> } | null, prices: { cpuCoreHourMicros: number, memoryGibHourMicros: number, gpu: Array<{ gpuType: string, hourMicros: number }> } } };
+export type ClusterQuery = { cluster: { id: string, name: string, kind: ClusterKind, status: ClusterStatus, namespace: string | null, server: string | null, checkedAt: string | null, createdAt: string, checks: Array<{ id: string, title: string, status: string, message: string }>, permissions: Array<{ verb: string, group: string, resource: string, required: boolean, allowed: boolean | null, purpose: string }>, capacity: { cpuCores: number, memoryMiB: number, gpus: Array<{ gpuType: string, allocatable: number, nodes: number }> } | null, prices: { cpuCoreHourMicros: string, memoryGibHourMicros: string, gpu: Array<{ gpuType: string, hourMicros: string }> } } };
 
 export type ClusterJobsQueryVariables = Exact<{
   clusterId: string | number;
 }>;
 
 
-export type ClusterJobsQuery = { jobs: { edges: Array<{ node: { id: string, name: string, status: JobStatus, reason: string | null, createdAt: string, costMicros: number | null } }> } };
+export type ClusterJobsQuery = { jobs: { edges: Array<{ node: { id: string, name: string, status: JobStatus, reason: string | null, createdAt: string, costMicros: string | null } }> } };
 
 export type RecheckClusterMutationVariables = Exact<{
   id: string | number;
@@ -491,7 +491,7 @@ export type UpdateClusterPricesMutationVariables = Exact<{
 }>;
 
 
-export type UpdateClusterPricesMutation = { updateClusterPrices: { id: string, prices: { cpuCoreHourMicros: number, memoryGibHourMicros: number, gpu: Array<{ gpuType: string, hourMicros: number }> } } };
+export type UpdateClusterPricesMutation = { updateClusterPrices: { id: string, prices: { cpuCoreHourMicros: string, memoryGibHourMicros: string, gpu: Array<{ gpuType: string, hourMicros: string }> } } };
 
 export type ClusterCheckFieldsFragment = { id: string, title: string, status: string, message: string };
 
@@ -499,12 +499,12 @@ export type ClusterPermissionFieldsFragment = { verb: string, group: string, res
 
 export type ClusterCapacityFieldsFragment = { cpuCores: number, memoryMiB: number, gpus: Array<{ gpuType: string, allocatable: number, nodes: number }> };
 
-export type ClusterPriceFieldsFragment = { cpuCoreHourMicros: number, memoryGibHourMicros: number, gpu: Array<{ gpuType: string, hourMicros: number }> };
+export type ClusterPriceFieldsFragment = { cpuCoreHourMicros: string, memoryGibHourMicros: string, gpu: Array<{ gpuType: string, hourMicros: string }> };
 
 export type ClustersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ClustersQuery = { clusters: Array<{ id: string, name: string, kind: ClusterKind, status: ClusterStatus, namespace: string | null, server: string | null, checkedAt: string | null, capacity: { cpuCores: number, memoryMiB: number, gpus: Array<{ gpuType: string, allocatable: number, nodes: number }> } | null, prices: { cpuCoreHourMicros: number, memoryGibHourMicros: number, gpu: Array<{ gpuType: string, hourMicros: number }> } }> };
+export type ClustersQuery = { clusters: Array<{ id: string, name: string, kind: ClusterKind, status: ClusterStatus, namespace: string | null, server: string | null, checkedAt: string | null, capacity: { cpuCores: number, memoryMiB: number, gpus: Array<{ gpuType: string, allocatable: number, nodes: number }> } | null, prices: { cpuCoreHourMicros: string, memoryGibHourMicros: string, gpu: Array<{ gpuType: string, hourMicros: string }> } }> };
 
 export type ClusterCheckConnectionMutationVariables = Exact<{
   input: ConnectClusterInput;
@@ -571,7 +571,7 @@ export type JobQueryVariables = Exact<{
 }>;
 
 
-export type JobQuery = { job: { id: string, name: string, kind: string, status: JobStatus, reason: string | null, message: string | null, attempt: number, maxAttempts: number, projectId: string, image: string, command: Array<string>, maxRuntimeSeconds: number, experimentId: string, runId: string | null, registerModelName: string | null, modelVersionId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, runtimeSeconds: number | null, cpuSeconds: number | null, peakMemoryMiB: number | null, costMicros: number | null, cancelRequested: boolean, cluster: { id: string, name: string, kind: ClusterKind }, resources: { cpu: number, memoryMiB: number, gpuCount: number, gpuType: string | null }, hyperparameters: Array<{ key: string, value: string }>, run: { id: string, name: string, status: RunStatus } | null, events: Array<{ status: JobStatus, attempt: number, reason: string | null, message: string | null, occurredAt: string }> } };
+export type JobQuery = { job: { id: string, name: string, kind: string, status: JobStatus, reason: string | null, message: string | null, attempt: number, maxAttempts: number, projectId: string, image: string, command: Array<string>, maxRuntimeSeconds: number, experimentId: string, runId: string | null, registerModelName: string | null, modelVersionId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, runtimeSeconds: number | null, cpuSeconds: number | null, peakMemoryMiB: number | null, costMicros: string | null, cancelRequested: boolean, cluster: { id: string, name: string, kind: ClusterKind }, resources: { cpu: number, memoryMiB: number, gpuCount: number, gpuType: string | null }, hyperparameters: Array<{ key: string, value: string }>, run: { id: string, name: string, status: RunStatus } | null, events: Array<{ status: JobStatus, attempt: number, reason: string | null, message: string | null, occurredAt: string }> } };
 
 export type JobProjectQueryVariables = Exact<{
   id: string | number;
@@ -603,7 +603,7 @@ export type JobsQueryVariables = Exact<{
 }>;
 
 
-export type JobsQuery = { jobs: { edges: Array<{ node: { id: string, name: string, kind: string, status: JobStatus, reason: string | null, projectId: string, attempt: number, maxAttempts: number, createdAt: string, startedAt: string | null, runtimeSeconds: number | null, costMicros: number | null, cluster: { id: string, name: string }, resources: { gpuCount: number, gpuType: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type JobsQuery = { jobs: { edges: Array<{ node: { id: string, name: string, kind: string, status: JobStatus, reason: string | null, projectId: string, attempt: number, maxAttempts: number, createdAt: string, startedAt: string | null, runtimeSeconds: number | null, costMicros: string | null, cluster: { id: string, name: string }, resources: { gpuCount: number, gpuType: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type JobProjectsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -613,7 +613,7 @@ export type JobProjectsQuery = { projects: { edges: Array<{ node: { id: string, 
 export type SubmitJobOptionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SubmitJobOptionsQuery = { projects: { edges: Array<{ node: { id: string, name: string, slug: string, team: { id: string, name: string } } }> }, clusters: Array<{ id: string, name: string, kind: ClusterKind, status: ClusterStatus, capacity: { gpus: Array<{ gpuType: string, allocatable: number }> } | null, prices: { cpuCoreHourMicros: number, memoryGibHourMicros: number, gpu: Array<{ gpuType: string, hourMicros: number }> } }>, exampleJobs: Array<{ id: string, title: string, kind: string, specJson: string }> };
+export type SubmitJobOptionsQuery = { projects: { edges: Array<{ node: { id: string, name: string, slug: string, team: { id: string, name: string } } }> }, clusters: Array<{ id: string, name: string, kind: ClusterKind, status: ClusterStatus, capacity: { gpus: Array<{ gpuType: string, allocatable: number }> } | null, prices: { cpuCoreHourMicros: string, memoryGibHourMicros: string, gpu: Array<{ gpuType: string, hourMicros: string }> } }>, exampleJobs: Array<{ id: string, title: string, kind: string, specJson: string }> };
 
 export type SubmitTrainingJobMutationVariables = Exact<{
   input: SubmitTrainingJobInput;

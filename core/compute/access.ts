@@ -1,18 +1,18 @@
-import { and, asc, eq, isNull, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
+import type { PriceCatalog } from '../../rules/money';
 import { clusterGpuPrices, clusters, type Cluster } from '../../db/schema';
 import { notFound } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 
 export const LOCAL_CLUSTER_NAME = 'local';
 
-export interface ClusterPrices {
-  cpuCoreHourMicros: number;
-  memoryGibHourMicros: number;
-  gpu: { gpuType: string; hourMicros: number }[];
-}
+export type ClusterPrices = PriceCatalog;
 
-export type ClusterView = Omit<Cluster, 'encryptedConfig'> & { prices: ClusterPrices };
+/** A cluster as readers see it: never its credentials. Its GPU prices are loaded on their own ({@link gpuPricesOf}). */
+export type ClusterView = Omit<Cluster, 'encryptedConfig'>;
+
+export type GpuPrice = ClusterPrices['gpu'][number];
 
 /**
  * The organization's built-in `local` cluster, made on first use (every
@@ -42,16 +42,25 @@ export async function findCluster(tx: Tx, ctx: TenantContext, idOrName: string):
   return c;
 }
 
-export async function loadPrices(tx: Tx, cluster: Cluster): Promise<ClusterPrices> {
-  const gpu = await tx
-    .select({ gpuType: clusterGpuPrices.gpuType, hourMicros: clusterGpuPrices.hourMicros })
+/** The GPU prices of many clusters of one organization in one query, each list ordered by GPU type; a cluster without any maps to nothing. */
+export async function gpuPricesOf(tx: Tx, orgId: string, clusterIds: readonly string[]): Promise<Map<string, GpuPrice[]>> {
+  const out = new Map<string, GpuPrice[]>();
+  if (clusterIds.length === 0) return out;
+  const rows = await tx
+    .select({ clusterId: clusterGpuPrices.clusterId, gpuType: clusterGpuPrices.gpuType, hourMicros: clusterGpuPrices.hourMicros })
     .from(clusterGpuPrices)
-    .where(eq(clusterGpuPrices.clusterId, cluster.id))
+    .where(and(eq(clusterGpuPrices.orgId, orgId), inArray(clusterGpuPrices.clusterId, [...new Set(clusterIds)])))
     .orderBy(asc(clusterGpuPrices.gpuType));
+  for (const { clusterId, ...price } of rows) out.set(clusterId, [...(out.get(clusterId) ?? []), price]);
+  return out;
+}
+
+export async function loadPrices(tx: Tx, cluster: Cluster): Promise<ClusterPrices> {
+  const gpu = (await gpuPricesOf(tx, cluster.orgId, [cluster.id])).get(cluster.id) ?? [];
   return { cpuCoreHourMicros: cluster.cpuCoreHourMicros, memoryGibHourMicros: cluster.memoryGibHourMicros, gpu };
 }
 
-export async function toClusterView(tx: Tx, cluster: Cluster): Promise<ClusterView> {
+export function toClusterView(cluster: Cluster): ClusterView {
   const { encryptedConfig: _secret, ...rest } = cluster;
-  return { ...rest, prices: await loadPrices(tx, cluster) };
+  return rest;
 }

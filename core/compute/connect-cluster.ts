@@ -98,7 +98,7 @@ export async function connectCluster(ctx: TenantContext, input: unknown): Promis
       targetId: id,
       data: { name: data.name, server: config.server, namespace: data.namespace, status: row.status, auth: config.token ? 'token' : 'client-certificate' },
     });
-    return toClusterView(tx, row);
+    return toClusterView(row);
   });
 }
 
@@ -109,7 +109,7 @@ export async function recheckCluster(ctx: TenantContext, input: unknown): Promis
   assertCan(ctx, 'cluster:manage');
   const { clusterId } = parseInput(clusterIdInput, input);
   const cluster = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => findCluster(tx, ctx, clusterId));
-  if (cluster.kind !== 'kubernetes') return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => toClusterView(tx, cluster));
+  if (cluster.kind !== 'kubernetes') return toClusterView(cluster);
   const report = await probeKubernetesCluster(openClusterConfig(cluster), { namespace: cluster.namespace!, gpuTypeLabel: cluster.gpuTypeLabel ?? undefined });
   return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
     const [row] = await tx
@@ -118,7 +118,7 @@ export async function recheckCluster(ctx: TenantContext, input: unknown): Promis
       .where(eq(clusters.id, cluster.id))
       .returning();
     await recordAudit(tx, ctx, { action: 'cluster.recheck', targetType: 'cluster', targetId: cluster.id, data: { status: row!.status } });
-    return toClusterView(tx, row!);
+    return toClusterView(row!);
   });
 }
 
@@ -141,6 +141,6 @@ export async function removeCluster(ctx: TenantContext, input: unknown): Promise
       .where(eq(clusters.id, cluster.id))
       .returning();
     await recordAudit(tx, ctx, { action: 'cluster.remove', targetType: 'cluster', targetId: cluster.id, data: { name: cluster.name } });
-    return toClusterView(tx, { ...row!, name: cluster.name });
+    return toClusterView({ ...row!, name: cluster.name });
   });
 }

@@ -1,9 +1,9 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { clusters } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
 import { newId } from '../ids';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { ensureLocalCluster, findCluster, toClusterView, type ClusterView } from './access';
+import { ensureLocalCluster, findCluster, gpuPricesOf, toClusterView, type ClusterView, type GpuPrice } from './access';
 
 /** Every live cluster of the organization, `local` first. */
 export async function listClusters(ctx: TenantContext): Promise<ClusterView[]> {
@@ -15,7 +15,7 @@ export async function listClusters(ctx: TenantContext): Promise<ClusterView[]> {
       .from(clusters)
       .where(and(eq(clusters.orgId, ctx.orgId), isNull(clusters.deletedAt)))
       .orderBy(asc(clusters.kind), asc(clusters.name));
-    return Promise.all(rows.map((r) => toClusterView(tx, r)));
+    return rows.map(toClusterView);
   });
 }
 
@@ -23,6 +23,27 @@ export async function getCluster(ctx: TenantContext, idOrName: string): Promise<
   assertCan(ctx, 'cluster:read');
   return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
     await ensureLocalCluster(tx, ctx, () => newId('cluster'));
-    return toClusterView(tx, await findCluster(tx, ctx, idOrName));
+    return toClusterView(await findCluster(tx, ctx, idOrName));
   });
+}
+
+/**
+ * Many clusters by ID in one query, removed ones included: a job keeps showing where it ran.
+ * IDs not in the caller's organization map to nothing.
+ */
+export async function getClusters(ctx: TenantContext, clusterIds: readonly string[]): Promise<Map<string, ClusterView>> {
+  assertCan(ctx, 'cluster:read');
+  const ids = [...new Set(clusterIds)];
+  if (ids.length === 0) return new Map();
+  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+    const rows = await tx.select().from(clusters).where(and(eq(clusters.orgId, ctx.orgId), inArray(clusters.id, ids)));
+    return new Map(rows.map((c) => [c.id, toClusterView(c)]));
+  });
+}
+
+/** The GPU prices of many clusters in one query; a cluster of another organization, or without GPU prices, maps to nothing. */
+export async function listGpuPrices(ctx: TenantContext, clusterIds: readonly string[]): Promise<Map<string, GpuPrice[]>> {
+  assertCan(ctx, 'cluster:read');
+  if (clusterIds.length === 0) return new Map();
+  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => gpuPricesOf(tx, ctx.orgId, clusterIds));
 }

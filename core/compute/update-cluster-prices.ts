@@ -3,24 +3,18 @@ import { z } from 'zod';
 import { clusterGpuPrices, clusters } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
 import { gpuTypeSchema } from '../../rules/job-spec';
+import { priceMicrosSchema } from '../../rules/money';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
 import { findCluster, toClusterView, type ClusterView } from './access';
 
-/** Up to $100,000 per unit-hour, in micro-dollars: enough for any real price, small enough to catch a typo in units. */
-const priceMicros = z
-  .number()
-  .int('Prices are whole micro-dollars')
-  .min(0, 'Prices cannot be negative')
-  .max(100_000_000_000, 'Price is implausibly high (prices are micro-dollars per hour)');
-
 export const updateClusterPricesInput = z.object({
   clusterId: idSchema('Cluster ID'),
-  cpuCoreHourMicros: priceMicros,
-  memoryGibHourMicros: priceMicros,
+  cpuCoreHourMicros: priceMicrosSchema,
+  memoryGibHourMicros: priceMicrosSchema,
   gpu: z
-    .array(z.object({ gpuType: gpuTypeSchema, hourMicros: priceMicros }))
+    .array(z.object({ gpuType: gpuTypeSchema, hourMicros: priceMicrosSchema }))
     .max(50, 'At most 50 GPU types')
     .refine((g) => new Set(g.map((x) => x.gpuType)).size === g.length, 'Each GPU type may appear once')
     .default([]),
@@ -47,6 +41,6 @@ export async function updateClusterPrices(ctx: TenantContext, input: unknown): P
       targetId: cluster.id,
       data: { cpuCoreHourMicros: data.cpuCoreHourMicros, memoryGibHourMicros: data.memoryGibHourMicros, gpu: data.gpu },
     });
-    return toClusterView(tx, updated!);
+    return toClusterView(updated!);
   });
 }

@@ -49,7 +49,7 @@ export async function getModelVersionLineage(ctx: TenantContext, versionId: unkn
       experiment: experiment ?? null,
       loggedModel: lmRows[0] ?? null,
       job: (job as JobView | undefined) ?? null,
-      cluster: cluster ? await toClusterView(tx, cluster) : null,
+      cluster: cluster ? toClusterView(cluster) : null,
       deployments: [],
     };
   });

@@ -20,7 +20,7 @@ import {
 } from '../compute/compute-backend';
 import { env } from '../config/env';
 import { noBudgets, type BudgetGuard } from '../costs/budget';
-import { jobCostMicros } from '../costs/job-cost';
+import { jobCostMicros } from '../../rules/money';
 import { AppError, isAppError } from '../errors';
 import { newId } from '../ids';
 import { createLogger } from '../observability/logger';

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { trainingJobEvents, trainingJobs, type TrainingJobEvent } from '../../db/schema';
 import { withTenant } from '../../db/with-tenant';
@@ -35,6 +35,27 @@ export async function listTrainingJobs(ctx: TenantContext, input: unknown): Prom
   });
 }
 
+/**
+ * The jobs of many retraining policies in one query: each policy's page (up to `first + 1`
+ * jobs before `after`, newest first), as {@link listTrainingJobs} gives one policy's.
+ */
+export async function listJobsOfRetrainingPolicies(ctx: TenantContext, policyIds: readonly string[], page: { first: number; after?: string | null }): Promise<Map<string, JobView[]>> {
+  assertCan(ctx, 'job:read');
+  const ids = [...new Set(policyIds)];
+  const out = new Map<string, JobView[]>();
+  if (ids.length === 0) return out;
+  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+    const ranked = tx
+      .select({ ...getTableColumns(trainingJobs), n: sql<number>`row_number() over (partition by ${trainingJobs.retrainingPolicyId} order by ${trainingJobs.id} desc)`.as('n') })
+      .from(trainingJobs)
+      .where(and(eq(trainingJobs.orgId, ctx.orgId), inArray(trainingJobs.retrainingPolicyId, ids), page.after ? lt(trainingJobs.id, page.after) : undefined))
+      .as('ranked');
+    const rows = await tx.select().from(ranked).where(lte(ranked.n, page.first + 1)).orderBy(desc(ranked.id));
+    for (const { n: _n, ...j } of rows) out.set(j.retrainingPolicyId!, [...(out.get(j.retrainingPolicyId!) ?? []), j as JobView]);
+    return out;
+  });
+}
+
 /** The status timelines of many jobs in one query, each in the order {@link getTrainingJob} gives; jobs of other organizations map to nothing. */
 export async function listJobEvents(ctx: TenantContext, jobIds: readonly string[]): Promise<Map<string, TrainingJobEvent[]>> {
   assertCan(ctx, 'job:read');
@@ -52,6 +73,17 @@ export async function listJobEvents(ctx: TenantContext, jobIds: readonly string[
       .orderBy(asc(trainingJobEvents.occurredAt), asc(trainingJobEvents.id));
     for (const e of rows) out.get(e.jobId)!.push(e);
     return out;
+  });
+}
+
+/** Many jobs by ID in one query; IDs not in the caller's organization map to nothing. */
+export async function getTrainingJobs(ctx: TenantContext, jobIds: readonly string[]): Promise<Map<string, JobView>> {
+  assertCan(ctx, 'job:read');
+  const ids = [...new Set(jobIds)];
+  if (ids.length === 0) return new Map();
+  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+    const rows = await tx.select().from(trainingJobs).where(and(eq(trainingJobs.orgId, ctx.orgId), inArray(trainingJobs.id, ids)));
+    return new Map(rows.map((j) => [j.id, j as JobView]));
   });
 }
 

@@ -6,7 +6,7 @@ import { getModelVersion } from '../../core/registry/get-model-version';
 import { getModelVersionLineage, type ModelVersionLineage } from '../../core/registry/get-model-version-lineage';
 import { getRegisteredModel } from '../../core/registry/get-registered-model';
 import { listAliasesOfModels, listModelAliases, type AliasHistoryView, type ModelAliasView } from '../../core/registry/list-model-aliases';
-import { listRunModelVersions } from '../../core/registry/list-run-model-versions';
+import { listModelVersionsOfRuns, listRunModelVersions } from '../../core/registry/list-run-model-versions';
 import { protectModelAlias } from '../../core/registry/protect-model-alias';
 import { MODEL_VERSION_STATUSES } from '../../core/registry/registry.schemas';
 import { resolveModelUri, type ResolvedModelUri } from '../../core/registry/resolve-model-uri';
@@ -25,7 +25,8 @@ import type { Builder } from '../builder';
 import { pageArgs } from '../pagination';
 import { OrgRoleEnum } from './enums';
 import { ProjectRef } from './project-ref';
-import { ClusterTypeRef, JobTypeRef } from './compute';
+import { ClusterTypeRef } from './cluster';
+import { JobTypeRef } from './training-job';
 import { ExperimentRef, KeyValueInput, KeyValueRef, RunRef } from './tracking';
 
 const cursorOf = (offset: number) => Buffer.from(String(offset)).toString('base64url');
@@ -107,7 +108,10 @@ export function register(builder: Builder) {
     t.field({
       type: [ModelVersionRef],
       description: 'Model versions registered from this run, newest first',
-      resolve: async (r, _a, ctx) => listRunModelVersions(await ctx.tenant(), r.id),
+      resolve: async (r, _a, ctx) => {
+        const tenant = await ctx.tenant();
+        return (await ctx.batch('runModelVersions', r.id, (ids) => listModelVersionsOfRuns(tenant, ids))) ?? listRunModelVersions(tenant, r.id);
+      },
     }),
   );
 

@@ -1,5 +1,5 @@
 import { addTeamMember, createTeam, getTeam, listMembersOfTeams, listTeamMembers, listTeams, removeTeamMember } from '../../core/tenancy/teams';
-import { listProjects } from '../../core/tenancy/projects';
+import { listProjectsOfTeams } from '../../core/tenancy/projects';
 import type { Team, TeamRole } from '../../db/schema';
 import { sharedRef, type Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';
@@ -37,7 +37,10 @@ export function register(builder: Builder) {
         type: ProjectRef(builder),
         resolve: async (team, args, ctx) => {
           const page = pageArgs(args);
-          return toConnection(await listProjects(await ctx.tenant(), { ...page, teamId: team.id }), page.first, (p) => p.id);
+          const tenant = await ctx.tenant();
+          // Sibling teams ask for the same page, so the page is part of the batch's name.
+          const rows = await ctx.batch(`teamProjects:${page.first}:${page.after ?? ''}`, team.id, (ids) => listProjectsOfTeams(tenant, ids, page));
+          return toConnection(rows ?? [], page.first, (p) => p.id);
         },
       }),
     }),

@@ -1,6 +1,6 @@
 import { createExperiment } from '../../core/tracking/create-experiment';
 import { createRun } from '../../core/tracking/create-run';
-import { getExperiment } from '../../core/tracking/get-experiment';
+import { getExperiment, getExperiments } from '../../core/tracking/get-experiment';
 import { getRun } from '../../core/tracking/get-run';
 import { logBatch } from '../../core/tracking/log-batch';
 import { getMetricSeries, type MetricSeries, type SeriesBucket, type SeriesPoint } from '../../core/tracking/metric-series';
@@ -139,7 +139,13 @@ export function register(builder: Builder) {
       tags: t.field({ type: [KeyValueRef(builder)], resolve: (r) => r.tags }),
       latestMetrics: t.field({ type: [MetricRef], description: 'Each metric at its highest step', resolve: (r) => r.latestMetrics }),
       inputs: t.field({ type: [DatasetInputRef], resolve: (r) => r.inputs }),
-      experiment: t.field({ type: ExperimentRef(builder), resolve: async (r, _a, ctx) => ctx.once('experiment', r.experimentId, async () => getExperiment(await ctx.tenant(), r.experimentId)) }),
+      experiment: t.field({
+        type: ExperimentRef(builder),
+        resolve: async (r, _a, ctx) => {
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('experiments', r.experimentId, (ids) => getExperiments(tenant, ids))) ?? getExperiment(tenant, r.experimentId);
+        },
+      }),
     }),
   });
 

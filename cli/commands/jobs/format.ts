@@ -1,14 +1,6 @@
+import { formatMicros } from '../../../rules/money';
 import { CliError, EXIT } from '../../exit-codes';
 import type { JobEvent, JobNode } from './queries';
-
-/** Micro-dollars as dollars: cents for a cent and more, four decimals below that. */
-export function formatCost(micros: number | null | undefined): string {
-  if (micros == null) return '-';
-  const dollars = micros / 1_000_000;
-  if (micros > 0 && dollars < 0.0001) return '<$0.0001';
-  if (dollars < 0.01) return `$${dollars.toFixed(4)}`;
-  return `$${dollars.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
 
 /** 42s, 3m 05s, 2h 03m, 1d 04h. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -42,7 +34,7 @@ export function eventLine(e: JobEvent, maxAttempts: number): string {
 /** `Job job_… succeeded after 3m 05s, cost $0.0042. Run run_…, model version mv_… of churn.` */
 export function successLine(j: JobNode): string {
   const runtime = runtimeOf(j);
-  const head = [`Job ${j.id} ${j.status}`, runtime != null ? ` after ${formatDuration(runtime)}` : '', j.costMicros != null ? `, cost ${formatCost(j.costMicros)}` : ''].join('');
+  const head = [`Job ${j.id} ${j.status}`, runtime != null ? ` after ${formatDuration(runtime)}` : '', j.costMicros != null ? `, cost ${formatMicros(j.costMicros)}` : ''].join('');
   const made = [j.runId ? `Run ${j.runId}` : null, j.modelVersionId ? `model version ${j.modelVersionId}${j.registerModelName ? ` of ${j.registerModelName}` : ''}` : null].filter(Boolean);
   return `${head}.${made.length ? ` ${made.join(', ')}.` : ''}`;
 }

@@ -3,7 +3,8 @@ import { usageError } from '../../exit-codes';
 import { callGraphQL } from '../../graphql-call';
 import { formatTable, shortTime } from '../../table';
 import { isJobStatus, JOB_STATUSES } from '../../../rules/job-status';
-import { formatCost, formatDuration, gpuText, runtimeOf, statusText } from './format';
+import { formatMicros } from '../../../rules/money';
+import { formatDuration, gpuText, runtimeOf, statusText } from './format';
 import { JOBS_LIST_QUERY, type JobListNode } from './queries';
 
 function limitOf(values: OptionValues): number {
@@ -30,7 +31,7 @@ export async function list(ctx: Context, values: OptionValues) {
   const human = jobs.length
     ? formatTable([
         ['ID', 'NAME', 'STATUS', 'CLUSTER', 'GPU', 'RUNTIME', 'COST', 'CREATED'],
-        ...jobs.map((j) => [j.id, j.name, statusText(j), j.cluster.name, gpuText(j.resources), formatDuration(runtimeOf(j)), formatCost(j.costMicros), shortTime(j.createdAt)]),
+        ...jobs.map((j) => [j.id, j.name, statusText(j), j.cluster.name, gpuText(j.resources), formatDuration(runtimeOf(j)), formatMicros(j.costMicros, '-'), shortTime(j.createdAt)]),
       ]) + (more ? '\n(more jobs: raise --limit or narrow with --status)' : '')
     : status
       ? `No ${status.join(' or ')} jobs.`

@@ -70,7 +70,8 @@ export interface JobNode {
   runtimeSeconds: number | null;
   cpuSeconds: number | null;
   peakMemoryMiB: number | null;
-  costMicros: number | null;
+  /** The `Micros` scalar: micro-dollars as a string of digits. */
+  costMicros: string | null;
   cancelRequested: boolean;
   events: JobEvent[];
 }

@@ -2,7 +2,8 @@ import type { Context } from '../../command';
 import { callGraphQL } from '../../graphql-call';
 import { formatTable } from '../../table';
 import { isEndedJob } from '../../../rules/job-status';
-import { formatCost, formatDuration, fullTime, runtimeOf, statusText } from './format';
+import { formatMicros } from '../../../rules/money';
+import { formatDuration, fullTime, runtimeOf, statusText } from './format';
 import { JOB_SHOW_QUERY, type JobNode } from './queries';
 
 export async function show(ctx: Context, id: string) {
@@ -26,7 +27,7 @@ export async function show(ctx: Context, id: string) {
     `  Hyperparams:    ${job.hyperparameters.map((h) => `${h.key}=${h.value}`).join(', ') || '-'}`,
     `  Created:        ${fullTime(job.createdAt)}   Started: ${fullTime(job.startedAt)}   Finished: ${fullTime(job.finishedAt)}`,
     `  Runtime:        ${formatDuration(runtimeOf(job))}${measured.length ? ` (${measured.join(', ')})` : ''}`,
-    `  Cost:           ${formatCost(job.costMicros)}`,
+    `  Cost:           ${formatMicros(job.costMicros, '-')}`,
     `  Experiment:     ${job.experimentId}`,
     `  Run:            ${job.runId ?? '-'}`,
     `  Model version:  ${job.modelVersionId ? `${job.modelVersionId}${job.registerModelName ? ` (${job.registerModelName})` : ''}` : job.registerModelName ? `- (registers ${job.registerModelName} on success)` : '-'}`,

@@ -1,8 +1,9 @@
 import { AlertIcon, CheckCircleIcon, MinusCircleIcon, XCircleIcon } from '@/app/components/icons';
 import { Badge, cx, Table, TBody, TD, TH, THead } from '@/app/components/ui';
 import { graphql } from '@/app/gql';
-import type { ClusterCapacityFieldsFragment, ClusterCheckFieldsFragment, ClusterPermissionFieldsFragment } from '@/app/gql/graphql';
-import { formatMiB, formatPriceMicros } from '@/app/lib/compute';
+import type { ClusterCapacityFieldsFragment, ClusterCheckFieldsFragment, ClusterPermissionFieldsFragment, ClusterPriceFieldsFragment } from '@/app/gql/graphql';
+import { formatMiB } from '@/app/lib/compute';
+import { formatPriceMicros } from '@/rules/money';
 
 /** What the report components show, asked for by every query that feeds them. */
 graphql(`
@@ -129,7 +130,7 @@ export function PermissionTable({ permissions }: { permissions: ReportPermission
 }
 
 /** GPU pools by type, with what the price catalog charges for each when it is given. */
-export function CapacitySummary({ capacity, gpuPrices }: { capacity: ReportCapacity; gpuPrices?: { gpuType: string; hourMicros: number }[] }) {
+export function CapacitySummary({ capacity, gpuPrices }: { capacity: ReportCapacity; gpuPrices?: ClusterPriceFieldsFragment['gpu'] }) {
   const totalGpus = capacity.gpus.reduce((n, g) => n + g.allocatable, 0);
   return (
     <div data-testid="cluster-capacity">

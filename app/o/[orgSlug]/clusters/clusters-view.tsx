@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { graphql } from '@/app/gql';
 import { PlusIcon, ServerIcon } from '@/app/components/icons';
 import { Badge, ButtonLink, Card, CardHeader, LoadError, PageHeader, Table, TableSkeleton, TBody, TD, TH, THead } from '@/app/components/ui';
-import { formatPriceMicros } from '@/app/lib/compute';
+import { formatPriceMicros } from '@/rules/money';
 import { formatDateTime, formatRelative } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';

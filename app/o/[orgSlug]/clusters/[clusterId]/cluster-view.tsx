@@ -8,7 +8,8 @@ import { CpuIcon, RefreshIcon, ServerIcon, TrashIcon } from '@/app/components/ic
 import { JobStatusBadge } from '@/app/components/job-status';
 import { useToast } from '@/app/components/toast';
 import { Breadcrumb, Button, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, Mono, PageHeader, Skeleton } from '@/app/components/ui';
-import { formatMicros, isActiveJob } from '@/app/lib/compute';
+import { isActiveJob } from '@/app/lib/compute';
+import { formatMicros } from '@/rules/money';
 import { formatDateTime, formatRelative } from '@/app/lib/format';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';

@@ -6,9 +6,9 @@ import type { ClusterPriceFieldsFragment } from '@/app/gql/graphql';
 import { PlusIcon, XIcon } from '@/app/components/icons';
 import { useToast } from '@/app/components/toast';
 import { Banner, Button, Card, CardFooter, CardHeader, Input, Table, TBody, TD, TH, THead, cx } from '@/app/components/ui';
-import { formatPriceMicros, microsToDollars, parseDollars } from '@/app/lib/compute';
 import { useGqlMutation } from '@/app/lib/gql-hooks';
 import { isGraphQLRequestError } from '@/app/lib/graphql-client';
+import { formatPriceMicros, microsToDollars, microsToText, parseDollars } from '@/rules/money';
 
 const UpdatePrices = graphql(`
   mutation UpdateClusterPrices($input: UpdateClusterPricesInput!) {
@@ -64,10 +64,10 @@ function validate(d: Draft): { prices: Omit<Prices, 'gpu'> & { gpu: Prices['gpu'
     else if (seen.has(type)) errors[`gpu.${row.key}.type`] = 'Listed twice';
     seen.add(type);
     if ('error' in price) errors[`gpu.${row.key}.price`] = price.error;
-    else gpu.push({ gpuType: type, hourMicros: price.micros });
+    else gpu.push({ gpuType: type, hourMicros: microsToText(price.micros) });
   }
   if (Object.keys(errors).length) return { errors };
-  return { prices: { cpuCoreHourMicros: (cpu as { micros: number }).micros, memoryGibHourMicros: (memory as { micros: number }).micros, gpu } };
+  return { prices: { cpuCoreHourMicros: microsToText((cpu as { micros: number }).micros), memoryGibHourMicros: microsToText((memory as { micros: number }).micros), gpu } };
 }
 
 function DollarInput({ id, value, onChange, error, label }: { id: string; value: string; onChange: (v: string) => void; error?: string; label: string }) {

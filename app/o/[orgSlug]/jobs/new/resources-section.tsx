@@ -1,7 +1,7 @@
 'use client';
 
 import { Field, Input } from '@/app/components/ui';
-import { formatMicros } from '@/app/lib/compute';
+import { formatMicros, jobCostMicros, toMicros } from '@/rules/money';
 import { Section } from './form-section';
 import type { FormErrors, JobFormCluster, JobFormValues } from './job-form';
 
@@ -19,18 +19,18 @@ export function ResourcesSection({
 }) {
   const gpuTypes = [...new Set([...(cluster?.capacity?.gpus.map((g) => g.gpuType) ?? []), ...(cluster?.prices.gpu.map((g) => g.gpuType) ?? [])])].sort();
 
-  // What the cluster's catalog charges per hour for these resources (the server's formula).
+  // What the cluster's catalog charges for these resources, by the rule jobs are charged by.
   const cpu = Number(f.cpu);
   const mem = Number(f.memoryMiB);
   const gpus = Number(f.gpuCount) || 0;
-  let perHour: number | null = null;
+  const maxMinutes = Number(f.maxRuntime);
+  let costOf: ((seconds: number) => number) | null = null;
   if (cluster && cpu > 0 && mem > 0) {
     const p = cluster.prices;
-    const listed = p.gpu.find((g) => g.gpuType === f.gpuType.trim());
-    const gpuHour = gpus > 0 ? (listed?.hourMicros ?? Math.max(0, ...p.gpu.map((g) => g.hourMicros))) : 0;
-    perHour = Math.round(cpu * p.cpuCoreHourMicros + (mem / 1024) * p.memoryGibHourMicros + gpus * gpuHour);
+    const prices = { cpuCoreHourMicros: toMicros(p.cpuCoreHourMicros), memoryGibHourMicros: toMicros(p.memoryGibHourMicros), gpu: p.gpu.map((g) => ({ gpuType: g.gpuType, hourMicros: toMicros(g.hourMicros) })) };
+    const resources = { cpu, memoryMiB: mem, gpuCount: gpus, gpuType: f.gpuType.trim() || null };
+    costOf = (seconds) => jobCostMicros(seconds, resources, prices);
   }
-  const maxMinutes = Number(f.maxRuntime);
 
   return (
     <Section title="Resources" description="Requested resources are what the cluster reserves, and what the job is charged for.">
@@ -71,12 +71,12 @@ export function ResourcesSection({
           <Input id="job-retries" inputMode="numeric" value={f.retries} invalid={!!errors.retries} onChange={(e) => set('retries', e.target.value)} />
         </Field>
       </div>
-      {perHour !== null && (
+      {costOf !== null && (
         <p className="rounded-lg bg-zinc-50 px-3 py-2 text-[13px] text-zinc-600 ring-1 ring-zinc-100" data-testid="cost-estimate">
-          At {cluster!.name}’s prices: <span className="font-medium tabular-nums text-zinc-900">{formatMicros(perHour)}</span> per hour
+          At {cluster!.name}’s prices: <span className="font-medium tabular-nums text-zinc-900">{formatMicros(costOf(3600))}</span> per hour
           {maxMinutes > 0 && (
             <>
-              , at most <span className="font-medium tabular-nums text-zinc-900">{formatMicros(Math.round((perHour * maxMinutes) / 60))}</span> if it runs the full {maxMinutes} minutes
+              , at most <span className="font-medium tabular-nums text-zinc-900">{formatMicros(costOf(maxMinutes * 60))}</span> if it runs the full {maxMinutes} minutes
             </>
           )}
           .
