@@ -4,19 +4,26 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { withChecksum } from '../core/auth/api-key-format';
+import { authenticateApiKey } from '../core/auth/authenticate-api-key';
+import { createApiKey } from '../core/auth/create-api-key';
+import { isAppError } from '../core/errors';
+import { createTeam } from '../core/tenancy/create-team';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { VIEWER_QUERY } from './commands/whoami';
-import { RETRY_AFTER_SECONDS, startFakeGantry, THROTTLED_KEY, VALID_KEY, type SeenRequest } from './test/fake-gantry';
+import { serveApi, type SeenRequest, type ServedApi } from './test/serve-api';
 
 /**
  * The real executable (`node cli/bin.mjs`, TypeScript loaded through tsx) as a child
- * process against a real HTTP server, checking what a user or a script sees:
- * stdout, stderr, exit code and the config file on disk.
+ * process against the web app's real /api/graphql route over HTTP, on a real database,
+ * checking what a user or a script sees: stdout, stderr, exit code and the config file on disk.
  */
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
-const SECRET_PART = VALID_KEY.slice(17);
 
 interface Result {
   code: number | null;
@@ -24,7 +31,15 @@ interface Result {
   stderr: string;
 }
 
-let server: Awaited<ReturnType<typeof startFakeGantry>>;
+let db: TestDatabase;
+let server: ServedApi;
+let ada: SignedUp;
+/** Ada's key, and one the server rate limits. */
+let VALID_KEY = '';
+let THROTTLED_KEY = '';
+let PREFIX = '';
+let SECRET_PART = '';
+let teamId = '';
 let tmp: string;
 let configFile: string;
 
@@ -54,13 +69,49 @@ function expectNoSecret(r: Result) {
 }
 
 const mode = (p: string) => statSync(p).mode & 0o777;
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const closed = http.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise<void>((r) => closed.close(() => r()));
+  return port;
+}
 const lastRequest = (): SeenRequest => server.seen.at(-1)!;
 
+/**
+ * Spends the key's per-minute allowance the way requests do, so the server answers 429
+ * until the window ends; a window about to end is waited out first, so the limit
+ * holds for the test that uses it.
+ */
+async function throttle(key: string) {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 20_000) await sleep(left + 100);
+  for (;;) {
+    try {
+      await authenticateApiKey(key, testMeta());
+    } catch (e) {
+      if (isAppError(e) && e.code === 'RATE_LIMITED') return;
+      throw e;
+    }
+  }
+}
+
 beforeAll(async () => {
-  server = await startFakeGantry();
+  db = await createTestDatabase();
+  server = await serveApi();
+  ada = await signUpUser('ada', 'Acme ML');
+  const key = await createApiKey(ada.ctx, { name: 'laptop', scopes: ['admin'] });
+  VALID_KEY = key.secret;
+  PREFIX = key.apiKey.prefix;
+  SECRET_PART = VALID_KEY.slice(PREFIX.length + 1);
+  THROTTLED_KEY = (await createApiKey(ada.ctx, { name: 'busy', scopes: ['read'] })).secret;
+  teamId = (await createTeam(ada.ctx, { name: 'Vision' })).id;
 });
 afterAll(async () => {
-  await server.close();
+  await server?.close();
+  await db?.drop();
 });
 beforeEach(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -80,9 +131,9 @@ describe('login', () => {
     const r = await gantry(['login', '--url', server.url, '--key', VALID_KEY]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Logged in to ${server.url}`);
-    expect(r.stdout).toContain('ada@example.com');
+    expect(r.stdout).toContain(ada.actor.email);
     expect(r.stdout).toContain('Acme ML (acme-ml)');
-    expect(r.stdout).toContain('gty_Tst0Key0Ab12');
+    expect(r.stdout).toContain(PREFIX);
     expectNoSecret(r);
 
     const req = lastRequest();
@@ -100,11 +151,11 @@ describe('login', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       url: server.url,
-      user: { email: 'ada@example.com' },
+      user: { email: ada.actor.email },
       organization: { name: 'Acme ML', slug: 'acme-ml' },
       role: 'owner',
       authMethod: 'API_KEY',
-      apiKeyPrefix: 'gty_Tst0Key0Ab12',
+      apiKeyPrefix: PREFIX,
       configFile,
     });
     expect(r.stderr).toBe('');
@@ -120,7 +171,8 @@ describe('login', () => {
 
   it('rejects a bad key with exit 3 and keeps the stored one', async () => {
     await loggedIn();
-    const bad = `${VALID_KEY.slice(0, -4)}zzzz`;
+    // Well formed, the same key ID, another secret.
+    const bad = withChecksum(`${VALID_KEY.slice(0, -10)}zzzz`);
     const r = await gantry(['login', '--url', server.url, '--key', bad]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/The API key is not valid \[UNAUTHENTICATED\]/);
@@ -131,7 +183,7 @@ describe('login', () => {
   it('does not create a config file when the key is rejected', async () => {
     const r = await gantry(['login', '--url', server.url, '--key', 'gty_nonsense', '--json']);
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.stderr)).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'The API key is not valid' } });
+    expect(JSON.parse(r.stderr)).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'The API key is malformed' } });
     expect(existsSync(configFile)).toBe(false);
   });
 
@@ -153,10 +205,10 @@ describe('whoami', () => {
     expect(r.stdout).toBe(
       [
         `Logged in to ${server.url}`,
-        '  User:          ada@example.com',
+        `  User:          ${ada.actor.email}`,
         '  Organization:  Acme ML (acme-ml)',
         '  Role:          owner',
-        '  API key:       gty_Tst0Key0Ab12',
+        `  API key:       ${PREFIX}`,
         '',
       ].join('\n'),
     );
@@ -167,7 +219,7 @@ describe('whoami', () => {
     await loggedIn();
     const r = await gantry(['whoami', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ user: { email: 'ada@example.com' }, role: 'owner', apiKeyPrefix: 'gty_Tst0Key0Ab12', apiKeySource: 'config' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ user: { email: ada.actor.email }, role: 'owner', apiKeyPrefix: PREFIX, apiKeySource: 'config' });
   });
 
   it('prefers GANTRY_API_KEY over the stored key', async () => {
@@ -212,9 +264,9 @@ describe('graphql', () => {
 
   it('sends variables with their declared types', async () => {
     await loggedIn();
-    const r = await gantry(['graphql', 'query ($n: Int, $id: ID!) { teams(first: $n) { pageInfo { hasNextPage } } team(id: $id) { name } }', '--var', 'n=2', '--var', 'id=team_01']);
+    const r = await gantry(['graphql', 'query ($n: Int, $id: ID!) { teams(first: $n) { pageInfo { hasNextPage } } team(id: $id) { name } }', '--var', 'n=2', '--var', `id=${teamId}`]);
     expect(r.code, r.stderr).toBe(0);
-    expect(lastRequest().body?.variables).toEqual({ n: 2, id: 'team_01' });
+    expect(lastRequest().body?.variables).toEqual({ n: 2, id: teamId });
   });
 
   it('reads the document from stdin with -', async () => {
@@ -229,10 +281,10 @@ describe('graphql', () => {
     const r = await gantry(['graphql', 'mutation { createTeam(input:{name:""}) { id } }']);
     expect(r.code).toBe(5);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('gantry: name: Team name is required (at createTeam) [BAD_USER_INPUT]\n');
+    expect(r.stderr).toBe('gantry: Team name is required (at createTeam) [BAD_USER_INPUT]\n');
     const json = await gantry(['graphql', 'mutation { createTeam(input:{name:""}) { id } }', '--json']);
     expect(JSON.parse(json.stderr)).toEqual({
-      error: { code: 'BAD_USER_INPUT', message: 'name: Team name is required (at createTeam)', path: ['createTeam'], fields: [{ path: 'name', message: 'Team name is required' }] },
+      error: { code: 'BAD_USER_INPUT', message: 'Team name is required (at createTeam)', path: ['createTeam'], fields: [{ path: 'name', message: 'Team name is required' }] },
     });
   });
 
@@ -268,30 +320,53 @@ describe('graphql', () => {
 
 describe('transport failures', () => {
   it('exits 6 on 429 and prints Retry-After', async () => {
+    await throttle(THROTTLED_KEY);
     const r = await gantry(['whoami', '--url', server.url], { env: { GANTRY_API_KEY: THROTTLED_KEY } });
     expect(r.code).toBe(6);
-    expect(r.stderr).toContain('Too many requests; slow down [RATE_LIMITED]');
-    expect(r.stderr).toContain(`Retry after ${RETRY_AFTER_SECONDS} seconds.`);
+    const seconds = Number(/Too many requests; try again in (\d+) s \[RATE_LIMITED\]/.exec(r.stderr)?.[1]);
+    expect(seconds, r.stderr).toBeGreaterThan(0);
+    expect(seconds).toBeLessThanOrEqual(60);
+    // The header and the message come from the same window: they name the same wait.
+    expect(r.stderr).toContain(`Retry after ${seconds} seconds.`);
     const json = await gantry(['graphql', '{ viewer { role } }', '--url', server.url, '--json'], { env: { GANTRY_API_KEY: THROTTLED_KEY } });
     expect(json.code).toBe(6);
-    expect(JSON.parse(json.stderr)).toEqual({ error: { code: 'RATE_LIMITED', message: 'Too many requests; slow down', retryAfterSeconds: RETRY_AFTER_SECONDS } });
+    const error = (JSON.parse(json.stderr) as { error: { retryAfterSeconds: number } }).error;
+    expect(error).toEqual({ code: 'RATE_LIMITED', message: `Too many requests; try again in ${error.retryAfterSeconds} s`, retryAfterSeconds: expect.any(Number) });
+    expect(error.retryAfterSeconds).toBeGreaterThan(0);
+    expect(error.retryAfterSeconds).toBeLessThanOrEqual(seconds);
     expect(json.stderr).not.toContain(THROTTLED_KEY.slice(17));
   });
 
   it('exits 6 when nothing listens at the URL', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await closedPort();
     const r = await gantry(['graphql', '{ viewer { role } }', '--url', `http://127.0.0.1:${port}`, '--json']);
     expect(r.code).toBe(6);
     expect(JSON.parse(r.stderr).error).toEqual({ code: 'UNREACHABLE', message: `Could not reach Gantry at http://127.0.0.1:${port} (connection refused).` });
   });
 
   it('exits 6 on a 5xx that is not GraphQL (a proxy)', async () => {
-    const r = await gantry(['graphql', '{ viewer { role } }', '--url', `${server.url}/proxy-down`]);
-    expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/failed to answer \(HTTP 502 Bad Gateway\)/);
+    // A reverse proxy whose upstream is down answers as proxies do: 502 and an HTML page.
+    const upstream = await closedPort();
+    const proxy = http.createServer((req, res) => {
+      const forward = http.request({ host: '127.0.0.1', port: upstream, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      forward.on('error', () => {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><body>502 Bad Gateway</body></html>');
+      });
+      req.pipe(forward);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const r = await gantry(['graphql', '{ viewer { role } }', '--url', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`]);
+      expect(r.code).toBe(6);
+      expect(r.stderr).toMatch(/failed to answer \(HTTP 502 Bad Gateway\)/);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 
   it('exits 1 when the URL is not a Gantry server', async () => {
@@ -306,7 +381,7 @@ describe('logout', () => {
     await loggedIn();
     const r = await gantry(['logout']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('removed the API key gty_Tst0Key0Ab12');
+    expect(r.stdout).toContain(`removed the API key ${PREFIX}`);
     expectNoSecret(r);
     expect(JSON.parse(readFileSync(configFile, 'utf8'))).toEqual({ url: server.url });
     expect(mode(configFile)).toBe(0o600);

@@ -5,7 +5,7 @@ import { createModelVersion } from '../core/registry/create-model-version';
 import { createRegisteredModel } from '../core/registry/create-registered-model';
 import { protectModelAlias } from '../core/registry/protect-model-alias';
 import { setModelAlias } from '../core/registry/set-model-alias';
-import { signUpUser, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';

@@ -1,6 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { appDatabaseUrl, env } from '../core/config/env';
+import { appDatabaseUrl, env } from '../config/env';
 import * as schema from './schema';
 
 export type Database = PostgresJsDatabase<typeof schema>;

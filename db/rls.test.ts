@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_DB_ROLE } from '../core/config/env';
+import { APP_DB_ROLE } from '../config/env';
 import { organizations, teams } from './schema';
 import { createTestDatabase, type TestDatabase } from './test/database';
-import { withTenant } from './with-tenant';
+import { inTenantScope } from './with-tenant';
 
 let db: TestDatabase;
 
@@ -60,7 +60,7 @@ describe('row-level security', () => {
     await db.ownerSql`insert into organizations (id, name, slug) values (${orgId}, 'RLS Org', ${orgId})`;
     await db.ownerSql`insert into teams (id, org_id, name, slug) values (${`team_${orgId}`}, ${orgId}, 'Core', 'core')`;
 
-    const none = await withTenant({ orgId: null }, async (tx) => ({
+    const none = await inTenantScope({ orgId: null }, async (tx) => ({
       user: (await tx.execute<{ user: string }>(sql`select current_user as "user"`))[0]?.user,
       orgs: await tx.select().from(organizations),
       teams: await tx.select().from(teams),
@@ -70,7 +70,7 @@ describe('row-level security', () => {
     expect(none.teams).toEqual([]);
 
     // The control: the same query sees the rows once the tenant is set.
-    const own = await withTenant({ orgId }, async (tx) => tx.select().from(teams));
+    const own = await inTenantScope({ orgId }, async (tx) => tx.select().from(teams));
     expect(own.map((t) => t.orgId)).toEqual([orgId]);
   });
 });

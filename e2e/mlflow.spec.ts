@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { parseJUnit } from '../scripts/lib/junit';
 
 /**
  * As an ML practitioner I point the unmodified mlflow Python client at Gantry with
@@ -14,6 +15,8 @@ import { expect, test, type APIRequestContext } from '@playwright/test';
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Each pytest case's result, which `npm test` counts one by one (scripts/test.ts). */
+const PYTEST_XML = path.join(ROOT, 'test-results', 'pytest.xml');
 
 function runPytest(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   // The client's own temporary files (it leaves some behind) go where the test removes them.
@@ -21,7 +24,8 @@ function runPytest(env: Record<string, string>): Promise<{ code: number | null; 
   return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     // Only what Python needs: the tester's own MLFLOW_* settings must not leak in.
     const childEnv: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', TMPDIR: tmp, ...env };
-    const child = spawn('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'e2e/mlflow'], {
+    mkdirSync(path.dirname(PYTEST_XML), { recursive: true });
+    const child = spawn('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${PYTEST_XML}`, 'e2e/mlflow'], {
       cwd: ROOT,
       env: childEnv as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,6 +86,10 @@ test('the mlflow client tracks experiments and runs in Gantry', async ({ request
     const r = await runPytest({ MLFLOW_TRACKING_URI: baseURL!.replace(/\/$/, ''), MLFLOW_TRACKING_TOKEN: key, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' });
     if (r.code !== 0) console.log(r.output);
     expect(r.code, r.output.slice(-4000)).toBe(0);
+    // A skipped case (a missing module, say) would pass unseen: every case must have run.
+    const cases = parseJUnit(readFileSync(PYTEST_XML, 'utf8'));
+    expect(cases.length, r.output.slice(-4000)).toBeGreaterThan(0);
+    expect(cases.filter((c) => c.outcome === 'skipped').map((c) => `${c.name}: ${c.message}`)).toEqual([]);
   });
 
   await test.step('what the client logged is visible through GraphQL', async () => {

@@ -191,7 +191,7 @@ test('tour of the main pages', async ({ page, browser, request }) => {
 // the submit form, and the connection check of a (fake) Kubernetes cluster.
 test('tour of clusters and jobs', async ({ page }) => {
   test.setTimeout(240_000);
-  const { startKubernetesFake } = await import('../core/testing/kubernetes-fake');
+  const { startKubernetesFake } = await import('../testing/kubernetes-fake');
   await signUp(page, { name: 'Katherine Johnson', email: uniqueEmail('katherine'), organizationName: `Orbital ML ${stamp()}` });
   const org = orgSlugOf(page);
   await createTeam(page, org, 'Forecasting');

@@ -1,8 +1,8 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject } from '../core/tenancy/projects';
-import { createTeam } from '../core/tenancy/teams';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { createProject } from '../core/tenancy/create-project';
+import { createTeam } from '../core/tenancy/create-team';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { createGraphQLContext, type GraphQLContext } from './context';
 import { apolloServer } from './server';

@@ -1,10 +1,14 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../core/auth/sign-up';
-import { acceptInvitation, createInvitation } from '../core/tenancy/invitations';
-import { createProject } from '../core/tenancy/projects';
-import { addTeamMember, createTeam, getTeam, listTeamMembers } from '../core/tenancy/teams';
-import { signUpUser, testMeta, uniqueEmail, type SignedUp } from '../core/testing/fixtures';
+import { acceptInvitation } from '../core/tenancy/accept-invitation';
+import { createInvitation } from '../core/tenancy/create-invitation';
+import { createProject } from '../core/tenancy/create-project';
+import { addTeamMember } from '../core/tenancy/add-team-member';
+import { createTeam } from '../core/tenancy/create-team';
+import { getTeam } from '../core/tenancy/get-team';
+import { listTeamMembers } from '../core/tenancy/list-team-members';
+import { signUpUser, testMeta, uniqueEmail, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';

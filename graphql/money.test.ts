@@ -1,7 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listClusters } from '../core/compute/list-clusters';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { MAX_PRICE_MICROS } from '../rules/money';
 import { createGraphQLContext, type GraphQLContext } from './context';

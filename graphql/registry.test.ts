@@ -5,9 +5,9 @@ import { createRegisteredModel } from '../core/registry/create-registered-model'
 import { listModelAliases } from '../core/registry/list-model-aliases';
 import { protectModelAlias } from '../core/registry/protect-model-alias';
 import { setModelAlias } from '../core/registry/set-model-alias';
-import { createProject } from '../core/tenancy/projects';
-import { createTeam } from '../core/tenancy/teams';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { createProject } from '../core/tenancy/create-project';
+import { createTeam } from '../core/tenancy/create-team';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';

@@ -1,6 +1,6 @@
 import { ApolloServer, type GraphQLRequestContext } from '@apollo/server';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { env } from '../core/config/env';
+import { env } from '../config/env';
 import { AppError, isAppError } from '../core/errors';
 import { createLogger } from '../core/observability/logger';
 import type { GraphQLContext } from './context';

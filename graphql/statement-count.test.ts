@@ -1,21 +1,22 @@
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listClusters, listGpuPrices } from '../core/compute/list-clusters';
-import { setEvaluationPolicy } from '../core/evaluation/evaluation-policy';
-import { createEvaluation } from '../core/evaluation/start-evaluation';
+import { setEvaluationPolicy } from '../core/evaluation/set-evaluation-policy';
+import { createEvaluation } from '../core/evaluation/create-evaluation';
 import { newId } from '../core/ids';
 import { createModelVersion } from '../core/registry/create-model-version';
 import { createRegisteredModel } from '../core/registry/create-registered-model';
 import { listRunModelVersions } from '../core/registry/list-run-model-versions';
 import { setModelAlias } from '../core/registry/set-model-alias';
-import { createProject, listProjects } from '../core/tenancy/projects';
-import { createTeam } from '../core/tenancy/teams';
-import { signUpUser, testMeta, type SignedUp } from '../core/testing/fixtures';
+import { createProject } from '../core/tenancy/create-project';
+import { listProjects } from '../core/tenancy/list-projects';
+import { createTeam } from '../core/tenancy/create-team';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { getRun } from '../core/tracking/get-run';
 import { listTrainingJobs } from '../core/training/list-training-jobs';
-import { submitTrainingJob } from '../core/training/submit-training-job';
+import { recordChildTrainingJob } from '../core/training/record-training-job';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { countStatements } from '../db/test/statements';
 import { createGraphQLContext, type GraphQLContext } from './context';
@@ -62,7 +63,7 @@ async function grow(to: number) {
     // A job on its own cluster, with a run in its own experiment that a model version came from.
     const experiment = await createExperiment(A.ctx, { projectId, name: `job-exp-${i}` });
     const run = await createRun(A.ctx, { experimentId: experiment.id, runName: `job-run-${i}` });
-    const job = await submitTrainingJob(A.ctx, { project: projectId, cluster: clusterName, image: 'python:3.12', command: ['true'] }, { startWorkflow: false });
+    const job = await recordChildTrainingJob(A.ctx, { project: projectId, cluster: clusterName, image: 'python:3.12', command: ['true'] });
     await db.ownerSql`update training_jobs set run_id = ${run.id} where id = ${job.id}`;
 
     // A model with a version and an alias, registered from a run of the listed experiment.
@@ -80,7 +81,7 @@ async function grow(to: number) {
     const policyId = newId('retrainingPolicy');
     await db.ownerSql`insert into retraining_policies (id, org_id, model_id, name, job_template, cron, created_by)
       values (${policyId}, ${A.orgId}, ${retrainedModelId}, ${`nightly-${i}`}, ${db.ownerSql.json({ project: projectId, command: ['true'] })}, '0 3 * * *', ${A.actor.userId})`;
-    await submitTrainingJob(A.ctx, { project: projectId, cluster: clusterName, image: 'python:3.12', command: ['true'] }, { startWorkflow: false, retrainingPolicyId: policyId });
+    await recordChildTrainingJob(A.ctx, { project: projectId, cluster: clusterName, image: 'python:3.12', command: ['true'] }, { retrainingPolicyId: policyId });
 
     // A team with two projects.
     const team = await createTeam(A.ctx, { name: `Team ${i}` });
@@ -209,7 +210,7 @@ describe('fields loaded for many items at once', () => {
   it('reads a job whose run is gone as having no run, and a failed run load as an error, not as null', async () => {
     const experiment = await createExperiment(A.ctx, { projectId, name: 'gone' });
     const run = await createRun(A.ctx, { experimentId: experiment.id, runName: 'gone' });
-    const job = await submitTrainingJob(A.ctx, { project: projectId, command: ['true'] }, { startWorkflow: false });
+    const job = await recordChildTrainingJob(A.ctx, { project: projectId, command: ['true'] });
     await db.ownerSql`update training_jobs set run_id = ${run.id} where id = ${job.id}`;
     const query = `{ job(id: "${job.id}") { id run { id } } }`;
 

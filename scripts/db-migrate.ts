@@ -1,6 +1,6 @@
 // npm run db:migrate: applies the committed migrations to DATABASE_URL (owner connection) and
 // creates or updates the `gantry_app` role with DATABASE_APP_PASSWORD.
-import { env, requireDatabaseUrl } from '../core/config/env';
+import { env, requireDatabaseUrl } from '../config/env';
 import { migrateDatabase } from '../db/migrate';
 
 try {

@@ -1,5 +1,5 @@
 // npx tsx scripts/kube-fake.ts [--port N] [--kubeconfig FILE] [--out-dir DIR] [--run-ms MS] [--start-ms MS] [--schedule-ms MS]
-// A fake Kubernetes API server (core/testing/kubernetes-fake.ts) for Playwright stories and manual checks.
+// A fake Kubernetes API server (testing/kubernetes-fake.ts) for Playwright stories and manual checks.
 // Prints the admin's kubeconfig to stdout, or writes it to FILE; --out-dir writes one kubeconfig per user
 // (admin.yaml, viewer.yaml, runner.yaml with a client certificate, bad-token.yaml). "ready <url>" goes to
 // stderr once everything is written. Runs until SIGINT/SIGTERM. The server listens on 127.0.0.1, so Gantry
@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startKubernetesFake } from '../core/testing/kubernetes-fake';
+import { startKubernetesFake } from '../testing/kubernetes-fake';
 
 const { values } = parseArgs({
   options: {

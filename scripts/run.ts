@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, parseEnv } from 'node:util';
 import { z } from 'zod';
-import { env, resetEnvCache } from '../core/config/env';
+import { env, resetEnvCache } from '../config/env';
 import { migrateDatabase } from '../db/migrate';
 import { assertPortFree, sleep } from './lib/net';
 import { buildNeeded } from './lib/next-build';
@@ -35,7 +35,7 @@ Environment: PORT (3000), GANTRY_HOME (.gantry), GANTRY_PG_PORT (5433),
 GANTRY_TEMPORAL_PORT (7233), GANTRY_TEMPORAL_UI_PORT (8233), GANTRY_SEED_DEMO (on unless
 NODE_ENV=production), DATABASE_URL, TEMPORAL_ADDRESS, AUTH_SECRET, GANTRY_PUBLIC_URL.`;
 
-/** Launcher-only settings; application settings live in core/config/env.ts. */
+/** Launcher-only settings; application settings live in config/env.ts. */
 const launcherSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   GANTRY_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),

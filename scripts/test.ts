@@ -7,13 +7,16 @@
  *   npm test -- --only e2e       Playwright only (extra arguments go to Playwright)
  *
  * The last line printed is always `N passed, N failed[, N skipped]`; the exit code is
- * non-zero when anything failed or a runner crashed.
+ * non-zero when anything failed or a runner crashed. The pytest cases the Playwright suite
+ * runs (e2e/mlflow.spec.ts) count one by one, from the JUnit report they leave; a skipped
+ * case counts as failed.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseJUnit } from './lib/junit';
 import { findOrBuildMinio } from './lib/minio-binary';
 import { findOrBuildTemporal } from './lib/temporal-binary';
 
@@ -21,6 +24,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = path.join(ROOT, 'test-results');
 const VITEST_JSON = path.join(RESULTS, 'vitest.json');
 const PLAYWRIGHT_JSON = path.join(RESULTS, 'playwright.json');
+/** Written by e2e/mlflow.spec.ts, which runs the real mlflow client's pytest suite. */
+const PYTEST_XML = path.join(RESULTS, 'pytest.xml');
 
 interface Tally {
   runner: string;
@@ -131,12 +136,34 @@ function playwrightFailures(suites: PlaywrightSuite[] = []): string[] {
   ]);
 }
 
+/**
+ * The pytest cases of the last Playwright run, each its own result; undefined when no
+ * spec ran pytest. A skipped case is a failure: it would otherwise pass unseen.
+ */
+function pytestTally(): Tally | undefined {
+  if (!existsSync(PYTEST_XML)) return undefined;
+  const tally: Tally = { runner: 'pytest', passed: 0, failed: 0, skipped: 0, problems: [], failures: [] };
+  const cases = parseJUnit(readFileSync(PYTEST_XML, 'utf8'));
+  if (cases.length === 0) tally.problems.push(`${path.relative(ROOT, PYTEST_XML)} holds no test cases`);
+  for (const c of cases) {
+    if (c.outcome === 'passed') {
+      tally.passed++;
+      continue;
+    }
+    tally.failed++;
+    const file = `${c.classname.replace(/\./g, '/')}.py`;
+    tally.failures.push(`${file} › ${c.name}: ${c.outcome === 'failed' ? '' : `${c.outcome}: `}${firstLine(c.message)}`);
+  }
+  return tally;
+}
+
 async function runPlaywright(args: string[]): Promise<Tally | undefined> {
   if (specFiles(path.join(ROOT, 'e2e')).length === 0) {
     console.log('No Playwright specs (e2e/**/*.spec.ts) yet; skipping the e2e suite.');
     return undefined;
   }
   rmSync(PLAYWRIGHT_JSON, { force: true });
+  rmSync(PYTEST_XML, { force: true });
   const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
   const code = await runInherit([cli, 'test', '--config', path.join(ROOT, 'playwright.config.ts'), ...args]);
   const tally: Tally = { runner: 'playwright', passed: 0, failed: 0, skipped: 0, problems: [], failures: [] };
@@ -197,6 +224,8 @@ async function main(): Promise<number> {
   if (runE2e) {
     const t = await runPlaywright(only === 'e2e' ? positionals : []);
     if (t) tallies.push(t);
+    const pytest = t && pytestTally();
+    if (pytest) tallies.push(pytest);
   }
 
   console.log('');

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import next from 'next';
-import { env } from '../core/config/env';
+import { env } from '../config/env';
+import { assertAppConnectionConfined } from '../db/app-role';
 import { createLogger, withRequestId } from '../core/observability/logger';
 
 const log = createLogger('web');
@@ -44,6 +45,7 @@ function restoreStreamedContentLength(res: http.ServerResponse): void {
 }
 
 async function main() {
+  await assertAppConnectionConfined();
   const app = next({ dev, hostname, port, dir: process.cwd() });
   const handle = app.getRequestHandler();
   await app.prepare();

@@ -7,7 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
-import { signUpUser } from '../core/testing/fixtures';
+import { signUpUser } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { deleteRun } from '../core/tracking/set-run-lifecycle';

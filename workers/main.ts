@@ -5,7 +5,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
-import { env } from '../core/config/env';
+import { env } from '../config/env';
+import { assertAppConnectionConfined } from '../db/app-role';
 import { ensureSchedules } from './schedules';
 import { createWorker } from './worker';
 
@@ -38,6 +39,7 @@ async function connectWithRetry(address: string, log: DefaultLogger, deadlineMs:
 
 async function main(): Promise<void> {
   const config = env();
+  await assertAppConnectionConfined();
   const level = LEVELS[config.LOG_LEVEL];
   const logger = new DefaultLogger(level ?? 'ERROR', level ? writeEntry : () => undefined);
   // Signals are handled below so the process logs its own shutdown and exit code.
@@ -73,8 +75,9 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
-    await clientConnection.close().catch(() => undefined);
-    await connection.close().catch(() => undefined);
+    // Closing on the way out: a failure here changes nothing but is still worth a line in the log.
+    await clientConnection.close().catch((e: unknown) => logger.warn('Closing the Temporal client connection failed', { error: (e as Error).message }));
+    await connection.close().catch((e: unknown) => logger.warn('Closing the worker connection failed', { error: (e as Error).message }));
   }
   logger.info('Worker stopped');
 }

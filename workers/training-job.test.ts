@@ -14,15 +14,15 @@ import { connectCluster } from '../core/compute/connect-cluster';
 import { labelValue } from '../core/compute/kubernetes/manifests';
 import { listClusters } from '../core/compute/list-clusters';
 import { updateClusterPrices } from '../core/compute/update-cluster-prices';
-import { resetEnvCache } from '../core/config/env';
+import { resetEnvCache } from '../config/env';
 import { budgetExceeded, type BudgetGuard } from '../core/costs/budget';
 import { AppError } from '../core/errors';
 import { closeTemporalClient } from '../core/orchestration/temporal';
-import { createProject } from '../core/tenancy/projects';
-import { createTeam } from '../core/tenancy/teams';
-import { signUpUser, type SignedUp } from '../core/testing/fixtures';
-import { FAKE_NAMESPACE, startKubernetesFake } from '../core/testing/kubernetes-fake';
-import { getModelVersionLineage } from '../core/registry/get-model-version-lineage';
+import { createProject } from '../core/tenancy/create-project';
+import { createTeam } from '../core/tenancy/create-team';
+import { signUpUser, type SignedUp } from '../testing/fixtures';
+import { FAKE_NAMESPACE, startKubernetesFake } from '../testing/kubernetes-fake';
+import { getModelVersionLineage } from '../core/lineage/get-model-version-lineage';
 import { getRun } from '../core/tracking/get-run';
 import { jobWorkflowId } from '../core/training/access';
 import { cancelTrainingJob } from '../core/training/cancel-training-job';
@@ -31,7 +31,7 @@ import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
 import { apiKeys } from '../db/schema';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
-import { withTenant } from '../db/with-tenant';
+import { inTenantScope } from '../db/with-tenant';
 import { freePort } from '../scripts/lib/net';
 import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
 import { recordHistory } from './histories';
@@ -162,7 +162,7 @@ describe('training jobs on Temporal with the local backend', () => {
     expect(existsSync(path.join(dir, 'jobs', backendJobName(job.id, 1)))).toBe(false);
 
     // The attempt's API key lived only as long as the job.
-    const [key] = await withTenant({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.id, done.runApiKeyId!), eq(apiKeys.orgId, A.orgId))));
+    const [key] = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.id, done.runApiKeyId!), eq(apiKeys.orgId, A.orgId))));
     expect(key!.revokedAt).not.toBeNull();
     expect(key!.runId).toBe(done.runId);
 

@@ -16,8 +16,8 @@ type JobRef = Parameters<Activities['prepareJob']>[0];
 type AttemptOutcome = Parameters<Activities['finalizeJob']>[0]['outcome'];
 export type FinalResult = Awaited<ReturnType<Activities['finalizeJob']>>;
 
-/** Stops the job: the backend job is deleted and the job ends `cancelled`. */
-export const cancelJobSignal = defineSignal<[{ reason?: string }?]>('cancel');
+/** Stops the job: the backend job is deleted and the job ends `cancelled`. The name is a literal type, so core's typed reference must match it. */
+export const cancelJobSignal = defineSignal<[{ reason?: string }?], 'cancel'>('cancel');
 
 export interface TrainingJobProgress {
   stage: 'preparing' | 'submitting' | 'watching' | 'collecting-logs' | 'finalizing' | 'done';

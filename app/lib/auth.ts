@@ -1,7 +1,7 @@
 import { getServerSession, type NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { verifyCredentials } from '@/core/auth/verify-credentials';
-import { env } from '@/core/config/env';
+import { env } from '@/config/env';
 import { authenticateApiKey } from '@/core/auth/authenticate-api-key';
 import { AppError } from '@/core/errors';
 import type { Actor, RequestMeta, TenantContext } from '@/core/tenancy/context';

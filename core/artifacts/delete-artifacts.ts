@@ -1,7 +1,6 @@
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import type { TenantContext } from '../tenancy/context';
-import { tenantScope } from '../tracking/access';
 import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
 import { authorizeArtifactOwner, storeOf, type ArtifactDeps } from './run-access';
 
@@ -17,7 +16,7 @@ export async function deleteArtifacts(
 ): Promise<void> {
   const path = normalizeArtifactPath(input.path, { allowRoot: true });
   const run = await authorizeArtifactOwner(ctx, input, { permission: 'run:write' });
-  await withTenant(tenantScope(ctx), (tx) =>
+  await withTenant(ctx, (tx) =>
     recordAudit(tx, ctx, { action: 'artifact.delete', targetType: run.targetType, targetId: run.id, data: { path: path || '/' } }),
   );
   await storeOf(deps).deletePrefix(runArtifactKey(ctx.orgId, run.id, path));

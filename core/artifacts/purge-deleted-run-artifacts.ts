@@ -1,7 +1,8 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { modelVersions, runs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
-import { env } from '../config/env';
+import { systemContext } from '../tenancy/context';
+import { withTenant } from '../tenancy/with-tenant';
+import { env } from '../../config/env';
 import { runArtifactKey } from './artifact-path';
 import { storeOf, type ArtifactDeps } from './run-access';
 
@@ -40,6 +41,7 @@ export async function purgeDeletedRunArtifacts(opts: PurgeOptions = {}, deps: Ar
   for (const org of await store.list('')) {
     if (!org.isDir || !ORG_DIR.test(org.name)) continue;
     const orgId = org.name;
+    const system = systemContext(orgId, 'artifact-retention', 'purge');
     result.orgsScanned++;
     const runIds = (await store.list(orgId)).filter((e) => e.isDir && RUN_DIR.test(e.name)).map((e) => e.name);
     let purgedHere = 0;
@@ -54,10 +56,10 @@ export async function purgeDeletedRunArtifacts(opts: PurgeOptions = {}, deps: Ar
           // A registered model version still serves its files from the run, deleted or not.
           sql`not exists (select 1 from ${modelVersions} where ${modelVersions.runId} = ${runs.id})`,
         );
-      const candidates = await withTenant({ orgId }, (tx) => tx.select({ id: runs.id }).from(runs).where(expiredIn(batch)));
+      const candidates = await withTenant(system, (tx) => tx.select({ id: runs.id }).from(runs).where(expiredIn(batch)));
       for (const { id } of candidates) {
         // The row stays locked while the bytes go, so a concurrent restore waits and then finds the run as it is.
-        const deleted = await withTenant({ orgId }, async (tx) => {
+        const deleted = await withTenant(system, async (tx) => {
           const [still] = await tx.select({ id: runs.id }).from(runs).where(expiredIn([id])).for('update');
           if (!still) return false;
           await store.deletePrefix(runArtifactKey(orgId, id));

@@ -1,9 +1,9 @@
 import type { Run } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { notFound } from '../errors';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import type { Permission } from '../tenancy/permissions';
-import { assertRunWritable, findActiveRun, findRun, tenantScope } from '../tracking/access';
+import { assertRunWritable, findActiveRun, findRun } from '../tracking/access';
 import { runIdSchema } from '../tracking/tracking.schemas';
 import { authorizeLoggedModelArtifacts, isLoggedModelArtifactOwner } from '../registry/logged-model-artifacts';
 import { parseInput } from '../validation';
@@ -49,7 +49,7 @@ async function authorizeRun(
 ): Promise<Run> {
   assertCan(ctx, opts.permission);
   const runId = parseInput(runIdSchema, input.runId);
-  const run = await withTenant(tenantScope(ctx), (tx) => (opts.requireActive ? findActiveRun(tx, ctx, runId) : findRun(tx, ctx, runId)));
+  const run = await withTenant(ctx, (tx) => (opts.requireActive ? findActiveRun(tx, ctx, runId) : findRun(tx, ctx, runId)));
   if (input.experimentId != null && input.experimentId !== run.experimentId) throw notFound(`Run with id '${runId.slice(0, 64)}'`);
   if (opts.permission === 'run:write') assertRunWritable(ctx, run.id);
   return run;

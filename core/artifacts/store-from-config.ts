@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import type { ArtifactStore } from './artifact-store';
 import { FilesystemArtifactStore } from './filesystem-artifact-store';
 import { S3ArtifactStore } from './s3-artifact-store';

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import type { TenantContext } from '../tenancy/context';
 import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
 import { sizeLimitError, type ArtifactObjectInfo } from './artifact-store';

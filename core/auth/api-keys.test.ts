@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { AppError } from '../errors';
-import { acceptInvitation, createInvitation } from '../tenancy/invitations';
-import { listMembers, removeMember } from '../tenancy/members';
+import { acceptInvitation } from '../tenancy/accept-invitation';
+import { createInvitation } from '../tenancy/create-invitation';
+import { listMembers } from '../tenancy/list-members';
+import { removeMember } from '../tenancy/remove-member';
 import { resolveTenantContext } from '../tenancy/resolve-context';
-import { createTeam } from '../tenancy/teams';
-import { signUpUser, testMeta } from '../testing/fixtures';
+import { createTeam } from '../tenancy/create-team';
+import { signUpUser, testMeta } from '../../testing/fixtures';
 import { generateApiKey, parseApiKey, withChecksum } from './api-key-format';
 import { authenticateApiKey } from './authenticate-api-key';
 import { createApiKey } from './create-api-key';
@@ -188,7 +190,7 @@ describe('rate limits', () => {
     const a = await signUpUser('limited');
     const { secret } = await createApiKey(a.ctx, { name: 'busy', scopes: ['read'] });
     process.env.RATE_LIMIT_API_KEY_PER_MINUTE = '2';
-    const { resetEnvCache } = await import('../config/env');
+    const { resetEnvCache } = await import('../../config/env');
     resetEnvCache();
     try {
       await authenticateApiKey(secret, testMeta());

@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys, memberships, users } from '../../db/schema';
-import { withTenant, withoutTenant } from '../../db/with-tenant';
-import { env } from '../config/env';
+import { withMembershipScope, withoutTenant } from '../tenancy/with-tenant';
+import { env } from '../../config/env';
 import { AppError } from '../errors';
 import type { Actor, RequestMeta } from '../tenancy/context';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../tenancy/permissions';
@@ -60,7 +60,7 @@ export async function authenticateApiKey(rawKey: string, meta: RequestMeta): Pro
   const expiresAt = row.expires_at ? new Date(row.expires_at).getTime() : null;
   if (expiresAt !== null && expiresAt <= Date.now()) throw reject('The API key has expired');
 
-  const actor = await withTenant({ orgId: row.org_id, userId: row.user_id }, async (tx): Promise<ApiKeyActor> => {
+  const actor = await withMembershipScope({ orgId: row.org_id, userId: row.user_id }, async (tx): Promise<ApiKeyActor> => {
     const [member] = await tx
       .select({ email: users.email, role: memberships.role })
       .from(memberships)

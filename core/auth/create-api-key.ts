@@ -1,5 +1,5 @@
 import { apiKeys } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -21,7 +21,7 @@ export async function createApiKey(ctx: TenantContext, input: unknown, opts: { r
   const { key, prefix, secretHash } = generateApiKey();
   const id = newId('apiKey');
   const expiresAt = data.expiresInDays === null ? null : new Date(Date.now() + data.expiresInDays * 86_400_000);
-  const row = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const row = await withTenant(ctx, async (tx) => {
     const [created] = await tx
       .insert(apiKeys)
       .values({ id, orgId: ctx.orgId, userId: ctx.actor.userId, name: data.name, prefix, secretHash, scopes: data.scopes, expiresAt, runId: opts.runId ?? null })

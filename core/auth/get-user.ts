@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
-import { withoutTenant } from '../../db/with-tenant';
+import { withoutTenant } from '../tenancy/with-tenant';
 import { notFound } from '../errors';
 
 /** The public profile of a user (never the password hash). */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { withoutTenant } from '../../db/with-tenant';
+import { withoutTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 
 export interface RateLimitRule {

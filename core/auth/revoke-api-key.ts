@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { apiKeys } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, can, type TenantContext } from '../tenancy/context';
@@ -15,7 +15,7 @@ import { revokeApiKeyInput } from './api-keys.schemas';
 export async function revokeApiKey(ctx: TenantContext, input: unknown) {
   assertCan(ctx, 'apikey:revoke-own');
   const { id } = parseInput(revokeApiKeyInput, input);
-  const result = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const result = await withTenant(ctx, async (tx) => {
     const [key] = await tx.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, ctx.orgId)));
     // Someone else's key without the admin permission reads as absent, like another tenant's.
     if (!key || (key.userId !== ctx.actor.userId && !can(ctx, 'apikey:revoke-any'))) throw notFound('API key');

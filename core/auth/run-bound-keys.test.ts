@@ -4,7 +4,7 @@ import { uploadArtifact } from '../artifacts/upload-artifact';
 import { FilesystemArtifactStore } from '../artifacts/filesystem-artifact-store';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { resolveTenantContext } from '../tenancy/resolve-context';
-import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../../testing/fixtures';
 import { createExperiment } from '../tracking/create-experiment';
 import { createRun } from '../tracking/create-run';
 import { getRun } from '../tracking/get-run';
@@ -13,6 +13,8 @@ import { updateRun } from '../tracking/update-run';
 import { createRegisteredModel } from '../registry/create-registered-model';
 import { authenticateApiKey } from './authenticate-api-key';
 import { createApiKey } from './create-api-key';
+import { revokeRunApiKey } from './revoke-run-api-key';
+import { systemContext } from '../tenancy/context';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,5 +65,21 @@ describe('run-bound API keys', () => {
     expect((await getRun(A.ctx, other.id)).params).toEqual([]);
     expect((await getRun(A.ctx, other.id)).latestMetrics).toEqual([]);
     expect((await getRun(A.ctx, own.id)).latestMetrics).toMatchObject([{ key: 'loss', step: 1, value: 0.4 }]);
+  });
+
+  it('are revoked by the job’s system process, once, audited as the system; other keys are not its to revoke', async () => {
+    const exp = await createExperiment(A.ctx, { name: 'revoked' });
+    const run = await createRun(A.ctx, { experimentId: exp.id });
+    const { apiKey, secret } = await createApiKey(A.ctx, { name: 'job key', scopes: ['write'] }, { runId: run.id });
+    const job = systemContext(A.orgId, 'training-job', 'job_probe');
+    await revokeRunApiKey(job, apiKey.id);
+    await revokeRunApiKey(job, apiKey.id);
+    await expect(authenticateApiKey(secret, testMeta())).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const events = await db.ownerSql<{ actor_label: string }[]>`select actor_label from audit_events where org_id = ${A.orgId} and action = 'api_key.revoke' and target_id = ${apiKey.id}`;
+    expect(events).toEqual([{ actor_label: 'system (training-job)' }]);
+
+    const personal = await createApiKey(A.ctx, { name: 'personal', scopes: ['read'] });
+    await expect(revokeRunApiKey(job, personal.apiKey.id)).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(await authenticateApiKey(personal.secret, testMeta())).toMatchObject({ apiKeyId: personal.apiKey.id });
   });
 });

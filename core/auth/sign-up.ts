@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { users } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withMembershipScope } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import type { Actor, RequestMeta } from '../tenancy/context';
@@ -36,7 +36,7 @@ export async function signUp(meta: RequestMeta, input: unknown): Promise<SignUpR
   const userId = newId('user');
   const orgId = newId('org');
   const actor: Actor = { kind: 'user', userId, email: data.email };
-  return withTenant({ orgId: data.createOrganization ? orgId : null, userId }, async (tx) => {
+  return withMembershipScope({ orgId: data.createOrganization ? orgId : null, userId }, async (tx) => {
     const inserted = await tx
       .insert(users)
       .values({ id: userId, email: data.email, name: data.name, passwordHash })

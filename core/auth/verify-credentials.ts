@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
-import { withoutTenant } from '../../db/with-tenant';
+import { withoutTenant } from '../tenancy/with-tenant';
 import { dummyHash, verifyPassword } from './password';
 
 export interface SignedInUser {

@@ -5,6 +5,7 @@ import { clusterGpuPrices, clusters, type Cluster } from '../../db/schema';
 import { notFound } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 
+/** Every organization's built-in cluster, made with the organization (migration 0012's trigger). */
 export const LOCAL_CLUSTER_NAME = 'local';
 
 export type ClusterPrices = PriceCatalog;
@@ -14,26 +15,8 @@ export type ClusterView = Omit<Cluster, 'encryptedConfig'>;
 
 export type GpuPrice = ClusterPrices['gpu'][number];
 
-/**
- * The organization's built-in `local` cluster, made on first use (every
- * organization has one; it is never stored encrypted config or removed).
- */
-export async function ensureLocalCluster(tx: Tx, ctx: TenantContext, newId: () => string): Promise<Cluster> {
-  const find = async () =>
-    (await tx.select().from(clusters).where(and(eq(clusters.orgId, ctx.orgId), eq(clusters.kind, 'local'), isNull(clusters.deletedAt))))[0];
-  const existing = await find();
-  if (existing) return existing;
-  await tx
-    .insert(clusters)
-    .values({ id: newId(), orgId: ctx.orgId, name: LOCAL_CLUSTER_NAME, kind: 'local', status: 'ready', createdBy: ctx.actor.userId })
-    .onConflictDoNothing();
-  const made = await find();
-  if (!made) throw notFound('Cluster local');
-  return made;
-}
-
 /** A live cluster by ID or name, or NOT_FOUND (also for other tenants' clusters). */
-export async function findCluster(tx: Tx, ctx: TenantContext, idOrName: string): Promise<Cluster> {
+export async function findCluster(tx: Tx, ctx: Pick<TenantContext, 'orgId'>, idOrName: string): Promise<Cluster> {
   const [c] = await tx
     .select()
     .from(clusters)

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusters } from '../../db/schema';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
-import { withTenant } from '../../db/with-tenant';
-import { resetEnvCache } from '../config/env';
+import { inTenantScope } from '../../db/with-tenant';
+import { resetEnvCache } from '../../config/env';
 import { newId } from '../ids';
-import { signUpUser, type SignedUp } from '../testing/fixtures';
+import { signUpUser, type SignedUp } from '../../testing/fixtures';
 import { openClusterConfig, reencryptClusterConfigs, sealClusterConfig } from './cluster-secrets';
 import { sanitizeKubeconfig } from './kubeconfig';
 import { secretKeyId } from './secret-box';
@@ -48,17 +49,17 @@ describe('stored cluster credentials', () => {
     const sealed = sealClusterConfig({ orgId: A.orgId, id }, config);
     expect(secretKeyId(sealed)).toBe('old');
     expect(sealed).not.toContain('secret-token-value');
-    await withTenant({ orgId: A.orgId }, (tx) =>
+    await inTenantScope({ orgId: A.orgId }, (tx) =>
       tx.insert(clusters).values({ id, orgId: A.orgId, name: 'prod', kind: 'kubernetes', namespace: 'ml', server: config.server, encryptedConfig: sealed }),
     );
 
     // The new key goes first; the old one stays until everything is re-encrypted.
     setKeys(`new:${newKey},old:${oldKey}`);
-    expect(await withTenant({ orgId: A.orgId }, (tx) => reencryptClusterConfigs(tx, A.orgId))).toEqual({ reencrypted: 1, current: 0 });
-    expect(await withTenant({ orgId: A.orgId }, (tx) => reencryptClusterConfigs(tx, A.orgId))).toEqual({ reencrypted: 0, current: 1 });
+    expect(await inTenantScope({ orgId: A.orgId }, (tx) => reencryptClusterConfigs(tx, A.orgId))).toEqual({ reencrypted: 1, current: 0 });
+    expect(await inTenantScope({ orgId: A.orgId }, (tx) => reencryptClusterConfigs(tx, A.orgId))).toEqual({ reencrypted: 0, current: 1 });
 
     setKeys(`new:${newKey}`);
-    const [row] = await withTenant({ orgId: A.orgId }, (tx) => tx.select().from(clusters));
+    const [row] = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(clusters).where(eq(clusters.kind, 'kubernetes')));
     expect(secretKeyId(row!.encryptedConfig!)).toBe('new');
     expect(openClusterConfig(row!)).toMatchObject({ server: 'https://k8s.example.com:6443', token: 'secret-token-value' });
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../config/env';
-import { startKubernetesFake, type KubernetesFake } from '../testing/kubernetes-fake';
+import { resetEnvCache } from '../../config/env';
+import { startKubernetesFake, type KubernetesFake } from '../../testing/kubernetes-fake';
 import { KubeconfigError, renderKubeconfig, sanitizeKubeconfig, summarizeKubeconfig, type KubeconfigRejectReason } from './kubeconfig';
 
 let fake: KubernetesFake;

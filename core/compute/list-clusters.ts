@@ -1,15 +1,13 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { clusters } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
-import { newId } from '../ids';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { ensureLocalCluster, findCluster, gpuPricesOf, toClusterView, type ClusterView, type GpuPrice } from './access';
+import { findCluster, gpuPricesOf, toClusterView, type ClusterView, type GpuPrice } from './access';
 
 /** Every live cluster of the organization, `local` first. */
 export async function listClusters(ctx: TenantContext): Promise<ClusterView[]> {
   assertCan(ctx, 'cluster:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
-    await ensureLocalCluster(tx, ctx, () => newId('cluster'));
+  return withTenant(ctx, async (tx) => {
     const rows = await tx
       .select()
       .from(clusters)
@@ -21,8 +19,7 @@ export async function listClusters(ctx: TenantContext): Promise<ClusterView[]> {
 
 export async function getCluster(ctx: TenantContext, idOrName: string): Promise<ClusterView> {
   assertCan(ctx, 'cluster:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
-    await ensureLocalCluster(tx, ctx, () => newId('cluster'));
+  return withTenant(ctx, async (tx) => {
     return toClusterView(await findCluster(tx, ctx, idOrName));
   });
 }
@@ -35,7 +32,7 @@ export async function getClusters(ctx: TenantContext, clusterIds: readonly strin
   assertCan(ctx, 'cluster:read');
   const ids = [...new Set(clusterIds)];
   if (ids.length === 0) return new Map();
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const rows = await tx.select().from(clusters).where(and(eq(clusters.orgId, ctx.orgId), inArray(clusters.id, ids)));
     return new Map(rows.map((c) => [c.id, toClusterView(c)]));
   });
@@ -45,5 +42,5 @@ export async function getClusters(ctx: TenantContext, clusterIds: readonly strin
 export async function listGpuPrices(ctx: TenantContext, clusterIds: readonly string[]): Promise<Map<string, GpuPrice[]>> {
   assertCan(ctx, 'cluster:read');
   if (clusterIds.length === 0) return new Map();
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => gpuPricesOf(tx, ctx.orgId, clusterIds));
+  return withTenant(ctx, (tx) => gpuPricesOf(tx, ctx.orgId, clusterIds));
 }

@@ -225,7 +225,7 @@ describe('LocalBackend jobs', () => {
 
   it('keeps running when the process that submitted it is killed, and a new backend instance sees it finish', async () => {
     const s = spec('orphan', sh('echo before; sleep 2; echo after'));
-    const submitter = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'test', 'submit-and-wait.ts'), jobsDir, JSON.stringify(s)], {
+    const submitter = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, '..', '..', 'testing', 'submit-and-wait.ts'), jobsDir, JSON.stringify(s)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {

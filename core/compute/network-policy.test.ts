@@ -1,7 +1,7 @@
 import https from 'node:https';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../config/env';
-import { startKubernetesFake, type KubernetesFake } from '../testing/kubernetes-fake';
+import { resetEnvCache } from '../../config/env';
+import { startKubernetesFake, type KubernetesFake } from '../../testing/kubernetes-fake';
 import { BLOCKED_CONNECTION_CODE, BlockedAddressError, GuardedHttpsAgent, assertServerAddressAllowed, classifyAddress } from './network-policy';
 
 function allowPrivate(on: boolean) {

@@ -2,7 +2,7 @@ import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { AppError } from '../errors';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../config/env';
-import { DEFAULT_USERS, FAKE_NAMESPACE, startKubernetesFake, type KubernetesFake } from '../testing/kubernetes-fake';
+import { resetEnvCache } from '../../config/env';
+import { DEFAULT_USERS, FAKE_NAMESPACE, startKubernetesFake, type KubernetesFake } from '../../testing/kubernetes-fake';
 import { sanitizeKubeconfig } from './kubeconfig';
 import { probeKubernetesCluster, type CheckId, type ClusterValidationReport } from './probe-kubernetes';
 

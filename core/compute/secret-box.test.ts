@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { env, resetEnvCache } from '../config/env';
+import { env, resetEnvCache } from '../../config/env';
 import { DEV_KEY_ID, decryptSecret, encryptSecret, needsReencryption, reencryptSecret, secretKeyId } from './secret-box';
 
 const key = () => randomBytes(32).toString('base64');

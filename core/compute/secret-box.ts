@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 
 /**
  * Secrets at rest (cluster kubeconfigs): AES-256-GCM with a fresh 96-bit nonce per

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { clusterGpuPrices, clusters } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
 import { gpuTypeSchema } from '../../rules/job-spec';
 import { priceMicrosSchema } from '../../rules/money';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
@@ -24,7 +24,7 @@ export const updateClusterPricesInput = z.object({
 export async function updateClusterPrices(ctx: TenantContext, input: unknown): Promise<ClusterView> {
   assertCan(ctx, 'cluster:manage');
   const data = parseInput(updateClusterPricesInput, input);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const cluster = await findCluster(tx, ctx, data.clusterId);
     const [updated] = await tx
       .update(clusters)

@@ -1,7 +1,10 @@
 import { and, desc, eq, ne } from 'drizzle-orm';
 import { evaluations, modelAliases, modelVersions, runLatestMetrics, trainingJobs, type Evaluation } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { awaitRecorded } from '../orchestration/record-then-start';
+import { systemContext } from '../tenancy/context';
+import { withTenant } from '../tenancy/with-tenant';
 import { evaluateChecks, parseChecks } from './checks';
+import { evaluationWorkflowId } from './start-evaluation';
 
 export const CHAMPION_ALIAS = 'champion';
 
@@ -13,12 +16,15 @@ const numbers = (rows: { key: string; value: number | string }[]) =>
  * champion's (from the champion's latest passing evaluation under the same
  * policy, else the metrics snapshotted when the champion was registered), applies
  * the checks and records pass or fail per check. Idempotent: an evaluation
- * already judged is returned as it is.
+ * already judged is returned as it is. Null when the evaluation was never recorded
+ * (the request that started the workflow failed to commit): there is nothing to judge.
  */
-export async function judgeEvaluation(ref: { evaluationId: string; orgId: string; jobStatus: string; jobReason: string | null }): Promise<Evaluation> {
-  return withTenant({ orgId: ref.orgId, userId: null }, async (tx) => {
+export async function judgeEvaluation(ref: { evaluationId: string; orgId: string; jobStatus: string; jobReason: string | null }): Promise<Evaluation | null> {
+  const system = systemContext(ref.orgId, 'evaluation', ref.evaluationId);
+  await withTenant(system, (tx) => awaitRecorded(tx, evaluationWorkflowId(ref.evaluationId)));
+  return withTenant(system, async (tx) => {
     const [ev] = await tx.select().from(evaluations).where(and(eq(evaluations.orgId, ref.orgId), eq(evaluations.id, ref.evaluationId))).for('update');
-    if (!ev) throw new Error(`evaluation ${ref.evaluationId} missing`);
+    if (!ev) return null;
     if (ev.status !== 'running') return ev;
     const finish = async (patch: Partial<Evaluation>) =>
       (await tx.update(evaluations).set({ ...patch, finishedAt: new Date() }).where(eq(evaluations.id, ev.id)).returning())[0]!;

@@ -4,10 +4,10 @@ import { authenticateApiKey } from '../auth/authenticate-api-key';
 import { createApiKey } from '../auth/create-api-key';
 import { revokeApiKey } from '../auth/revoke-api-key';
 import { AppError } from '../errors';
-import { createProject } from '../tenancy/projects';
+import { createProject } from '../tenancy/create-project';
 import { resolveTenantContext } from '../tenancy/resolve-context';
-import { createTeam } from '../tenancy/teams';
-import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { createTeam } from '../tenancy/create-team';
+import { signUpUser, testMeta, type SignedUp } from '../../testing/fixtures';
 import { auditFacets, listAuditEvents, type AuditEventFilter } from './audit-log';
 
 let db: TestDatabase;

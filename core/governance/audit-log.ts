@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gte, inArray, lt, lte, max, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { apiKeys, auditEvents } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
 import { verifyAuditChainIn } from './audit';
@@ -65,7 +65,7 @@ function conditions(orgId: string, filter: z.output<typeof filterSchema>): SQL[]
 export async function listAuditEvents(ctx: TenantContext, page: { first: number; after?: number | null }, filter: AuditEventFilter = {}) {
   assertCan(ctx, 'audit:read');
   const f = parseInput(filterSchema, filter);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) =>
+  return withTenant(ctx, (tx) =>
     tx
       .select()
       .from(auditEvents)
@@ -84,7 +84,7 @@ export interface AuditFacets {
 /** What the organization's log holds, to filter by: its actions, target types and actors, with how many events each has. */
 export async function auditFacets(ctx: TenantContext): Promise<AuditFacets> {
   assertCan(ctx, 'audit:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const org = eq(auditEvents.orgId, ctx.orgId);
     const n = count().mapWith(Number);
     const actions = await tx.select({ action: auditEvents.action, count: n }).from(auditEvents).where(org).groupBy(auditEvents.action).orderBy(auditEvents.action);
@@ -119,5 +119,5 @@ export async function auditFacets(ctx: TenantContext): Promise<AuditFacets> {
 
 export async function verifyAuditChain(ctx: TenantContext) {
   assertCan(ctx, 'audit:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => verifyAuditChainIn(tx, ctx.orgId));
+  return withTenant(ctx, (tx) => verifyAuditChainIn(tx, ctx.orgId));
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
-import { withTenant } from '../../db/with-tenant';
-import { createTeam } from '../tenancy/teams';
-import { signUpUser } from '../testing/fixtures';
+import { inTenantScope } from '../../db/with-tenant';
+import { createTeam } from '../tenancy/create-team';
+import { signUpUser } from '../../testing/fixtures';
 import { listAuditEvents, verifyAuditChain } from './audit-log';
 
 let db: TestDatabase;
@@ -48,7 +48,7 @@ describe('audit log', () => {
   it('cannot be updated or deleted by the application role', async () => {
     const a = await orgWithEvents(1);
     const attempt = (q: string) =>
-      withTenant({ orgId: a.orgId }, (tx) => tx.execute(q)).then(
+      inTenantScope({ orgId: a.orgId }, (tx) => tx.execute(q)).then(
         () => 'allowed',
         (e: { cause?: { code?: string }; code?: string }) => e.cause?.code ?? e.code,
       );

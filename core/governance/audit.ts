@@ -3,7 +3,7 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { auditEvents, auditHeads, type AuditEvent } from '../../db/schema';
 import { newId } from '../ids';
-import { actorLabel, type TenantContext } from '../tenancy/context';
+import { actorLabel, isSystemContext, type ActingContext } from '../tenancy/context';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -54,22 +54,27 @@ export function hashAuditEvent(e: Hashable): string {
  * so the event exists exactly when the change it describes does. The head row
  * lock serialises concurrent appends per organization.
  */
-export async function recordAudit(tx: Tx, ctx: TenantContext, input: AuditInput): Promise<void> {
+export async function recordAudit(tx: Tx, ctx: ActingContext, input: AuditInput): Promise<void> {
   const orgId = ctx.orgId;
   await tx.insert(auditHeads).values({ orgId, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
   const [head] = await tx.select().from(auditHeads).where(eq(auditHeads.orgId, orgId)).for('update');
   if (!head) throw new Error('audit head missing after upsert');
-  const a = ctx.actor;
+  // A system process is recorded as such, under its name: no user stands behind its steps.
+  const actor = isSystemContext(ctx)
+    ? { actorType: 'system', actorUserId: null, actorApiKeyId: null, actorLabel: `system (${ctx.process})` }
+    : {
+        actorType: ctx.actor.kind,
+        actorUserId: ctx.actor.userId,
+        actorApiKeyId: ctx.actor.kind === 'api_key' ? ctx.actor.apiKeyId : null,
+        actorLabel: actorLabel(ctx.actor),
+      };
   const row: Hashable = {
     id: newId('auditEvent'),
     orgId,
     seq: head.seq + 1,
     // Millisecond precision round-trips through timestamptz(3) exactly.
     occurredAt: new Date(Date.now()),
-    actorType: a.kind,
-    actorUserId: a.userId,
-    actorApiKeyId: a.kind === 'api_key' ? a.apiKeyId : null,
-    actorLabel: actorLabel(a),
+    ...actor,
     action: input.action,
     targetType: input.targetType,
     targetId: input.targetId,

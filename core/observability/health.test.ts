@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
-import { resetEnvCache } from '../config/env';
+import { resetEnvCache } from '../../config/env';
 import { checkHealth } from './health';
 
 let db: TestDatabase;

@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { pingDatabase } from '../../db/client';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 
 export interface HealthReport {
   ok: boolean;

@@ -16,7 +16,6 @@ import type { TenantContext } from '../tenancy/context';
 import type { KeyValue } from '../tracking/access';
 import type { ModelRef } from './registry.schemas';
 
-export const tenantScope = (ctx: TenantContext) => ({ orgId: ctx.orgId, userId: ctx.actor.userId });
 
 export const apiKeyOf = (ctx: TenantContext) => (ctx.actor.kind === 'api_key' ? ctx.actor.apiKeyId : null);
 

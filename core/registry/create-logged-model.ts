@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loggedModelParams, loggedModels, loggedModelTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -9,7 +9,6 @@ import { findActiveRun, findExperiment } from '../tracking/access';
 import { generateRunName } from '../tracking/run-names';
 import { experimentIdSchema, LIMITS, paramSchema, runIdSchema } from '../tracking/tracking.schemas';
 import { parseInput } from '../validation';
-import { tenantScope } from './access';
 import { loadLoggedModelViews, loggedModelArtifactLocation, type LoggedModelView } from './logged-model-access';
 import { REGISTRY_LIMITS, registryTagSchema } from './registry.schemas';
 
@@ -26,7 +25,7 @@ export const createLoggedModelInput = z.object({
 export async function createLoggedModel(ctx: TenantContext, input: unknown): Promise<LoggedModelView> {
   assertCan(ctx, 'model:write');
   const data = parseInput(createLoggedModelInput, input);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const experiment = await findExperiment(tx, ctx, data.experimentId);
     const run = data.sourceRunId ? await findActiveRun(tx, ctx, data.sourceRunId) : null;
     if (run && run.experimentId !== experiment.id) {

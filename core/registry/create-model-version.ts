@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { modelVersions, modelVersionTags, registeredModels, runLatestMetrics, type MetricSnapshot } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { artifactStore } from '../artifacts/store-from-config';
 import { notFound } from '../errors';
@@ -10,7 +10,7 @@ import { newId } from '../ids';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { runIdSchema } from '../tracking/tracking.schemas';
 import { parseInput } from '../validation';
-import { apiKeyOf, findModel, loadVersionViews, tenantScope, type ModelVersionView } from './access';
+import { apiKeyOf, findModel, loadVersionViews, type ModelVersionView } from './access';
 import { readModelMetadata } from './model-metadata';
 import { resolveModelSource } from './model-source';
 import { modelRefSchema, registryDescriptionSchema, REGISTRY_LIMITS, tagsInput } from './registry.schemas';
@@ -42,12 +42,12 @@ const jsonNumber = (v: number): number | string => (Number.isFinite(v) ? v : Str
 export async function createModelVersion(ctx: TenantContext, input: unknown, deps: { store?: ArtifactStore } = {}): Promise<ModelVersionView> {
   assertCan(ctx, 'model:write');
   const data = parseInput(createModelVersionInput, input);
-  const located = await withTenant(tenantScope(ctx), async (tx) => {
+  const located = await withTenant(ctx, async (tx) => {
     await findModel(tx, ctx, data.model);
     return resolveModelSource(tx, ctx, data.source, data.runId ?? null);
   });
   const files = await readModelMetadata(deps.store ?? artifactStore(), ctx.orgId, located.storageLocation);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model);
     const resolved = await resolveModelSource(tx, ctx, data.source, data.runId ?? null);
     const now = Date.now();

@@ -1,14 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { projects, registeredModels, registeredModelTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { ensureDefaultProject } from '../tracking/default-experiment';
 import { idSchema, parseInput } from '../validation';
-import { apiKeyOf, loadModelViews, tenantScope, type RegisteredModelView } from './access';
+import { apiKeyOf, loadModelViews, type RegisteredModelView } from './access';
 import { modelNameSchema, registryDescriptionSchema, tagsInput } from './registry.schemas';
 
 export const createRegisteredModelInput = z.object({
@@ -23,7 +23,7 @@ export async function createRegisteredModel(ctx: TenantContext, input: unknown):
   assertCan(ctx, 'model:write');
   const data = parseInput(createRegisteredModelInput, input);
   const id = newId('registeredModel');
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     let projectId = data.projectId ?? null;
     if (projectId) {
       const [p] = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.id, projectId), eq(projects.orgId, ctx.orgId)));

@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { loggedModels } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
-import { tenantScope } from './access';
 import { findLoggedModel } from './model-source';
 
 /**
@@ -14,7 +13,7 @@ import { findLoggedModel } from './model-source';
 export async function deleteLoggedModel(ctx: TenantContext, modelId: unknown): Promise<void> {
   assertCan(ctx, 'model:write');
   const id = parseInput(idSchema('Logged model ID'), modelId);
-  await withTenant(tenantScope(ctx), async (tx) => {
+  await withTenant(ctx, async (tx) => {
     const model = await findLoggedModel(tx, ctx, id);
     await tx.update(loggedModels).set({ deletedAt: new Date(), updatedAt: Date.now() }).where(eq(loggedModels.id, model.id));
     await recordAudit(tx, ctx, { action: 'logged_model.delete', targetType: 'logged_model', targetId: model.id });

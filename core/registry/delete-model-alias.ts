@@ -1,12 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { modelAliases, modelVersions } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findModel, recordAliasEvent, tenantScope } from './access';
+import { findModel, recordAliasEvent } from './access';
 import { assertAliasMovePermitted } from './alias-policy';
 import { aliasSchema, modelRefSchema } from './registry.schemas';
 
@@ -15,7 +15,7 @@ export const deleteModelAliasInput = z.object({ model: modelRefSchema, alias: al
 export async function deleteModelAlias(ctx: TenantContext, input: unknown): Promise<void> {
   assertCan(ctx, 'model:write');
   const data = parseInput(deleteModelAliasInput, input);
-  await withTenant(tenantScope(ctx), async (tx) => {
+  await withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model, { forUpdate: true });
     const [current] = await tx
       .select({ version: modelVersions.version })

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { modelAliases, modelVersions } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findModel, findVersion, recordAliasEvent, tenantScope } from './access';
+import { findModel, findVersion, recordAliasEvent } from './access';
 import { assertAliasMovePermitted } from './alias-policy';
 import { modelRefSchema, versionNumberSchema } from './registry.schemas';
 
@@ -19,7 +19,7 @@ export const deleteModelVersionInput = z.object({ model: modelRefSchema, version
 export async function deleteModelVersion(ctx: TenantContext, input: unknown): Promise<void> {
   assertCan(ctx, 'model:write');
   const data = parseInput(deleteModelVersionInput, input);
-  await withTenant(tenantScope(ctx), async (tx) => {
+  await withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model, { forUpdate: true });
     const v = await findVersion(tx, model, data.version, { forUpdate: true });
     const aliases = await tx.select({ alias: modelAliases.alias }).from(modelAliases).where(eq(modelAliases.versionId, v.id));

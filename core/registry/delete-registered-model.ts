@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { modelAliases, registeredModels } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findModel, tenantScope } from './access';
+import { findModel } from './access';
 import { assertAliasMovePermitted } from './alias-policy';
 import { modelRefSchema } from './registry.schemas';
 
@@ -15,7 +15,7 @@ import { modelRefSchema } from './registry.schemas';
 export async function deleteRegisteredModel(ctx: TenantContext, ref: unknown): Promise<void> {
   assertCan(ctx, 'model:write');
   const data = parseInput(modelRefSchema, ref);
-  await withTenant(tenantScope(ctx), async (tx) => {
+  await withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data, { forUpdate: true });
     const aliases = await tx.select({ alias: modelAliases.alias }).from(modelAliases).where(eq(modelAliases.modelId, model.id));
     for (const a of aliases) await assertAliasMovePermitted(tx, ctx, { model, alias: a.alias, toVersion: null });

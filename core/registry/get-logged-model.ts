@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
-import { tenantScope } from './access';
 import { loadLoggedModelViews, type LoggedModelView } from './logged-model-access';
 import { findLoggedModel } from './model-source';
 
@@ -11,5 +10,5 @@ export const getLoggedModelInput = z.object({ modelId: idSchema('Logged model ID
 export async function getLoggedModel(ctx: TenantContext, input: unknown): Promise<LoggedModelView> {
   assertCan(ctx, 'model:read');
   const data = parseInput(getLoggedModelInput, input);
-  return withTenant(tenantScope(ctx), async (tx) => (await loadLoggedModelViews(tx, [await findLoggedModel(tx, ctx, data.modelId, { includeDeleted: data.allowDeleted })]))[0]!);
+  return withTenant(ctx, async (tx) => (await loadLoggedModelViews(tx, [await findLoggedModel(tx, ctx, data.modelId, { includeDeleted: data.allowDeleted })]))[0]!);
 }

@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { modelAliases, modelAliasHistory, modelVersions, protectedModelAliases, registeredModels, users, type ModelAliasHistoryEntry } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findModel, tenantScope } from './access';
+import { findModel } from './access';
 import { modelRefSchema } from './registry.schemas';
 
 export type AliasHistoryView = ModelAliasHistoryEntry & { actorEmail: string | null };
@@ -24,7 +24,7 @@ export interface ModelAliasView {
 export async function listModelAliases(ctx: TenantContext, ref: unknown): Promise<ModelAliasView[]> {
   assertCan(ctx, 'model:read');
   const data = parseInput(modelRefSchema, ref);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data);
     return (await loadAliases(tx, [model.id])).get(model.id) ?? [];
   });
@@ -38,7 +38,7 @@ export async function listAliasesOfModels(ctx: TenantContext, modelIds: readonly
   assertCan(ctx, 'model:read');
   const ids = [...new Set(modelIds)];
   if (ids.length === 0) return new Map();
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const visible = await tx
       .select({ id: registeredModels.id })
       .from(registeredModels)

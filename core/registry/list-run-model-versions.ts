@@ -1,17 +1,17 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { modelVersions, runs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { findRun } from '../tracking/access';
 import { runIdSchema } from '../tracking/tracking.schemas';
 import { parseInput } from '../validation';
-import { loadVersionViews, tenantScope, type ModelVersionView } from './access';
+import { loadVersionViews, type ModelVersionView } from './access';
 
 /** The model versions registered from a run, newest first: lineage read from the run's side. Another organization's run is NOT_FOUND. */
 export async function listRunModelVersions(ctx: TenantContext, runId: unknown): Promise<ModelVersionView[]> {
   assertCan(ctx, 'model:read');
   const id = parseInput(runIdSchema, runId);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const run = await findRun(tx, ctx, id);
     const rows = await tx
       .select()
@@ -28,7 +28,7 @@ export async function listModelVersionsOfRuns(ctx: TenantContext, runIds: readon
   const ids = [...new Set(runIds)];
   const out = new Map<string, ModelVersionView[]>();
   if (ids.length === 0) return out;
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const visible = await tx.select({ id: runs.id }).from(runs).where(and(eq(runs.orgId, ctx.orgId), inArray(runs.id, ids)));
     if (visible.length === 0) return out;
     for (const r of visible) out.set(r.id, []);

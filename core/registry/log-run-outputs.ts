@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { runModelOutputs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { findActiveRun } from '../tracking/access';
 import { int64Schema, runIdSchema } from '../tracking/tracking.schemas';
 import { idSchema, parseInput } from '../validation';
-import { tenantScope } from './access';
 import { findLoggedModel } from './model-source';
 
 export const logRunOutputsInput = z.object({
@@ -22,7 +21,7 @@ export async function logRunOutputs(ctx: TenantContext, input: unknown): Promise
   assertCan(ctx, 'run:write');
   assertCan(ctx, 'model:write');
   const data = parseInput(logRunOutputsInput, input);
-  await withTenant(tenantScope(ctx), async (tx) => {
+  await withTenant(ctx, async (tx) => {
     const run = await findActiveRun(tx, ctx, data.runId);
     for (const m of data.models) {
       const model = await findLoggedModel(tx, ctx, m.modelId);

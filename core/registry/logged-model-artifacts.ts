@@ -1,10 +1,9 @@
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import type { LoggedModel } from '../../db/schema';
 import { notFound } from '../errors';
 import { isId } from '../ids';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import type { Permission } from '../tenancy/permissions';
-import { tenantScope } from './access';
 import { findLoggedModel } from './model-source';
 
 /** True when the owner segment of an `mlflow-artifacts:/<experimentId>/<owner>/artifacts/…` path names a logged model. */
@@ -25,7 +24,7 @@ export async function authorizeLoggedModelArtifacts(
 ): Promise<LoggedModel> {
   const permission: Permission = opts.write ? 'model:write' : 'model:read';
   assertCan(ctx, permission);
-  const model = await withTenant(tenantScope(ctx), (tx) => findLoggedModel(tx, ctx, input.modelId, { includeDeleted: !opts.write }));
+  const model = await withTenant(ctx, (tx) => findLoggedModel(tx, ctx, input.modelId, { includeDeleted: !opts.write }));
   if (input.experimentId != null && input.experimentId !== model.experimentId) throw notFound(`Logged Model with ID '${input.modelId.slice(0, 64)}'`);
   return model;
 }

@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { protectedModelAliases, type ProtectedModelAlias } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { forbidden } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { ORG_ROLES, ROLE_RANK } from '../tenancy/permissions';
 import { parseInput } from '../validation';
-import { findModel, tenantScope } from './access';
+import { findModel } from './access';
 import { aliasSchema, modelRefSchema } from './registry.schemas';
 
 export const protectModelAliasInput = z.object({
@@ -27,7 +27,7 @@ export async function protectModelAlias(ctx: TenantContext, input: unknown): Pro
   assertCan(ctx, 'model:alias-protect');
   const data = parseInput(protectModelAliasInput, input);
   if (data.minRole && ROLE_RANK[data.minRole] > ROLE_RANK[ctx.role]) throw forbidden(`You cannot require a role above your own (${ctx.role})`);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model, { forUpdate: true });
     let row: ProtectedModelAlias | null = null;
     if (data.minRole) {

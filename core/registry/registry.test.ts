@@ -1,14 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
-import { withTenant } from '../../db/with-tenant';
+import { inTenantScope } from '../../db/with-tenant';
 import { authenticateApiKey } from '../auth/authenticate-api-key';
 import { createApiKey } from '../auth/create-api-key';
 import { AppError } from '../errors';
 import type { TenantContext } from '../tenancy/context';
 import { permissionsFor } from '../tenancy/permissions';
 import { resolveTenantContext } from '../tenancy/resolve-context';
-import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { signUpUser, testMeta, type SignedUp } from '../../testing/fixtures';
 import { createExperiment } from '../tracking/create-experiment';
 import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';
@@ -21,7 +21,7 @@ import { createRegisteredModel } from './create-registered-model';
 import { deleteModelAlias } from './delete-model-alias';
 import { deleteModelVersion } from './delete-model-version';
 import { deleteRegisteredModel } from './delete-registered-model';
-import { getModelVersionLineage } from './get-model-version-lineage';
+import { getModelVersionLineage } from '../lineage/get-model-version-lineage';
 import { getRegisteredModel } from './get-registered-model';
 import { listModelAliases } from './list-model-aliases';
 import { authorizeLoggedModelArtifacts, isLoggedModelArtifactOwner } from './logged-model-artifacts';
@@ -179,7 +179,7 @@ describe('aliases', () => {
 
   it('history is append-only for the application role', async () => {
     const pgCode = (q: ReturnType<typeof sql>) =>
-      withTenant({ orgId: A.orgId }, (tx) => tx.execute(q)).then(
+      inTenantScope({ orgId: A.orgId }, (tx) => tx.execute(q)).then(
         () => 'ok',
         (e: { cause?: { code?: string } }) => e.cause?.code,
       );
@@ -229,7 +229,7 @@ describe('aliases', () => {
     const v2 = await createModelVersion(A.ctx, { model: { name: 'gated' }, source: `runs:/${runId}/model`, runId });
     await protectModelAlias(A.ctx, { model: { name: 'gated' }, alias: 'champion', minRole: 'member', requiresPassingEvaluation: true });
     const record = (versionId: string, status: 'passed' | 'failed' | 'running', message: string | null) =>
-      withTenant({ orgId: A.orgId }, (tx) =>
+      inTenantScope({ orgId: A.orgId }, (tx) =>
         tx.insert(evaluations).values({ id: newId('evaluation'), orgId: A.orgId, modelVersionId: versionId, status, checks: ['accuracy >= 0.8'], message }),
       );
     // Not evaluated yet: refused, and the message says what to do.

@@ -2,9 +2,9 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { modelAliases, modelVersions, type ModelVersion, type RegisteredModel } from '../../db/schema';
 import { AppError, notFound } from '../errors';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { findModel, findVersion, loadVersionViews, tenantScope, type ModelVersionView } from './access';
+import { findModel, findVersion, loadVersionViews, type ModelVersionView } from './access';
 import { aliasSchema, modelNameSchema } from './registry.schemas';
 
 export type ParsedModelUri = { name: string; version: number } | { name: string; alias: string } | { name: string; latest: true };
@@ -54,7 +54,7 @@ export interface ResolvedModelUri {
 export async function resolveModelUri(ctx: TenantContext, uri: unknown): Promise<ResolvedModelUri> {
   assertCan(ctx, 'model:read');
   const parsed = parseModelUri(uri as string);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, { name: parsed.name });
     let v: ModelVersion;
     if ('version' in parsed) v = await findVersion(tx, model, parsed.version);

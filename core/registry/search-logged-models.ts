@@ -1,12 +1,11 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { loggedModels, loggedModelTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { DEFAULT_EXPERIMENT_ALIAS, findExperiment } from '../tracking/access';
 import { experimentIdSchema } from '../tracking/tracking.schemas';
 import { parseInput } from '../validation';
-import { tenantScope } from './access';
 import { loadLoggedModelViews, type LoggedModelView } from './logged-model-access';
 import { decodeOffset, encodeOffset, pageTokenSchema } from './registry.schemas';
 import { registryFilterSql, registryOrderSql } from './registry-filter';
@@ -31,7 +30,7 @@ export async function searchLoggedModels(ctx: TenantContext, input: unknown): Pr
   assertCan(ctx, 'model:read');
   const data = parseInput(searchLoggedModelsInput, input);
   const offset = decodeOffset(data.pageToken);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     // "0" is the default experiment; other IDs are taken as given, and RLS keeps them inside the tenant.
     const ids = await Promise.all(data.experimentIds.map(async (id) => (id === DEFAULT_EXPERIMENT_ALIAS ? (await findExperiment(tx, ctx, id)).id : id)));
     const rows = await tx

@@ -1,10 +1,10 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { modelVersions, modelVersionTags, registeredModels } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { loadVersionViews, tenantScope, type ModelVersionView } from './access';
+import { loadVersionViews, type ModelVersionView } from './access';
 import { decodeOffset, encodeOffset, modelRefSchema, pageTokenSchema, REGISTRY_LIMITS } from './registry.schemas';
 import { registryFilterSql, registryOrderSql } from './registry-filter';
 
@@ -43,7 +43,7 @@ export async function searchModelVersions(ctx: TenantContext, input: unknown): P
     }),
   );
   const offset = decodeOffset(data.pageToken);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const rows = await tx
       .select({ v: modelVersions })
       .from(modelVersions)

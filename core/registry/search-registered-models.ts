@@ -1,10 +1,10 @@
 import { and, asc, eq, ilike } from 'drizzle-orm';
 import { z } from 'zod';
 import { registeredModels, registeredModelTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
-import { loadModelViews, tenantScope, type RegisteredModelView } from './access';
+import { loadModelViews, type RegisteredModelView } from './access';
 import { decodeOffset, encodeOffset, pageTokenSchema, REGISTRY_LIMITS } from './registry.schemas';
 import { registryFilterSql, registryOrderSql } from './registry-filter';
 
@@ -44,7 +44,7 @@ export async function searchRegisteredModels(ctx: TenantContext, input: unknown)
     }),
   );
   const offset = decodeOffset(data.pageToken);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const rows = await tx
       .select()
       .from(registeredModels)

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { modelAliases, modelVersions } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findModel, findVersion, loadVersionViews, recordAliasEvent, tenantScope, type ModelVersionView } from './access';
+import { findModel, findVersion, loadVersionViews, recordAliasEvent, type ModelVersionView } from './access';
 import { assertAliasMovePermitted } from './alias-policy';
 import { aliasSchema, modelRefSchema, versionNumberSchema } from './registry.schemas';
 
@@ -19,7 +19,7 @@ export const setModelAliasInput = z.object({ model: modelRefSchema, alias: alias
 export async function setModelAlias(ctx: TenantContext, input: unknown): Promise<ModelVersionView> {
   assertCan(ctx, 'model:write');
   const data = parseInput(setModelAliasInput, input);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model, { forUpdate: true });
     const target = await findVersion(tx, model, data.version);
     const [current] = await tx

@@ -1,13 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { loggedModelParams, loggedModels, loggedModelTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { LIMITS, paramSchema } from '../tracking/tracking.schemas';
 import { idSchema, parseInput } from '../validation';
-import { tenantScope } from './access';
 import { loadLoggedModelViews, type LoggedModelView } from './logged-model-access';
 import { findLoggedModel } from './model-source';
 import { REGISTRY_LIMITS, registryTagSchema } from './registry.schemas';
@@ -25,7 +24,7 @@ export const updateLoggedModelInput = z.object({
 export async function updateLoggedModel(ctx: TenantContext, input: unknown): Promise<LoggedModelView> {
   assertCan(ctx, 'model:write');
   const data = parseInput(updateLoggedModelInput, input);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findLoggedModel(tx, ctx, data.modelId);
     const [row] = await tx
       .update(loggedModels)

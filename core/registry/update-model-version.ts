@@ -1,12 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { modelVersions, modelVersionTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findModel, findVersion, loadVersionViews, tenantScope, type ModelVersionView } from './access';
+import { findModel, findVersion, loadVersionViews, type ModelVersionView } from './access';
 import { MODEL_STAGES, modelRefSchema, registryDescriptionSchema, REGISTRY_LIMITS, registryTagSchema, versionNumberSchema } from './registry.schemas';
 
 export const updateModelVersionInput = z.object({
@@ -24,7 +24,7 @@ export const updateModelVersionInput = z.object({
 export async function updateModelVersion(ctx: TenantContext, input: unknown): Promise<ModelVersionView> {
   assertCan(ctx, 'model:write');
   const data = parseInput(updateModelVersionInput, input);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model);
     const v = await findVersion(tx, model, data.version, { forUpdate: true });
     const patch: Partial<typeof modelVersions.$inferInsert> = { updatedAt: Date.now() };

@@ -1,12 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { registeredModels, registeredModelTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError, fromPgError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findModel, loadModelViews, tenantScope, type RegisteredModelView } from './access';
+import { findModel, loadModelViews, type RegisteredModelView } from './access';
 import { modelNameSchema, modelRefSchema, registryDescriptionSchema, REGISTRY_LIMITS, registryTagSchema } from './registry.schemas';
 
 export const updateRegisteredModelInput = z.object({
@@ -23,7 +23,7 @@ export const updateRegisteredModelInput = z.object({
 export async function updateRegisteredModel(ctx: TenantContext, input: unknown): Promise<RegisteredModelView> {
   assertCan(ctx, 'model:write');
   const data = parseInput(updateRegisteredModelInput, input);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const model = await findModel(tx, ctx, data.model, { forUpdate: true });
     const patch: Partial<typeof registeredModels.$inferInsert> = { updatedAt: Date.now() };
     if (data.description != null) patch.description = data.description;

@@ -35,6 +35,30 @@ export interface TenantContext {
   meta: RequestMeta;
 }
 
+/**
+ * What background work acts as when no user is behind the step: a workflow's activity reading and
+ * updating its own rows, a sweep. Named, so the audit log and the logs say which process acted.
+ */
+export type SystemProcess = 'training-job' | 'evaluation' | 'retraining' | 'artifact-retention' | 'api-key-sweep';
+
+/** An organization's rows as a system process sees them: no user, no permissions, audited as the system. */
+export interface SystemContext {
+  kind: 'system';
+  process: SystemProcess;
+  orgId: string;
+  meta: RequestMeta;
+}
+
+/** Either context a tenant transaction can run in. */
+export type ActingContext = TenantContext | SystemContext;
+
+/** The system context for `process` acting on `orgId`; `key` (a job or policy ID) names the work in logs. */
+export function systemContext(orgId: string, process: SystemProcess, key: string): SystemContext {
+  return { kind: 'system', process, orgId, meta: systemMeta(`${process}/${key}`) };
+}
+
+export const isSystemContext = (ctx: ActingContext): ctx is SystemContext => 'kind' in ctx && ctx.kind === 'system';
+
 export function can(ctx: TenantContext, permission: Permission): boolean {
   return ctx.permissions.has(permission);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Tx } from '../../db/client';
 import { memberships, organizations, type Organization } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withMembershipScope } from './with-tenant';
 import { AppError } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
@@ -53,5 +53,5 @@ export async function createOrganization(actor: Actor, meta: RequestMeta, input:
   if (actor.kind !== 'user') throw new AppError('FORBIDDEN', 'API keys cannot create organizations');
   const { name } = parseInput(createOrganizationInput, input);
   const orgId = newId('org');
-  return withTenant({ orgId, userId: actor.userId }, (tx) => insertOrganization(tx, { orgId, name, actor, meta }));
+  return withMembershipScope({ orgId, userId: actor.userId }, (tx) => insertOrganization(tx, { orgId, name, actor, meta }));
 }

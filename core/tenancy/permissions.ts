@@ -1,4 +1,4 @@
-import type { OrgRole } from '../../db/schema';
+import { teamRole, type OrgRole } from '../../db/schema';
 
 /** Every action a use case can assert. Closed list: add here, then grant below. */
 export const PERMISSIONS = [
@@ -44,6 +44,9 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ORG_ROLES = ['owner', 'admin', 'member', 'viewer'] as const satisfies readonly OrgRole[];
+
+/** Team roles, from the database enum: transports read them here, since graphql/ may not import db/ values. */
+export const TEAM_ROLES = teamRole.enumValues;
 
 const VIEWER: Permission[] = [
   'org:read',

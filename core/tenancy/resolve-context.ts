@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { memberships, organizations } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withMembershipScope, withTenant } from './with-tenant';
 import { AppError, notFound } from '../errors';
 import type { Actor, RequestMeta, TenantContext } from './context';
 import { permissionsFor } from './permissions';
@@ -17,7 +17,7 @@ export async function resolveTenantContext(actor: Actor, requestedOrgId: string 
     return { actor, orgId: actor.orgId, role: actor.role, permissions: permissionsFor(actor.role, actor.scopes, { runBound: !!actor.runId }), meta };
   }
   const orgId = requestedOrgId;
-  const membership = await withTenant({ orgId, userId: actor.userId }, async (tx) => {
+  const membership = await withMembershipScope({ orgId, userId: actor.userId }, async (tx) => {
     const where = orgId
       ? and(eq(memberships.userId, actor.userId), eq(memberships.orgId, orgId))
       : eq(memberships.userId, actor.userId);
@@ -44,7 +44,7 @@ export async function resolveTenantContext(actor: Actor, requestedOrgId: string 
 
 /** Organizations the user belongs to, for the switcher. */
 export async function listMyOrganizations(userId: string) {
-  return withTenant({ orgId: null, userId }, (tx) =>
+  return withMembershipScope({ orgId: null, userId }, (tx) =>
     tx
       .select({ id: organizations.id, name: organizations.name, slug: organizations.slug, role: memberships.role, createdAt: organizations.createdAt })
       .from(memberships)
@@ -55,7 +55,7 @@ export async function listMyOrganizations(userId: string) {
 }
 
 export async function getOrganization(ctx: TenantContext) {
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const [org] = await tx.select().from(organizations).where(eq(organizations.id, ctx.orgId));
     if (!org) throw notFound('Organization');
     return org;

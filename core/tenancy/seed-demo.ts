@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
-import { withoutTenant } from '../../db/with-tenant';
+import { withoutTenant } from './with-tenant';
 import { signUp } from '../auth/sign-up';
 import { systemMeta } from './context';
 import { resolveTenantContext } from './resolve-context';
-import { createProject } from './projects';
-import { createTeam } from './teams';
+import { createProject } from './create-project';
+import { createTeam } from './create-team';
 
 export const DEMO_LOGIN = { email: 'demo@gantry.dev', password: 'gantry-demo-2026', orgName: 'Demo ML Org' } as const;
 

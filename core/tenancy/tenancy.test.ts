@@ -2,12 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
 import { signUp } from '../auth/sign-up';
 import { AppError } from '../errors';
-import { signUpUser, testMeta, uniqueEmail } from '../testing/fixtures';
-import { acceptInvitation, createInvitation, previewInvitation, revokeInvitation } from './invitations';
-import { changeMemberRole, listMembers, removeMember } from './members';
-import { createProject, getProject } from './projects';
+import { signUpUser, testMeta, uniqueEmail } from '../../testing/fixtures';
+import { acceptInvitation } from './accept-invitation';
+import { createInvitation } from './create-invitation';
+import { previewInvitation } from './preview-invitation';
+import { revokeInvitation } from './revoke-invitation';
+import { changeMemberRole } from './change-member-role';
+import { listMembers } from './list-members';
+import { removeMember } from './remove-member';
+import { createProject } from './create-project';
+import { getProject } from './get-project';
 import { resolveTenantContext } from './resolve-context';
-import { addTeamMember, createTeam } from './teams';
+import { addTeamMember } from './add-team-member';
+import { createTeam } from './create-team';
 
 let db: TestDatabase;
 beforeAll(async () => {

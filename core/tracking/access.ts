@@ -23,7 +23,6 @@ import { ensureDefaultExperiment } from './default-experiment';
 /** MLflow clients address the default experiment as "0". */
 export const DEFAULT_EXPERIMENT_ALIAS = '0';
 
-export const tenantScope = (ctx: TenantContext) => ({ orgId: ctx.orgId, userId: ctx.actor.userId });
 
 export interface KeyValue {
   key: string;

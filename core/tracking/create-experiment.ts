@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { experiments, experimentTags, projects } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError, notFound } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
-import { loadExperimentViews, tenantScope, type ExperimentView } from './access';
+import { loadExperimentViews, type ExperimentView } from './access';
 import { ensureDefaultProject } from './default-experiment';
 import { experimentNameSchema, LIMITS, tagSchema } from './tracking.schemas';
 
@@ -22,7 +22,7 @@ export async function createExperiment(ctx: TenantContext, input: unknown): Prom
   assertCan(ctx, 'experiment:write');
   const data = parseInput(createExperimentInput, input);
   const id = newId('experiment');
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     let projectId = data.projectId ?? null;
     if (projectId) {
       const [p] = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.id, projectId), eq(projects.orgId, ctx.orgId)));

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { runs, runTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError, forbidden } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { newId } from '../ids';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findExperiment, loadRunViews, tenantScope, type RunView } from './access';
+import { findExperiment, loadRunViews, type RunView } from './access';
 import { generateRunName } from './run-names';
 import { experimentIdSchema, int64Schema, LIMITS, RUN_STATUSES, runNameSchema, tagSchema } from './tracking.schemas';
 
@@ -31,7 +31,7 @@ export async function createRun(ctx: TenantContext, input: unknown): Promise<Run
   const name = data.runName || tags.get(RUN_NAME_TAG) || generateRunName();
   tags.set(RUN_NAME_TAG, name);
   const id = newId('run');
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const exp = await findExperiment(tx, ctx, data.experimentId);
     if (exp.lifecycleStage !== 'active') throw new AppError('BAD_USER_INPUT', `The experiment ${exp.id} must be in the 'active' state to create runs in it`);
     const [row] = await tx

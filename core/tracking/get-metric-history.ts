@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findRun, tenantScope, type MetricPoint } from './access';
+import { findRun, type MetricPoint } from './access';
 import { runIdSchema } from './tracking.schemas';
 
 export const getMetricHistoryInput = z.object({
@@ -29,7 +29,7 @@ export async function getMetricHistory(ctx: TenantContext, input: unknown): Prom
     offset = Number.parseInt(Buffer.from(data.pageToken, 'base64url').toString('utf8'), 10);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new AppError('BAD_USER_INPUT', 'Invalid page token');
   }
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const run = await findRun(tx, ctx, data.runId);
     const limit = data.maxResults ?? null;
     const rows = await tx.execute<{ step: string; timestamp: string; value: number }>(sql`

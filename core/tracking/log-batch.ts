@@ -2,10 +2,10 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { runs } from '../../db/schema';
-import { withTenant, withTenantStatement } from '../../db/with-tenant';
+import { withTenant, withTenantStatement } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { assertRunWritable, findActiveRun, runNotActive, runNotFound, tenantScope } from './access';
+import { assertRunWritable, findActiveRun, runNotActive, runNotFound } from './access';
 import { RUN_NAME_TAG } from './create-run';
 import { LIMITS, metricSchema, paramChanged, paramSchema, runIdSchema, tagSchema } from './tracking.schemas';
 
@@ -135,7 +135,7 @@ export async function logBatch(ctx: TenantContext, input: unknown): Promise<LogB
   if (data.metrics.length && !data.params.length && !data.tags.length) {
     // What a training loop sends over and over: one statement in one round trip.
     assertRunWritable(ctx, data.runId);
-    const write = (retried: boolean) => withTenantStatement<{ stage: string }>(tenantScope(ctx), metricsStatement(ctx, data.runId, data.metrics, { retried }));
+    const write = (retried: boolean) => withTenantStatement<{ stage: string }>(ctx, metricsStatement(ctx, data.runId, data.metrics, { retried }));
     const rows = await write(false).catch((e: unknown) => {
       if ((e as { code?: string } | null)?.code === UNIQUE_VIOLATION) return write(true);
       throw e;
@@ -143,5 +143,5 @@ export async function logBatch(ctx: TenantContext, input: unknown): Promise<LogB
     assertWritten(data.runId, rows);
     return { metricsWritten: data.metrics.length };
   }
-  return withTenant(tenantScope(ctx), (tx) => logBatchIn(tx, ctx, data));
+  return withTenant(ctx, (tx) => logBatchIn(tx, ctx, data));
 }

@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { datasets, runInputs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { newId } from '../ids';
 import { parseInput } from '../validation';
-import { findActiveRun, tenantScope } from './access';
+import { findActiveRun } from './access';
 import { LIMITS, runIdSchema, tagSchema } from './tracking.schemas';
 
 const text = (what: string, max: number) => z.string({ message: `${what} is required` }).max(max, `${what} must be at most ${max} characters`);
@@ -35,7 +35,7 @@ export const logInputsInput = z.object({
 export async function logInputs(ctx: TenantContext, input: unknown): Promise<void> {
   assertCan(ctx, 'run:write');
   const data = parseInput(logInputsInput, input);
-  await withTenant(tenantScope(ctx), async (tx) => {
+  await withTenant(ctx, async (tx) => {
     const run = await findActiveRun(tx, ctx, data.runId);
     for (const d of data.datasets) {
       const ds = d.dataset;

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findRun, tenantScope } from './access';
+import { findRun } from './access';
 import { runIdSchema } from './tracking.schemas';
 
 export const metricSeriesInput = z.object({
@@ -60,7 +60,7 @@ export async function getMetricSeries(ctx: TenantContext, input: unknown): Promi
   assertCan(ctx, 'run:read');
   const data = parseInput(metricSeriesInput, input);
   if (data.minStep != null && data.maxStep != null && data.minStep > data.maxStep) throw new AppError('BAD_USER_INPUT', 'minStep must not exceed maxStep');
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const run = await findRun(tx, ctx, data.runId);
     const range = sql`run_id = ${run.id} and key = ${data.key} and value <> 'NaN'::float8
       ${data.minStep != null ? sql`and step >= ${data.minStep}` : sql``}

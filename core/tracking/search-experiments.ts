@@ -1,11 +1,11 @@
 import { inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { experiments, type Experiment } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
-import { loadExperimentViews, tenantScope, type ExperimentView } from './access';
+import { loadExperimentViews, type ExperimentView } from './access';
 import { parseFilterString, parseOrderBy, type FilterClause } from './search-filter';
 import { VIEW_TYPES } from './tracking.schemas';
 
@@ -73,7 +73,7 @@ export async function searchExperiments(ctx: TenantContext, input: unknown): Pro
   });
   // Without an order, keyset order by ID (creation order) for GraphQL; MLflow's default is newest first.
   const tail = data.afterId || data.projectId ? sql`e.id asc` : sql`e.created_at desc, e.id asc`;
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const rows = await tx.execute<{ id: string }>(
       sql`select e.id from experiments e where ${sql.join(conds, sql` and `)} order by ${sql.join([...order, tail], sql`, `)} limit ${limit + 1} offset ${offset}`,
     );

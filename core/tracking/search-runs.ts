@@ -2,11 +2,11 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { runs, type Run } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { DEFAULT_EXPERIMENT_ALIAS, findExperiment, loadRunViews, tenantScope, type RunView } from './access';
+import { DEFAULT_EXPERIMENT_ALIAS, findExperiment, loadRunViews, type RunView } from './access';
 import { filterClauseSchema, orderBySchema, parseFilterString, parseOrderBy, type FilterClause, type OrderBy } from './search-filter';
 import { experimentIdSchema, VIEW_TYPES } from './tracking.schemas';
 
@@ -224,5 +224,5 @@ export async function searchRunsIn(tx: Tx, ctx: TenantContext, data: z.infer<typ
 export async function searchRuns(ctx: TenantContext, input: unknown): Promise<RunPage> {
   assertCan(ctx, 'run:read');
   const data = parseInput(searchRunsInput, input);
-  return withTenant(tenantScope(ctx), (tx) => searchRunsIn(tx, ctx, data));
+  return withTenant(ctx, (tx) => searchRunsIn(tx, ctx, data));
 }

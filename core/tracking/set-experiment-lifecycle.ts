@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { experiments, runs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findExperiment, tenantScope } from './access';
+import { findExperiment } from './access';
 import { experimentIdSchema } from './tracking.schemas';
 
 /**
@@ -15,7 +15,7 @@ import { experimentIdSchema } from './tracking.schemas';
 export async function setExperimentLifecycle(ctx: TenantContext, experimentId: unknown, stage: 'active' | 'deleted'): Promise<void> {
   assertCan(ctx, 'experiment:write');
   const id = parseInput(experimentIdSchema, experimentId);
-  await withTenant(tenantScope(ctx), async (tx) => {
+  await withTenant(ctx, async (tx) => {
     const exp = await findExperiment(tx, ctx, id);
     if (stage === 'deleted' && exp.isDefault) throw new AppError('BAD_USER_INPUT', 'Cannot delete the default experiment');
     if (exp.lifecycleStage === stage) return;

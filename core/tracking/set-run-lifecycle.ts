@@ -1,17 +1,17 @@
 import { eq } from 'drizzle-orm';
 import { runs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findRun, tenantScope } from './access';
+import { findRun } from './access';
 import { runIdSchema } from './tracking.schemas';
 
 /** Soft delete or restore. Deleted runs disappear from default searches; their data stays until a retention job removes it. */
 export async function setRunLifecycle(ctx: TenantContext, runId: unknown, stage: 'active' | 'deleted'): Promise<void> {
   assertCan(ctx, 'run:write');
   const id = parseInput(runIdSchema, runId);
-  await withTenant(tenantScope(ctx), async (tx) => {
+  await withTenant(ctx, async (tx) => {
     const run = await findRun(tx, ctx, id, { forUpdate: true });
     if (run.lifecycleStage === stage) return;
     await tx

@@ -1,12 +1,12 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { experiments, experimentTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { AppError, fromPgError } from '../errors';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findExperiment, loadExperimentViews, tenantScope, type ExperimentView } from './access';
+import { findExperiment, loadExperimentViews, type ExperimentView } from './access';
 import { experimentIdSchema, experimentNameSchema, tagSchema } from './tracking.schemas';
 
 export const updateExperimentInput = z.object({
@@ -20,7 +20,7 @@ export const updateExperimentInput = z.object({
 export async function updateExperiment(ctx: TenantContext, input: unknown): Promise<ExperimentView> {
   assertCan(ctx, 'experiment:write');
   const data = parseInput(updateExperimentInput, input);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const exp = await findExperiment(tx, ctx, data.experimentId);
     if (exp.lifecycleStage !== 'active') throw new AppError('BAD_USER_INPUT', 'Cannot update a deleted experiment; restore it first');
     const patch: Partial<typeof experiments.$inferInsert> = { updatedAt: Date.now() };

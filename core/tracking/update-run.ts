@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { runs, runTags } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
-import { findRun, loadRunViews, tenantScope, type RunView } from './access';
+import { findRun, loadRunViews, type RunView } from './access';
 import { RUN_NAME_TAG } from './create-run';
 import { int64Schema, RUN_STATUSES, runIdSchema, runNameSchema } from './tracking.schemas';
 
@@ -19,7 +19,7 @@ export const updateRunInput = z.object({
 export async function updateRun(ctx: TenantContext, input: unknown): Promise<RunView> {
   assertCan(ctx, 'run:write');
   const data = parseInput(updateRunInput, input);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const run = await findRun(tx, ctx, data.runId, { forUpdate: true });
     const patch: Partial<typeof runs.$inferInsert> = {};
     if (data.status) patch.status = data.status;

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { trainingJobs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { signalWorkflow } from '../orchestration/temporal';
+import { signals } from '../orchestration/workflows';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
 import { z } from 'zod';
@@ -21,13 +22,13 @@ const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 export async function cancelTrainingJob(ctx: TenantContext, input: unknown): Promise<JobView> {
   assertCan(ctx, 'job:cancel');
   const data = parseInput(cancelTrainingJobInput, input);
-  const job = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const job = await withTenant(ctx, async (tx) => {
     const j = await findJob(tx, ctx, data.jobId, { forUpdate: true });
     if (ENDED.has(j.status) || j.cancelRequestedAt) return j;
     const [updated] = await tx.update(trainingJobs).set({ cancelRequestedAt: new Date() }).where(eq(trainingJobs.id, j.id)).returning();
     await recordAudit(tx, ctx, { action: 'job.cancel', targetType: 'job', targetId: j.id, data: { reason: data.reason ?? null, status: j.status } });
     return updated as JobView;
   });
-  if (!ENDED.has(job.status)) await signalWorkflow(jobWorkflowId(job.id), 'cancel', [{ reason: data.reason ?? undefined }]);
+  if (!ENDED.has(job.status)) await signalWorkflow(jobWorkflowId(job.id), signals.cancelJob, { reason: data.reason ?? undefined });
   return job;
 }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resetEnvCache } from '../../config/env';
 import { jobSpecSchema } from '../../rules/job-spec';
-import { resetEnvCache } from '../config/env';
 import { permissionsFor } from '../tenancy/permissions';
 import type { TenantContext } from '../tenancy/context';
-import { testMeta } from '../testing/fixtures';
+import { testMeta } from '../../testing/fixtures';
 import { listExampleJobs } from './example-jobs';
 
 const ctx: TenantContext = {

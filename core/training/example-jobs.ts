@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { env } from '../../config/env';
 import { jobSpecSchema, type JobSpecInput } from '../../rules/job-spec';
-import { env } from '../config/env';
 import { assertCan, type TenantContext } from '../tenancy/context';
 
 /**

@@ -8,6 +8,3 @@ export interface ResolvedJobSpec extends Omit<JobSpec, 'project' | 'cluster' | '
   /** Set by Gantry, not the user: the GANTRY_* context of evaluations and retraining. */
   systemEnv: Record<string, string>;
 }
-
-// The schema itself is rules/job-spec.ts; cli/test/fake-jobs-api.ts still reads it from here.
-export { jobSpecSchema } from '../../rules/job-spec';

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import { runTags, runs, trainingJobEvents, trainingJobs, type Cluster, type JobStatus } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
 import { hyperparameterEnvName } from '../../rules/env-names';
+import { withTenant } from '../tenancy/with-tenant';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { uploadArtifact } from '../artifacts/upload-artifact';
 import { createApiKey } from '../auth/create-api-key';
 import { getUser } from '../auth/get-user';
-import { revokeApiKey } from '../auth/revoke-api-key';
+import { revokeRunApiKey } from '../auth/revoke-run-api-key';
 import { findCluster, loadPrices } from '../compute/access';
 import {
   backendJobName,
@@ -18,21 +18,22 @@ import {
   type JobResources,
   type MeasuredUsage,
 } from '../compute/compute-backend';
-import { env } from '../config/env';
+import { env } from '../../config/env';
 import { noBudgets, type BudgetGuard } from '../costs/budget';
 import { jobCostMicros } from '../../rules/money';
 import { AppError, isAppError } from '../errors';
 import { newId } from '../ids';
 import { createLogger } from '../observability/logger';
+import { awaitRecorded } from '../orchestration/record-then-start';
 import { createModelVersion } from '../registry/create-model-version';
 import { createRegisteredModel } from '../registry/create-registered-model';
-import { systemMeta, type TenantContext } from '../tenancy/context';
+import { systemContext, systemMeta, type TenantContext } from '../tenancy/context';
 import { resolveTenantContext } from '../tenancy/resolve-context';
 import { createRun } from '../tracking/create-run';
 import { logBatch } from '../tracking/log-batch';
 import { logInputs } from '../tracking/log-inputs';
 import { updateRun } from '../tracking/update-run';
-import { awaitJobSubmission, findJob, type JobView } from './access';
+import { findJob, jobWorkflowId, type JobView } from './access';
 
 /**
  * The steps of `trainingJobWorkflow`, each run as one Temporal activity. Every
@@ -77,6 +78,9 @@ export const JOB_ID_TAG = 'gantry.job_id';
 
 const log = createLogger('training');
 
+/** The context a job's own steps read and update its rows in. */
+const jobSystem = (ref: JobRef) => systemContext(ref.orgId, 'training-job', ref.jobId);
+
 const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** The tenant context a job acts in: the user who submitted it, in the job's organization. */
@@ -86,10 +90,34 @@ export async function jobContext(orgId: string, userId: string | null, jobId: st
   return resolveTenantContext({ kind: 'user', userId, email: user.email }, orgId, systemMeta(`job/${jobId}`));
 }
 
+/**
+ * The submitter's context, or null when the submitter is gone (deleted, or no longer a member).
+ * Any other failure (the database, say) is thrown, so the step is retried rather than the job
+ * failed for a reason that is not true.
+ */
+async function submitterContext(job: JobView): Promise<TenantContext | null> {
+  try {
+    return await jobContext(job.orgId, job.createdBy, job.id);
+  } catch (e) {
+    if (isAppError(e) && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null;
+    throw e;
+  }
+}
+
+/** Revokes the key of an attempt that has ended; a failure fails the step, which Temporal retries. */
+async function revokeAttemptKey(ref: JobRef, keyId: string): Promise<void> {
+  try {
+    await revokeRunApiKey(jobSystem(ref), keyId);
+  } catch (e) {
+    log.warn('revoking a job attempt key failed; the step will be retried', { jobId: ref.jobId, apiKeyId: keyId, err: e });
+    throw e;
+  }
+}
+
 async function loadJob(ref: JobRef): Promise<{ job: JobView; cluster: Cluster }> {
-  return withTenant({ orgId: ref.orgId, userId: null }, async (tx) => {
-    const job = await findJob(tx, { orgId: ref.orgId }, ref.jobId);
-    const cluster = await findCluster(tx, { orgId: ref.orgId } as TenantContext, job.clusterId);
+  return withTenant(jobSystem(ref), async (tx) => {
+    const job = await findJob(tx, ref, ref.jobId);
+    const cluster = await findCluster(tx, ref, job.clusterId);
     return { job, cluster };
   });
 }
@@ -115,8 +143,8 @@ export const resourcesOf = (job: JobView): JobResources => ({
  * already shows exactly this (so repeated observations write nothing).
  */
 async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, reason: string | null, message: string | null, extra: Partial<typeof trainingJobs.$inferInsert> = {}) {
-  await withTenant({ orgId: ref.orgId, userId: null }, async (tx) => {
-    const job = await findJob(tx, { orgId: ref.orgId }, ref.jobId, { forUpdate: true });
+  await withTenant(jobSystem(ref), async (tx) => {
+    const job = await findJob(tx, ref, ref.jobId, { forUpdate: true });
     if (TERMINAL_STATUSES.has(job.status) && job.attempt >= attempt && !TERMINAL_STATUSES.has(status)) return;
     const same = job.status === status && job.attempt === attempt && job.reason === reason && job.message === message;
     await tx
@@ -132,7 +160,7 @@ async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, rea
 /** Validate → budget check → tracking run (with params and inputs). */
 export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<PrepareResult> {
   // The workflow was started inside the submitting transaction, which may not have committed yet.
-  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => awaitJobSubmission(tx, ref.jobId));
+  await withTenant(jobSystem(ref), (tx) => awaitRecorded(tx, jobWorkflowId(ref.jobId)));
   const loaded = await tryLoadJob(ref);
   if (!loaded) return { proceed: false, maxAttempts: 0, maxRuntimeSeconds: 0, attempt: 0 };
   const { job, cluster } = loaded;
@@ -143,10 +171,8 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
     return { proceed: false, ...base };
   }
 
-  let ctx: TenantContext;
-  try {
-    ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  } catch {
+  const ctx = await submitterContext(job);
+  if (!ctx) {
     await recordStatus(ref, job.attempt, 'failed', 'SubmitterRemoved', 'The user who submitted the job is no longer a member of the organization', { finishedAt: new Date() });
     return { proceed: false, ...base };
   }
@@ -163,7 +189,7 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
     }
   }
 
-  const prices = await withTenant({ orgId: ref.orgId, userId: null }, (tx) => loadPrices(tx, cluster));
+  const prices = await withTenant(jobSystem(ref), (tx) => loadPrices(tx, cluster));
   const estimateMicros = jobCostMicros(job.spec.maxRuntimeSeconds * job.maxAttempts, resourcesOf(job), prices);
   try {
     await (deps.budget ?? noBudgets).reserve({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros });
@@ -181,7 +207,7 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
 
 /** The job's tracking run: found by its job tag when an earlier try created it, else created now. */
 async function ensureRun(ctx: TenantContext, job: JobView): Promise<string> {
-  const existing = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const existing = await withTenant(ctx, async (tx) => {
     const [r] = await tx
       .select({ id: runs.id })
       .from(runTags)
@@ -216,7 +242,7 @@ async function ensureRun(ctx: TenantContext, job: JobView): Promise<string> {
       })),
     });
   }
-  await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => tx.update(trainingJobs).set({ runId }).where(eq(trainingJobs.id, job.id)));
+  await withTenant(ctx, (tx) => tx.update(trainingJobs).set({ runId }).where(eq(trainingJobs.id, job.id)));
   return runId;
 }
 
@@ -235,15 +261,15 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
   const backend = await deps.backendFor(cluster);
   const name = backendJobName(job.id, ref.attempt);
   if (await backend.status(name)) {
-    await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ backendName: name, attempt: ref.attempt }).where(eq(trainingJobs.id, job.id)));
+    await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ backendName: name, attempt: ref.attempt }).where(eq(trainingJobs.id, job.id)));
     return { name, created: false };
   }
   if (!job.runId) throw new AppError('INTERNAL', 'The job has no tracking run yet');
   const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  if (job.runApiKeyId) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
+  if (job.runApiKeyId) await revokeAttemptKey(ref, job.runApiKeyId);
   const days = Math.min(730, Math.max(1, Math.ceil((job.spec.maxRuntimeSeconds + 3600) / 86_400)));
   const { apiKey, secret } = await createApiKey(ctx, { name: `job ${job.id} attempt ${ref.attempt}`.slice(0, 80), scopes: ['write'], expiresInDays: days }, { runId: job.runId });
-  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ runApiKeyId: apiKey.id, backendName: name }).where(eq(trainingJobs.id, job.id)));
+  await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ runApiKeyId: apiKey.id, backendName: name }).where(eq(trainingJobs.id, job.id)));
 
   const uri = trackingUri();
   const jobEnv: Record<string, string> = {
@@ -364,7 +390,11 @@ export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobSt
   const parts: string[] = [];
   let offset = 0;
   for (let i = 0; i < 100_000; i++) {
-    const chunk = await backend.logs(name, offset).catch(() => null);
+    const chunk = await backend.logs(name, offset).catch((e: unknown) => {
+      // The backend may have dropped the job's logs already: keep what was read, and say so.
+      log.warn('reading the job log from the backend failed; keeping what was read', { jobId: job.id, attempt: ref.attempt, bytesRead: offset, err: e });
+      return null;
+    });
     if (!chunk || !chunk.text || chunk.nextOffset === offset) break;
     parts.push(chunk.text);
     offset = chunk.nextOffset;
@@ -380,7 +410,7 @@ export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobSt
       return false;
     },
   );
-  await withTenant({ orgId: ref.orgId, userId: null }, (tx) => tx.update(trainingJobs).set({ logArtifactPath: path }).where(eq(trainingJobs.id, job.id)));
+  await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ logArtifactPath: path }).where(eq(trainingJobs.id, job.id)));
   if (kept) await backend.release(name);
   return { bytes: Buffer.byteLength(text), path };
 }
@@ -406,6 +436,8 @@ const RUN_STATUS_FOR: Record<'succeeded' | 'failed' | 'cancelled', 'FINISHED' | 
  */
 export async function finalizeJob(ref: JobRef & { attempt: number; outcome: AttemptOutcome }, deps: JobStepDeps): Promise<FinalResult> {
   const { job, cluster } = await loadJob(ref);
+  // First, so a failure here is retried before anything else is done; also when an earlier try finished the rest.
+  if (job.runApiKeyId) await revokeAttemptKey(ref, job.runApiKeyId);
   if (TERMINAL_STATUSES.has(job.status) && job.finishedAt) {
     return { status: job.status, reason: job.reason, costMicros: job.costMicros ?? 0, modelVersionId: job.modelVersionId, runId: job.runId };
   }
@@ -415,7 +447,7 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
   let reason = outcome.reason;
   let message = outcome.message;
 
-  const prices = await withTenant({ orgId: ref.orgId, userId: null }, (tx) => loadPrices(tx, cluster));
+  const prices = await withTenant(jobSystem(ref), (tx) => loadPrices(tx, cluster));
   // A job cancelled mid-run has no final usage from the backend: it ran from its recorded start until now.
   const startedAt = outcome.startedAt ? Date.parse(outcome.startedAt) : (job.startedAt?.getTime() ?? null);
   const endedAt = outcome.finishedAt ? Date.parse(outcome.finishedAt) : Date.now();
@@ -423,12 +455,7 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
   const costMicros = jobCostMicros(runtime, resourcesOf(job), prices);
   await (deps.budget ?? noBudgets).settle({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros: costMicros, actualMicros: costMicros });
 
-  let ctx: TenantContext | null = null;
-  try {
-    ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  } catch {
-    ctx = null;
-  }
+  const ctx = await submitterContext(job);
 
   let modelVersionId = job.modelVersionId;
   if (status === 'succeeded' && job.spec.registerModel && job.runId && ctx && !modelVersionId) {
@@ -447,7 +474,6 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
       if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
     });
   }
-  if (job.runApiKeyId && ctx) await revokeApiKey(ctx, { id: job.runApiKeyId }).catch(() => undefined);
 
   await recordStatus(ref, ref.attempt, status, reason, message ?? (status === 'succeeded' ? 'Completed' : null), {
     finishedAt: outcome.finishedAt ? new Date(outcome.finishedAt) : new Date(),
@@ -481,7 +507,7 @@ async function registerJobModel(ctx: TenantContext, job: JobView): Promise<strin
 
 /** Counts used by the job list: how many attempts were made, from the timeline. */
 export async function attemptsMade(orgId: string, jobId: string): Promise<number> {
-  const [r] = await withTenant({ orgId, userId: null }, (tx) =>
+  const [r] = await withTenant(systemContext(orgId, 'training-job', jobId), (tx) =>
     tx.select({ n: sql<number>`coalesce(max(${trainingJobEvents.attempt}), 0)::int` }).from(trainingJobEvents).where(eq(trainingJobEvents.jobId, jobId)),
   );
   return r?.n ?? 0;

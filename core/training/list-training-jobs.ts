@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { trainingJobEvents, trainingJobs, type TrainingJobEvent } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
 import { JOB_STATUSES } from '../../rules/job-status';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
 import { findJob, jobEvents, type JobView } from './access';
@@ -22,7 +22,7 @@ export const listTrainingJobsInput = z.object({
 export async function listTrainingJobs(ctx: TenantContext, input: unknown): Promise<{ rows: JobView[] }> {
   assertCan(ctx, 'job:read');
   const data = parseInput(listTrainingJobsInput, input);
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const where: SQL[] = [eq(trainingJobs.orgId, ctx.orgId)];
     if (data.after) where.push(lt(trainingJobs.id, data.after));
     if (data.projectId) where.push(eq(trainingJobs.projectId, data.projectId));
@@ -44,7 +44,7 @@ export async function listJobsOfRetrainingPolicies(ctx: TenantContext, policyIds
   const ids = [...new Set(policyIds)];
   const out = new Map<string, JobView[]>();
   if (ids.length === 0) return out;
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const ranked = tx
       .select({ ...getTableColumns(trainingJobs), n: sql<number>`row_number() over (partition by ${trainingJobs.retrainingPolicyId} order by ${trainingJobs.id} desc)`.as('n') })
       .from(trainingJobs)
@@ -62,7 +62,7 @@ export async function listJobEvents(ctx: TenantContext, jobIds: readonly string[
   const ids = [...new Set(jobIds)];
   const out = new Map<string, TrainingJobEvent[]>();
   if (ids.length === 0) return out;
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const visible = await tx.select({ id: trainingJobs.id }).from(trainingJobs).where(and(eq(trainingJobs.orgId, ctx.orgId), inArray(trainingJobs.id, ids)));
     if (visible.length === 0) return out;
     for (const j of visible) out.set(j.id, []);
@@ -81,7 +81,7 @@ export async function getTrainingJobs(ctx: TenantContext, jobIds: readonly strin
   assertCan(ctx, 'job:read');
   const ids = [...new Set(jobIds)];
   if (ids.length === 0) return new Map();
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const rows = await tx.select().from(trainingJobs).where(and(eq(trainingJobs.orgId, ctx.orgId), inArray(trainingJobs.id, ids)));
     return new Map(rows.map((j) => [j.id, j as JobView]));
   });
@@ -89,7 +89,7 @@ export async function getTrainingJobs(ctx: TenantContext, jobIds: readonly strin
 
 export async function getTrainingJob(ctx: TenantContext, jobId: string) {
   assertCan(ctx, 'job:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const job = await findJob(tx, ctx, jobId);
     return { job, events: await jobEvents(tx, job.id) };
   });

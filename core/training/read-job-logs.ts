@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { downloadArtifact } from '../artifacts/download-artifact';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { findCluster } from '../compute/access';
@@ -47,7 +47,7 @@ export async function readJobLogs(
 ): Promise<JobLogs> {
   assertCan(ctx, 'job:read');
   const data = parseInput(readJobLogsInput, input);
-  const { job, cluster } = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
+  const { job, cluster } = await withTenant(ctx, async (tx) => {
     const j = await findJob(tx, ctx, data.jobId);
     return { job: j, cluster: await findCluster(tx, ctx, j.clusterId) };
   });

@@ -1,142 +1,18 @@
-import { and, eq, or } from 'drizzle-orm';
-import type { Tx } from '../../db/client';
-import { experiments, projects, trainingJobEvents, trainingJobs } from '../../db/schema';
-import { withTenant } from '../../db/with-tenant';
-import { jobSpecSchema, type JobSpec } from '../../rules/job-spec';
-import { env } from '../config/env';
-import { findCluster, ensureLocalCluster, LOCAL_CLUSTER_NAME } from '../compute/access';
-import { AppError, notFound } from '../errors';
-import { recordAudit } from '../governance/audit';
-import { newId } from '../ids';
-import { startWorkflow } from '../orchestration/temporal';
-import { assertCan, type TenantContext } from '../tenancy/context';
-import { parseInput } from '../validation';
-import { findJob, holdJobSubmission, jobWorkflowId, type JobView } from './access';
-import type { ResolvedJobSpec } from './job-spec';
-
-export interface SubmitOptions {
-  kind?: 'training' | 'evaluation';
-  retrainingPolicyId?: string | null;
-  /**
-   * False when a parent workflow (evaluation, retraining) runs the job as its
-   * child; the job row is then written here and the parent starts the workflow.
-   */
-  startWorkflow?: boolean;
-  /** Variables Gantry itself passes to the job (e.g. GANTRY_MODEL_URI for an evaluation). */
-  systemEnv?: Record<string, string>;
-}
-
-async function resolveProject(tx: Tx, ctx: TenantContext, ref: string) {
-  const [p] = await tx
-    .select()
-    .from(projects)
-    .where(and(eq(projects.orgId, ctx.orgId), or(eq(projects.id, ref), eq(projects.slug, ref))));
-  if (!p) throw notFound(`Project '${ref.slice(0, 64)}'`);
-  return p;
-}
-
-/** The experiment by ID or name in the project; a name that does not exist yet is created. */
-async function resolveExperiment(tx: Tx, ctx: TenantContext, project: { id: string; slug: string }, ref: string | undefined) {
-  const name = ref ?? `${project.slug}-jobs`;
-  const [found] = await tx
-    .select()
-    .from(experiments)
-    .where(and(eq(experiments.orgId, ctx.orgId), or(eq(experiments.id, name), eq(experiments.name, name))));
-  if (found) {
-    if (found.projectId !== project.id) throw new AppError('BAD_USER_INPUT', `Experiment '${found.name}' belongs to another project`, { fields: [{ path: 'experiment', message: 'In another project' }] });
-    if (found.lifecycleStage !== 'active') throw new AppError('BAD_USER_INPUT', `Experiment '${found.name}' is deleted`, { fields: [{ path: 'experiment', message: 'Deleted' }] });
-    return found;
-  }
-  assertCan(ctx, 'experiment:write');
-  const now = Date.now();
-  const [made] = await tx
-    .insert(experiments)
-    .values({ id: newId('experiment'), orgId: ctx.orgId, projectId: project.id, name, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now })
-    .returning();
-  await recordAudit(tx, ctx, { action: 'experiment.create', targetType: 'experiment', targetId: made!.id, data: { name, projectId: project.id, reason: 'job' } });
-  return made!;
-}
+import { recordThenStart, startCall } from '../orchestration/record-then-start';
+import type { TenantContext } from '../tenancy/context';
+import type { JobView } from './access';
+import { recordTrainingJob } from './record-training-job';
 
 /**
- * Records a job and starts its workflow (`training-job/<id>`). The workflow is
- * started inside the transaction, so a job row never exists without its workflow;
- * its first step waits for the transaction to end, and if the commit fails, it
- * finds no job and ends at once.
+ * Records a job and starts its workflow (`training-job/<id>`) as one unit: the workflow is
+ * started inside the transaction, so a job row never exists without its workflow; its first step
+ * waits for the transaction to end, and if the commit fails, it finds no job and ends at once.
  */
-export async function submitTrainingJob(ctx: TenantContext, input: unknown, opts: SubmitOptions = {}): Promise<JobView> {
-  assertCan(ctx, 'job:submit');
-  const spec: JobSpec = parseInput(jobSpecSchema, input);
-  const id = newId('job');
-  const job = await withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, async (tx) => {
-    const project = await resolveProject(tx, ctx, spec.project);
-    if (spec.cluster === LOCAL_CLUSTER_NAME) await ensureLocalCluster(tx, ctx, () => newId('cluster'));
-    const cluster = await findCluster(tx, ctx, spec.cluster);
-    if (cluster.kind === 'local' && !env().LOCAL_JOBS_ENABLED) {
-      throw new AppError('BAD_USER_INPUT', 'The local cluster is turned off on this installation (LOCAL_JOBS_ENABLED=false); choose a connected cluster', {
-        fields: [{ path: 'cluster', message: 'Local jobs are disabled' }],
-      });
-    }
-    if (cluster.kind === 'kubernetes' && !spec.image) {
-      throw new AppError('BAD_USER_INPUT', 'A Kubernetes job needs a container image', { fields: [{ path: 'image', message: 'Required on Kubernetes clusters' }] });
-    }
-    if (spec.resources.gpu.count === 0 && spec.resources.gpu.type) {
-      throw new AppError('BAD_USER_INPUT', 'A GPU type was given without a GPU count', { fields: [{ path: 'resources.gpu.count', message: 'Set a count of at least 1' }] });
-    }
-    const experiment = await resolveExperiment(tx, ctx, project, spec.experiment);
-    const { project: _p, cluster: _c, experiment: _e, ...rest } = spec;
-    const resolved: ResolvedJobSpec = { ...rest, projectId: project.id, clusterId: cluster.id, experimentId: experiment.id, systemEnv: opts.systemEnv ?? {} };
-    const name = spec.name ?? [...spec.command, ...spec.args].join(' ').slice(0, 200);
-    const [row] = await tx
-      .insert(trainingJobs)
-      .values({
-        id,
-        orgId: ctx.orgId,
-        teamId: project.teamId,
-        projectId: project.id,
-        clusterId: cluster.id,
-        kind: opts.kind ?? 'training',
-        name,
-        spec: resolved as unknown as Record<string, unknown>,
-        experimentId: experiment.id,
-        maxAttempts: spec.retries + 1,
-        gpuCount: spec.resources.gpu.count,
-        gpuType: spec.resources.gpu.type,
-        registerModelName: spec.registerModel?.name ?? null,
-        retrainingPolicyId: opts.retrainingPolicyId ?? null,
-        createdBy: ctx.actor.userId,
-        createdByApiKey: ctx.actor.kind === 'api_key' ? ctx.actor.apiKeyId : null,
-      })
-      .returning();
-    await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ctx.orgId, jobId: id, attempt: 1, status: 'queued', message: `Submitted to ${cluster.name}` });
-    if (opts.startWorkflow !== false) {
-      await holdJobSubmission(tx, id);
-      await startWorkflow('trainingJobWorkflow', jobWorkflowId(id), [{ jobId: id, orgId: ctx.orgId }], {
-        staticSummary: jobSummary(opts.kind ?? 'training', name, cluster.name),
-        staticDetails: jobDetails(ctx.orgId, project.slug, spec),
-      });
-    }
-    // Last: the organization's audit-chain head stays locked until the commit, and every
-    // audited change in the organization waits for it, so it is not held across the workflow start.
-    await recordAudit(tx, ctx, {
-      action: opts.kind === 'evaluation' ? 'job.submit-evaluation' : 'job.submit',
-      targetType: 'job',
-      targetId: id,
-      data: { name, clusterId: cluster.id, projectId: project.id, image: spec.image, gpu: spec.resources.gpu, retrainingPolicyId: opts.retrainingPolicyId ?? null },
-    });
-    return row!;
+export async function submitTrainingJob(ctx: TenantContext, input: unknown): Promise<JobView> {
+  return recordThenStart(ctx, {
+    async record(tx) {
+      const { row, start, audits } = await recordTrainingJob(tx, ctx, input);
+      return { row, call: startCall(start), audits };
+    },
   });
-  return job as JobView;
-}
-
-export function jobSummary(kind: 'training' | 'evaluation', name: string, clusterName: string): string {
-  return `${kind === 'evaluation' ? 'Evaluation' : 'Training'} job ${name.slice(0, 80)} on ${clusterName}`;
-}
-
-function jobDetails(orgId: string, projectSlug: string, spec: JobSpec): string {
-  return `org ${orgId} · project ${projectSlug} · ${spec.resources.cpu} CPU, ${spec.resources.memoryMiB} MiB, ${spec.resources.gpu.count} GPU${spec.resources.gpu.type ? ` (${spec.resources.gpu.type})` : ''} · max ${spec.maxRuntimeSeconds}s · ${spec.retries} retries`;
-}
-
-export async function getTrainingJobRow(ctx: TenantContext, id: string): Promise<JobView> {
-  assertCan(ctx, 'job:read');
-  return withTenant({ orgId: ctx.orgId, userId: ctx.actor.userId }, (tx) => findJob(tx, ctx, id));
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { resetEnvCache } from '../../core/config/env';
+import { resetEnvCache } from '../../config/env';
 import { closeAppDb } from '../client';
 import { TEMPLATE_DATABASE, databaseUrl } from './urls';
 

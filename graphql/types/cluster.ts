@@ -1,5 +1,8 @@
 import type { ClusterPrices, ClusterView } from '../../core/compute/access';
-import { checkClusterConnection, connectCluster, recheckCluster, removeCluster } from '../../core/compute/connect-cluster';
+import { checkClusterConnection } from '../../core/compute/check-cluster-connection';
+import { connectCluster } from '../../core/compute/connect-cluster';
+import { recheckCluster } from '../../core/compute/recheck-cluster';
+import { removeCluster } from '../../core/compute/remove-cluster';
 import type { ClusterValidationReport, PermissionResult, ValidationCheck } from '../../core/compute/probe-kubernetes';
 import { getCluster, listClusters, listGpuPrices } from '../../core/compute/list-clusters';
 import { updateClusterPrices } from '../../core/compute/update-cluster-prices';

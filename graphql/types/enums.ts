@@ -1,10 +1,9 @@
 import { ERROR_CODES } from '../../core/errors';
-import { API_KEY_SCOPES, ORG_ROLES } from '../../core/tenancy/permissions';
-import { teamRole } from '../../db/schema';
+import { API_KEY_SCOPES, ORG_ROLES, TEAM_ROLES } from '../../core/tenancy/permissions';
 import { sharedRef, type Builder } from '../builder';
 
 export const OrgRoleEnum = sharedRef((builder) => builder.enumType('OrgRole', { values: ORG_ROLES }));
-export const TeamRoleEnum = sharedRef((builder) => builder.enumType('TeamRole', { values: teamRole.enumValues }));
+export const TeamRoleEnum = sharedRef((builder) => builder.enumType('TeamRole', { values: TEAM_ROLES }));
 export const ApiKeyScopeEnum = sharedRef((builder) =>
   builder.enumType('ApiKeyScope', {
     values: API_KEY_SCOPES,

@@ -1,5 +1,8 @@
-import { getEvaluationPolicy, setEvaluationPolicy } from '../../core/evaluation/evaluation-policy';
-import { getEvaluation, listEvaluations, startEvaluation } from '../../core/evaluation/start-evaluation';
+import { getEvaluation } from '../../core/evaluation/get-evaluation';
+import { getEvaluationPolicy } from '../../core/evaluation/get-evaluation-policy';
+import { listEvaluations } from '../../core/evaluation/list-evaluations';
+import { setEvaluationPolicy } from '../../core/evaluation/set-evaluation-policy';
+import { startEvaluation } from '../../core/evaluation/start-evaluation';
 import { getTrainingJob, getTrainingJobs } from '../../core/training/list-training-jobs';
 import type { Evaluation, EvaluationCheckResult, EvaluationPolicy } from '../../db/schema';
 import type { Builder } from '../builder';
@@ -95,6 +98,8 @@ export function register(builder: Builder) {
     }),
     startEvaluation: t.field({
       type: EvaluationRef,
+      description:
+        'Evaluates a version under its model’s evaluation policy (the policy’s job, then its checks). While an evaluation of this version under the current policy is running, this returns that evaluation instead of starting a second one, so a retried request is safe; once it has ended, a new call evaluates again. Fails whole (nothing recorded) when the workflow service is unreachable.',
       authScopes: { permission: 'evaluation:write' },
       args: { modelVersionId: t.arg.id({ required: true }) },
       resolve: async (_r, { modelVersionId }, ctx) => startEvaluation(await ctx.tenant(), { modelVersionId: String(modelVersionId) }),

@@ -1,4 +1,8 @@
-import { acceptInvitation, createInvitation, listInvitations, previewInvitation, revokeInvitation } from '../../core/tenancy/invitations';
+import { acceptInvitation } from '../../core/tenancy/accept-invitation';
+import { createInvitation } from '../../core/tenancy/create-invitation';
+import { listInvitations } from '../../core/tenancy/list-invitations';
+import { previewInvitation } from '../../core/tenancy/preview-invitation';
+import { revokeInvitation } from '../../core/tenancy/revoke-invitation';
 import type { Invitation } from '../../db/schema';
 import type { Builder } from '../builder';
 import { OrgRoleEnum } from './enums';

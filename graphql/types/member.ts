@@ -1,4 +1,7 @@
-import { changeMemberRole, getMember, listMembers, removeMember } from '../../core/tenancy/members';
+import { changeMemberRole } from '../../core/tenancy/change-member-role';
+import { getMember } from '../../core/tenancy/get-member';
+import { listMembers } from '../../core/tenancy/list-members';
+import { removeMember } from '../../core/tenancy/remove-member';
 import type { OrgRole } from '../../db/schema';
 import type { Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';

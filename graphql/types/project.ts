@@ -1,5 +1,7 @@
-import { createProject, getProject, listProjects } from '../../core/tenancy/projects';
-import { getTeam, getTeams } from '../../core/tenancy/teams';
+import { createProject } from '../../core/tenancy/create-project';
+import { getProject } from '../../core/tenancy/get-project';
+import { listProjects } from '../../core/tenancy/list-projects';
+import { getTeam, getTeams } from '../../core/tenancy/get-team';
 import type { Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';
 import { ProjectRef } from './project-ref';

@@ -1,17 +1,24 @@
 import { listJobsOfRetrainingPolicies } from '../../core/training/list-training-jobs';
-import {
-  createRetrainingPolicy,
-  deleteRetrainingPolicy,
-  listRetrainingPolicies,
-  setRetrainingPaused,
-  triggerRetraining,
-  type RetrainingPolicyView,
-} from '../../core/training/retraining';
+import { createRetrainingPolicy } from '../../core/retraining/create-retraining-policy';
+import { deleteRetrainingPolicy } from '../../core/retraining/delete-retraining-policy';
+import { listRetrainingPolicies, withSchedule, type RetrainingPolicyView } from '../../core/retraining/list-retraining-policies';
+import { setRetrainingPaused } from '../../core/retraining/set-retraining-paused';
+import { triggerRetraining } from '../../core/retraining/trigger-retraining';
 import type { Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';
 import { JobSpecInputs, JobTypeRef, toSpec } from './training-job';
 
 export function register(builder: Builder) {
+  const ScheduleStateEnum = builder.enumType('RetrainingScheduleState', {
+    description: 'How the policy’s Temporal Schedule stands',
+    values: {
+      active: { description: 'The schedule runs the policy at its next run times' },
+      paused: { description: 'The schedule is paused (as the policy normally is when `paused`)' },
+      missing: { description: 'There is no schedule, so no scheduled runs happen; pausing and resuming the policy creates it again' },
+      unknown: { description: 'The workflow service could not be reached: the next run times are unknown, not absent' },
+    } as const,
+  });
+
   const RetrainingPolicyRef = builder.objectRef<RetrainingPolicyView>('RetrainingPolicy').implement({
     fields: (t) => ({
       id: t.exposeID('id'),
@@ -22,7 +29,8 @@ export function register(builder: Builder) {
       evaluate: t.exposeBoolean('evaluate'),
       autoPromote: t.exposeBoolean('autoPromote'),
       paused: t.exposeBoolean('paused'),
-      nextRunTimes: t.field({ type: ['DateTime'], resolve: (p) => p.nextRunTimes }),
+      scheduleState: t.expose('scheduleState', { type: ScheduleStateEnum }),
+      nextRunTimes: t.field({ type: ['DateTime'], description: 'The next (up to three) scheduled runs; empty when paused, and when `scheduleState` is `unknown`', resolve: (p) => p.nextRunTimes }),
       lastRunAt: t.expose('lastRunAt', { type: 'DateTime', nullable: true }),
       command: t.stringList({ resolve: (p) => [...((p.jobTemplate.command as string[]) ?? []), ...((p.jobTemplate.args as string[]) ?? [])] }),
       jobs: t.connection({
@@ -81,7 +89,7 @@ export function register(builder: Builder) {
           ...(input.evaluate != null ? { evaluate: input.evaluate } : {}),
           ...(input.autoPromote != null ? { autoPromote: input.autoPromote } : {}),
         });
-        return (await listRetrainingPolicies(c, p.modelId)).find((x) => x.id === p.id) ?? { ...p, nextRunTimes: [], lastRunAt: null };
+        return withSchedule(p);
       },
     }),
     setRetrainingPaused: t.field({
@@ -90,13 +98,12 @@ export function register(builder: Builder) {
       args: { policyId: t.arg.id({ required: true }), paused: t.arg.boolean({ required: true }) },
       resolve: async (_r, args, ctx) => {
         const c = await ctx.tenant();
-        const p = await setRetrainingPaused(c, { policyId: String(args.policyId), paused: args.paused });
-        return (await listRetrainingPolicies(c, p.modelId)).find((x) => x.id === p.id) ?? { ...p, nextRunTimes: [], lastRunAt: null };
+        return withSchedule(await setRetrainingPaused(c, { policyId: String(args.policyId), paused: args.paused }));
       },
     }),
     triggerRetraining: t.boolean({
       authScopes: { permission: 'retraining:manage' },
-      description: 'Runs the policy now, outside its schedule',
+      description: 'Runs the policy now, outside its schedule (also when it is paused); each call is a new run',
       args: { policyId: t.arg.id({ required: true }) },
       resolve: async (_r, { policyId }, ctx) => {
         await triggerRetraining(await ctx.tenant(), { policyId: String(policyId) });

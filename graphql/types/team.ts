@@ -1,5 +1,10 @@
-import { addTeamMember, createTeam, getTeam, listMembersOfTeams, listTeamMembers, listTeams, removeTeamMember } from '../../core/tenancy/teams';
-import { listProjectsOfTeams } from '../../core/tenancy/projects';
+import { addTeamMember } from '../../core/tenancy/add-team-member';
+import { createTeam } from '../../core/tenancy/create-team';
+import { getTeam } from '../../core/tenancy/get-team';
+import { listMembersOfTeams, listTeamMembers } from '../../core/tenancy/list-team-members';
+import { listTeams } from '../../core/tenancy/list-teams';
+import { removeTeamMember } from '../../core/tenancy/remove-team-member';
+import { listProjectsOfTeams } from '../../core/tenancy/list-projects';
 import type { Team, TeamRole } from '../../db/schema';
 import { sharedRef, type Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';

@@ -10,7 +10,7 @@ import { searchExperiments } from '../../core/tracking/search-experiments';
 import { searchRuns } from '../../core/tracking/search-runs';
 import { updateRun } from '../../core/tracking/update-run';
 import { RUN_STATUSES, VIEW_TYPES } from '../../core/tracking/tracking.schemas';
-import { getProject, getProjects } from '../../core/tenancy/projects';
+import { getProject, getProjects } from '../../core/tenancy/get-project';
 import { AppError } from '../../core/errors';
 import type { GraphQLResolveInfo } from 'graphql';
 import { sharedRef, type Builder } from '../builder';

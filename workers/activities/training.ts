@@ -18,7 +18,8 @@ import {
   type JobStepDeps,
 } from '../../core/training/job-steps';
 import { judgeEvaluation } from '../../core/evaluation/judge-evaluation';
-import { findOrCreateRetrainingEvaluation, promoteRetrainedVersion, startRetrainingJob, type RetrainingWorkflowInput } from '../../core/training/retraining';
+import type { RetrainingWorkflowInput } from '../../core/retraining/retraining-schedule';
+import { findOrCreateRetrainingEvaluation, promoteRetrainedVersion, startRetrainingJob } from '../../core/retraining/retraining-steps';
 
 export interface TrainingActivityDeps {
   /** Default: the backend each cluster's kind and stored config select. */
@@ -72,7 +73,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps = {}) {
     judgeEvaluation: (ref: { evaluationId: string; orgId: string; jobStatus: string; jobReason: string | null }) =>
       mapped(async () => {
         const e = await judgeEvaluation(ref);
-        return { status: e.status, message: e.message };
+        return e ? { status: e.status, message: e.message } : { status: 'error', message: 'The evaluation was never recorded: the request that started it failed' };
       }),
     startRetrainingJob: (input: RetrainingWorkflowInput & { firingId: string }) => mapped(() => startRetrainingJob(input)),
     findOrCreateRetrainingEvaluation: (input: { orgId: string; policyId: string; modelVersionId: string }) => mapped(() => findOrCreateRetrainingEvaluation(input)),

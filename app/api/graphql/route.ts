@@ -2,7 +2,7 @@
 import { startServerAndCreateNextHandler } from '@as-integrations/next';
 import { NextResponse, type NextRequest } from 'next/server';
 import { AppError, HTTP_STATUS, isAppError } from '@/core/errors';
-import { withRequestId } from '@/core/observability/logger';
+import { createLogger, withRequestId } from '@/core/observability/logger';
 import { createGraphQLContext, type GraphQLContext } from '@/graphql/context';
 import { apolloServer } from '@/graphql/server';
 import { requestActor } from '@/app/lib/auth';
@@ -20,9 +20,16 @@ const apollo = (req: NextRequest) => {
   return apolloHandler(req);
 };
 
-/** Credential failures answer before GraphQL runs, with the HTTP status they deserve. */
+const log = createLogger('graphql');
+
+/**
+ * Credential failures answer before GraphQL runs, with the HTTP status they deserve. A failure that
+ * is not about the credentials (the database, say) is logged and answered as the server's fault: a
+ * 401 would tell the client its valid key is bad.
+ */
 function credentialError(e: unknown, requestId: string) {
-  const err = isAppError(e) ? e : new AppError('UNAUTHENTICATED', 'Could not authenticate the request');
+  if (!isAppError(e)) log.error('authenticating the request failed', { err: e });
+  const err = isAppError(e) ? e : new AppError('INTERNAL', 'Internal server error');
   const headers: Record<string, string> = { 'x-request-id': requestId };
   if (err.retryAfterSeconds) headers['retry-after'] = String(err.retryAfterSeconds);
   if (err.code === 'UNAUTHENTICATED') headers['www-authenticate'] = 'Bearer';

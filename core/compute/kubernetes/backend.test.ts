@@ -1,11 +1,11 @@
 import https from 'node:https';
 import { ApiException, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resetEnvCache } from '../../../config/env';
 import { ENV_NAME_MAX_LENGTH } from '../../../rules/env-names';
-import { resetEnvCache } from '../../config/env';
+import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../../../testing/kubernetes-fake';
 import { AppError } from '../../errors';
 import { newId } from '../../ids';
-import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../../testing/kubernetes-fake';
 import { backendJobName, type BackendJobSpec } from '../compute-backend';
 import { sanitizeKubeconfig } from '../kubeconfig';
 import { BlockedAddressError } from '../network-policy';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../db/test/database';
 import type { TenantContext } from '../../tenancy/context';
-import { signUpUser, type SignedUp } from '../../testing/fixtures';
+import { signUpUser, type SignedUp } from '../../../testing/fixtures';
 import { endpointNotFound, matchMlflowRoute, mlflowError, runMlflowRoute, type MlflowParams, type MlflowResponse } from '../../tracking/mlflow/dispatch';
 import { REGISTRY_ROUTE_KEYS } from './dispatch';
 

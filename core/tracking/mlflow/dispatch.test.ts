@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../db/test/database';
 import { AppError, ERROR_CODES } from '../../errors';
 import type { TenantContext } from '../../tenancy/context';
-import { signUpUser, type SignedUp } from '../../testing/fixtures';
+import { signUpUser, type SignedUp } from '../../../testing/fixtures';
 import { endpointNotFound, matchMlflowRoute, MLFLOW_ROUTE_KEYS, mlflowError, runMlflowRoute, type MlflowParams, type MlflowResponse } from './dispatch';
 
 let db: TestDatabase;

@@ -2,7 +2,7 @@
 import NextAuth from 'next-auth';
 import { NextResponse, type NextRequest } from 'next/server';
 import { consumeRateLimit } from '@/core/auth/rate-limit';
-import { env } from '@/core/config/env';
+import { env } from '@/config/env';
 import { authOptions } from '@/app/lib/auth';
 import { errorResponse } from '@/app/lib/errors';
 import { requestMeta } from '@/app/lib/request-meta';

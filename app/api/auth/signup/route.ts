@@ -2,7 +2,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { consumeRateLimit } from '@/core/auth/rate-limit';
 import { signUp } from '@/core/auth/sign-up';
-import { env } from '@/core/config/env';
+import { env } from '@/config/env';
 import { AppError } from '@/core/errors';
 import { errorResponse } from '@/app/lib/errors';
 import { requestMeta } from '@/app/lib/request-meta';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { cache } from 'react';
-import { getProject } from '@/core/tenancy/projects';
+import { getProject } from '@/core/tenancy/get-project';
 import { orNotFound, requireTenant } from '@/app/lib/org-access';
 import { ProjectView } from './project-view';
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { cache } from 'react';
-import { getTeam } from '@/core/tenancy/teams';
+import { getTeam } from '@/core/tenancy/get-team';
 import { orNotFound, requireTenant } from '@/app/lib/org-access';
 import { TeamView } from './team-view';
 

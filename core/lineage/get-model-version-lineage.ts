@@ -1,18 +1,20 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { clusters, experiments, loggedModels, runs, trainingJobs, type Experiment, type LoggedModel, type RegisteredModel } from '../../db/schema';
 import { toClusterView, type ClusterView } from '../compute/access';
-import type { JobView } from '../training/access';
-import { withTenant } from '../../db/with-tenant';
+import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { loadRunViews, type RunView } from '../tracking/access';
+import type { JobView } from '../training/access';
 import { idSchema, parseInput } from '../validation';
-import { findVersionById, loadVersionViews, tenantScope, type ModelVersionView } from './access';
+import { findVersionById, loadVersionViews, type ModelVersionView } from '../registry/access';
 
 /**
  * Where a model version came from and where it went: the run (params, metrics,
  * datasets), the training job that produced the run and the cluster it ran on.
  * `deployments` belongs to the serving domain; until it exists a version is
- * served nowhere, which is what it says.
+ * served nowhere, which is what it says. Lineage reads across registry, tracking,
+ * training and compute (and later serving), so it sits above them in its own
+ * domain, and none of them imports it.
  */
 export interface ModelVersionLineage {
   model: RegisteredModel;
@@ -29,7 +31,7 @@ export interface ModelVersionLineage {
 export async function getModelVersionLineage(ctx: TenantContext, versionId: unknown): Promise<ModelVersionLineage> {
   assertCan(ctx, 'model:read');
   const id = parseInput(idSchema('Model version ID'), versionId);
-  return withTenant(tenantScope(ctx), async (tx) => {
+  return withTenant(ctx, async (tx) => {
     const { model, version } = await findVersionById(tx, ctx, id);
     const [[view], runRows, lmRows] = await Promise.all([
       loadVersionViews(tx, [version]),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { signUp } from '../auth/sign-up';
-import type { Actor, RequestMeta, TenantContext } from '../tenancy/context';
-import { resolveTenantContext } from '../tenancy/resolve-context';
+import { signUp } from '../core/auth/sign-up';
+import type { Actor, RequestMeta, TenantContext } from '../core/tenancy/context';
+import { resolveTenantContext } from '../core/tenancy/resolve-context';
 
 export const testMeta = (requestId = 'test-request'): RequestMeta => ({ requestId, ip: '127.0.0.1', userAgent: 'vitest' });
 

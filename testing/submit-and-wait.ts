@@ -3,7 +3,7 @@
  * prints `submitted`, and then idles until the test kills it.
  * Usage: node --import tsx submit-and-wait.ts <jobsDir> <spec JSON>
  */
-import { LocalBackend } from '../local-backend';
+import { LocalBackend } from '../core/compute/local-backend';
 
 const [jobsDir, specJson] = process.argv.slice(2);
 if (!jobsDir || !specJson) throw new Error('usage: submit-and-wait.ts <jobsDir> <spec JSON>');
