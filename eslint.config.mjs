@@ -39,11 +39,6 @@ const CORE_CYCLES_ALLOWED = [
     why: 'removing a member forgets their cached API keys (auth/api-key-cache) while sign-up creates an organization (tenancy/create-organization); the key cache belongs below both',
   },
   {
-    from: 'compute',
-    to: 'training',
-    why: 'cluster prices validate GPU types with gpuTypeSchema from the job spec; the edge goes away when the job spec moves to rules/job-spec.ts',
-  },
-  {
     from: 'tracking',
     to: 'registry',
     why: 'the MLflow REST dispatcher in tracking/mlflow hands unknown paths to the registry dispatcher; combining both belongs above them, next to the error mapping',

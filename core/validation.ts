@@ -18,13 +18,7 @@ export const emailSchema = z
   .pipe(z.email({ message: 'Enter a valid email address' }))
   .transform((e) => e.toLowerCase());
 
-export const nameSchema = (what: string, max = 100) =>
-  z
-    .string()
-    .trim()
-    .min(1, `${what} is required`)
-    .max(max, `${what} must be at most ${max} characters`)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), `${what} must not contain control characters`);
+export { nameSchema } from '../rules/schema';
 
 export const descriptionSchema = z.string().trim().max(2000, 'Description must be at most 2000 characters').default('');
 

@@ -11,7 +11,7 @@ import { downloadArtifact } from '../core/artifacts/download-artifact';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
 import { backendJobName } from '../core/compute/compute-backend';
 import { connectCluster } from '../core/compute/connect-cluster';
-import { labelValue } from '../core/compute/kubernetes-backend';
+import { labelValue } from '../core/compute/kubernetes/manifests';
 import { listClusters } from '../core/compute/list-clusters';
 import { updateClusterPrices } from '../core/compute/update-cluster-prices';
 import { resetEnvCache } from '../config/env';

@@ -1,14 +1,13 @@
+import type { JobStatus } from '@/rules/job-status';
+
 /** Job statuses, resources and commands as the clusters and jobs pages show and take them (money: rules/money.ts). */
 
 // ---------------------------------------------------------------- job status
 
-export const JOB_STATUSES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type JobStatusValue = (typeof JOB_STATUSES)[number];
-export const ACTIVE_JOB_STATUSES: readonly JobStatusValue[] = ['queued', 'pending', 'running'];
-
-export function isActiveJob(status: string): boolean {
-  return (ACTIVE_JOB_STATUSES as readonly string[]).includes(status);
-}
+// The statuses are rules/job-status.ts; the pages take them from here, beside their labels.
+export { ACTIVE_JOB_STATUSES, isActiveJob } from '@/rules/job-status';
+/** Named apart from the generated GraphQL `JobStatus`, which is the same union. */
+export type JobStatusValue = JobStatus;
 
 const STATUS_LABEL: Record<JobStatusValue, string> = {
   queued: 'Queued',

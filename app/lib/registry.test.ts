@@ -1,28 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layoutLineage, NODE_W, type LineageData } from './lineage-layout';
-import { actorText, aliasEventText, parseSignature, validateAlias, validateModelName } from './registry';
-
-describe('validateAlias', () => {
-  it.each([
-    ['champion', undefined],
-    ['prod-eu_2', undefined],
-    ['', 'Alias is required'],
-    ['has space', 'Alias may only contain letters, digits, "_" and "-"'],
-    ['3', 'Alias must not look like a version number (e.g. "3" or "v3")'],
-    ['V12', 'Alias must not look like a version number (e.g. "3" or "v3")'],
-    ['Latest', '"latest" is reserved'],
-  ])('%j → %s', (alias, message) => {
-    expect(validateAlias(alias)).toBe(message);
-  });
-});
-
-describe('validateModelName', () => {
-  it('refuses characters that would make models:/ URIs ambiguous', () => {
-    expect(validateModelName('churn-classifier')).toBeUndefined();
-    expect(validateModelName('  ')).toBe('Model name is required');
-    for (const bad of ['a/b', 'a@b', 'a:b']) expect(validateModelName(bad)).toMatch(/must not contain/);
-  });
-});
+import { actorText, aliasEventText, parseSignature } from './registry';
 
 describe('alias history wording', () => {
   it('says what happened to the alias', () => {

@@ -9,24 +9,6 @@ export function aliasUri(name: string, alias: string): string {
   return `models:/${name}@${alias}`;
 }
 
-/** Same rules as the server's (core/registry/registry.schemas.ts), checked before sending. */
-export function validateAlias(alias: string): string | undefined {
-  if (!alias) return 'Alias is required';
-  if (alias.length > 255) return 'Alias must be at most 255 characters';
-  if (!/^[A-Za-z0-9_-]+$/.test(alias)) return 'Alias may only contain letters, digits, "_" and "-"';
-  if (/^v?\d+$/i.test(alias)) return 'Alias must not look like a version number (e.g. "3" or "v3")';
-  if (alias.toLowerCase() === 'latest') return '"latest" is reserved';
-  return undefined;
-}
-
-export function validateModelName(name: string): string | undefined {
-  const n = name.trim();
-  if (!n) return 'Model name is required';
-  if (n.length > 256) return 'Model name must be at most 256 characters';
-  if (/[/@:\u0000-\u001f\u007f]/.test(n)) return 'Model name must not contain "/", "@" or ":"';
-  return undefined;
-}
-
 /** Roles that can be required to move a protected alias, lowest first. */
 export const PROTECT_ROLES: OrgRole[] = ['member', 'admin', 'owner'];
 

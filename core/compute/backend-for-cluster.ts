@@ -1,7 +1,7 @@
 import type { Cluster } from '../../db/schema';
 import { AppError } from '../errors';
 import type { ComputeBackend } from './compute-backend';
-import { KubernetesBackend } from './kubernetes-backend';
+import { KubernetesBackend } from './kubernetes/backend';
 import { localBackendFromConfig } from './local-backend';
 import { openClusterConfig } from './cluster-secrets';
 

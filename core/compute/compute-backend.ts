@@ -5,11 +5,12 @@
  * on the backend job name, which derives from the Gantry job ID and the attempt.
  */
 
-/** The states the UI and the workflow know; backends map their own states onto these. */
-export const JOB_PHASES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type JobPhase = (typeof JOB_PHASES)[number];
+import { ENDED_JOB_STATUSES, type JobStatus } from '../../rules/job-status';
 
-export const TERMINAL_PHASES: ReadonlySet<JobPhase> = new Set(['succeeded', 'failed', 'cancelled']);
+/** A job's status, which backends report in the job's own terms; they map their own states onto these. */
+export type JobPhase = JobStatus;
+
+export const TERMINAL_PHASES: ReadonlySet<JobPhase> = new Set(ENDED_JOB_STATUSES);
 
 export interface JobResources {
   /** CPU cores (fractions allowed, e.g. 0.5). */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV_NAME_MAX_LENGTH } from '../../rules/env-names';
 import { AppError } from '../errors';
 import { TERMINAL_PHASES, type BackendJobSpec, type BackendJobStatus } from './compute-backend';
 import { gpuTypeLabel, LocalBackend, parseNvidiaSmi } from './local-backend';
@@ -290,6 +291,14 @@ describe('LocalBackend jobs', () => {
     expect(await backend.logs('gantry-nothing-here-a1', 0)).toEqual({ text: '', nextOffset: 0 });
     await backend.cancel('gantry-nothing-here-a1');
     expect(await backend.status('../../etc')).toBeNull();
+  });
+
+  it('refuses an environment variable name a job spec cannot carry, before starting anything', async () => {
+    for (const name of ['LOG.LEVEL', '1ST', 'A'.repeat(ENV_NAME_MAX_LENGTH + 1)]) {
+      const s = spec('bad-env', ['true'], { env: { [name]: 'x' } });
+      await expect(backend.submit(s)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(await backend.status(s.name)).toBeNull();
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } 
 import os from 'node:os';
 import path from 'node:path';
 import { env } from '../../config/env';
+import { isEnvName } from '../../rules/env-names';
 import { AppError } from '../errors';
 import { completeUtf8Length, type BackendJobSpec, type BackendJobStatus, type ClusterCapacity, type ComputeBackend, type GpuPool, type LogChunk, type SubmitResult } from './compute-backend';
 import {
@@ -128,7 +129,7 @@ function assertSpec(spec: BackendJobSpec): void {
   const r = spec.resources;
   if (!(r.cpu >= 0) || !(r.memoryMiB >= 0) || !Number.isInteger(r.gpuCount) || r.gpuCount < 0) throw bad('Invalid job resources');
   for (const [k, v] of Object.entries({ ...spec.env, ...spec.secretEnv })) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== 'string' || v.includes('\0')) throw bad(`Invalid environment variable: ${k}`);
+    if (!isEnvName(k) || typeof v !== 'string' || v.includes('\0')) throw bad(`Invalid environment variable: ${k}`);
   }
 }
 

@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { JobPhase, MeasuredUsage } from './compute-backend';
+import { TERMINAL_PHASES, type JobPhase, type MeasuredUsage } from './compute-backend';
 
 export const JOB_FILES = {
   spec: 'spec.json',
@@ -160,7 +160,7 @@ export function writeStatus(paths: JobPaths, status: Omit<LocalJobStatusFile, 'u
 }
 
 export function isTerminal(phase: JobPhase): boolean {
-  return phase === 'succeeded' || phase === 'failed' || phase === 'cancelled';
+  return TERMINAL_PHASES.has(phase);
 }
 
 // ---------------------------------------------------------------------------------------------

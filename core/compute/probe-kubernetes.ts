@@ -1,7 +1,9 @@
 import type { V1ResourceRule } from '@kubernetes/client-node';
 import type { ClusterCapacity } from './compute-backend';
 import type { SanitizedKubeconfig } from './kubeconfig';
-import { DEFAULT_GPU_TYPE_LABEL, GPU_RESOURCE, capacityFromNodes, clusterError, isApiStatus, kubernetesClients, type KubernetesClients } from './kubernetes-backend';
+import { capacityFromNodes } from './kubernetes/capacity';
+import { clusterError, isApiStatus, kubernetesClients, type KubernetesClients } from './kubernetes/client';
+import { DEFAULT_GPU_TYPE_LABEL, GPU_RESOURCE } from './kubernetes/manifests';
 import { BlockedAddressError, assertServerAddressAllowed, privateAddressesAllowed } from './network-policy';
 
 /**

@@ -1,5 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { clusters, trainingJobs } from '../../db/schema';
+import { ACTIVE_JOB_STATUSES } from '../../rules/job-status';
 import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { recordAudit } from '../governance/audit';
@@ -18,7 +19,7 @@ export async function removeCluster(ctx: TenantContext, input: unknown): Promise
     const active = await tx
       .select({ id: trainingJobs.id })
       .from(trainingJobs)
-      .where(and(eq(trainingJobs.clusterId, cluster.id), inArray(trainingJobs.status, ['queued', 'pending', 'running'])))
+      .where(and(eq(trainingJobs.clusterId, cluster.id), inArray(trainingJobs.status, [...ACTIVE_JOB_STATUSES])))
       .limit(1);
     if (active.length) throw new AppError('CONFLICT', `Jobs are still active on ${cluster.name}; cancel them or wait for them to end`);
     const [row] = await tx

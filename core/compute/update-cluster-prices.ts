@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { clusterGpuPrices, clusters } from '../../db/schema';
-import { withTenant } from '../tenancy/with-tenant';
+import { gpuTypeSchema } from '../../rules/job-spec';
 import { priceMicrosSchema } from '../../rules/money';
+import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { gpuTypeSchema } from '../training/job-spec';
 import { idSchema, parseInput } from '../validation';
 import { findCluster, toClusterView, type ClusterView } from './access';
 

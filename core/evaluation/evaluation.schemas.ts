@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { jobSpecSchema } from '../../rules/job-spec';
 import { modelRefSchema } from '../registry/registry.schemas';
-import { jobSpecSchema } from '../training/job-spec';
 import { idSchema } from '../validation';
 
 /**

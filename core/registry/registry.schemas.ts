@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { ALIAS_MAX_LENGTH, MODEL_NAME_MAX_LENGTH } from '../../rules/model-names';
+import { modelNameSchema } from '../../rules/model-names.schema';
 import { AppError } from '../errors';
 import { keySchema } from '../tracking/tracking.schemas';
 import { idSchema } from '../validation';
 
 export const REGISTRY_LIMITS = {
-  nameLength: 256,
-  aliasLength: 255,
+  nameLength: MODEL_NAME_MAX_LENGTH,
+  aliasLength: ALIAS_MAX_LENGTH,
   tagValueLength: 5000,
   descriptionLength: 5000,
   sourceLength: 2048,
@@ -13,28 +15,8 @@ export const REGISTRY_LIMITS = {
   maxResults: 1000,
 } as const;
 
-/**
- * Model names travel inside `models:/<name>/<version>` and `models:/<name>@<alias>`,
- * so a `/` or `@` would make the URI ambiguous; MLflow's server refuses them too.
- */
-export const modelNameSchema = z
-  .string({ message: 'Registered model name is required' })
-  .trim()
-  .min(1, 'Registered model name is required')
-  .max(REGISTRY_LIMITS.nameLength, `Registered model name must be at most ${REGISTRY_LIMITS.nameLength} characters`)
-  .refine((s) => !/[/@:\u0000-\u001f\u007f]/.test(s), 'Registered model name must not contain "/", "@", ":" or control characters');
-
-/**
- * Aliases look like identifiers and must not look like version numbers, or
- * `models:/m@3` and `models:/m/3` would be confusable. `latest` is reserved by `models:/m/latest`.
- */
-export const aliasSchema = z
-  .string({ message: 'Alias is required' })
-  .min(1, 'Alias is required')
-  .max(REGISTRY_LIMITS.aliasLength, `Alias must be at most ${REGISTRY_LIMITS.aliasLength} characters`)
-  .regex(/^[A-Za-z0-9_-]+$/, 'Alias may only contain letters, digits, "_" and "-"')
-  .refine((s) => !/^v?\d+$/i.test(s), 'Alias must not look like a version number (e.g. "3" or "v3")')
-  .refine((s) => s.toLowerCase() !== 'latest', '"latest" is reserved');
+// The name and alias rules are rules/model-names.ts, shared with the UI's forms.
+export { aliasSchema, modelNameSchema } from '../../rules/model-names.schema';
 
 export const versionNumberSchema = z
   .union([z.number(), z.string()])

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { evaluationPolicies, retrainingPolicies, type RetrainingPolicy } from '../../db/schema';
+import { jobSpecSchema } from '../../rules/job-spec';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import { recordThenStart } from '../orchestration/record-then-start';
 import { findModel } from '../registry/access';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { jobSpecSchema } from '../training/job-spec';
 import { parseInput } from '../validation';
 import { syncScheduleCall } from './retraining-schedule';
 import { createRetrainingPolicyInput } from './retraining.schemas';

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resetEnvCache } from '../../config/env';
+import { jobSpecSchema } from '../../rules/job-spec';
 import { permissionsFor } from '../tenancy/permissions';
 import type { TenantContext } from '../tenancy/context';
 import { testMeta } from '../../testing/fixtures';
 import { listExampleJobs } from './example-jobs';
-import { jobSpecSchema } from './job-spec';
 
 const ctx: TenantContext = {
   actor: { kind: 'user', userId: 'usr_x', email: 'x@example.com' },

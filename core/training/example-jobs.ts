@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { env } from '../../config/env';
+import { jobSpecSchema, type JobSpecInput } from '../../rules/job-spec';
 import { assertCan, type TenantContext } from '../tenancy/context';
-import { jobSpecSchema, type JobSpecInput } from './job-spec';
 
 /**
  * The examples shipped with this installation (`examples/<name>/*.job.yaml` and `job.yaml`),

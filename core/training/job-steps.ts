@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import { runTags, runs, trainingJobEvents, trainingJobs, type Cluster, type JobStatus } from '../../db/schema';
+import { hyperparameterEnvName } from '../../rules/env-names';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { uploadArtifact } from '../artifacts/upload-artifact';
@@ -33,7 +34,6 @@ import { logBatch } from '../tracking/log-batch';
 import { logInputs } from '../tracking/log-inputs';
 import { updateRun } from '../tracking/update-run';
 import { findJob, jobWorkflowId, type JobView } from './access';
-import { hyperparameterEnvName } from './job-spec';
 
 /**
  * The steps of `trainingJobWorkflow`, each run as one Temporal activity. Every

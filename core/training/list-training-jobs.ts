@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { trainingJobEvents, trainingJobs, type TrainingJobEvent } from '../../db/schema';
+import { JOB_STATUSES } from '../../rules/job-status';
 import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { idSchema, parseInput } from '../validation';
@@ -12,7 +13,7 @@ export const listTrainingJobsInput = z.object({
   after: z.string().max(64).nullish(),
   projectId: idSchema('Project ID').nullish(),
   clusterId: idSchema('Cluster ID').nullish(),
-  status: z.array(z.enum(['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'])).max(6).nullish(),
+  status: z.array(z.enum(JOB_STATUSES)).max(JOB_STATUSES.length).nullish(),
   kind: z.enum(['training', 'evaluation']).nullish(),
   retrainingPolicyId: idSchema('Retraining policy ID').nullish(),
 });

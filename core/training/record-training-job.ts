@@ -2,6 +2,7 @@ import { and, eq, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { experiments, projects, trainingJobEvents, trainingJobs } from '../../db/schema';
 import { env } from '../../config/env';
+import { jobSpecSchema, type JobSpec } from '../../rules/job-spec';
 import { findCluster } from '../compute/access';
 import { AppError, notFound } from '../errors';
 import type { AuditInput } from '../governance/audit';
@@ -11,7 +12,7 @@ import { workflowStart, type WorkflowStart } from '../orchestration/workflows';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
 import { jobWorkflowId, type JobView } from './access';
-import { jobSpecSchema, type JobSpec, type ResolvedJobSpec } from './job-spec';
+import type { ResolvedJobSpec } from './job-spec';
 
 export interface RecordJobOptions {
   kind?: 'training' | 'evaluation';

@@ -1,4 +1,5 @@
 import { boolean, integer, real } from 'drizzle-orm/pg-core';
+import { JOB_STATUSES } from '../../rules/job-status';
 import { orgIdColumn } from './org-column';
 import { apiKeys } from './api-keys';
 import { bigint, index, jsonb, pgEnum, pgTable, text, timestamptz } from './columns';
@@ -8,12 +9,11 @@ import { projects, teams } from './tenancy';
 import { experiments, runs } from './tracking';
 import { users } from './users';
 
-/** The phases of core/compute/compute-backend.ts, as stored. */
-export const jobStatus = pgEnum('job_status', ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled']);
+export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 export const jobKind = pgEnum('job_kind', ['training', 'evaluation']);
 export const evaluationStatus = pgEnum('evaluation_status', ['running', 'passed', 'failed', 'error']);
 
-/** The validated job spec as submitted; see core/training/job-spec.ts. */
+/** The validated job spec as submitted; see rules/job-spec.ts. */
 export type StoredJobSpec = Record<string, unknown>;
 
 /**

@@ -7,12 +7,11 @@ import { submitTrainingJob } from '../../core/training/submit-training-job';
 import { getCluster, getClusters } from '../../core/compute/list-clusters';
 import { getRuns } from '../../core/tracking/get-run';
 import type { TrainingJobEvent } from '../../db/schema';
+import { JOB_STATUSES } from '../../rules/job-status';
 import { sharedRef, type Builder } from '../builder';
 import { pageArgs, toConnection } from '../pagination';
 import { ClusterTypeRef } from './cluster';
 import { KeyValueInput, KeyValueRef, RunRef } from './tracking';
-
-const JOB_STATUSES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
 /** `{key, value}` pairs from GraphQL as the record the job spec takes. */
 const record = (pairs: readonly { key: string; value: string }[] | null | undefined) => Object.fromEntries((pairs ?? []).map((p) => [p.key, p.value]));
@@ -20,7 +19,11 @@ const record = (pairs: readonly { key: string; value: string }[] | null | undefi
 /** Shared with evaluations, retraining policies and the registry's lineage, which shows the job a version came from. */
 export const JobTypeRef = sharedRef((builder) => builder.objectRef<JobView>('Job'));
 
-/** The job spec as GraphQL input: a submitted job, and the job template evaluation and retraining policies keep. */
+/**
+ * The job spec (rules/job-spec.ts) as GraphQL input: a submitted job, and the job template
+ * evaluation and retraining policies keep. graphql/job-spec-input.test.ts holds these fields
+ * to the spec's, so a field added to one and not the other fails there.
+ */
 export const JobSpecInputs = sharedRef((builder) => {
   const ResourcesInput = builder.inputType('JobResourcesInput', {
     fields: (t) => ({

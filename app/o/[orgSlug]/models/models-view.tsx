@@ -34,8 +34,8 @@ import { formatDate, formatRelative } from '@/app/lib/format';
 import { useFormErrors } from '@/app/lib/forms';
 import { useGqlInfiniteQuery, useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
-import { validateModelName } from '@/app/lib/registry';
 import { useCan } from '@/app/lib/viewer';
+import { modelNameProblem } from '@/rules/model-names';
 
 const RegisteredModelsQuery = graphql(`
   query RegisteredModels($search: String, $first: Int, $after: String) {
@@ -123,7 +123,7 @@ function RegisterModelForm({ onClose }: { onClose: () => void }) {
     e.preventDefault();
     if (
       !errors.check({
-        name: validateModelName(name),
+        name: modelNameProblem(name.trim()),
         projectId: project ? undefined : 'Choose a project',
         description: description.length > 5000 ? 'Description must be at most 5000 characters' : undefined,
       })

@@ -13,8 +13,9 @@ import { formatDateTime, formatRelative } from '@/app/lib/format';
 import { useFormErrors } from '@/app/lib/forms';
 import { useGqlMutation } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
-import { actorText, aliasEventText, aliasUri, PROTECT_ROLES, roleAndAbove, validateAlias } from '@/app/lib/registry';
+import { actorText, aliasEventText, aliasUri, PROTECT_ROLES, roleAndAbove } from '@/app/lib/registry';
 import { useCan, useViewer } from '@/app/lib/viewer';
+import { aliasProblem } from '@/rules/model-names';
 import { ApiErrorBanner } from '../editors';
 
 const SetModelAliasMutation = graphql(`
@@ -287,7 +288,7 @@ function SetAliasForm({ modelId, aliases, versions }: { modelId: string; aliases
   function submit(e: React.FormEvent) {
     e.preventDefault();
     set.reset();
-    if (!errors.check({ alias: validateAlias(alias.trim()), version: chosen ? undefined : 'Choose a version' })) return;
+    if (!errors.check({ alias: aliasProblem(alias.trim()), version: chosen ? undefined : 'Choose a version' })) return;
     set.mutate(
       { input: { modelId, alias: alias.trim(), version: Number(chosen) } },
       {

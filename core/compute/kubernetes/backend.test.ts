@@ -1,14 +1,19 @@
 import https from 'node:https';
 import { ApiException, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../../config/env';
-import { AppError } from '../errors';
-import { newId } from '../ids';
-import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../../testing/kubernetes-fake';
-import { backendJobName, type BackendJobSpec } from './compute-backend';
-import { sanitizeKubeconfig } from './kubeconfig';
-import { ClusterApiError, KubernetesBackend, LOG_CHUNK_BYTES, kubernetesClients, labelValue, parseLogTimestamp, parseQuantity, type KubernetesClients } from './kubernetes-backend';
-import { BlockedAddressError } from './network-policy';
+import { resetEnvCache } from '../../../config/env';
+import { ENV_NAME_MAX_LENGTH } from '../../../rules/env-names';
+import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../../../testing/kubernetes-fake';
+import { AppError } from '../../errors';
+import { newId } from '../../ids';
+import { backendJobName, type BackendJobSpec } from '../compute-backend';
+import { sanitizeKubeconfig } from '../kubeconfig';
+import { BlockedAddressError } from '../network-policy';
+import { KubernetesBackend } from './backend';
+import { parseQuantity } from './capacity';
+import { ClusterApiError, kubernetesClients, type KubernetesClients } from './client';
+import { LOG_CHUNK_BYTES, parseLogTimestamp } from './log-cursor';
+import { labelValue } from './manifests';
 
 let fake: KubernetesFake;
 
@@ -745,6 +750,9 @@ describe('KubernetesBackend against the fake API server', () => {
     expect((await rejection(k.submit(spec({ resources: { gpuCount: 1.5 } })))).code).toBe('BAD_USER_INPUT');
     expect((await rejection(k.submit(spec({ env: { 'BAD NAME': 'x' } })))).code).toBe('BAD_USER_INPUT');
     expect((await rejection(k.submit(spec({ secretEnv: { 'BAD NAME': 'x' } })))).code).toBe('BAD_USER_INPUT');
+    // Kubernetes takes these; a job spec does not, so neither does the backend.
+    expect((await rejection(k.submit(spec({ env: { 'LOG.LEVEL': 'x' } })))).code).toBe('BAD_USER_INPUT');
+    expect((await rejection(k.submit(spec({ env: { ['A'.repeat(ENV_NAME_MAX_LENGTH + 1)]: 'x' } })))).code).toBe('BAD_USER_INPUT');
     const both = await rejection(k.submit(spec({ env: { MLFLOW_TRACKING_TOKEN: 'plain' } })));
     expect(both.code).toBe('BAD_USER_INPUT');
     expect(both.message).toContain('"MLFLOW_TRACKING_TOKEN" is set both as a plain and as a secret environment variable');

@@ -1,0 +1,16 @@
+/**
+ * Where a training or evaluation job is in its life. Stored as the `job_status`
+ * enum, exposed as GraphQL's `JobStatus`, filtered on by `gantry jobs ls --status`
+ * and shown by the UI; backends report their jobs in these terms too.
+ */
+export const JOB_STATUSES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Still going: the job may yet run, and its status and log may yet change. */
+export const ACTIVE_JOB_STATUSES = ['queued', 'pending', 'running'] as const satisfies readonly JobStatus[];
+/** Over for good: nothing about the job changes any more. */
+export const ENDED_JOB_STATUSES = ['succeeded', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+
+export const isJobStatus = (status: string): status is JobStatus => (JOB_STATUSES as readonly string[]).includes(status);
+export const isActiveJob = (status: string): boolean => (ACTIVE_JOB_STATUSES as readonly string[]).includes(status);
+export const isEndedJob = (status: string): boolean => (ENDED_JOB_STATUSES as readonly string[]).includes(status);
