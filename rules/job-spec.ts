@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GPU_TYPE_MAX_LENGTH, GPU_TYPE_MESSAGE, GPU_TYPE_RE } from './gpu-types';
 import { hyperparameterNameProblem, userEnvNameProblem } from './env-names';
 import { modelNameSchema } from './model-names.schema';
 import { nameSchema } from './schema';
@@ -39,8 +40,8 @@ export const gpuTypeSchema = z
   .string()
   .trim()
   .min(1)
-  .max(63)
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/, 'GPU type must be a Kubernetes label value (letters, digits, ".", "_", "-")');
+  .max(GPU_TYPE_MAX_LENGTH)
+  .regex(GPU_TYPE_RE, GPU_TYPE_MESSAGE);
 
 export const resourcesSchema = z
   .object({

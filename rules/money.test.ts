@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatMicros, formatPriceMicros, jobCostMicros, MAX_PRICE_MICROS, microsToDollars, microsToText, parseDollars, parseMicros, priceMicrosSchema, toMicros } from './money';
+import { formatMicros, formatPriceMicros, jobCostMicros, MAX_PRICE_MICROS, microsToDollars, microsToText, parseDollars, parseMicros, toMicros } from './money';
+import { priceMicrosSchema } from './money.schema';
 
 describe('formatMicros', () => {
   it.each([

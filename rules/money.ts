@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Money is integer micro-dollars everywhere (1 USD = 1,000,000): stored as bigint, computed
  * as safe integers, carried over GraphQL as the `Micros` scalar (a string of digits), and
@@ -10,13 +8,6 @@ export const MICROS_PER_DOLLAR = 1_000_000;
 
 /** The highest price of one unit-hour, $100,000: enough for any real price, low enough to catch a price typed in the wrong unit. */
 export const MAX_PRICE_MICROS = 100_000 * MICROS_PER_DOLLAR;
-
-/** A price per unit-hour (CPU core, GiB of memory, GPU) as the price catalog stores it. */
-export const priceMicrosSchema = z
-  .number()
-  .int('Prices are whole micro-dollars')
-  .min(0, 'Prices cannot be negative')
-  .max(MAX_PRICE_MICROS, 'Price is implausibly high (prices are micro-dollars per hour)');
 
 /** A cluster's price catalog: micro-dollars per CPU core hour, per GiB of memory hour, per GPU hour of each type. */
 export interface PriceCatalog {

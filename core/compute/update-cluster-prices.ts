@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { clusterGpuPrices, clusters } from '../../db/schema';
 import { gpuTypeSchema } from '../../rules/job-spec';
-import { priceMicrosSchema } from '../../rules/money';
+import { priceMicrosSchema } from '../../rules/money.schema';
 import { withTenant } from '../tenancy/with-tenant';
 import { recordAudit } from '../governance/audit';
 import { assertCan, type TenantContext } from '../tenancy/context';

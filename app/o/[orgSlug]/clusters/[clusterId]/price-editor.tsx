@@ -8,6 +8,7 @@ import { useToast } from '@/app/components/toast';
 import { Banner, Button, Card, CardFooter, CardHeader, Input, Table, TBody, TD, TH, THead, cx } from '@/app/components/ui';
 import { useGqlMutation } from '@/app/lib/gql-hooks';
 import { isGraphQLRequestError } from '@/app/lib/graphql-client';
+import { gpuTypeProblem } from '@/rules/gpu-types';
 import { formatPriceMicros, microsToDollars, microsToText, parseDollars } from '@/rules/money';
 
 const UpdatePrices = graphql(`
@@ -35,8 +36,6 @@ interface Draft {
   gpu: GpuRow[];
 }
 
-/** Same rule as the server's: a Kubernetes label value. */
-const GPU_TYPE_RE = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
 let nextKey = 1;
 const toDraft = (p: Prices): Draft => ({
@@ -60,7 +59,7 @@ function validate(d: Draft): { prices: Omit<Prices, 'gpu'> & { gpu: Prices['gpu'
     const type = row.gpuType.trim();
     const price = parseDollars(row.price);
     if (!type) errors[`gpu.${row.key}.type`] = 'Enter the GPU type';
-    else if (!GPU_TYPE_RE.test(type) || type.length > 63) errors[`gpu.${row.key}.type`] = 'Letters, digits, “.”, “_” and “-”, as the node label shows it';
+    else if (gpuTypeProblem(type)) errors[`gpu.${row.key}.type`] = gpuTypeProblem(type)!;
     else if (seen.has(type)) errors[`gpu.${row.key}.type`] = 'Listed twice';
     seen.add(type);
     if ('error' in price) errors[`gpu.${row.key}.price`] = price.error;
