@@ -1,19 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
 import { createApiKey } from '../core/auth/create-api-key';
 import { listClusters } from '../core/compute/list-clusters';
 import { updateClusterPrices } from '../core/compute/update-cluster-prices';
-import { resetEnvCache } from '../config/env';
-import { closeTemporalClient } from '../core/orchestration/temporal';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
@@ -21,10 +17,6 @@ import { cancelTrainingJob } from '../core/training/cancel-training-job';
 import { jobSpecSchema } from '../rules/job-spec';
 import { getTrainingJob, listTrainingJobs } from '../core/training/list-training-jobs';
 import { readJobLogs } from '../core/training/read-job-logs';
-import { createTestDatabase, type TestDatabase } from '../db/test/database';
-import { freePort } from '../scripts/lib/net';
-import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
-import { createWorker } from '../workers/worker';
 import { formatMicros } from '../rules/money';
 import { formatDuration } from './commands/jobs/format';
 import { applySet, parseJobFile, toSubmitInput } from './commands/jobs/spec-file';
@@ -32,6 +24,7 @@ import { JOB_SPEC_FIELDS } from './commands/jobs/spec-fields';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { runAgainstApi } from './test/run-against-api';
 import { serveApi, type ServedApi } from './test/serve-api';
+import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 
 /**
  * `gantry jobs …` against the web app's real GraphQL route over HTTP, on a real database,
@@ -39,33 +32,18 @@ import { serveApi, type ServedApi } from './test/serve-api';
  * job's command (Node printing, sleeping, failing) produces the timeline a test follows.
  */
 
-let db: TestDatabase;
-let temporal: TemporalDevServer;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let workerDone: Promise<void>;
+let platform: TemporalPlatform;
 let api: ServedApi;
 let tmp: string;
 let A: SignedUp;
 let key = '';
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'gantry-cli-jobs-'));
-  db = await createTestDatabase();
-  temporal = await startTemporalDevServer({ binary: await findOrBuildTemporal(), port: await freePort() });
-  Object.assign(process.env, {
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: `cli-jobs-${process.pid}`,
-    // Run artifacts (kept job logs) and the local backend's jobs live in this test's directory.
-    GANTRY_HOME: path.join(tmp, 'home'),
-    GANTRY_JOBS_DIR: path.join(tmp, 'jobs'),
-  });
-  resetEnvCache();
+  // Run artifacts (kept job logs) and the local backend's jobs live in the platform's directory.
+  platform = await startTemporalPlatform('cli-jobs');
+  tmp = platform.dir;
   api = await serveApi();
-  workerConnection = await NativeConnection.connect({ address: temporal.address });
-  worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue: process.env.TEMPORAL_TASK_QUEUE!, deps: { pollIntervalMs: 200 } });
-  workerDone = worker.run();
+  await platform.startWorker();
 
   A = await signUpUser('cli-jobs');
   key = (await createApiKey(A.ctx, { name: 'cli', scopes: ['admin'] })).secret;
@@ -82,14 +60,8 @@ afterAll(async () => {
     for (const j of open) await cancelTrainingJob(A.ctx, { jobId: j.id });
     for (const j of open) await ended(j.id);
   }
-  worker?.shutdown();
-  await workerDone;
-  await closeTemporalClient();
-  await workerConnection?.close();
-  await temporal?.stop();
   await api?.close();
-  await db?.drop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 const gantry = (argv: string[], opts: { stdin?: string } = {}) => runAgainstApi(api, argv, key, opts);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createProject, createTeam, graphqlInPage, invite, orgSlugOf, signUp, signUpAndAccept, stamp, uniqueEmail } from './helpers';
+import { createProject, createTeam, graphqlInPage, invite, orgSlugOf, screenshot, signUp, signUpAndAccept, stamp, uniqueEmail } from './helpers';
 
 /**
  * As an admin I price the built-in local cluster, run a small training job from
@@ -31,7 +31,7 @@ contexts:
 current-context: prod
 `;
 
-async function submitJob(page: Page, org: string, job: { name: string; command: string; params?: [string, string][] }) {
+async function submitJob(page: Page, org: string, job: { name: string; command: string; params?: [string, string][] }, shot?: string) {
   await page.goto(`/o/${org}/jobs`);
   await page.getByRole('link', { name: 'Submit job' }).first().click();
   await expect(page.getByRole('heading', { name: 'Submit a training job' })).toBeVisible();
@@ -45,6 +45,7 @@ async function submitJob(page: Page, org: string, job: { name: string; command: 
     await page.getByLabel(`Hyperparameter ${i + 1}`, { exact: true }).fill(key);
     await page.getByLabel(`Hyperparameter ${i + 1} value`).fill(value);
   }
+  if (shot) await screenshot(page, shot);
   await page.getByRole('button', { name: 'Submit job' }).click();
   await expect(page).toHaveURL(/\/jobs\/job_[a-z0-9]+$/, { timeout: 30_000 });
   await expect(page.getByTestId('job-name')).toHaveText(job.name);
@@ -73,8 +74,12 @@ test('price the local cluster, follow a job’s live log to its cost, cancel a j
     await editor.getByLabel('CPU core-hour').fill('0.36');
     await editor.getByLabel('Memory GiB-hour').fill('0.0450001');
     await editor.getByRole('button', { name: 'Add GPU type' }).click();
-    await editor.getByLabel('GPU type 1').fill('nvidia-t4');
+    // The form checks the GPU type with the server's rule (rules/gpu-types.ts): a node label value.
+    await editor.getByLabel('GPU type 1').fill('nvidia t4');
     await editor.getByLabel('GPU-hour price 1').fill('0.35');
+    await editor.getByRole('button', { name: 'Save prices' }).click();
+    await expect(editor.getByText('GPU type must be a Kubernetes label value (letters, digits, ".", "_", "-")')).toBeVisible();
+    await editor.getByLabel('GPU type 1').fill('nvidia-t4');
     await editor.getByRole('button', { name: 'Save prices' }).click();
     await expect(editor.getByText('At most 6 decimals (prices are whole micro-dollars)')).toBeVisible();
     await editor.getByLabel('Memory GiB-hour').fill('0.045001');
@@ -85,6 +90,7 @@ test('price the local cluster, follow a job’s live log to its cost, cancel a j
     await expect(page.getByTestId('price-editor').getByLabel('CPU core-hour')).toHaveValue('0.36');
     await expect(page.getByTestId('price-editor').getByLabel('Memory GiB-hour')).toHaveValue('0.045001');
     await expect(page.getByTestId('price-editor').getByLabel('GPU type 1')).toHaveValue('nvidia-t4');
+    await screenshot(page, '44-cluster-prices');
     const orgId = (await page.locator('[data-org-id]').getAttribute('data-org-id'))!;
     const stored = await graphqlInPage(page, orgId, '{ cluster(id: "local") { prices { cpuCoreHourMicros memoryGibHourMicros gpu { gpuType hourMicros } } } }');
     expect(stored.data).toEqual({ cluster: { prices: { cpuCoreHourMicros: '360000', memoryGibHourMicros: '45001', gpu: [{ gpuType: 'nvidia-t4', hourMicros: '350000' }] } } });
@@ -94,7 +100,7 @@ test('price the local cluster, follow a job’s live log to its cost, cancel a j
   });
 
   await test.step('submit a small job and watch its log arrive while it runs, then its cost', async () => {
-    await submitJob(page, org, { name: 'churn-small', command: SMALL_JOB, params: [['learning_rate', '0.05']] });
+    await submitJob(page, org, { name: 'churn-small', command: SMALL_JOB, params: [['learning_rate', '0.05']] }, '45-submit-job');
     const logs = page.getByTestId('job-logs');
     await expect(logs).toContainText('epoch 1/12', { timeout: 60_000 });
     // Output is on the page while the job is still running, and more keeps coming.

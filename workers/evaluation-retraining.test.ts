@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
-import { resetEnvCache } from '../config/env';
 import { getEvaluation } from '../core/evaluation/get-evaluation';
 import { setEvaluationPolicy } from '../core/evaluation/set-evaluation-policy';
 import { evaluationWorkflowId, startEvaluation } from '../core/evaluation/start-evaluation';
-import { closeTemporalClient } from '../core/orchestration/temporal';
 import { createModelVersion } from '../core/registry/create-model-version';
 import { createRegisteredModel } from '../core/registry/create-registered-model';
 import { listModelAliases } from '../core/registry/list-model-aliases';
@@ -30,11 +26,9 @@ import { listRetrainingPolicies } from '../core/retraining/list-retraining-polic
 import { retrainingScheduleId } from '../core/retraining/retraining-schedule';
 import { setRetrainingPaused } from '../core/retraining/set-retraining-paused';
 import { triggerRetraining } from '../core/retraining/trigger-retraining';
-import { createTestDatabase, type TestDatabase } from '../db/test/database';
-import { freePort } from '../scripts/lib/net';
-import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
 import { recordHistory } from './histories';
-import { createWorker, WORKFLOWS_PATH } from './worker';
+import { WORKFLOWS_PATH } from './worker';
+import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 
 /**
  * Evaluations gate promotion and retraining policies run on Temporal Schedules,
@@ -43,15 +37,10 @@ import { createWorker, WORKFLOWS_PATH } from './worker';
  * would (metrics, the model's files) through the same use cases the API calls.
  */
 
-let server: TemporalDevServer;
-let db: TestDatabase;
+let platform: TemporalPlatform;
 let dir: string;
 let store: FilesystemArtifactStore;
 let client: Client;
-let connection: Connection;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
 let A: SignedUp;
 let projectId: string;
 let runId: string;
@@ -85,19 +74,10 @@ async function evaluateAs(evaluationId: string, auc: number) {
 }
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-eval-'));
+  platform = await startTemporalPlatform('eval');
+  ({ dir, client } = platform);
   store = new FilesystemArtifactStore(path.join(dir, 'artifacts'));
-  db = await createTestDatabase();
-  server = await startTemporalDevServer({ binary: await findOrBuildTemporal(), port: await freePort() });
-  const taskQueue = `eval-${process.pid}-${Date.now()}`;
-  Object.assign(process.env, { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, GANTRY_JOBS_DIR: path.join(dir, 'jobs'), GANTRY_PUBLIC_URL: 'http://127.0.0.1:9' });
-  resetEnvCache();
-  workerConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: 'default' });
-  worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, deps: { artifactStore: store, pollIntervalMs: 200 } });
-  running = worker.run();
+  await platform.startWorker({ artifactStore: store });
 
   A = await signUpUser('eval');
   const team = await createTeam(A.ctx, { name: 'ML' });
@@ -115,16 +95,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await closeTemporalClient();
-  await connection?.close();
-  await workerConnection?.close();
-  await server?.stop();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => platform?.stop());
 
 describe('evaluations', () => {
   it('run the policy’s job, compare with thresholds and the champion, and record each check', async () => {

@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '../config/env';
 import { getEvaluation } from '../core/evaluation/get-evaluation';
 import { setEvaluationPolicy } from '../core/evaluation/set-evaluation-policy';
 import { evaluationWorkflowId, startEvaluation } from '../core/evaluation/start-evaluation';
-import { closeTemporalClient } from '../core/orchestration/temporal';
 import { createModelVersion } from '../core/registry/create-model-version';
 import { createRegisteredModel } from '../core/registry/create-registered-model';
 import { createRetrainingPolicy } from '../core/retraining/create-retraining-policy';
@@ -23,10 +18,10 @@ import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
-import { createTestDatabase, type TestDatabase } from '../db/test/database';
+import { type TestDatabase } from '../db/test/database';
 import { freePort } from '../scripts/lib/net';
-import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
-import { createWorker } from './worker';
+import { type TemporalDevServer } from '../scripts/lib/temporal-binary';
+import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 
 /**
  * "Record, then start" under failure, on a real Temporal dev server and a real worker: Temporal
@@ -37,14 +32,10 @@ import { createWorker } from './worker';
  * never answers, which keeps the request waiting on Temporal for the client's whole connect timeout.
  */
 
+let platform: TemporalPlatform;
 let server: TemporalDevServer;
 let db: TestDatabase;
-let dir: string;
 let client: Client;
-let connection: Connection;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
 let taskQueue: string;
 let A: SignedUp;
 let projectId: string;
@@ -115,18 +106,9 @@ async function auditedWriteWhileWaiting(call: () => Promise<unknown>): Promise<u
 }
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-record-start-'));
-  db = await createTestDatabase();
-  server = await startTemporalDevServer({ binary: await findOrBuildTemporal(), port: await freePort() });
-  taskQueue = `record-start-${process.pid}-${Date.now()}`;
-  Object.assign(process.env, { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, GANTRY_JOBS_DIR: path.join(dir, 'jobs'), GANTRY_PUBLIC_URL: 'http://127.0.0.1:9' });
-  resetEnvCache();
-  workerConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: 'default' });
-  worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, deps: { pollIntervalMs: 200 } });
-  running = worker.run();
+  platform = await startTemporalPlatform('record-start');
+  ({ db, server, client, taskQueue } = platform);
+  await platform.startWorker();
 
   A = await signUpUser('record-start');
   const team = await createTeam(A.ctx, { name: 'ML' });
@@ -142,16 +124,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch((e: unknown) => console.error('worker stopped with an error', e));
-  await closeTemporalClient();
-  await connection?.close();
-  await workerConnection?.close();
-  await server?.stop();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => platform?.stop());
 
 async function versionId(n: number): Promise<string> {
   const [v] = await db.ownerSql<{ id: string }[]>`select v.id from model_versions v join registered_models m on m.id = v.model_id where m.org_id = ${A.orgId} and m.name = 'churn' and v.version = ${n}`;

@@ -1,12 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../config/env';
-import { closeTemporalClient } from '../core/orchestration/temporal';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
@@ -15,9 +12,7 @@ import { jobWorkflowId } from '../core/training/access';
 import { getTrainingJob } from '../core/training/list-training-jobs';
 import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
-import { createTestDatabase, type TestDatabase } from '../db/test/database';
-import { freePort } from '../scripts/lib/net';
-import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
+import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 
 /**
  * The worker process is killed with SIGKILL while a job runs. A new worker
@@ -26,10 +21,9 @@ import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } f
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-let server: TemporalDevServer;
-let db: TestDatabase;
+let platform: TemporalPlatform;
+let client: Client;
 let home: string;
-let taskQueue: string;
 let A: SignedUp;
 let project: string;
 const workers: ChildProcess[] = [];
@@ -55,18 +49,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(path.join(os.tmpdir(), 'gantry-crash-'));
-  db = await createTestDatabase();
-  server = await startTemporalDevServer({ binary: await findOrBuildTemporal(), port: await freePort() });
-  taskQueue = `crash-${process.pid}-${Date.now()}`;
-  Object.assign(process.env, {
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    GANTRY_HOME: home,
-    GANTRY_JOBS_DIR: path.join(home, 'jobs'),
-    GANTRY_PUBLIC_URL: 'http://127.0.0.1:9',
-  });
-  resetEnvCache();
+  // The worker processes under test inherit the platform's environment (Temporal, task queue, GANTRY_HOME).
+  platform = await startTemporalPlatform('crash');
+  ({ client } = platform);
+  // The test's own directory: local jobs in jobs/, the job's start marks beside them.
+  home = platform.dir;
   A = await signUpUser('crash');
   const team = await createTeam(A.ctx, { name: 'ML' });
   project = (await createProject(A.ctx, { teamId: team.id, name: 'Crash' })).slug;
@@ -74,10 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-  await closeTemporalClient();
-  await server?.stop();
-  await db?.drop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 describe('a worker killed mid-job', () => {
@@ -96,13 +80,8 @@ describe('a worker killed mid-job', () => {
     expect(first.signalCode).toBe('SIGKILL');
 
     startWorker();
-    const connection = await Connection.connect({ address: server.address });
-    try {
-      const result = await new Client({ connection, namespace: 'default' }).workflow.getHandle(jobWorkflowId(job.id)).result();
-      expect(result).toMatchObject({ status: 'succeeded' });
-    } finally {
-      await connection.close();
-    }
+    const result = await client.workflow.getHandle(jobWorkflowId(job.id)).result();
+    expect(result).toMatchObject({ status: 'succeeded' });
 
     const { job: done, events } = await getTrainingJob(A.ctx, job.id);
     expect(done.status).toBe('succeeded');

@@ -1,9 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
@@ -17,7 +16,6 @@ import { updateClusterPrices } from '../core/compute/update-cluster-prices';
 import { resetEnvCache } from '../config/env';
 import { budgetExceeded, type BudgetGuard } from '../core/costs/budget';
 import { AppError } from '../core/errors';
-import { closeTemporalClient } from '../core/orchestration/temporal';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
@@ -30,12 +28,11 @@ import { getTrainingJob, listJobEvents, listTrainingJobs } from '../core/trainin
 import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
 import { apiKeys } from '../db/schema';
-import { createTestDatabase, type TestDatabase } from '../db/test/database';
+import { type TestDatabase } from '../db/test/database';
 import { inTenantScope } from '../db/with-tenant';
-import { freePort } from '../scripts/lib/net';
-import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
 import { recordHistory } from './histories';
 import { createWorker, WORKFLOWS_PATH } from './worker';
+import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 
 /**
  * Training jobs end to end on a real Temporal dev server, a real worker and the
@@ -44,12 +41,11 @@ import { createWorker, WORKFLOWS_PATH } from './worker';
  * seam, tenant isolation, and replay of every recorded history.
  */
 
-let server: TemporalDevServer;
+let platform: TemporalPlatform;
 let db: TestDatabase;
 let dir: string;
 let store: FilesystemArtifactStore;
 let client: Client;
-let connection: Connection;
 let workerConnection: NativeConnection;
 let taskQueue: string;
 let A: SignedUp;
@@ -82,34 +78,16 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 }
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-jobs-'));
+  platform = await startTemporalPlatform('jobs');
+  ({ db, dir, client, workerConnection, taskQueue } = platform);
   store = new FilesystemArtifactStore(path.join(dir, 'artifacts'));
-  db = await createTestDatabase();
-  server = await startTemporalDevServer({ binary: await findOrBuildTemporal(), port: await freePort() });
-  taskQueue = `jobs-${process.pid}-${Date.now()}`;
-  process.env.TEMPORAL_ADDRESS = server.address;
-  process.env.TEMPORAL_TASK_QUEUE = taskQueue;
-  process.env.GANTRY_JOBS_DIR = path.join(dir, 'jobs');
-  process.env.GANTRY_PUBLIC_URL = 'http://127.0.0.1:9';
-  resetEnvCache();
-  workerConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: 'default' });
   A = await signUpUser('jobs');
   B = await signUpUser('jobs-other');
   const team = await createTeam(A.ctx, { name: 'ML' });
   project = (await createProject(A.ctx, { teamId: team.id, name: 'Churn' })).slug;
 });
 
-afterAll(async () => {
-  await closeTemporalClient();
-  await connection?.close();
-  await workerConnection?.close();
-  await server?.stop();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => platform?.stop());
 
 describe('training jobs on Temporal with the local backend', () => {
   it('runs a job, keeps its logs, registers its model, charges the price catalog and finishes the run', async () => {

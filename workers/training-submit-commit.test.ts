@@ -1,21 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../config/env';
-import { closeTemporalClient } from '../core/orchestration/temporal';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { jobWorkflowId } from '../core/training/access';
 import { getTrainingJob } from '../core/training/list-training-jobs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
-import { createTestDatabase, type TestDatabase } from '../db/test/database';
-import { freePort } from '../scripts/lib/net';
-import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
+import { type TestDatabase } from '../db/test/database';
 import { createWorker } from './worker';
+import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 
 /**
  * submitTrainingJob starts the job's workflow inside its transaction. Here every
@@ -24,11 +18,9 @@ import { createWorker } from './worker';
  * submit whose commit fails must leave a workflow that ends with nothing done.
  */
 
-let server: TemporalDevServer;
+let platform: TemporalPlatform;
 let db: TestDatabase;
-let dir: string;
 let client: Client;
-let connection: Connection;
 let workerConnection: NativeConnection;
 let taskQueue: string;
 let A: SignedUp;
@@ -41,19 +33,8 @@ async function trainingWorkflowIds(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-submit-commit-'));
-  db = await createTestDatabase();
-  server = await startTemporalDevServer({ binary: await findOrBuildTemporal(), port: await freePort() });
-  taskQueue = `submit-commit-${process.pid}-${Date.now()}`;
-  process.env.TEMPORAL_ADDRESS = server.address;
-  process.env.TEMPORAL_TASK_QUEUE = taskQueue;
-  process.env.GANTRY_JOBS_DIR = path.join(dir, 'jobs');
-  process.env.GANTRY_PUBLIC_URL = 'http://127.0.0.1:9';
-  resetEnvCache();
-  workerConnection = await NativeConnection.connect({ address: server.address });
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection, namespace: 'default' });
+  platform = await startTemporalPlatform('submit-commit');
+  ({ db, client, workerConnection, taskQueue } = platform);
   A = await signUpUser('submit-commit');
   const team = await createTeam(A.ctx, { name: 'ML' });
   project = (await createProject(A.ctx, { teamId: team.id, name: 'Commit' })).slug;
@@ -62,14 +43,7 @@ beforeAll(async () => {
     create constraint trigger slow_commit after insert on training_jobs deferrable initially deferred for each row execute function slow_commit();`);
 });
 
-afterAll(async () => {
-  await closeTemporalClient();
-  await connection?.close();
-  await workerConnection?.close();
-  await server?.stop();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => platform?.stop());
 
 describe('a job whose submit commits after its workflow started', () => {
   it('runs: the first step waits for the commit', async () => {
