@@ -113,5 +113,7 @@ export async function screenshot(page: Page, name: string) {
   await page.waitForLoadState('networkidle');
   await expect(page.getByRole('status', { name: 'Loading' })).toHaveCount(0);
   await expect(page.getByTestId('toast')).toHaveCount(0, { timeout: 10_000 });
+  // The shell's sidebar and header are fixed: scrolled, a full-page capture paints them mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
 }

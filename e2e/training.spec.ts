@@ -28,13 +28,22 @@ test('train the example on the local cluster, evaluate the version it registered
   await test.step('watch the training log stream while the job runs', async () => {
     await expect(page.getByTestId('job-status')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
     await expect(page.getByTestId('job-logs')).toContainText(/epoch/i, { timeout: 60_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: 'test-results/screenshots/40-training-job-running.png', fullPage: true });
     await expect(page.getByTestId('job-status')).toHaveAttribute('data-status', 'succeeded', { timeout: 180_000 });
     await expect(page.getByTestId('job-cost')).toHaveText(/^(\$|<\$)/);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: 'test-results/screenshots/41-training-job-succeeded.png', fullPage: true });
   });
 
   const jobUrl = page.url();
+  await test.step('the job’s own API key was revoked when it ended, by the system, in the audit log', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    const revoke = page.getByTestId('audit-row').filter({ hasText: 'api_key.revoke' }).first();
+    await expect(revoke).toContainText('system (training-job)');
+    await expect(revoke).toContainText('System');
+    await page.goto(jobUrl);
+  });
   await test.step('the run has the metrics the mlflow client logged', async () => {
     await page.getByTestId('job-run-link').click();
     await expect(page.getByTestId('metric-charts')).toContainText('auc', { timeout: 30_000 });
@@ -69,6 +78,7 @@ test('train the example on the local cluster, evaluate the version it registered
     await expect(checks.nth(0)).toHaveAttribute('data-passed', 'true');
     await expect(checks.nth(1)).toHaveAttribute('data-passed', 'true');
     await expect(checks.nth(0)).toContainText('auc >= 0.7');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: 'test-results/screenshots/42-evaluation-passed.png', fullPage: true });
   });
 
@@ -83,6 +93,7 @@ test('train the example on the local cluster, evaluate the version it registered
     await expect(policy).toContainText('weekly churn');
     await expect(policy).toContainText('0 4 * * 1');
     await expect(policy.getByTestId('retraining-next')).toContainText('Next run');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: 'test-results/screenshots/43-retraining-schedule.png', fullPage: true });
     await policy.getByRole('button', { name: 'Pause' }).click();
     await expect(policy).toHaveAttribute('data-paused', 'true');

@@ -10,7 +10,7 @@ export function register(builder: Builder) {
       id: t.exposeID('id'),
       seq: t.exposeInt('seq', { description: 'Position in the organization’s hash chain' }),
       occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
-      actorType: t.exposeString('actorType', { description: 'user (browser session) or api_key' }),
+      actorType: t.exposeString('actorType', { description: 'user (browser session), api_key, or system (a Gantry process acting on its own, named in actorLabel)' }),
       actorLabel: t.exposeString('actorLabel'),
       actorUserId: t.exposeString('actorUserId', { nullable: true }),
       actorApiKeyId: t.exposeString('actorApiKeyId', { nullable: true }),
@@ -64,7 +64,7 @@ export function register(builder: Builder) {
   });
   const AuditActorFacet = builder.objectRef<AuditFacets['actors'][number]>('AuditActorFacet').implement({
     fields: (t) => ({
-      actorType: t.exposeString('actorType', { description: 'user (browser session) or api_key' }),
+      actorType: t.exposeString('actorType', { description: 'user (browser session), api_key, or system (a Gantry process acting on its own, named in actorLabel)' }),
       userId: t.exposeString('userId', { nullable: true }),
       apiKeyId: t.exposeString('apiKeyId', { nullable: true }),
       apiKeyName: t.exposeString('apiKeyName', { nullable: true }),

@@ -1,7 +1,7 @@
 'use client';
 
 import type { AuditEventsQuery } from '@/app/gql/graphql';
-import { ChevronDownIcon, ChevronRightIcon, FilterIcon, KeyIcon, UsersIcon } from '@/app/components/icons';
+import { ChevronDownIcon, ChevronRightIcon, CpuIcon, FilterIcon, KeyIcon, UsersIcon } from '@/app/components/icons';
 import { Badge, TD, cx } from '@/app/components/ui';
 import { formatDateTime, formatRelative, formatShortDateTime } from '@/app/lib/format';
 import type { FilterChange } from './use-audit-filter';
@@ -101,6 +101,10 @@ export function EventRow({ event: e, expanded, onToggle, onChange }: { event: Au
             {e.actorType === 'api_key' ? (
               <Badge tone="violet">
                 <KeyIcon className="size-3" /> API key
+              </Badge>
+            ) : e.actorType === 'system' ? (
+              <Badge tone="neutral">
+                <CpuIcon className="size-3" /> System
               </Badge>
             ) : (
               <Badge tone="neutral">
