@@ -102,6 +102,20 @@ describe('registered models', () => {
   });
 });
 
+describe('registry times', () => {
+  it('are timestamptz in the database and exact epoch milliseconds in the code, both ways', async () => {
+    const made = await createRegisteredModel(A.ctx, { name: 'timed' });
+    const [row] = await db.ownerSql<{ type: string; ms: string }[]>`
+      select pg_typeof(created_at)::text as type, (extract(epoch from created_at) * 1000)::bigint::text as ms
+      from registered_models where id = ${made.id}`;
+    expect(row!.type).toBe('timestamp with time zone');
+    expect(Number(row!.ms)).toBe(made.createdAt);
+    // A time with odd milliseconds written behind the code reads back to the millisecond.
+    await db.ownerSql`update registered_models set updated_at = '2026-03-04T05:06:07.089Z' where id = ${made.id}`;
+    expect((await getRegisteredModel(A.ctx, { modelId: made.id })).updatedAt).toBe(Date.UTC(2026, 2, 4, 5, 6, 7, 89));
+  });
+});
+
 describe('model versions', () => {
   it('are numbered 1..n without gaps or duplicates under concurrent creation', async () => {
     await createRegisteredModel(A.ctx, { name: 'concurrent' });

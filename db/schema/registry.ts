@@ -1,6 +1,6 @@
 import { boolean, integer } from 'drizzle-orm/pg-core';
 import { orgIdColumn } from './org-column';
-import { bigint, index, jsonb, pgEnum, pgTable, primaryKey, text, timestamptz, uniqueIndex } from './columns';
+import { bigint, index, jsonb, pgEnum, pgTable, primaryKey, text, timestamptz, timestamptzMs, uniqueIndex } from './columns';
 import { apiKeys } from './api-keys';
 import { orgRole, projects } from './tenancy';
 import { experiments, runs } from './tracking';
@@ -10,8 +10,8 @@ export const modelVersionStatus = pgEnum('model_version_status', ['PENDING_REGIS
 export const loggedModelStatus = pgEnum('logged_model_status', ['PENDING', 'READY', 'FAILED']);
 export const aliasAction = pgEnum('model_alias_action', ['set', 'move', 'delete']);
 
-/** MLflow times are epoch milliseconds; kept as such so the wire format round-trips exactly (as in tracking). */
-const epochMs = (name: string) => bigint(name, { mode: 'number' });
+/** MLflow speaks epoch milliseconds: these times are timestamptz, read and written as milliseconds. */
+const epochMs = (name: string) => timestamptzMs(name);
 
 export const registeredModels = pgTable(
   'registered_models',
