@@ -1,5 +1,8 @@
 import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
+import { createLogger } from '../observability/logger';
+
+const log = createLogger('auth');
 
 // argon2id (the library default), OWASP's memory-hard parameters.
 const PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -31,7 +34,9 @@ export function hashPassword(password: string): Promise<string> {
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
     return await verify(stored, password);
-  } catch {
+  } catch (err) {
+    // A stored hash argon2 cannot read is refused like a wrong password, but never quietly.
+    log.error('a stored password hash could not be verified', { err });
     return false;
   }
 }

@@ -7,6 +7,9 @@ import { ClusterApiError, clusterError, isApiStatus, kubernetesClients, type Kub
 import { followLog, LOG_CHUNK_BYTES, recallCursor, rememberCursor, sinceTimeParam, type LogTimestamp } from './log-cursor';
 import { buildJobManifest, buildSecretManifest, CONTAINER_NAME, DEFAULT_GPU_TYPE_LABEL, DEFAULT_TTL_SECONDS_AFTER_FINISHED, DNS_LABEL, LABELS, madeFor } from './manifests';
 import { containerEnded, jobStatusFrom, toDate } from './status';
+import { createLogger } from '../../observability/logger';
+
+const log = createLogger('kubernetes');
 
 /**
  * Runs Gantry jobs as `batch/v1` Jobs on a tenant's cluster (the objects are in
@@ -64,7 +67,11 @@ export class KubernetesBackend implements ComputeBackend {
     } catch (e) {
       if (!isApiStatus(e, 409)) {
         // Refused for good: the credentials must not stay behind without a Job to own them.
-        if (secret && e instanceof ApiException && e.code >= 400 && e.code < 500) await this.deleteSecret(spec.name).catch(() => undefined);
+        if (secret && e instanceof ApiException && e.code >= 400 && e.code < 500) {
+          await this.deleteSecret(spec.name).catch((err: unknown) =>
+            log.warn('could not delete the credentials Secret of a Job the cluster refused; it stays until removed', { namespace: this.namespace, secret: spec.name, err }),
+          );
+        }
         this.fail(e, 'create jobs');
       }
       created = false;
