@@ -25,6 +25,7 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { runAgainstApi } from './test/run-against-api';
 import { serveApi, type ServedApi } from './test/serve-api';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
+import { waitFor } from '../testing/wait-for';
 
 /**
  * `gantry jobs …` against the web app's real GraphQL route over HTTP, on a real database,
@@ -82,15 +83,6 @@ const basic = (name: string, extra = '') => jobFile(BASIC.replace('NAME', name) 
 /** A job whose program is `script`, run by Node: what it prints, how long it takes and how it exits is the job's timeline. */
 const nodeJob = (name: string, script: string, extra = '') => jobFile(`name: ${name}\nproject: churn\ncommand: ${JSON.stringify([process.execPath, '-e', script])}\n${extra}`);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(150);
-  }
-}
 
 /** The newest job of that name, once it exists. */
 const jobNamed = (name: string) => waitFor(`job ${name}`, async () => (await listTrainingJobs(A.ctx, { first: 100 })).rows.find((j) => j.name === name));

@@ -29,6 +29,7 @@ import { triggerRetraining } from '../core/retraining/trigger-retraining';
 import { recordHistory } from './histories';
 import { WORKFLOWS_PATH } from './worker';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
+import { waitFor } from '../testing/wait-for';
 
 /**
  * Evaluations gate promotion and retraining policies run on Temporal Schedules,
@@ -50,15 +51,6 @@ const finished: { label: string; workflowId: string }[] = [];
 const sleeper = (ms: number) => ({ command: [process.execPath, '-e', `console.log('model', process.env.GANTRY_MODEL_URI ?? 'training'); setTimeout(() => {}, ${ms})`] });
 const metric = (key: string, value: number) => ({ key, value, step: 0, timestamp: Date.now() });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 async function versionOf(n: number) {
   const found = (await searchModelVersions(A.ctx, { model: { name: 'churn' } })).versions.find((v) => v.version === n);

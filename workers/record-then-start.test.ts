@@ -22,6 +22,7 @@ import { type TestDatabase } from '../db/test/database';
 import { freePort } from '../scripts/lib/net';
 import { type TemporalDevServer } from '../scripts/lib/temporal-binary';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
+import { waitFor } from '../testing/wait-for';
 
 /**
  * "Record, then start" under failure, on a real Temporal dev server and a real worker: Temporal
@@ -225,7 +226,7 @@ describe('retraining policies', () => {
     expect((await listRetrainingPolicies(A.ctx, policy.modelId)).find((p) => p.id === policy.id)).toMatchObject({ paused: true, scheduleState: 'active' });
     const before = new Set(await workflowIds('retrainingWorkflow'));
     await handle.trigger();
-    const fired = await waitFor(async () => (await workflowIds('retrainingWorkflow')).find((id) => !before.has(id)));
+    const fired = await waitFor('a new retraining firing', async () => (await workflowIds('retrainingWorkflow')).find((id) => !before.has(id)));
     expect(await client.workflow.getHandle(fired).result()).toMatchObject({ status: 'skipped', reason: 'The policy is paused' });
     expect((await handle.describe()).state.paused).toBe(true);
 
@@ -242,12 +243,3 @@ describe('retraining policies', () => {
   });
 });
 
-async function waitFor<T>(probe: () => Promise<T | null | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -13,6 +13,7 @@ import { getTrainingJob } from '../core/training/list-training-jobs';
 import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
+import { waitFor } from '../testing/wait-for';
 
 /**
  * The worker process is killed with SIGKILL while a job runs. A new worker
@@ -38,15 +39,6 @@ function startWorker(): ChildProcess {
   return child;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   // The worker processes under test inherit the platform's environment (Temporal, task queue, GANTRY_HOME).

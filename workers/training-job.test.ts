@@ -33,6 +33,7 @@ import { inTenantScope } from '../db/with-tenant';
 import { recordHistory } from './histories';
 import { createWorker, WORKFLOWS_PATH } from './worker';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
+import { waitFor } from '../testing/wait-for';
 
 /**
  * Training jobs end to end on a real Temporal dev server, a real worker and the
@@ -67,15 +68,6 @@ async function result(jobId: string, label: string) {
   return handle.result();
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 beforeAll(async () => {
   platform = await startTemporalPlatform('jobs');
