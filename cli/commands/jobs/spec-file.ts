@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Context } from '../../command';
 import { CliError, usageError } from '../../exit-codes';
 import { readStdin } from '../../prompt';
+import { parseRequirementsText, REQUIREMENTS_FILE_MAX_BYTES } from '../../../rules/python-requirements';
 import { JOB_SPEC_FIELDS, type Field } from './spec-fields';
 
 type Spec = Record<string, unknown>;
@@ -182,7 +183,37 @@ export async function loadSpec(ctx: Context, file: string, sets: string[]): Prom
   const problems: { at?: string; message: string }[] = [];
   checkShape(spec, JOB_SPEC_FIELDS, [], locate, problems);
   if (problems.length) throw fileProblem(shown, problems, problems.some((p) => p.message.startsWith('unknown key')) ? 'The job spec format is in gantry jobs --help.' : undefined);
+  await inlineRequirementsFile(spec, file === '-' ? process.cwd() : path.dirname(path.resolve(process.cwd(), file)), locate);
   return { spec, locate, shown };
+}
+
+/**
+ * `python.requirementsFile` (relative to the job file) is read here and sent as the
+ * requirements list, its lines first: the server gets, and the job records, the list itself,
+ * wherever the server runs. A line pip would read as anything but a package is refused here
+ * with its place in the file.
+ */
+async function inlineRequirementsFile(spec: Spec, baseDir: string, locate: Locate): Promise<void> {
+  const python = spec.python;
+  if (!isObject(python) || typeof python.requirementsFile !== 'string') return;
+  const name = python.requirementsFile;
+  const at = locate(['python', 'requirementsFile']);
+  const full = path.resolve(baseDir, name);
+  let text: string;
+  try {
+    const buf = await readFile(full);
+    if (buf.length > REQUIREMENTS_FILE_MAX_BYTES) throw usageError(`${at ?? name}: ${name} is larger than ${REQUIREMENTS_FILE_MAX_BYTES / 1024} KiB.`);
+    text = buf.toString('utf8');
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw usageError(`${at ?? 'python.requirementsFile'}: cannot read ${full}: ${why}.`, 'python.requirementsFile is relative to the job file.');
+  }
+  const { requirements, problems } = parseRequirementsText(text);
+  if (problems.length) throw fileProblem(name, problems.map((p) => ({ at: p.line ? `${name}:${p.line}` : name, message: p.message })));
+  const { requirementsFile: _file, ...rest } = python;
+  spec.python = { ...rest, requirements: [...requirements, ...(Array.isArray(rest.requirements) ? rest.requirements : [])] };
 }
 
 /** The server's field issues (`extensions.fields`), each with its place in the file when it has one. */
