@@ -17,6 +17,8 @@ const schema = z.object({
   GANTRY_HOME: z.string().default('.gantry'),
   /** Where the `local` compute backend keeps its jobs (spec, status, logs, working directory); default `$GANTRY_HOME/jobs`. */
   GANTRY_JOBS_DIR: z.string().min(1).optional(),
+  /** Where the `local` backend builds and keeps jobs' Python environments, shared by jobs with the same requirements; default `$GANTRY_HOME/envs`. */
+  GANTRY_ENVS_DIR: z.string().min(1).optional(),
   /**
    * Whether the built-in `local` cluster accepts jobs. Its jobs are commands run on this host, so an
    * operator of a shared installation turns it off and offers only connected Kubernetes clusters.

@@ -14,3 +14,14 @@ export const ENDED_JOB_STATUSES = ['succeeded', 'failed', 'cancelled'] as const 
 export const isJobStatus = (status: string): status is JobStatus => (JOB_STATUSES as readonly string[]).includes(status);
 export const isActiveJob = (status: string): boolean => (ACTIVE_JOB_STATUSES as readonly string[]).includes(status);
 export const isEndedJob = (status: string): boolean => (ENDED_JOB_STATUSES as readonly string[]).includes(status);
+
+/**
+ * Reasons on a job's timeline while the local cluster prepares the job's Python environment,
+ * before its command runs: the build (status `pending`), the environment ready (also when it was
+ * already built: "cached"), and an attempt that failed because it could not be built.
+ */
+export const ENVIRONMENT_REASONS = {
+  building: 'BuildingEnvironment',
+  ready: 'EnvironmentReady',
+  failed: 'EnvironmentBuildFailed',
+} as const;

@@ -45,6 +45,28 @@ export interface BackendJobSpec {
   resources: JobResources;
   /** The backend stops the job after this many seconds of running and reports `failed` with reason `DeadlineExceeded`. */
   maxRuntimeSeconds: number;
+  /**
+   * pip requirements the job's Python needs (rules/python-requirements.ts). The local backend runs
+   * the command in a virtual environment built for them (local-python-env.ts); the Kubernetes
+   * backend refuses them, as the image carries its own environment. Absent or empty: none.
+   */
+  pythonRequirements?: string[];
+}
+
+/** The job's Python environment, for a job that named requirements (local backend). */
+export interface JobEnvironmentStatus {
+  state: 'building' | 'ready' | 'failed';
+  /** True when an environment built earlier (by this job or another) was used as it was. */
+  cached: boolean;
+  /** The environment's key: a hash of the resolved requirements and the Python it was built from. */
+  hash: string;
+  /** The Python version it runs (`3.11.2`), once known. */
+  pythonVersion: string | null;
+  requirements: number;
+  startedAt: string;
+  finishedAt: string | null;
+  /** What the timeline says, e.g. `Python environment ready (cached)`. */
+  message: string;
 }
 
 export interface BackendJobStatus {
@@ -61,6 +83,8 @@ export interface BackendJobStatus {
   exitCode: number | null;
   /** What was measured while the job ran, when the backend can measure it. */
   usage: MeasuredUsage | null;
+  /** The Python environment prepared before the command ran; absent when the job named no requirements. */
+  environment?: JobEnvironmentStatus | null;
 }
 
 export interface MeasuredUsage {

@@ -24,6 +24,7 @@ import {
   type SupervisorClaim,
 } from './local-job-files';
 import { releaseCgroups } from './local-limits';
+import { PIP_PASS_ENV } from './local-python-env';
 import { supervisorCommand } from './local-supervisor-entry';
 
 const MiB = 1024 * 1024;
@@ -49,6 +50,8 @@ export interface LocalBackendOptions {
   passEnv?: string[];
   /** How long submit waits for the job's supervisor to take the job (default 30 s). */
   startTimeoutMs?: number;
+  /** Where jobs' Python environments are built and shared (`GANTRY_ENVS_DIR`; default `<jobsDir>/.envs`). */
+  envsDir?: string;
 }
 
 export interface HostGpu {
@@ -105,6 +108,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Job directories are prepared here, on the same filesystem, and renamed into place. */
 const STAGING_DIR = '.staging';
+/** Python environments when no other place is configured. */
+const ENVS_DIR = '.envs';
 /** The bundled supervisor (local-supervisor-entry.ts). */
 const SUPERVISOR_DIR = '.supervisor';
 const STALE_STAGING_MS = 3600_000;
@@ -153,6 +158,7 @@ export class LocalBackend implements ComputeBackend {
       sampleIntervalMs: options.sampleIntervalMs ?? 1_000,
       passEnv: options.passEnv ?? DEFAULT_PASS_ENV,
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
+      envsDir: path.resolve(options.envsDir ?? path.join(this.jobsDir, ENVS_DIR)),
     };
   }
 
@@ -189,6 +195,8 @@ export class LocalBackend implements ComputeBackend {
         limits: this.opts.limits,
         killGraceMs: this.opts.killGraceMs,
         sampleIntervalMs: this.opts.sampleIntervalMs,
+        envsDir: this.opts.envsDir,
+        pipEnv: this.pipEnv(),
       };
       // spec.json holds the run's API key: readable by the Gantry user only.
       await writeFile(t.spec, `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o600 });
@@ -249,6 +257,18 @@ export class LocalBackend implements ComputeBackend {
       if (v !== undefined) out[k] = v;
     }
     out.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+    return out;
+  }
+
+  /**
+   * The operator's pip configuration for building jobs' Python environments (PIP_* and proxy
+   * variables of this process), with pip's cache shared by every build on this host by default.
+   */
+  private pipEnv(): Record<string, string> {
+    const out: Record<string, string> = {};
+    // Pass-through of the host's pip settings to environment builds, not configuration of Gantry.
+    for (const [k, v] of Object.entries(process.env)) if (PIP_PASS_ENV.test(k) && v !== undefined) out[k] = v;
+    out.PIP_CACHE_DIR ??= path.join(this.opts.envsDir, '.pip-cache');
     return out;
   }
 
@@ -461,11 +481,15 @@ function toPublic(st: LocalJobStatusFile): BackendJobStatus {
     finishedAt: st.finishedAt ? new Date(st.finishedAt) : null,
     exitCode: st.exitCode,
     usage,
+    environment: st.environment ?? null,
   };
 }
 
-/** The backend for this process's configuration: jobs under `GANTRY_JOBS_DIR` (default `$GANTRY_HOME/jobs`). */
+/**
+ * The backend for this process's configuration: jobs under `GANTRY_JOBS_DIR` (default
+ * `$GANTRY_HOME/jobs`), Python environments under `GANTRY_ENVS_DIR` (default `$GANTRY_HOME/envs`).
+ */
 export function localBackendFromConfig(): LocalBackend {
   const e = env();
-  return new LocalBackend({ jobsDir: e.GANTRY_JOBS_DIR ?? path.join(e.GANTRY_HOME, 'jobs') });
+  return new LocalBackend({ jobsDir: e.GANTRY_JOBS_DIR ?? path.join(e.GANTRY_HOME, 'jobs'), envsDir: e.GANTRY_ENVS_DIR ?? path.join(e.GANTRY_HOME, 'envs') });
 }

@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { TERMINAL_PHASES, type JobPhase, type MeasuredUsage } from './compute-backend';
+import { TERMINAL_PHASES, type JobEnvironmentStatus, type JobPhase, type MeasuredUsage } from './compute-backend';
 
 export const JOB_FILES = {
   spec: 'spec.json',
@@ -43,6 +43,10 @@ export interface LocalJobSettings {
   killGraceMs: number;
   /** How often the supervisor samples usage and refreshes status.json while the job runs. */
   sampleIntervalMs: number;
+  /** Where Python environments are built and shared (local-python-env.ts). */
+  envsDir: string;
+  /** The host's pip settings (index, certificates, cache, proxies) for building them; never given to the job. */
+  pipEnv: Record<string, string>;
 }
 
 /** A process identified beyond its PID: the start time (in clock ticks since boot) rules out PID reuse. */
@@ -79,6 +83,8 @@ export interface LocalJobStatusFile {
   /** The job's main process; its process group has the same ID. */
   job: ProcessRef | null;
   limits: AppliedLimits | null;
+  /** The job's Python environment, for a job that named requirements. */
+  environment?: JobEnvironmentStatus | null;
   updatedAt: string;
 }
 

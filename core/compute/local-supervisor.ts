@@ -7,7 +7,8 @@
  * (or the web process) follows it through the files in the job directory. The
  * supervisor claims the prepared directory and renames it to `<jobDir>` (so the job
  * directory never exists without its supervisor), applies the limits, runs the
- * command in its own process group with stdout and stderr appended to one log file,
+ * command in its own process group with stdout and stderr appended to one log file
+ * (first building the job's Python environment when it names requirements: local-python-env.ts),
  * stops it at its deadline or on cancel (SIGTERM, then SIGKILL after a grace period),
  * samples usage from /proc, and records every transition in status.json.
  */
@@ -16,6 +17,7 @@ import { closeSync, existsSync, linkSync, openSync, renameSync, rmSync, unlinkSy
 import { constants } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ENVIRONMENT_REASONS } from '../../rules/job-status';
 import type { BackendJobSpec, MeasuredUsage } from './compute-backend';
 import {
   isCode,
@@ -33,6 +35,7 @@ import {
   type SupervisorClaim,
 } from './local-job-files';
 import { cgroupMembers, cgroupOomKills, cgroupPeakMemory, prepareLimits, releaseCgroups } from './local-limits';
+import { preparePythonEnvironment } from './local-python-env';
 
 const MiB = 1024 * 1024;
 
@@ -56,8 +59,12 @@ function log(message: string): void {
   process.stderr.write(`${new Date().toISOString()} ${message}\n`);
 }
 
-/** The job's environment: the submitted env over a small host base, never the supervisor's or the worker's own. */
-export function jobEnvironment(spec: BackendJobSpec, settings: LocalJobSettings, paths: JobPaths): Record<string, string> {
+/**
+ * The job's environment: the submitted env over a small host base, never the supervisor's or the
+ * worker's own. With a Python environment (`venv`), its `bin/` comes first on the PATH and
+ * VIRTUAL_ENV names it, as its `activate` script would do.
+ */
+export function jobEnvironment(spec: BackendJobSpec, settings: LocalJobSettings, paths: JobPaths, venv: string | null = null): Record<string, string> {
   const env: Record<string, string> = {
     ...settings.baseEnv,
     PYTHONUNBUFFERED: '1',
@@ -68,6 +75,11 @@ export function jobEnvironment(spec: BackendJobSpec, settings: LocalJobSettings,
     HOME: paths.workdir,
     TMPDIR: paths.tmp,
   };
+  if (venv) {
+    env.VIRTUAL_ENV = venv;
+    env.PATH = [path.join(venv, 'bin'), env.PATH].filter(Boolean).join(':');
+    delete env.PYTHONHOME;
+  }
   if (settings.gpuIndices) {
     env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
     env.CUDA_VISIBLE_DEVICES = settings.gpuIndices.join(',');
@@ -142,6 +154,7 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
     usage: null,
     job: null,
     limits: null,
+    environment: null,
   };
   const save = (patch: Partial<LocalJobStatusFile>, durable = false) => {
     status = { ...status, ...patch };
@@ -153,6 +166,39 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
   if (existsSync(paths.cancel)) requestStop('Cancelled');
   if (stopReason) return cancelledBeforeStart();
   save({});
+
+  let venv: string | null = null;
+  if (spec.pythonRequirements?.length) {
+    const envFd = openSync(paths.log, 'a', 0o600);
+    let prepared;
+    try {
+      prepared = await preparePythonEnvironment({
+        requirements: spec.pythonRequirements,
+        envsDir: settings.envsDir,
+        // The python3 the job itself would run builds it.
+        path: spec.env.PATH ?? settings.baseEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        buildEnv: { ...settings.baseEnv, ...settings.pipEnv, HOME: paths.tmp, TMPDIR: paths.tmp, PYTHONUNBUFFERED: '1', PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+        logFd: envFd,
+        jobName: spec.name,
+        killGraceMs: settings.killGraceMs,
+        onState: (environment) =>
+          save(environment.state === 'building' ? { environment, reason: ENVIRONMENT_REASONS.building, message: environment.message } : { environment }, true),
+        onStop: (stop) => {
+          onStop = stop;
+          if (stop && stopReason) stop();
+        },
+      });
+    } finally {
+      closeSync(envFd);
+    }
+    if (stopReason) return cancelledBeforeStart();
+    if (!prepared.ok) {
+      save({ phase: 'failed', reason: ENVIRONMENT_REASONS.failed, message: prepared.message, finishedAt: new Date().toISOString() }, true);
+      return;
+    }
+    venv = prepared.dir;
+    save({ reason: null, message: 'Starting' });
+  }
 
   const limits = prepareLimits(spec.name, spec.resources, settings.limits);
   log(`limits: ${limits.applied.mode}: ${limits.applied.detail}`);
@@ -171,7 +217,7 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
     // detached: the job leads its own process group, so stopping it reaches every process it started.
     child = spawn('/bin/sh', [...argv, ...spec.command, ...spec.args], {
       cwd: paths.workdir,
-      env: jobEnvironment(spec, settings, paths) as NodeJS.ProcessEnv,
+      env: jobEnvironment(spec, settings, paths, venv) as NodeJS.ProcessEnv,
       stdio: ['ignore', logFd, logFd],
       detached: true,
     });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import { runTags, runs, trainingJobEvents, trainingJobs, type Cluster, type JobStatus } from '../../db/schema';
 import { hyperparameterEnvName } from '../../rules/env-names';
+import { ENVIRONMENT_REASONS } from '../../rules/job-status';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { uploadArtifact } from '../artifacts/upload-artifact';
@@ -157,6 +158,23 @@ async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, rea
   });
 }
 
+/**
+ * Adds a step of the attempt to the timeline (status `pending`, e.g. the Python environment
+ * ready) without moving the job: the backend may already have moved on, and the step must
+ * still show, once, before what followed it.
+ */
+async function recordStep(ref: JobRef & { attempt: number }, reason: string, message: string) {
+  await withTenant(jobSystem(ref), async (tx) => {
+    const job = await findJob(tx, ref, ref.jobId, { forUpdate: true });
+    const [seen] = await tx
+      .select({ id: trainingJobEvents.id })
+      .from(trainingJobEvents)
+      .where(and(eq(trainingJobEvents.jobId, job.id), eq(trainingJobEvents.attempt, ref.attempt), eq(trainingJobEvents.reason, reason)))
+      .limit(1);
+    if (!seen) await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ref.orgId, jobId: job.id, attempt: ref.attempt, status: 'pending', reason, message });
+  });
+}
+
 /** Validate → budget check → tracking run (with params and inputs). */
 export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<PrepareResult> {
   // The workflow was started inside the submitting transaction, which may not have committed yet.
@@ -300,6 +318,8 @@ export async function submitAttempt(ref: JobRef & { attempt: number }, deps: Job
     secretEnv: { GANTRY_API_KEY: secret, MLFLOW_TRACKING_TOKEN: secret },
     resources: resourcesOf(job),
     maxRuntimeSeconds: job.spec.maxRuntimeSeconds,
+    // Stored specs from before jobs named requirements have no `python`.
+    ...(job.spec.python?.requirements.length ? { pythonRequirements: job.spec.python.requirements } : {}),
   });
   await recordStatus(ref, ref.attempt, 'pending', null, `Submitted to ${cluster.name} as ${name}`);
   return { name, created: result.created };
@@ -336,9 +356,15 @@ export async function watchAttempt(ref: JobRef & { attempt: number }, deps: JobS
   let stop = false;
   void hooks.cancelled.then(() => (stop = true));
   let last: string | null = null;
+  let environmentShown = false;
   let missing = 0;
   for (;;) {
     const s = await backend.status(name);
+    // The environment's end is a moment between two polls (a cache hit takes milliseconds), so it is read from what the backend kept.
+    if (s?.environment?.state === 'ready' && !environmentShown) {
+      await recordStep(ref, ENVIRONMENT_REASONS.ready, s.environment.message);
+      environmentShown = true;
+    }
     if (!s) {
       // A job that vanished (deleted by hand, TTL'd before we looked) cannot report an end state.
       if (++missing >= 5) {

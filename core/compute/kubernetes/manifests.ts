@@ -51,6 +51,7 @@ function validateSpec(spec: BackendJobSpec): void {
   const bad = (path: string, message: string) => new AppError('BAD_USER_INPUT', message, { fields: [{ path, message }] });
   if (!DNS_LABEL.test(spec.name)) throw bad('name', `Backend job name "${spec.name}" must be a DNS label (see backendJobName)`);
   if (!spec.image.trim()) throw bad('image', 'A container image is required');
+  if (spec.pythonRequirements?.length) throw bad('python', "Python requirements are installed on the local cluster only: on Kubernetes the job's image carries them");
   const r = spec.resources;
   if (!(r.cpu > 0) || !Number.isFinite(r.cpu)) throw bad('resources.cpu', 'CPU must be a positive number of cores');
   if (!Number.isInteger(r.memoryMiB) || r.memoryMiB <= 0) throw bad('resources.memoryMiB', 'Memory must be a positive whole number of MiB');
