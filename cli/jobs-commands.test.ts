@@ -363,7 +363,10 @@ resources:
     const r = await gantry(['jobs', 'submit', '-f', file, '--json']);
     expect(r.code, r.stderr).toBe(EXIT.OK);
     expect(r.sent[0]!.variables.input).toMatchObject({ python: { requirements: ['six==1.17.0', 'iniconfig==2.0.0', 'packaging==24.1'] } });
-    expect((await jobState((r.json() as { job: { id: string } }).job.id)).spec.python).toEqual({ requirements: ['six==1.17.0', 'iniconfig==2.0.0', 'packaging==24.1'] });
+    const id = (r.json() as { job: { id: string } }).job.id;
+    expect((await jobState(id)).spec.python).toEqual({ requirements: ['six==1.17.0', 'iniconfig==2.0.0', 'packaging==24.1'] });
+    // What the local cluster then does with them is workers/training-python-env.test.ts's.
+    await cancelTrainingJob(A.ctx, { jobId: id });
   });
 
   it('refuses a requirements file line that pip would read as an option, with its line, sending nothing', async () => {
@@ -442,7 +445,8 @@ describe('following a job', () => {
     expect(r.stderr).toMatch(/==> \S+ failed \(attempt 1 of 2\): Error: Exited with code 1; retrying\n/);
     expect(r.stderr).toMatch(/==> \S+ pending \(attempt 2 of 2\)/);
     expect(r.stderr).toContain('==> log of attempt 2 of 2\n');
-    expect(r.stderr).toContain(`gantry: Job ${id} failed (Error): Exited with code 1.\nDetails: gantry jobs show ${id}\n`);
+    // The last lines of its log say why (with no error said, its last output).
+    expect(r.stderr).toContain(`gantry: Job ${id} failed (Error): Exited with code 1.\n  try 2\nDetails: gantry jobs show ${id}\n`);
     // The log query asked for attempt 1 until it was drained, then attempt 2 from its start.
     const logReads = r.sent.filter((q) => q.query.includes('jobLogs')).map((q) => [q.variables.attempt ?? null, q.variables.offset]);
     expectInOrder(logReads, [[null, 0], [1, 0], [1, 6], [2, 0], [2, 6]]);
@@ -528,7 +532,7 @@ describe('gantry jobs ls, show, logs, cancel', () => {
     return (r.json().job as { id: string }).id;
   };
   beforeAll(async () => {
-    failed = await submit(nodeJob('oom', "console.log('loading'); setTimeout(() => process.exit(1), 1000)", 'resources: {cpu: 1, memoryMiB: 2048}\nhyperparameters: {lr: 0.1}\n'));
+    failed = await submit(nodeJob('oom', "console.log('loading'); setTimeout(() => { console.error('Error: the data file is empty'); process.exit(1); }, 1000)", 'resources: {cpu: 1, memoryMiB: 2048}\nhyperparameters: {lr: 0.1}\n'));
     gpu = await submit(nodeJob('big', '0', 'resources: {cpu: 4, memoryMiB: 2048, gpu: {count: 2, type: a100}}\n'));
     await ended(failed);
     await ended(gpu);
@@ -572,7 +576,7 @@ describe('gantry jobs ls, show, logs, cancel', () => {
     const r = await gantry(['jobs', 'show', failed]);
     expect(r.code, r.stderr).toBe(EXIT.OK);
     expect(r.stdout).toContain(`Job oom (${failed})`);
-    expect(r.stdout).toContain('  Status:         failed (Error): Exited with code 1');
+    expect(r.stdout).toContain('  Status:         failed (Error): Exited with code 1\n  Why, from its log:\n    Error: the data file is empty\n');
     expect(r.stdout).toContain('  Resources:      1 CPU, 2048 MiB');
     expect(r.stdout).toContain('  Hyperparams:    lr=0.1');
     expect(r.stdout).toContain(`  Cost:           ${formatMicros(oom.costMicros, '-')}`);
@@ -584,7 +588,7 @@ describe('gantry jobs ls, show, logs, cancel', () => {
     );
     const json = await gantry(['jobs', 'show', failed, '--json']);
     const events = (json.json().job as { events: { status: string; reason: string | null }[] }).events;
-    expect(json.json().job).toMatchObject({ id: failed, runId: oom.runId });
+    expect(json.json().job).toMatchObject({ id: failed, runId: oom.runId, failureDetail: 'Error: the data file is empty' });
     expect(events.filter((e, i) => e.status !== events[i - 1]?.status)).toMatchObject([{ status: 'queued' }, { status: 'pending' }, { status: 'running' }, { status: 'failed', reason: 'Error' }]);
     const big = await gantry(['jobs', 'show', gpu]);
     expect(big.stdout).toContain('  Resources:      4 CPU, 2048 MiB, 2 GPUs (a100)');
@@ -607,7 +611,7 @@ describe('gantry jobs ls, show, logs, cancel', () => {
     const chunk = json.json();
     expect({ ...chunk, text: chunk.text === LONG }).toEqual({ jobId: running, attempt: 1, text: true, nextOffset: LONG.length, complete: false });
     const attempt = await gantry(['jobs', 'logs', failed, '--attempt', '1']);
-    expect(attempt.stdout).toBe('loading\n');
+    expect(attempt.stdout).toBe('loading\nError: the data file is empty\n');
     expect(attempt.sent[0]!.variables).toMatchObject({ attempt: 1 });
     expect((await gantry(['jobs', 'logs', failed, '--attempt', 'first'])).code).toBe(EXIT.USAGE);
   });

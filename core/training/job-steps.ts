@@ -4,7 +4,9 @@ import { runTags, runs, trainingJobEvents, trainingJobs, type Cluster, type JobS
 import { hyperparameterEnvName } from '../../rules/env-names';
 import { ENVIRONMENT_REASONS } from '../../rules/job-status';
 import { withTenant } from '../tenancy/with-tenant';
+import { runArtifactKey } from '../artifacts/artifact-path';
 import type { ArtifactStore } from '../artifacts/artifact-store';
+import { storeOf } from '../artifacts/run-access';
 import { uploadArtifact } from '../artifacts/upload-artifact';
 import { createApiKey } from '../auth/create-api-key';
 import { getUser } from '../auth/get-user';
@@ -35,6 +37,7 @@ import { logBatch } from '../tracking/log-batch';
 import { logInputs } from '../tracking/log-inputs';
 import { updateRun } from '../tracking/update-run';
 import { findJob, jobWorkflowId, type JobView } from './access';
+import { EXCERPT_LOG_TAIL_BYTES, failureExcerpt } from './failure-excerpt';
 
 /**
  * The steps of `trainingJobWorkflow`, each run as one Temporal activity. Every
@@ -143,7 +146,16 @@ export const resourcesOf = (job: JobView): JobResources => ({
  * Moves the job row to `status` and appends it to the timeline, unless the job
  * already shows exactly this (so repeated observations write nothing).
  */
-async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, reason: string | null, message: string | null, extra: Partial<typeof trainingJobs.$inferInsert> = {}) {
+async function recordStatus(
+  ref: JobRef,
+  attempt: number,
+  status: JobStatus,
+  reason: string | null,
+  message: string | null,
+  extra: Partial<typeof trainingJobs.$inferInsert> = {},
+  /** A failed attempt's excerpt of its log, kept with the event. */
+  detail: string | null = null,
+) {
   await withTenant(jobSystem(ref), async (tx) => {
     const job = await findJob(tx, ref, ref.jobId, { forUpdate: true });
     if (TERMINAL_STATUSES.has(job.status) && job.attempt >= attempt && !TERMINAL_STATUSES.has(status)) return;
@@ -153,7 +165,7 @@ async function recordStatus(ref: JobRef, attempt: number, status: JobStatus, rea
       .set({ status, reason, message, attempt, ...extra })
       .where(eq(trainingJobs.id, job.id));
     if (!same) {
-      await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ref.orgId, jobId: job.id, attempt, status, reason, message });
+      await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ref.orgId, jobId: job.id, attempt, status, reason, message, detail });
     }
   });
 }
@@ -397,10 +409,10 @@ export async function cancelAttempt(ref: JobRef & { attempt: number }, deps: Job
   await (await deps.backendFor(cluster)).cancel(backendJobName(job.id, ref.attempt));
 }
 
-/** Marks a failed attempt that will be retried, so the timeline shows why, and keeps its log. */
+/** Marks a failed attempt that will be retried, so the timeline shows why (with the lines of its log that say so), and keeps its log. */
 export async function recordAttemptFailure(ref: JobRef & { attempt: number }, outcome: AttemptOutcome, deps: JobStepDeps): Promise<void> {
-  await collectLogs(ref, deps);
-  await recordRetry(ref, outcome.reason, `${outcome.message ?? 'Attempt failed'}; retrying`);
+  const { tail } = await keepLogs(ref, deps);
+  await recordRetry(ref, outcome.reason, `${outcome.message ?? 'Attempt failed'}; retrying`, failureExcerpt(tail));
 }
 
 /**
@@ -409,7 +421,7 @@ export async function recordAttemptFailure(ref: JobRef & { attempt: number }, ou
  * jobs list, a parent workflow) may take it for ended in the moment before the next attempt is
  * submitted. Repeated (a retried activity), it writes the event once.
  */
-async function recordRetry(ref: JobRef & { attempt: number }, reason: string | null, message: string) {
+async function recordRetry(ref: JobRef & { attempt: number }, reason: string | null, message: string, detail: string | null) {
   await withTenant(jobSystem(ref), async (tx) => {
     const job = await findJob(tx, ref, ref.jobId, { forUpdate: true });
     if (TERMINAL_STATUSES.has(job.status) || job.attempt > ref.attempt) return;
@@ -419,7 +431,7 @@ async function recordRetry(ref: JobRef & { attempt: number }, reason: string | n
       .where(and(eq(trainingJobEvents.jobId, job.id), eq(trainingJobEvents.attempt, ref.attempt), eq(trainingJobEvents.status, 'failed')))
       .limit(1);
     if (!logged) {
-      await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ref.orgId, jobId: job.id, attempt: ref.attempt, status: 'failed', reason, message });
+      await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ref.orgId, jobId: job.id, attempt: ref.attempt, status: 'failed', reason, message, detail });
     }
     await tx.update(trainingJobs).set({ status: 'pending', reason, message, attempt: ref.attempt }).where(eq(trainingJobs.id, job.id));
   });
@@ -431,23 +443,34 @@ async function recordRetry(ref: JobRef & { attempt: number }, reason: string | n
  * Where the log could not be kept (the run was deleted), the backend keeps it.
  */
 export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<{ bytes: number; path: string | null }> {
-  const { job, cluster } = await loadJob(ref);
-  if (!job.runId) return { bytes: 0, path: null };
-  const backend = await deps.backendFor(cluster);
-  const name = backendJobName(job.id, ref.attempt);
+  const { bytes, path } = await keepLogs(ref, deps);
+  return { bytes, path };
+}
+
+/** The whole log the backend still has for an attempt (empty once it is gone). */
+async function readBackendLog(backend: ComputeBackend, name: string, ref: JobRef & { attempt: number }): Promise<string> {
   const parts: string[] = [];
   let offset = 0;
   for (let i = 0; i < 100_000; i++) {
     const chunk = await backend.logs(name, offset).catch((e: unknown) => {
       // The backend may have dropped the job's logs already: keep what was read, and say so.
-      log.warn('reading the job log from the backend failed; keeping what was read', { jobId: job.id, attempt: ref.attempt, bytesRead: offset, err: e });
+      log.warn('reading the job log from the backend failed; keeping what was read', { jobId: ref.jobId, attempt: ref.attempt, bytesRead: offset, err: e });
       return null;
     });
     if (!chunk || !chunk.text || chunk.nextOffset === offset) break;
     parts.push(chunk.text);
     offset = chunk.nextOffset;
   }
-  const text = parts.join('');
+  return parts.join('');
+}
+
+/** {@link collectLogs}, also giving the end of the log (for a failure's excerpt). */
+async function keepLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<{ bytes: number; path: string | null; tail: string }> {
+  const { job, cluster } = await loadJob(ref);
+  if (!job.runId) return { bytes: 0, path: null, tail: '' };
+  const backend = await deps.backendFor(cluster);
+  const name = backendJobName(job.id, ref.attempt);
+  const text = await readBackendLog(backend, name, ref);
   const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
   const path = `gantry/logs/attempt-${ref.attempt}.log`;
   const kept = await uploadArtifact(ctx, { runId: job.runId, path, body: Readable.from([Buffer.from(text)]), contentType: 'text/plain; charset=utf-8' }, { store: deps.artifactStore }).then(
@@ -460,7 +483,31 @@ export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobSt
   );
   await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ logArtifactPath: path }).where(eq(trainingJobs.id, job.id)));
   if (kept) await backend.release(name);
-  return { bytes: Buffer.byteLength(text), path };
+  return { bytes: Buffer.byteLength(text), path, tail: text.slice(-EXCERPT_LOG_TAIL_BYTES) };
+}
+
+/**
+ * The end of an attempt's log once it has been collected: from its run artifact, else from the
+ * backend (which keeps it when the run could not take it). Read by the job's own steps, so the
+ * store is read directly rather than as the submitter, who may be gone.
+ */
+async function keptLogTail(job: JobView, cluster: Cluster, attempt: number, deps: JobStepDeps): Promise<string> {
+  if (job.runId) {
+    const store = storeOf({ store: deps.artifactStore });
+    const key = runArtifactKey(job.orgId, job.runId, `gantry/logs/attempt-${attempt}.log`);
+    const info = await store.head(key);
+    if (info) {
+      const offset = Math.max(0, info.size - EXCERPT_LOG_TAIL_BYTES);
+      const found = await store.get(key, { range: { offset, length: info.size - offset } });
+      if (found) {
+        const chunks: Buffer[] = [];
+        for await (const c of found.body) chunks.push(Buffer.from(c as Buffer));
+        return Buffer.concat(chunks).toString('utf8');
+      }
+    }
+  }
+  const text = await readBackendLog(await deps.backendFor(cluster), backendJobName(job.id, attempt), { jobId: job.id, orgId: job.orgId, attempt });
+  return text.slice(-EXCERPT_LOG_TAIL_BYTES);
 }
 
 export interface FinalResult {
@@ -523,6 +570,8 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
     });
   }
 
+  // Why the attempt failed, in its own words: what its log ended with (not for a failure after it ran, e.g. registering its model).
+  const detail = outcome.phase === 'failed' ? failureExcerpt(await keptLogTail(job, cluster, ref.attempt, deps)) : null;
   await recordStatus(ref, ref.attempt, status, reason, message ?? (status === 'succeeded' ? 'Completed' : null), {
     finishedAt: outcome.finishedAt ? new Date(outcome.finishedAt) : new Date(),
     startedAt: job.startedAt ?? (outcome.startedAt ? new Date(outcome.startedAt) : null),
@@ -531,7 +580,7 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
     peakMemoryMib: outcome.usage?.peakMemoryMiB ?? null,
     costMicros,
     modelVersionId,
-  });
+  }, detail);
   return { status, reason, costMicros, modelVersionId, runId: job.runId };
 }
 

@@ -88,6 +88,8 @@ export const trainingJobEvents = pgTable(
     status: jobStatus('status').notNull(),
     reason: text('reason'),
     message: text('message'),
+    /** On a failed attempt: the lines of its log that say why (core/training/failure-excerpt.ts). */
+    detail: text('detail'),
     occurredAt: timestamptz('occurred_at').notNull().defaultNow(),
   },
   (t) => [index('training_job_events_job_idx').on(t.orgId, t.jobId, t.occurredAt)],

@@ -9,6 +9,7 @@ import { getRuns } from '../../core/tracking/get-run';
 import type { TrainingJobEvent } from '../../db/schema';
 import { JOB_STATUSES } from '../../rules/job-status';
 import { sharedRef, type Builder } from '../builder';
+import type { GraphQLContext } from '../context';
 import { pageArgs, toConnection } from '../pagination';
 import { ClusterTypeRef } from './cluster';
 import { KeyValueInput, KeyValueRef, RunRef } from './tracking';
@@ -108,6 +109,12 @@ export const toSpec = (i: SpecIn) => {
   });
 };
 
+/** A job's timeline, loaded once per request for all the jobs it asks about. */
+async function eventsOf(j: JobView, ctx: GraphQLContext): Promise<TrainingJobEvent[]> {
+  const tenant = await ctx.tenant();
+  return (await ctx.batch('jobEvents', j.id, (ids) => listJobEvents(tenant, ids))) ?? (await getTrainingJob(tenant, j.id)).events;
+}
+
 export function register(builder: Builder) {
   const JobStatusEnum = builder.enumType('JobStatus', { values: JOB_STATUSES });
 
@@ -117,6 +124,10 @@ export function register(builder: Builder) {
       attempt: t.exposeInt('attempt'),
       reason: t.exposeString('reason', { nullable: true }),
       message: t.exposeString('message', { nullable: true }),
+      detail: t.exposeString('detail', {
+        nullable: true,
+        description: 'On a failed attempt: the lines of its log that say why (the Python exception and the end of its traceback, or the last error lines)',
+      }),
       occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     }),
   });
@@ -182,10 +193,12 @@ export function register(builder: Builder) {
       events: t.field({
         type: [JobEventRef],
         description: 'The status timeline',
-        resolve: async (j, _a, ctx) => {
-          const tenant = await ctx.tenant();
-          return (await ctx.batch('jobEvents', j.id, (ids) => listJobEvents(tenant, ids))) ?? (await getTrainingJob(tenant, j.id)).events;
-        },
+        resolve: async (j, _a, ctx) => eventsOf(j, ctx),
+      }),
+      failureDetail: t.string({
+        nullable: true,
+        description: "The last failed attempt's lines of log that say why it failed (its timeline event's `detail`)",
+        resolve: async (j, _a, ctx) => (await eventsOf(j, ctx)).findLast((e) => e.status === 'failed' && e.detail)?.detail ?? null,
       }),
     }),
   });

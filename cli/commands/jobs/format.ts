@@ -39,10 +39,14 @@ export function successLine(j: JobNode): string {
   return `${head}.${made.length ? ` ${made.join(', ')}.` : ''}`;
 }
 
+/** A failure's lines of log, indented under the line that introduces them. */
+export const indentDetail = (detail: string, by = '    ') => detail.split('\n').map((l) => `${by}${l}`).join('\n');
+
 export function jobFailed(j: JobNode): CliError {
   const message = `Job ${j.id} ${statusText(j)}${j.message ? `: ${j.message}` : ''}.`;
+  const why = j.status === 'failed' && j.failureDetail ? `${indentDetail(j.failureDetail, '  ')}\n` : '';
   return new CliError('JOB_FAILED', message, EXIT.JOB_FAILED, {
-    hint: `Details: gantry jobs show ${j.id}`,
-    details: { jobId: j.id, status: j.status, reason: j.reason, attempt: j.attempt },
+    hint: `${why}Details: gantry jobs show ${j.id}`,
+    details: { jobId: j.id, status: j.status, reason: j.reason, attempt: j.attempt, failureDetail: j.failureDetail },
   });
 }

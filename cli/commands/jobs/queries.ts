@@ -1,12 +1,12 @@
 /** The GraphQL documents the jobs commands send, and the shapes of what they read back. */
 
-const EVENT_FIELDS = 'events { status attempt reason message occurredAt }';
+const EVENT_FIELDS = 'events { status attempt reason message detail occurredAt }';
 const JOB_FIELDS = `id name kind status reason message attempt maxAttempts projectId
     cluster { id name }
     image command resources { cpu memoryMiB gpuCount gpuType } maxRuntimeSeconds
     hyperparameters { key value }
     experimentId runId registerModelName modelVersionId
-    createdAt startedAt finishedAt runtimeSeconds cpuSeconds peakMemoryMiB costMicros cancelRequested
+    createdAt startedAt finishedAt runtimeSeconds cpuSeconds peakMemoryMiB costMicros cancelRequested failureDetail
     ${EVENT_FIELDS}`;
 
 export const SUBMIT_JOB_MUTATION = `mutation SubmitJob($input: SubmitTrainingJobInput!) {
@@ -42,6 +42,8 @@ export interface JobEvent {
   attempt: number;
   reason: string | null;
   message: string | null;
+  /** On a failed attempt: the lines of its log that say why. */
+  detail: string | null;
   occurredAt: string;
 }
 export interface JobNode {
@@ -73,6 +75,8 @@ export interface JobNode {
   /** The `Micros` scalar: micro-dollars as a string of digits. */
   costMicros: string | null;
   cancelRequested: boolean;
+  /** The last failed attempt's lines of log that say why it failed. */
+  failureDetail: string | null;
   events: JobEvent[];
 }
 export type JobListNode = Pick<JobNode, 'id' | 'name' | 'status' | 'reason' | 'runtimeSeconds' | 'startedAt' | 'finishedAt' | 'costMicros' | 'createdAt'> & {

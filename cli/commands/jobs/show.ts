@@ -3,7 +3,7 @@ import { callGraphQL } from '../../graphql-call';
 import { formatTable } from '../../table';
 import { isEndedJob } from '../../../rules/job-status';
 import { formatMicros } from '../../../rules/money';
-import { formatDuration, fullTime, runtimeOf, statusText } from './format';
+import { formatDuration, fullTime, indentDetail, runtimeOf, statusText } from './format';
 import { JOB_SHOW_QUERY, type JobNode } from './queries';
 
 export async function show(ctx: Context, id: string) {
@@ -17,6 +17,7 @@ export async function show(ctx: Context, id: string) {
   const lines = [
     `Job ${job.name} (${job.id})`,
     `  Status:         ${statusText(job)}${job.message ? `: ${job.message}` : ''}${job.cancelRequested && !isEndedJob(job.status) ? ' (cancel requested)' : ''}`,
+    ...(job.status === 'failed' && job.failureDetail ? ['  Why, from its log:', indentDetail(job.failureDetail)] : []),
     `  Attempt:        ${job.attempt} of ${job.maxAttempts}`,
     `  Project:        ${job.projectId}`,
     `  Cluster:        ${job.cluster.name} (${job.cluster.id})`,

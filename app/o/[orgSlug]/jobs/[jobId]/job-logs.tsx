@@ -103,7 +103,7 @@ export function JobLogs({
   const lines = logs.text ? logs.text.split('\n').length - (logs.text.endsWith('\n') ? 1 : 0) : 0;
   const following = !logs.complete && (active || attempt === currentAttempt);
   return (
-    <Card className="min-w-0 overflow-hidden">
+    <Card className="min-w-0 scroll-mt-6 overflow-hidden" id="job-logs">
       <div className="flex flex-wrap items-center justify-between gap-3 border-b border-zinc-100 px-5 py-3">
         <div className="flex items-center gap-2">
           <TerminalIcon className="size-4 text-zinc-400" />

@@ -11,6 +11,7 @@ import { RunStatusBadge } from '@/app/components/run-status';
 import { useToast } from '@/app/components/toast';
 import { Banner, Breadcrumb, Button, Card, CardHeader, Input, LoadError, Mono, PageHeader, Skeleton, Spinner, Table, TBody, TD, cx } from '@/app/components/ui';
 import { formatCores, formatMiB, gpuText, isActiveJob, joinCommand, jobRuntime } from '@/app/lib/compute';
+import { ENVIRONMENT_REASONS } from '@/rules/job-status';
 import { formatMicros } from '@/rules/money';
 import { capitalize, formatDateTime, formatShortDateTime } from '@/app/lib/format';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
@@ -67,11 +68,13 @@ const JobQuery = graphql(`
       peakMemoryMiB
       costMicros
       cancelRequested
+      failureDetail
       events {
         status
         attempt
         reason
         message
+        detail
         occurredAt
       }
     }
@@ -292,7 +295,11 @@ export function JobView({ jobId }: { jobId: string }) {
       />
 
       {job && waiting && (
-        <Banner tone="info" className="mb-6" title={job.status === 'queued' ? 'Waiting for the cluster…' : 'Waiting for the cluster to start the job…'}>
+        <Banner
+          tone="info"
+          className="mb-6"
+          title={job.status === 'queued' ? 'Waiting for the cluster…' : job.reason === ENVIRONMENT_REASONS.building ? 'Preparing the job’s Python environment…' : 'Waiting for the cluster to start the job…'}
+        >
           <span className="inline-flex flex-wrap items-center gap-x-2" data-testid="job-waiting">
             <Spinner className="size-3.5 text-sky-600" />
             {lastEvent?.message ?? (job.status === 'queued' ? 'The job is queued for a worker.' : 'The cluster is scheduling the job.')}
@@ -303,6 +310,19 @@ export function JobView({ jobId }: { jobId: string }) {
       {job?.status === 'failed' && (
         <Banner tone="error" className="mb-6" title={`Failed${job.reason ? `: ${job.reason}` : ''}`}>
           <span data-testid="job-message">{job.message ?? 'The job ended with an error. The log below shows its last output.'}</span>
+          {job.failureDetail && (
+            <>
+              <pre
+                className="mt-2 max-h-72 overflow-auto rounded-md bg-white/70 px-3 py-2 font-mono text-[12px] leading-[1.15rem] whitespace-pre-wrap break-words text-red-950 ring-1 ring-red-900/10"
+                data-testid="job-failure-detail"
+              >
+                {job.failureDetail}
+              </pre>
+              <a href="#job-logs" className="mt-1.5 inline-block text-xs font-medium text-red-800 underline-offset-2 hover:underline">
+                The whole log is below
+              </a>
+            </>
+          )}
         </Banner>
       )}
       {job?.status === 'cancelled' && (
