@@ -4,14 +4,25 @@ import { cx } from '@/app/components/ui';
 import { jobStatusLabel, type JobStatusValue } from '@/app/lib/compute';
 import { formatDateTime, formatShortDateTime } from '@/app/lib/format';
 import { formatDuration } from '@/app/lib/tracking';
+import { ENVIRONMENT_REASONS } from '@/rules/job-status';
 
 export interface TimelineEvent {
   status: string;
   attempt: number;
   reason: string | null;
   message: string | null;
+  /** A failed attempt's lines of log that say why. */
+  detail?: string | null;
   occurredAt: string;
 }
+
+/** Steps before the command runs that are not a change of the job's status: their own titles. */
+const STEP_TITLE: Record<string, string> = {
+  [ENVIRONMENT_REASONS.building]: 'Building Python environment',
+  [ENVIRONMENT_REASONS.ready]: 'Python environment ready',
+};
+const isEnvironmentStep = (e: TimelineEvent) => e.status === 'pending' && e.reason !== null && e.reason in STEP_TITLE;
+const titleOf = (e: TimelineEvent) => (isEnvironmentStep(e) ? STEP_TITLE[e.reason!]! : jobStatusLabel(e.status));
 
 const TEXT: Record<JobStatusValue, string> = {
   queued: 'text-zinc-700',
@@ -37,6 +48,10 @@ export function JobTimeline({ events, live, now, multiAttempt }: { events: Timel
         const after = prev ? (new Date(e.occurredAt).getTime() - new Date(prev.occurredAt).getTime()) / 1000 : null;
         const since = last && live ? (now - new Date(e.occurredAt).getTime()) / 1000 : null;
         const s = e.status as JobStatusValue;
+        const step = isEnvironmentStep(e);
+        const cached = e.reason === ENVIRONMENT_REASONS.ready && /\(cached\)/.test(e.message ?? '');
+        // The exception line (or last error line) of a failed attempt; the banner and the log have the rest.
+        const why = e.status === 'failed' && e.detail ? e.detail.split('\n').at(-1) : null;
         return (
           <Fragment key={`${e.occurredAt}-${i}`}>
             {multiAttempt && (!prev || prev.attempt !== e.attempt) && (
@@ -44,26 +59,43 @@ export function JobTimeline({ events, live, now, multiAttempt }: { events: Timel
                 Attempt {e.attempt}
               </li>
             )}
-            <li className="relative flex gap-3 pb-4 last:pb-0" data-testid="job-event" data-status={e.status} data-attempt={e.attempt}>
+            <li className="relative flex gap-3 pb-4 last:pb-0" data-testid="job-event" data-status={e.status} data-attempt={e.attempt} data-reason={e.reason ?? undefined}>
               {!last && <span aria-hidden="true" className="absolute top-4 bottom-0 left-[5px] w-px bg-zinc-200" />}
               <span aria-hidden="true" className="relative mt-1.5 flex size-[11px] shrink-0 items-center justify-center">
                 {last && live && <span className={cx('absolute inline-flex size-full animate-ping rounded-full opacity-60', JOB_STATUS_DOT[s])} />}
-                <span className={cx('relative size-[11px] rounded-full ring-[3px] ring-white', JOB_STATUS_DOT[s] ?? 'bg-zinc-400')} />
+                <span className={cx('relative size-[11px] rounded-full ring-[3px] ring-white', step ? (e.reason === ENVIRONMENT_REASONS.ready ? 'bg-violet-500' : 'bg-violet-300') : (JOB_STATUS_DOT[s] ?? 'bg-zinc-400'))} />
               </span>
               <div className="min-w-0 flex-1">
                 <div className="flex flex-wrap items-baseline justify-between gap-x-3">
-                  <p className={cx('text-sm font-semibold', TEXT[s] ?? 'text-zinc-700')}>
-                    {jobStatusLabel(e.status)}
-                    {e.reason && <span className="ml-1.5 rounded bg-zinc-100 px-1.5 py-px font-mono text-[11.5px] font-medium text-zinc-700">{e.reason}</span>}
-                  </p>
+                  {step ? (
+                    <p className="text-sm font-semibold text-violet-800">
+                      {titleOf(e)}
+                      {cached && <span className="ml-1.5 rounded bg-violet-50 px-1.5 py-px text-[11.5px] font-medium text-violet-700 ring-1 ring-violet-200 ring-inset">cached</span>}
+                    </p>
+                  ) : (
+                    <p className={cx('text-sm font-semibold', TEXT[s] ?? 'text-zinc-700')}>
+                      {jobStatusLabel(e.status)}
+                      {e.reason && <span className="ml-1.5 rounded bg-zinc-100 px-1.5 py-px font-mono text-[11.5px] font-medium text-zinc-700">{e.reason}</span>}
+                    </p>
+                  )}
                   <time dateTime={e.occurredAt} title={formatDateTime(e.occurredAt)} className="text-xs tabular-nums text-zinc-400">
                     {formatShortDateTime(e.occurredAt)}
                   </time>
                 </div>
                 {e.message && <p className="mt-0.5 text-[13px] break-words text-zinc-600">{e.message}</p>}
+                {why && (
+                  <p className="mt-1 truncate rounded bg-red-50 px-1.5 py-0.5 font-mono text-[11.5px] text-red-800" title={e.detail ?? undefined} data-testid="job-event-detail">
+                    {why}
+                  </p>
+                )}
+                {step && !cached && (
+                  <a href="#job-logs" className="mt-0.5 inline-block text-xs font-medium text-violet-700 hover:text-violet-900">
+                    {e.reason === ENVIRONMENT_REASONS.building ? 'pip’s output is in the log' : 'The build’s output is in the log'}
+                  </a>
+                )}
                 {(after !== null || since !== null) && (
                   <p className="mt-0.5 text-xs tabular-nums text-zinc-400">
-                    {after !== null && `+${formatDuration(after)} after ${jobStatusLabel(prev!.status).toLowerCase()}`}
+                    {after !== null && `+${formatDuration(after)} after ${isEnvironmentStep(prev!) ? titleOf(prev!).replace(/^Building/, 'building') : titleOf(prev!).toLowerCase()}`}
                     {after !== null && since !== null && ' · '}
                     {since !== null && `${formatDuration(since)} so far`}
                   </p>
