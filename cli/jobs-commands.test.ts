@@ -230,6 +230,13 @@ describe('the job file', () => {
     await expect(applySet(spec, 'lr')).rejects.toMatchObject({ message: "--set expects key=value, got 'lr'." });
     await expect(applySet(spec, 'env=x')).rejects.toMatchObject({ message: expect.stringContaining('--set env.NAME=value') });
     await expect(applySet(spec, 'inputs.0.name=x')).rejects.toMatchObject({ message: expect.stringContaining('set it whole') });
+    // A job file's Python requirements, dropped for a cluster whose image carries them, or replaced.
+    const withPython: Record<string, unknown> = { python: { requirementsFile: 'requirements.txt' } };
+    await applySet(withPython, 'python=null');
+    expect(withPython).toEqual({ python: null });
+    expect(toSubmitInput(withPython)).toEqual({ python: null });
+    await applySet(withPython, 'python.requirements=[six==1.17.0]');
+    expect(withPython).toEqual({ python: { requirements: ['six==1.17.0'] } });
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resetEnvCache } from '../../config/env';
@@ -29,6 +29,12 @@ describe('bundled example jobs', () => {
       expect(path.isAbsolute(script), script).toBe(true);
       expect(existsSync(script)).toBe(true);
       for (const input of e.spec.inputs ?? []) expect(existsSync(input.source), input.source).toBe(true);
+      // The requirements file is read into the list the server takes: a job from the example brings its own Python.
+      const pinned = readFileSync(path.join(path.dirname(script), 'requirements.txt'), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() && !l.startsWith('#'));
+      expect(e.spec.python, e.id).toEqual({ requirements: pinned });
+      expect(pinned.some((r) => r.startsWith('mlflow'))).toBe(true);
     }
   });
 

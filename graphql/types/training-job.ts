@@ -163,6 +163,10 @@ export function register(builder: Builder) {
       }),
       image: t.string({ resolve: (j) => j.spec.image }),
       command: t.stringList({ resolve: (j) => [...j.spec.command, ...j.spec.args] }),
+      pythonRequirements: t.stringList({
+        description: 'The pip requirements the local cluster builds the job’s Python environment from; empty when it names none',
+        resolve: (j) => j.spec.python?.requirements ?? [],
+      }),
       resources: t.field({ type: JobResources, resolve: (j) => j.spec.resources }),
       maxRuntimeSeconds: t.int({ resolve: (j) => j.spec.maxRuntimeSeconds }),
       hyperparameters: t.field({ type: [KeyValueRef(builder)], resolve: (j) => Object.entries(j.spec.hyperparameters).map(([key, value]) => ({ key, value })) }),

@@ -3,7 +3,7 @@
 const EVENT_FIELDS = 'events { status attempt reason message detail occurredAt }';
 const JOB_FIELDS = `id name kind status reason message attempt maxAttempts projectId
     cluster { id name }
-    image command resources { cpu memoryMiB gpuCount gpuType } maxRuntimeSeconds
+    image command pythonRequirements resources { cpu memoryMiB gpuCount gpuType } maxRuntimeSeconds
     hyperparameters { key value }
     experimentId runId registerModelName modelVersionId
     createdAt startedAt finishedAt runtimeSeconds cpuSeconds peakMemoryMiB costMicros cancelRequested failureDetail
@@ -59,6 +59,7 @@ export interface JobNode {
   cluster: { id: string; name: string };
   image: string;
   command: string[];
+  pythonRequirements: string[];
   resources: { cpu: number; memoryMiB: number; gpuCount: number; gpuType: string | null };
   maxRuntimeSeconds: number;
   hyperparameters: { key: string; value: string }[];

@@ -23,6 +23,7 @@ export async function show(ctx: Context, id: string) {
     `  Cluster:        ${job.cluster.name} (${job.cluster.id})`,
     ...(job.image ? [`  Image:          ${job.image}`] : []),
     `  Command:        ${job.command.join(' ')}`,
+    ...(job.pythonRequirements.length ? [`  Python:         ${job.pythonRequirements.join(', ')}`] : []),
     `  Resources:      ${resources}`,
     `  Max runtime:    ${formatDuration(job.maxRuntimeSeconds)}`,
     `  Hyperparams:    ${job.hyperparameters.map((h) => `${h.key}=${h.value}`).join(', ') || '-'}`,

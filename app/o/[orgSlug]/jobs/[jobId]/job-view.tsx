@@ -40,6 +40,7 @@ const JobQuery = graphql(`
       }
       image
       command
+      pythonRequirements
       resources {
         cpu
         memoryMiB
@@ -528,6 +529,18 @@ export function JobView({ jobId }: { jobId: string }) {
                 </div>
               )}
             </div>
+            {job.pythonRequirements.length > 0 && (
+              <div>
+                <p className="mb-1 text-xs font-medium text-zinc-500">Python requirements</p>
+                <ul className="flex flex-wrap gap-1.5" data-testid="job-python-requirements">
+                  {job.pythonRequirements.map((r) => (
+                    <li key={r} className="rounded-md bg-zinc-50 px-2 py-0.5 font-mono text-[12px] text-zinc-800 ring-1 ring-zinc-200 ring-inset">
+                      {r}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
           </div>
         )}
       </Card>

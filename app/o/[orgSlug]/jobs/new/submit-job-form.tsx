@@ -68,6 +68,7 @@ interface ExampleSpec {
   retries?: number;
   hyperparameters?: Record<string, string | number | boolean>;
   inputs?: { name: string; source: string; digest?: string }[];
+  python?: { requirements: string[] } | null;
   experiment?: string;
   registerModel?: { name: string; artifactPath?: string } | null;
 }
@@ -92,7 +93,7 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
   const [f, setF] = useState<JobFormValues>(INITIAL_VALUES);
   const [env, setEnv] = useState<Row[]>([]);
   const [params, setParams] = useState<Row[]>([]);
-  const [example, setExample] = useState<{ id: string; inputs: ExampleSpec['inputs'] } | null>(null);
+  const [example, setExample] = useState<{ id: string; inputs: ExampleSpec['inputs']; python: ExampleSpec['python'] } | null>(null);
   const [errors, setErrors] = useState<FormErrors>({});
   /** Edits to a list of rows clear that list's errors. */
   const editRows = (prefix: string, setRows: (rows: Row[]) => void) => (rows: Row[]) => {
@@ -136,7 +137,7 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
     const rows = (r?: Record<string, unknown>) => Object.entries(r ?? {}).map(([name, value]) => ({ ...emptyRow(), name, value: String(value) }));
     setEnv(rows(spec.env));
     setParams(rows(spec.hyperparameters));
-    setExample({ id, inputs: spec.inputs });
+    setExample({ id, inputs: spec.inputs, python: spec.python });
     setErrors({});
     setFormError(null);
   }
@@ -175,6 +176,8 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
       ...(f.experiment.trim() ? { experiment: f.experiment.trim() } : {}),
       ...(f.registerModel.trim() ? { registerModel: { name: f.registerModel.trim() } } : {}),
       ...(example?.inputs?.length ? { inputs: example.inputs.map((i) => ({ name: i.name, source: i.source, ...(i.digest ? { digest: i.digest } : {}) })) } : {}),
+      // The example's Python requirements: the local cluster builds them into the job's own environment.
+      ...(example?.python?.requirements.length && cluster?.kind === 'local' ? { python: { requirements: example.python.requirements } } : {}),
     };
     submit.mutate(
       { input },
@@ -272,7 +275,12 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
               onParamsChange={editRows('params', setParams)}
             />
             <CardFooter className="justify-between">
-              <p className="text-[13px] text-zinc-500">You can follow the job’s logs and cancel it from its page.</p>
+              <p className="text-[13px] text-zinc-500" data-testid="submit-footer-note">
+                {example?.python?.requirements.length && cluster?.kind === 'local'
+                  ? `The example’s ${example.python.requirements.length} Python requirements are installed into the job’s own environment (built once, then reused). `
+                  : ''}
+                You can follow the job’s logs and cancel it from its page.
+              </p>
               <div className="flex gap-2">
                 <ButtonLink href={`/o/${org.slug}/jobs`} variant="ghost">
                   Cancel
