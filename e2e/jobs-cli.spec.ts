@@ -54,7 +54,8 @@ async function poll<T>(what: string, probe: () => Promise<T | null | undefined |
 }
 
 test('the churn example trains from the CLI, registers a version, passes its evaluation and gets a retraining schedule', async ({ request, baseURL }) => {
-  test.setTimeout(300_000);
+  // The first job on a fresh platform builds the example's Python environment (a minute or two).
+  test.setTimeout(540_000);
   const suffix = `${Date.now()}-${randomBytes(3).toString('hex')}`;
   const email = `jobs-${suffix}@example.com`;
   const password = `jobs-pass-${suffix}`;
@@ -83,6 +84,9 @@ test('the churn example trains from the CLI, registers a version, passes its eva
     const r = await cli(['jobs', 'submit', '-f', 'examples/churn/job.yaml', '--set', `project=${project}`, '--set', `args=[${train.args[0]}]`, '--follow']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/epoch/i);
+    // The job file's requirements.txt, read by the CLI, became the job's own Python environment.
+    expect(r.stderr).toMatch(/pending( \(attempt 1 of 2\))?: EnvironmentReady: Python environment ready/);
+    expect(r.stdout).toContain('gantry: Python environment ready');
     const ls = await cli(['jobs', 'ls', '--json']);
     const { jobs } = JSON.parse(ls.stdout) as { jobs: { id: string; status: string; costMicros: string | null }[] };
     expect(jobs[0]).toMatchObject({ status: 'succeeded' });
@@ -109,11 +113,11 @@ test('the churn example trains from the CLI, registers a version, passes its eva
   const modelId = await test.step('an evaluation of the version on the holdout set passes its checks', async () => {
     const { registeredModel } = await gql<{ registeredModel: { id: string } }>(request, '{ registeredModel(name: "churn") { id } }', {}, key);
     const examples = await gql<{ exampleJobs: { id: string; specJson: string }[] }>(request, '{ exampleJobs { id specJson } }', {}, key);
-    const evalSpec = JSON.parse(examples.exampleJobs.find((e) => e.id === 'churn/evaluate.job.yaml')!.specJson) as { command: string[]; args: string[] };
+    const evalSpec = JSON.parse(examples.exampleJobs.find((e) => e.id === 'churn/evaluate.job.yaml')!.specJson) as { command: string[]; args: string[]; python: { requirements: string[] } };
     await gql(
       request,
       'mutation($m: ID!, $t: JobTemplateInput!) { setEvaluationPolicy(modelId: $m, checks: ["auc >= 0.7", "auc >= champion.auc - 0.02"], jobTemplate: $t) { id } }',
-      { m: registeredModel.id, t: { command: evalSpec.command, args: evalSpec.args, experiment: 'churn-evaluation' } },
+      { m: registeredModel.id, t: { command: evalSpec.command, args: evalSpec.args, python: evalSpec.python, experiment: 'churn-evaluation' } },
       key,
     );
     const { startEvaluation } = await gql<{ startEvaluation: { id: string } }>(request, 'mutation($v: ID!) { startEvaluation(modelVersionId: $v) { id } }', { v: versionId }, key);
@@ -137,11 +141,11 @@ test('the churn example trains from the CLI, registers a version, passes its eva
   // Schedules spend money unattended: the owner's session sets them up, a `write` key cannot.
   await test.step('a retraining policy schedules the job weekly', async () => {
     const examples = await gql<{ exampleJobs: { id: string; specJson: string }[] }>(request, '{ exampleJobs { id specJson } }', {}, key);
-    const train = JSON.parse(examples.exampleJobs.find((e) => e.id === 'churn/job.yaml')!.specJson) as { command: string[]; args: string[] };
+    const train = JSON.parse(examples.exampleJobs.find((e) => e.id === 'churn/job.yaml')!.specJson) as { command: string[]; args: string[]; python: { requirements: string[] } };
     await gql(
       request,
       'mutation($m: ID!, $t: JobTemplateInput!) { createRetrainingPolicy(input: { modelId: $m, name: "weekly", cron: "0 4 * * 1", jobTemplate: $t }) { id } }',
-      { m: modelId, t: { command: train.command, args: train.args, experiment: 'churn' } },
+      { m: modelId, t: { command: train.command, args: train.args, python: train.python, experiment: 'churn' } },
     );
     const { retrainingPolicies } = await gql<{ retrainingPolicies: { name: string; cron: string; nextRunTimes: string[]; paused: boolean }[] }>(
       request,

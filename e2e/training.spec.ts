@@ -1,15 +1,19 @@
 import { expect, test } from '@playwright/test';
-import { createProject, createTeam, orgSlugOf, signUp, uniqueEmail } from './helpers';
+import { createProject, createTeam, orgSlugOf, screenshot, signUp, uniqueEmail } from './helpers';
 
 /**
  * As an ML practitioner I train the bundled churn example on the local cluster from the
- * browser: I start from the example in the submit form, watch its log stream while it
- * trains, open the run its mlflow client logged into and see its metrics, follow the job
- * to the model version it registered, give the model an evaluation policy, evaluate the
- * version and see every check pass, and put the model on a weekly retraining schedule.
+ * browser: I start from the example in the submit form, see the job prepare the Python
+ * environment the example declares (the platform's python3 has none of its packages) and
+ * watch its log stream while it trains, open the run its mlflow client logged into and see
+ * its metrics, follow the job to the model version it registered, give the model an
+ * evaluation policy, evaluate the version and see every check pass, and put the model on a
+ * weekly retraining schedule. A run of the example with a mistyped hyperparameter fails, and
+ * its page says why in the script's own words: the Python exception.
  */
 test('train the example on the local cluster, evaluate the version it registered, and schedule retraining', async ({ page }) => {
-  test.setTimeout(360_000);
+  // The first job on a fresh platform builds the example's Python environment (a minute or two).
+  test.setTimeout(600_000);
   await signUp(page, { name: 'Mira Okafor', email: uniqueEmail('train'), organizationName: 'Churn Analytics' });
   const org = orgSlugOf(page);
   await createTeam(page, org, 'Growth');
@@ -23,6 +27,15 @@ test('train the example on the local cluster, evaluate the version it registered
     await expect(page.getByLabel(/^Register model as/)).toHaveValue('churn');
     await page.getByRole('button', { name: 'Submit job' }).click();
     await expect(page.getByTestId('job-name')).toHaveText('churn logistic regression');
+  });
+
+  await test.step('the job prepares the Python environment the example declares, as a step of its timeline', async () => {
+    await expect(page.getByTestId('job-python-requirements')).toContainText('mlflow-skinny==');
+    const ready = page.getByTestId('job-event').and(page.locator('[data-reason="EnvironmentReady"]'));
+    await expect(ready).toBeVisible({ timeout: 300_000 });
+    // Built by this job, or already by an earlier one with the same requirements.
+    await expect(ready).toContainText(/Python environment ready: built in|Python environment ready \(cached\)/);
+    await expect(page.getByTestId('job-logs')).toContainText('gantry: Python environment ready');
   });
 
   await test.step('watch the training log stream while the job runs', async () => {
@@ -98,5 +111,32 @@ test('train the example on the local cluster, evaluate the version it registered
     await policy.getByRole('button', { name: 'Pause' }).click();
     await expect(policy).toHaveAttribute('data-paused', 'true');
     await expect(policy.getByTestId('retraining-next')).toContainText('Paused');
+  });
+
+  await test.step('a run with a mistyped hyperparameter fails, and its page shows the Python exception', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
+    await page.getByRole('link', { name: 'Submit job' }).first().click();
+    await page.getByLabel(/Start from an example/).selectOption('churn/job.yaml');
+    await page.getByRole('textbox', { name: /^Name/ }).fill('churn with a typo');
+    await expect(page.getByLabel('Hyperparameter 2', { exact: true })).toHaveValue('epochs');
+    await page.getByLabel('Hyperparameter 2 value').fill('forty');
+    await page.getByLabel('Retries').fill('0');
+    await page.getByLabel(/^Register model as/).fill('');
+    await page.getByRole('button', { name: 'Submit job' }).click();
+    await expect(page.getByTestId('job-name')).toHaveText('churn with a typo');
+    await expect(page.getByTestId('job-status')).toHaveAttribute('data-status', 'failed', { timeout: 180_000 });
+
+    const banner = page.getByRole('alert').filter({ hasText: 'Failed: Error' });
+    await expect(banner.getByTestId('job-message')).toHaveText('Exited with code 1');
+    const detail = banner.getByTestId('job-failure-detail');
+    await expect(detail).toContainText('Traceback (most recent call last):');
+    await expect(detail).toContainText('epochs = int(params["epochs"])');
+    await expect(detail).toContainText("ValueError: invalid literal for int() with base 10: 'forty'");
+    // The environment the first job built served this one as it was.
+    await expect(page.getByTestId('job-event').and(page.locator('[data-reason="EnvironmentReady"]'))).toContainText('cached');
+    await expect(page.getByTestId('job-event').and(page.locator('[data-status="failed"]')).getByTestId('job-event-detail')).toHaveText(
+      "ValueError: invalid literal for int() with base 10: 'forty'",
+    );
+    await screenshot(page, '44-training-job-failed-with-exception');
   });
 });

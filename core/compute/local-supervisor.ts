@@ -165,8 +165,8 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
 
   if (existsSync(paths.cancel)) requestStop('Cancelled');
   if (stopReason) return cancelledBeforeStart();
-  save({});
 
+  // The job stays `queued` while its environment is looked up, so a cache hit adds no step of its own; a build is one.
   let venv: string | null = null;
   if (spec.pythonRequirements?.length) {
     const envFd = openSync(paths.log, 'a', 0o600);
@@ -197,8 +197,8 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
       return;
     }
     venv = prepared.dir;
-    save({ reason: null, message: 'Starting' });
   }
+  save({ reason: null, message: 'Starting' });
 
   const limits = prepareLimits(spec.name, spec.resources, settings.limits);
   log(`limits: ${limits.applied.mode}: ${limits.applied.detail}`);

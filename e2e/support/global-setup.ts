@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const LOG_FILE = path.join(ROOT, 'test-results', 'e2e-platform.log');
 /** Includes `next build` when the production build is missing or stale. */
 const STARTUP_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * The PATH without Python virtualenvs (a `bin/` beside a `pyvenv.cfg`): CI puts the mlflow client's
+ * first, for the tests that run it themselves. The platform's local jobs meet the machine's own
+ * python3, as on a fresh machine, so the examples must bring their packages.
+ */
+function withoutVirtualenvs(searchPath: string | undefined): string {
+  return (searchPath ?? '')
+    .split(':')
+    .filter((dir) => dir && !existsSync(path.join(dir, '..', 'pyvenv.cfg')))
+    .join(':');
+}
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -60,6 +72,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const logStream = createWriteStream(LOG_FILE);
   const env: Record<string, string | undefined> = {
     ...process.env,
+    PATH: withoutVirtualenvs(process.env.PATH),
     PORT: String(port),
     GANTRY_HOME: home,
     GANTRY_PG_PORT: String(pgPort),

@@ -112,6 +112,7 @@ function templateFrom(specJson: string) {
     env?: Record<string, string>;
     hyperparameters?: Record<string, string | number | boolean>;
     inputs?: { name: string; source: string; digest?: string }[];
+    python?: { requirements: string[] } | null;
     resources?: { cpu?: number; memoryMiB?: number; gpu?: { count?: number; type?: string | null } };
   };
   const pairs = (r?: Record<string, unknown>) => Object.entries(r ?? {}).map(([key, value]) => ({ key, value: String(value) }));
@@ -126,6 +127,7 @@ function templateFrom(specJson: string) {
     env: pairs(s.env),
     hyperparameters: pairs(s.hyperparameters),
     inputs: s.inputs?.map((i) => ({ name: i.name, source: i.source, digest: i.digest })),
+    python: s.python ? { requirements: s.python.requirements } : undefined,
     resources: s.resources ? { cpu: s.resources.cpu, memoryMiB: s.resources.memoryMiB, gpuCount: s.resources.gpu?.count ?? 0, gpuType: s.resources.gpu?.type ?? undefined } : undefined,
   };
 }
