@@ -11,6 +11,7 @@ import { TERMINAL_PHASES, type BackendJobSpec, type BackendJobStatus } from './c
 import { gpuTypeLabel, LocalBackend, parseNvidiaSmi } from './local-backend';
 import { isRunning, readJson, type LocalJobStatusFile, type SupervisorClaim } from './local-job-files';
 import { dataLimitKiB, findCgroupMounts, prepareLimits, releaseCgroups } from './local-limits';
+import { backendJobSpec, waitForJob, wholeLog } from '../../testing/backend-jobs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RUN = randomBytes(3).toString('hex');
@@ -26,50 +27,15 @@ const started: string[] = [];
 function spec(label: string, command: string[], overrides: Partial<BackendJobSpec> = {}): BackendJobSpec {
   const name = jobName(label);
   started.push(name);
-  return {
-    name,
-    jobId: `job_${RUN}${seq}`,
-    attempt: 1,
-    orgId: 'org_test',
-    teamId: 'team_test',
-    projectId: 'prj_test',
-    runId: `run_${RUN}${seq}`,
-    image: 'python:3.11-slim',
-    command,
-    args: [],
-    env: {},
-    secretEnv: {},
-    resources: { cpu: 1, memoryMiB: 256, gpuCount: 0, gpuType: null },
-    maxRuntimeSeconds: 60,
-    ...overrides,
-  };
+  return backendJobSpec(name, { jobId: `job_${RUN}${seq}`, runId: `run_${RUN}${seq}` }, command, overrides);
 }
 
 const sh = (script: string) => ['sh', '-c', script];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(name: string, ok: (s: BackendJobStatus) => boolean, timeoutMs = 30_000, b = backend): Promise<BackendJobStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: BackendJobStatus | null = null;
-  while (Date.now() < deadline) {
-    last = await b.status(name);
-    if (last && ok(last)) return last;
-    await sleep(50);
-  }
-  throw new Error(`${name} did not reach the expected state; last: ${JSON.stringify(last)}`);
-}
+const waitFor = (name: string, ok: (s: BackendJobStatus) => boolean, timeoutMs = 30_000, b: LocalBackend = backend) => waitForJob(b, name, ok, timeoutMs);
 const finished = (name: string, timeoutMs?: number, b?: LocalBackend) => waitFor(name, (s) => TERMINAL_PHASES.has(s.phase), timeoutMs, b);
-
-async function allLogs(name: string, b = backend, maxBytes?: number): Promise<string> {
-  let text = '';
-  let offset = 0;
-  for (;;) {
-    const chunk = await b.logs(name, offset, maxBytes);
-    if (!chunk.text) return text;
-    text += chunk.text;
-    offset = chunk.nextOffset;
-  }
-}
+const allLogs = (name: string, b: LocalBackend = backend, maxBytes?: number) => wholeLog(b, name, maxBytes);
 
 const statusFile = (name: string) => readJson<LocalJobStatusFile>(path.join(jobsDir, name, 'status.json'))!;
 const claimFile = (name: string) => readJson<SupervisorClaim>(path.join(jobsDir, name, 'supervisor.json'))!;

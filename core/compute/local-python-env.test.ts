@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_PHASES, type BackendJobSpec, type BackendJobStatus } from './compute-backend';
 import { LocalBackend } from './local-backend';
 import { ENV_MARKER, environmentHash, type PythonIdentity } from './local-python-env';
+import { backendJobSpec, waitForJob, wholeLog } from '../../testing/backend-jobs';
 
 /**
  * Jobs that name Python requirements on the real local backend: the supervisor builds a
@@ -24,47 +25,12 @@ const started: string[] = [];
 function spec(label: string, command: string[], overrides: Partial<BackendJobSpec> = {}): BackendJobSpec {
   const name = `t${RUN}-${++seq}-${label}`.slice(0, 63);
   started.push(name);
-  return {
-    name,
-    jobId: `job_${RUN}${seq}`,
-    attempt: 1,
-    orgId: 'org_test',
-    teamId: 'team_test',
-    projectId: 'prj_test',
-    runId: `run_${RUN}${seq}`,
-    image: '',
-    command,
-    args: [],
-    env: {},
-    secretEnv: {},
-    resources: { cpu: 1, memoryMiB: 512, gpuCount: 0, gpuType: null },
-    maxRuntimeSeconds: 120,
-    ...overrides,
-  };
+  return backendJobSpec(name, { jobId: `job_${RUN}${seq}`, runId: `run_${RUN}${seq}` }, command, { image: '', resources: { cpu: 1, memoryMiB: 512, gpuCount: 0, gpuType: null }, maxRuntimeSeconds: 120, ...overrides });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(name: string, ok: (s: BackendJobStatus) => boolean, timeoutMs = 150_000): Promise<BackendJobStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: BackendJobStatus | null = null;
-  while (Date.now() < deadline) {
-    last = await backend.status(name);
-    if (last && ok(last)) return last;
-    await sleep(100);
-  }
-  throw new Error(`${name} did not reach the expected state; last: ${JSON.stringify(last)}`);
-}
+const until = (name: string, ok: (s: BackendJobStatus) => boolean) => waitForJob(backend, name, ok, 150_000);
 const finished = (name: string) => until(name, (s) => TERMINAL_PHASES.has(s.phase));
-
-async function log(name: string): Promise<string> {
-  let text = '';
-  for (let offset = 0; ; ) {
-    const chunk = await backend.logs(name, offset);
-    if (!chunk.text) return text;
-    text += chunk.text;
-    offset = chunk.nextOffset;
-  }
-}
+const log = (name: string) => wholeLog(backend, name);
 
 /** Prints where the job's python3 lives, its VIRTUAL_ENV, and the version of a package it imports. */
 const showPython = (pkg: string) => [
@@ -138,6 +104,7 @@ describe('a local job with Python requirements', () => {
     const logs = [await log(a.name), await log(b.name)];
     expect(logs.filter((t) => t.includes('Successfully installed iniconfig'))).toHaveLength(1);
     expect(logs.filter((t) => t.includes('gantry: another job is building this environment; waiting for it\ngantry: the other job built it\n'))).toHaveLength(1);
+    expect([sa.environment!.message, sb.environment!.message]).toContain('Python environment ready (cached): another job built it meanwhile');
     for (const t of logs) expect(t).toContain(`venv ${path.join(envsDir, made[0]!)}\n`);
   });
 
