@@ -157,8 +157,8 @@ export async function preparePythonEnvironment(o: PreparePythonEnvironment): Pro
   if ('problem' in python) return fail(`${python.problem}. Install Python 3 with its venv module on the Gantry host (Debian: apt-get install python3-venv).`);
 
   const dir = path.join(o.envsDir, base.hash);
-  const ready = (cached: boolean, message: string): PreparedEnvironment => {
-    say(o.logFd, `${message}: ${dir}`);
+  const ready = (cached: boolean, message: string, built = ''): PreparedEnvironment => {
+    say(o.logFd, `Python environment ready${cached ? ' (cached)' : ''}: ${dir}${built ? ` (${built})` : ''}`);
     o.onState({ ...base, state: 'ready', cached, finishedAt: new Date().toISOString(), message });
     return { ok: true, dir };
   };
@@ -195,7 +195,8 @@ export async function preparePythonEnvironment(o: PreparePythonEnvironment): Pro
   if (stopped === 'stop') return fail('Stopped while building the Python environment', true);
   if (stopped === 'timeout') return fail(`Building the Python environment took longer than ${Math.round(timeoutMs / 60_000)} minutes; stopped`);
   if (exit.error) return fail(`Could not start python3 to build the Python environment: ${exit.error.message}`);
-  if (exit.code === BUILT_BY_ANOTHER) return ready(true, 'Python environment ready (cached)');
+  if (exit.code === BUILT_BY_ANOTHER) return ready(true, 'Python environment ready (cached): another job built it meanwhile');
   if (exit.code !== 0) return fail(`Could not build the Python environment: installing ${plural(o.requirements.length, 'requirement')} failed (exit code ${exit.code}); pip's output is in the log`);
-  return ready(false, `Python environment ready: built in ${seconds(Date.now() - started.getTime())}`);
+  const took = `built in ${seconds(Date.now() - started.getTime())}`;
+  return ready(false, `Python environment ready: ${took}`, took);
 }

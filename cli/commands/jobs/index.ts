@@ -52,6 +52,9 @@ the server checks the values and names the fields it rejects):
   command: [python, train.py]
   args: ["--epochs", "10"]           # strings: quote numbers
   env: {LOG_LEVEL: debug}            # string values; GANTRY_* and MLFLOW_* are set by Gantry
+  python: {requirementsFile: requirements.txt}   # local cluster: the job's own Python environment,
+                                     # built from this file (relative to the job file) or from
+                                     # requirements: [numpy==2.1.3, ...]; no pip options or URLs
   resources: {cpu: 2, memoryMiB: 4096, gpu: {count: 1, type: nvidia-a100}}
   maxRuntimeSeconds: 3600            # default 1 hour, at most 7 days
   retries: 1                         # further attempts after a failed one (default 0)

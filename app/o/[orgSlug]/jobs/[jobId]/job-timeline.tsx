@@ -24,6 +24,13 @@ const STEP_TITLE: Record<string, string> = {
 const isEnvironmentStep = (e: TimelineEvent) => e.status === 'pending' && e.reason !== null && e.reason in STEP_TITLE;
 const titleOf = (e: TimelineEvent) => (isEnvironmentStep(e) ? STEP_TITLE[e.reason!]! : jobStatusLabel(e.status));
 
+/** An environment step's message without what its title already says: "6 requirements on Python 3.11.2", "Built in 52s". */
+function stepMessage(e: TimelineEvent): string | null {
+  const rest = (e.message ?? '').replace(/^(Building the Python environment|Python environment ready)(: )?/, '').replace(/^\(cached\)(: )?/, '');
+  if (!rest) return e.reason === ENVIRONMENT_REASONS.ready ? 'Built earlier for the same requirements and Python' : null;
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
 const TEXT: Record<JobStatusValue, string> = {
   queued: 'text-zinc-700',
   pending: 'text-amber-800',
@@ -82,7 +89,7 @@ export function JobTimeline({ events, live, now, multiAttempt }: { events: Timel
                     {formatShortDateTime(e.occurredAt)}
                   </time>
                 </div>
-                {e.message && <p className="mt-0.5 text-[13px] break-words text-zinc-600">{e.message}</p>}
+                {(step ? stepMessage(e) : e.message) && <p className="mt-0.5 text-[13px] break-words text-zinc-600">{step ? stepMessage(e) : e.message}</p>}
                 {why && (
                   <p className="mt-1 truncate rounded bg-red-50 px-1.5 py-0.5 font-mono text-[11.5px] text-red-800" title={e.detail ?? undefined} data-testid="job-event-detail">
                     {why}
