@@ -209,6 +209,8 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
     return cancelledBeforeStart();
   }
 
+  // What the environment's build (also our child) spent is not the job's.
+  const childCpuBeforeJob = readProcStat(process.pid)?.childCpuSeconds ?? 0;
   const argv = ['-c', LAUNCH_SCRIPT, 'gantry-launch', limits.dataLimitKiB === null ? '-' : String(limits.dataLimitKiB), ...limits.procsFiles, '--'];
   const logFd = openSync(paths.log, 'a', 0o600);
   const started = new Date();
@@ -289,8 +291,8 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
   const cgroupPeak = cgroups.length ? cgroupPeakMemory(limits.applied) : null;
   await releaseCgroups(cgroups);
 
-  // The job was our only child: once reaped, its CPU time (and that of what it waited for) is ours.
-  const reaped = readProcStat(process.pid)?.childCpuSeconds ?? 0;
+  // Once reaped, the job's CPU time (and that of what it waited for) is counted as ours, after the build's.
+  const reaped = Math.max(0, (readProcStat(process.pid)?.childCpuSeconds ?? 0) - childCpuBeforeJob);
   sampledCpu = Math.max(sampledCpu, reaped);
   if (cgroupPeak !== null) peakRss = cgroupPeak;
   const usage = pid ? usageNow(finished) : null;
