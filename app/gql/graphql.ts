@@ -10,7 +10,7 @@ export type AddTeamMemberInput = {
   userId: string | number;
 };
 
-/** read: every read; write: read + create/edit teams, projects, experiments and runs; admin: all your role allows */
+/** read: everything your role can read; write: read + log runs and create experiments, register models and move unprotected aliases, submit and cancel jobs, run evaluations and set evaluation policies, create and edit projects (and teams, for admins); admin: everything your role allows, including members, keys, clusters, retraining policies and protected aliases */
 export type ApiKeyScope =
   | 'admin'
   | 'read'
