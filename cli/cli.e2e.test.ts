@@ -15,7 +15,7 @@ import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { VIEWER_QUERY } from './commands/whoami';
-import { serveApi, type SeenRequest, type ServedApi } from './test/serve-api';
+import { serveApi, type SeenRequest, type ServedApi } from '../testing/serve-api';
 
 /**
  * The real executable (`node cli/bin.mjs`, TypeScript loaded through tsx) as a child
