@@ -503,10 +503,10 @@ async function startAll(
   for (const line of lines) if (line !== undefined) log(line);
 }
 
-/** Demo organization and user; core/tenancy/seed-demo.ts owns what they contain. */
+/** Demo organization and user; core/demo/seed-demo.ts owns what they contain. */
 async function seedDemoData(): Promise<{ email: string; password: string; orgName: string }> {
   // Imported late: it reads DATABASE_URL, which is only known now.
-  const { seedDemo } = await import('../core/tenancy/seed-demo');
+  const { seedDemo } = await import('../core/demo/seed-demo');
   const { closeAppDb } = await import('../db/client');
   try {
     const result = await seedDemo();
