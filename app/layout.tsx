@@ -4,7 +4,7 @@ import { Providers } from './providers';
 
 export const metadata: Metadata = {
   title: { default: 'Gantry', template: '%s · Gantry' },
-  description: 'Train, track, deploy and monitor ML models on your own clusters.',
+  description: 'Train, track, register and evaluate ML models on your own clusters.',
 };
 
 export const viewport: Viewport = { themeColor: '#fafafa' };

@@ -15,7 +15,7 @@ import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { VIEWER_QUERY } from './commands/whoami';
-import { serveApi, type SeenRequest, type ServedApi } from './test/serve-api';
+import { serveApi, type SeenRequest, type ServedApi } from '../testing/serve-api';
 
 /**
  * The real executable (`node cli/bin.mjs`, TypeScript loaded through tsx) as a child
@@ -310,6 +310,17 @@ describe('graphql', () => {
     expect(r.code).toBe(3);
     expect(lastRequest().headers.authorization).toBeUndefined();
     expect(r.stderr).toMatch(/Sign in or provide a valid API key \(at teams\) \[UNAUTHENTICATED\]\nRun 'gantry login'/);
+  });
+
+  it('gets the same HTTP answer over the wire without a key as with a bad one: 401, the Bearer challenge, a GraphQL body', async () => {
+    const ask = (headers: Record<string, string>) =>
+      fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: TEAMS }) });
+    for (const res of [await ask({}), await ask({ authorization: 'Bearer gty_bad' })]) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    }
   });
 
   it('exits 3 for HTTP 401 from a bad key', async () => {

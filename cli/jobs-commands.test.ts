@@ -23,7 +23,7 @@ import { applySet, parseJobFile, toSubmitInput } from './commands/jobs/spec-file
 import { JOB_SPEC_FIELDS } from './commands/jobs/spec-fields';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { runAgainstApi } from './test/run-against-api';
-import { serveApi, type ServedApi } from './test/serve-api';
+import { serveApi, type ServedApi } from '../testing/serve-api';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { waitFor } from '../testing/wait-for';
 

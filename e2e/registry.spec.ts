@@ -227,7 +227,8 @@ test('register a model from a run, promote it with an alias, and follow its line
     await expect(runNode).toContainText('accuracy = 0.925');
     await expect(graph.getByTestId('lineage-node-version')).toContainText(`scratch-detector-${s} v2`);
     await expect(graph.getByTestId('lineage-node-version')).toContainText('@champion');
-    await expect(graph.getByTestId('lineage-node-deployment')).toContainText('Not deployed');
+    // Nothing offers a deployment while Gantry cannot deploy.
+    await expect(graph.getByTestId('lineage-node-deployment')).toHaveCount(0);
     await shot(page, 'registry-version');
 
     await graph.getByRole('link', { name: /Run tuned/ }).click();

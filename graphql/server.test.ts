@@ -70,9 +70,25 @@ describe('production mode', () => {
 });
 
 describe('errors', () => {
-  it('asks for credentials when there are none', async () => {
-    const r = await run('{ viewer { user { email } } }', {}, null);
-    expect(r.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  it('asks for credentials when there are none, with HTTP 401 and the Bearer challenge', async () => {
+    const contextValue = createGraphQLContext({ meta: testMeta(), actor: null, requestedOrgId: null });
+    const res = await apolloServer().executeOperation({ query: '{ viewer { user { email } } }' }, { contextValue });
+    if (res.body.kind !== 'single') throw new Error('expected a single result');
+    expect(res.body.singleResult.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(res.http.status).toBe(401);
+    expect(res.http.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('answers public fields without credentials with 200, and other errors without the challenge', async () => {
+    const contextValue = createGraphQLContext({ meta: testMeta(), actor: null, requestedOrgId: null });
+    const preview = await apolloServer().executeOperation({ query: '{ invitationPreview(token: "nope") { organizationName } }' }, { contextValue });
+    if (preview.body.kind !== 'single') throw new Error('expected a single result');
+    expect(preview.body.singleResult.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(preview.http.status).toBeUndefined();
+    expect(preview.http.headers.get('www-authenticate')).toBeUndefined();
+    const signedIn = createGraphQLContext({ meta: testMeta(), actor: user.actor, requestedOrgId: null });
+    const ok = await apolloServer().executeOperation({ query: '{ viewer { user { email } } }' }, { contextValue: signedIn });
+    expect(ok.http.status).toBeUndefined();
   });
 
   it('keeps internal messages, SQL and stacks out of responses', () => {

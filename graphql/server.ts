@@ -1,7 +1,7 @@
 import { ApolloServer, type GraphQLRequestContext } from '@apollo/server';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { env } from '../config/env';
-import { AppError, isAppError } from '../core/errors';
+import { AppError, HTTP_STATUS, isAppError } from '../core/errors';
 import { createLogger } from '../core/observability/logger';
 import type { GraphQLContext } from './context';
 import { complexityRule } from './limits';
@@ -67,6 +67,14 @@ export function createApolloServer({ production }: { production: boolean }): Apo
               if (errors.length > 0) {
                 throw new GraphQLError(errors[0]!.message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } });
               }
+            },
+            // Missing credentials answer as a rejected key does (before GraphQL runs): HTTP 401 with the
+            // challenge, so HTTP clients and proxies see the same status either way; the body stays GraphQL's.
+            async willSendResponse({ response }) {
+              if (response.body.kind !== 'single') return;
+              if (!response.body.singleResult.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return;
+              response.http.status = HTTP_STATUS.UNAUTHENTICATED;
+              response.http.headers.set('www-authenticate', 'Bearer');
             },
           };
         },

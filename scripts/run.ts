@@ -32,8 +32,13 @@ the worker and the web server. --dev runs Next.js in development mode; without i
 production build (built first when missing or older than the sources).
 
 Environment: PORT (3000), GANTRY_HOME (.gantry), GANTRY_PG_PORT (5433),
-GANTRY_TEMPORAL_PORT (7233), GANTRY_TEMPORAL_UI_PORT (8233), GANTRY_SEED_DEMO (on unless
-NODE_ENV=production), DATABASE_URL, TEMPORAL_ADDRESS, AUTH_SECRET, GANTRY_PUBLIC_URL.`;
+GANTRY_TEMPORAL_PORT (7233), GANTRY_TEMPORAL_UI_PORT (8233), DATABASE_URL, TEMPORAL_ADDRESS,
+AUTH_SECRET, GANTRY_PUBLIC_URL, and GANTRY_SEED_DEMO, the demo organization:
+  full   (default unless NODE_ENV=production) its experiment and model at start, then, in the
+         background once the worker runs, the example training job, a failing job and an
+         evaluation, each made once
+  data   only the organization, experiment and model (no jobs)
+  false  no demo organization (the default with NODE_ENV=production)`;
 
 /** Launcher-only settings; application settings live in config/env.ts. */
 const launcherSchema = z.object({
@@ -41,7 +46,11 @@ const launcherSchema = z.object({
   GANTRY_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   GANTRY_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   GANTRY_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
-  GANTRY_SEED_DEMO: z.enum(['true', 'false', '1', '0']).optional(),
+  // `true`/`1` and `0` are the older spellings of `full` and `false`.
+  GANTRY_SEED_DEMO: z
+    .enum(['full', 'data', 'false', 'true', '1', '0'])
+    .transform((v) => (v === 'true' || v === '1' ? 'full' : v === '0' ? 'false' : v))
+    .optional(),
   DATABASE_URL: z.string().optional(),
   TEMPORAL_ADDRESS: z.string().optional(),
   AUTH_SECRET: z.string().optional(),
@@ -422,9 +431,9 @@ async function startAll(
   await sup.step(() => migrateDatabase(databaseUrl, config.DATABASE_APP_PASSWORD));
   log('Database migrated.');
 
-  const seed = launcher.GANTRY_SEED_DEMO ? ['true', '1'].includes(launcher.GANTRY_SEED_DEMO) : !production;
+  const seed = launcher.GANTRY_SEED_DEMO ?? (production ? 'false' : 'full');
   let demo: { email: string; password: string; orgName: string } | undefined;
-  if (seed) demo = await sup.step(seedDemoData);
+  if (seed !== 'false') demo = await sup.step(seedDemoData);
 
   // Temporal
   let temporalUi = `external (TEMPORAL_ADDRESS=${launcher.TEMPORAL_ADDRESS})`;
@@ -501,12 +510,13 @@ async function startAll(
     '',
   ];
   for (const line of lines) if (line !== undefined) log(line);
+  if (demo && seed === 'full') void seedDemoWorkInBackground(sup).catch(() => undefined);
 }
 
-/** Demo organization and user; core/tenancy/seed-demo.ts owns what they contain. */
+/** Demo organization and user; core/demo/seed-demo.ts owns what they contain. */
 async function seedDemoData(): Promise<{ email: string; password: string; orgName: string }> {
   // Imported late: it reads DATABASE_URL, which is only known now.
-  const { seedDemo } = await import('../core/tenancy/seed-demo');
+  const { seedDemo } = await import('../core/demo/seed-demo');
   const { closeAppDb } = await import('../db/client');
   try {
     const result = await seedDemo();
@@ -515,6 +525,27 @@ async function seedDemoData(): Promise<{ email: string; password: string; orgNam
   } finally {
     await closeAppDb();
   }
+}
+
+/**
+ * The demo's jobs and evaluation need Temporal and the worker, so they start once both run, in the
+ * background: the platform is usable meanwhile, and a failure is logged and stops nothing (the next
+ * start makes whatever is missing).
+ */
+async function seedDemoWorkInBackground(sup: Supervisor): Promise<void> {
+  const say = (message: string) => {
+    if (!sup.stopping) log(message);
+  };
+  try {
+    const { seedDemoWork } = await import('../core/demo/seed-demo-work');
+    await seedDemoWork({ log: say });
+  } catch (err) {
+    say(`Demo jobs could not be set up: ${errorMessage(err)}. The platform runs on; the next start tries again.`);
+  }
+  // The launcher keeps no connection open once its part is done.
+  const { closeAppDb } = await import('../db/client');
+  const { closeTemporalClient } = await import('../core/orchestration/temporal');
+  await Promise.all([closeAppDb(), closeTemporalClient()]);
 }
 
 main().catch((err: unknown) => {

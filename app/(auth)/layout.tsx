@@ -4,7 +4,7 @@ import { CheckIcon, Logo } from '@/app/components/icons';
 const POINTS = [
   'Train on your own GPU clusters, priced per job',
   'Track runs and register model versions with lineage',
-  'Deploy with canaries, A/B and shadow traffic',
+  'Gate versions on evaluations and retrain on a schedule',
   'Every action audited in a tamper-evident log',
 ];
 
@@ -30,7 +30,7 @@ export default function AuthLayout({ children }: { children: React.ReactNode }) 
         <div className="relative flex h-full flex-col justify-end p-12 text-white">
           <p className="text-sm font-medium uppercase tracking-widest text-brand-100/70">Gantry</p>
           <h2 className="mt-3 text-3xl font-semibold leading-tight tracking-tight">
-            From features to production models,
+            From first experiment to evaluated model,
             <br />
             on infrastructure you own.
           </h2>

@@ -134,11 +134,10 @@ export function layoutLineage(data: LineageData, orgSlug: string) {
       ],
     },
   ]);
-  cols.push(
-    data.deployments.length
-      ? data.deployments.map((d) => ({ id: `deployment-${d.id}`, kind: 'deployment' as const, label: 'Deployment', lines: [{ text: d.id, tone: 'mono' as const }] }))
-      : [{ id: 'deployment-none', kind: 'deployment', label: 'Deployments', dashed: true, lines: [{ text: 'Not deployed', tone: 'muted' }] }],
-  );
+  // Deployments appear once there are any; no placeholder offers a deployment Gantry cannot make yet.
+  if (data.deployments.length) {
+    cols.push(data.deployments.map((d) => ({ id: `deployment-${d.id}`, kind: 'deployment' as const, label: 'Deployment', lines: [{ text: d.id, tone: 'mono' as const }] })));
+  }
 
   const heights = cols.map((c) => c.reduce((s, n) => s + nodeHeight(n.lines), 0) + ROW_GAP * (c.length - 1));
   const height = Math.max(...heights) + 2 * PAD;

@@ -70,18 +70,16 @@ const base: LineageData = {
 };
 
 describe('layoutLineage', () => {
-  it('lays datasets, run, version and deployments out left to right with an edge per neighbouring pair', () => {
+  it('lays datasets, run and version out left to right with an edge per neighbouring pair, and no deployment placeholder', () => {
     const { nodes, edges, width, height } = layoutLineage(base, 'acme');
-    expect(nodes.map((n) => n.kind)).toEqual(['dataset', 'dataset', 'run', 'version', 'deployment']);
+    expect(nodes.map((n) => n.kind)).toEqual(['dataset', 'dataset', 'run', 'version']);
     const x = (id: string) => nodes.find((n) => n.id === id)!.x;
     expect(x('dataset-0')).toBe(x('dataset-1'));
     expect(x('dataset-0')).toBeLessThan(x('run'));
     expect(x('run')).toBeLessThan(x('version'));
-    expect(x('version')).toBeLessThan(x('deployment-none'));
-    expect(edges.map((e) => `${e.from.id}>${e.to.id}`)).toEqual(['dataset-0>run', 'dataset-1>run', 'run>version', 'version>deployment-none']);
-    // The placeholder and the edge to it are dashed; nothing overlaps and everything fits.
-    expect(edges.at(-1)!.dashed).toBe(true);
-    expect(edges[0]!.dashed).toBe(false);
+    expect(edges.map((e) => `${e.from.id}>${e.to.id}`)).toEqual(['dataset-0>run', 'dataset-1>run', 'run>version']);
+    // Nothing overlaps and everything fits.
+    expect(edges.every((e) => !e.dashed)).toBe(true);
     const [d0, d1] = nodes;
     expect(d0!.y + d0!.h).toBeLessThanOrEqual(d1!.y);
     for (const n of nodes) {
@@ -116,8 +114,8 @@ describe('layoutLineage', () => {
 
   it('shows an external source instead of a run when the version did not come from one', () => {
     const { nodes, edges } = layoutLineage({ ...base, run: null, experiment: null }, 'acme');
-    expect(nodes.map((n) => n.kind)).toEqual(['source', 'version', 'deployment']);
+    expect(nodes.map((n) => n.kind)).toEqual(['source', 'version']);
     expect(nodes[0]!.lines[0]!.text).toBe(base.version.source);
-    expect(edges).toHaveLength(2);
+    expect(edges).toHaveLength(1);
   });
 });

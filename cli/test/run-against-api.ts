@@ -8,7 +8,7 @@ import { testMeta } from '../../testing/fixtures';
 import { createGraphQLContext, type GraphQLContext } from '../../graphql/context';
 import type { Stdin } from '../command';
 import { run } from '../main';
-import type { ServedApi } from './serve-api';
+import type { ServedApi } from '../../testing/serve-api';
 
 export interface ApiRun {
   code: number;

@@ -102,9 +102,10 @@ export const ROLE_PERMISSIONS: Record<OrgRole, ReadonlySet<Permission>> = {
 
 /**
  * API key scopes narrow what a key may do; a key never exceeds its user's role.
- * `read` = every read permission; `write` = read + creating and editing teams',
- * projects' and experiments' content and the model registry (what training code logging runs needs); `admin` = everything
- * the user's role allows. Moving a protected alias needs `admin`: a leaked training key must not promote a model.
+ * `read` = every read permission; `write` = read + what training code and pipelines do: log runs and
+ * create experiments, register models and move unprotected aliases, submit and cancel jobs, run evaluations,
+ * create and edit projects (and teams, where the role allows); `admin` = everything the user's role allows.
+ * Moving a protected alias needs `admin`: a leaked training key must not promote a model.
  */
 export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];

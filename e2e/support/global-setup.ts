@@ -83,6 +83,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // Every story signs up from 127.0.0.1; e2e/limits/ checks that the limits hold.
     RATE_LIMIT_AUTH_PER_MINUTE: '100',
     RATE_LIMIT_API_KEY_PER_MINUTE: '3000',
+    // The demo organization without its background jobs: stories run their own jobs, and the demo's
+    // Python jobs would compete with them for the CPU (core/demo/seed-demo.test.ts covers those).
+    GANTRY_SEED_DEMO: 'data',
   };
   delete env.NODE_ENV;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;

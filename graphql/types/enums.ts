@@ -7,7 +7,10 @@ export const TeamRoleEnum = sharedRef((builder) => builder.enumType('TeamRole', 
 export const ApiKeyScopeEnum = sharedRef((builder) =>
   builder.enumType('ApiKeyScope', {
     values: API_KEY_SCOPES,
-    description: 'read: every read; write: read + create/edit teams, projects, experiments and runs; admin: all your role allows',
+    description:
+      'read: everything your role can read; write: read + log runs and create experiments, register models and move unprotected aliases, ' +
+      'submit and cancel jobs, run evaluations and set evaluation policies, create and edit projects (and teams, for admins); ' +
+      'admin: everything your role allows, including members, keys, clusters, retraining policies and protected aliases',
   }),
 );
 

@@ -6,6 +6,7 @@ import { signIn } from 'next-auth/react';
 import { useState } from 'react';
 import { Banner, Button, Field, Input } from '@/app/components/ui';
 import { useFormErrors, validateEmail } from '@/app/lib/forms';
+import { parseMlflowHash } from '@/app/lib/mlflow-links';
 
 export function SignInForm({ callbackUrl, initialEmail }: { callbackUrl: string | null; initialEmail: string }) {
   const router = useRouter();
@@ -23,6 +24,12 @@ export function SignInForm({ callbackUrl, initialEmail }: { callbackUrl: string 
     try {
       const res = await signIn('credentials', { email: email.trim(), password, redirect: false });
       if (res?.ok && !res.error) {
+        // An MLflow link (`/#/experiments/…`) that sent a signed-out user here keeps its hash, which a
+        // client-side navigation would drop: load the page, where the organization's pages open it.
+        if (parseMlflowHash(window.location.hash)) {
+          window.location.assign(`${callbackUrl ?? '/'}${window.location.hash}`);
+          return;
+        }
         router.replace(callbackUrl ?? '/');
         router.refresh();
         return;

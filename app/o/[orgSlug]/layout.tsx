@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { getUser } from '@/core/auth/get-user';
 import { AppShell } from '@/app/components/app-shell';
+import { MlflowLinkRedirect } from '@/app/components/mlflow-link-redirect';
 import { requireOrg } from '@/app/lib/org-access';
 import { OrgProvider } from '@/app/lib/org-context';
 
@@ -20,6 +21,7 @@ export default async function OrgLayout({ params, children }: Props) {
   return (
     <OrgProvider org={{ id: org.id, name: org.name, slug: org.slug, role: org.role }} user={{ id: user.id, name: user.name, email: user.email }}>
       <AppShell>{children}</AppShell>
+      <MlflowLinkRedirect />
     </OrgProvider>
   );
 }

@@ -151,7 +151,7 @@ export function OverviewView() {
             <EmptyState
               icon={<FolderIcon />}
               title="No projects yet"
-              description="Projects hold experiments, models and deployments. Create one inside a team."
+              description="Projects hold experiments, models and jobs. Create one inside a team."
               action={<ButtonLink href={`${base}/teams`}>Go to teams</ButtonLink>}
             />
           ) : (
@@ -180,7 +180,7 @@ export function OverviewView() {
           <CardHeader title="Getting started" description="Set up your organization" />
           {data ? (
             <ul className="divide-y divide-zinc-100">
-              <Step done={data.teams.edges.length > 0} title="Create a team" body="Teams own projects and budgets." href={`${base}/teams`} cta="Create" />
+              <Step done={data.teams.edges.length > 0} title="Create a team" body="Teams own projects." href={`${base}/teams`} cta="Create" />
               <Step done={projects.length > 0} title="Create a project" body="A home for experiments and models." href={`${base}/teams`} cta="Create" />
               <Step done={data.members.edges.length > 1} title="Invite a teammate" body="Share an invite link with a role." href={`${base}/members`} cta="Invite" />
               <Step done={data.apiKeys.edges.length > 0} title="Create an API key" body="For training code and internal tools." href={`${base}/settings/api-keys`} cta="Create" />

@@ -145,7 +145,7 @@ function RegisterModelForm({ onClose }: { onClose: () => void }) {
     <Card className="mb-6">
       <CardHeader
         title="Register a model"
-        description="A registered model collects the versions of one model; aliases such as @champion point serving at one of them."
+        description="A registered model collects the versions of one model; aliases such as @champion name the one to use."
         actions={
           <Button variant="ghost" size="sm" onClick={onClose} aria-label="Close form">
             <XIcon className="size-4" />

@@ -134,7 +134,7 @@ export function SettingsView() {
         </div>
 
         <Card id="new-organization">
-          <CardHeader title="Create another organization" description="Separate billing, members and data. You become its owner." />
+          <CardHeader title="Create another organization" description="Its own members, projects and data. You become its owner." />
           <CardBody>
             <CreateOrgForm />
           </CardBody>

@@ -123,7 +123,7 @@ export function TeamsView() {
 
   return (
     <>
-      <PageHeader title="Teams" description="Teams group people and own projects, budgets and clusters." />
+      <PageHeader title="Teams" description="Teams group people and own projects." />
       <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
         <div className="min-w-0">
           {error ? (

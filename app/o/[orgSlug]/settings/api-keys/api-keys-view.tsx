@@ -83,8 +83,8 @@ const RevokeApiKey = graphql(`
 
 const SCOPES: { value: ApiKeyScope; label: string; help: string }[] = [
   { value: 'read', label: 'Read', help: 'Read everything your role can read' },
-  { value: 'write', label: 'Write', help: 'Read, plus create and edit teams and projects' },
-  { value: 'admin', label: 'Admin', help: 'Everything your role allows, including members and keys' },
+  { value: 'write', label: 'Write', help: 'Read, plus what training code does: log runs, register models, submit jobs, run evaluations, edit projects' },
+  { value: 'admin', label: 'Admin', help: 'Everything your role allows, including members, keys and protected aliases' },
 ];
 
 const EXPIRY = [

@@ -361,7 +361,7 @@ export function VersionView({ modelId, versionId }: { modelId: string; versionId
       </div>
 
       <Card className="mb-6">
-        <CardHeader title="Where the model is" description="Load it by URI with mlflow.pyfunc.load_model(), or point serving at an alias." />
+        <CardHeader title="Where the model is" description="Load it by URI with mlflow.pyfunc.load_model(); an alias URI follows the alias when it moves." />
         {v ? (
           <div className="divide-y divide-zinc-100 px-5 py-1.5" data-testid="version-uris">
             <UriRow label="Model URI" value={modelUri(v.modelName, v.version)} />

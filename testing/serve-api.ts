@@ -4,8 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppRouteRouteModule } from 'next/dist/server/route-modules/app-route/module.compiled';
 import { NextRequest } from 'next/server';
-import * as graphqlRoute from '../../app/api/graphql/route';
-import { resetEnvCache } from '../../config/env';
+import * as mlflowArtifactsRoute from '../app/api/2.0/mlflow-artifacts/artifacts/[[...path]]/route';
+import * as mlflowRoute from '../app/api/2.0/mlflow/[...path]/route';
+import * as graphqlRoute from '../app/api/graphql/route';
+import { resetEnvCache } from '../config/env';
 
 export interface SeenRequest {
   method: string;
@@ -25,21 +27,53 @@ export interface ServedApi {
   close(): Promise<void>;
 }
 
-/**
- * The web app's `/api/graphql` route over HTTP, run by Next's own route runtime (request
- * scope, `headers()`, cookies), so session lookup, API-key authentication, rate limits
- * and Apollo answer exactly as in the web process. The socket address becomes
- * `x-gantry-client-ip`, as scripts/web-server.ts does. Other paths get Next's 404 page.
- */
-export async function serveApi(): Promise<ServedApi> {
-  const route = new AppRouteRouteModule({
-    definition: { kind: 'APP_ROUTE', page: '/api/graphql/route', pathname: '/api/graphql', filename: 'route', bundlePath: 'app/api/graphql/route' },
+/** The web app's API routes this server can answer, by the name `serveApi` takes. */
+const ROUTES = {
+  graphql: { page: '/api/graphql', prefix: '/api/graphql', catchAll: null, userland: graphqlRoute },
+  mlflow: { page: '/api/2.0/mlflow/[...path]', prefix: '/api/2.0/mlflow/', catchAll: 'required', userland: mlflowRoute },
+  'mlflow-artifacts': { page: '/api/2.0/mlflow-artifacts/artifacts/[[...path]]', prefix: '/api/2.0/mlflow-artifacts/artifacts', catchAll: 'optional', userland: mlflowArtifactsRoute },
+} as const;
+export type ApiRoute = keyof typeof ROUTES;
+
+function routeModule(name: ApiRoute) {
+  const r = ROUTES[name];
+  return new AppRouteRouteModule({
+    definition: { kind: 'APP_ROUTE', page: `${r.page}/route`, pathname: r.page, filename: 'route', bundlePath: `app${r.page}/route` },
     distDir: '.next',
     relativeProjectDir: '',
-    resolvedPagePath: 'app/api/graphql/route.ts',
+    resolvedPagePath: `app${r.page}/route.ts`,
     nextConfigOutput: undefined,
-    userland: () => graphqlRoute,
+    userland: () => r.userland,
   } as unknown as ConstructorParameters<typeof AppRouteRouteModule>[0]);
+}
+
+/** The route for `pathname` and its catch-all segments (decoded, as Next gives them), or null. */
+function match(routes: ApiRoute[], pathname: string): { name: ApiRoute; params?: { path?: string[] } } | null {
+  for (const name of routes) {
+    const r = ROUTES[name];
+    if (r.catchAll === null) {
+      if (pathname === r.prefix) return { name };
+      continue;
+    }
+    if (pathname !== r.prefix && !pathname.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`)) continue;
+    const segments = pathname.slice(r.prefix.length).split('/').filter(Boolean).map(decodeURIComponent);
+    if (segments.length === 0 && r.catchAll === 'required') continue;
+    // An optional catch-all with nothing to catch is `{}` in Next, not a missing params object.
+    return { name, params: segments.length ? { path: segments } : {} };
+  }
+  return null;
+}
+
+/**
+ * The web app's API routes over HTTP (`/api/graphql` unless `routes` names others, e.g. the
+ * MLflow tracking and artifact routes a job's mlflow client calls), run by Next's own route
+ * runtime (request scope, `headers()`, cookies), so session lookup, API-key authentication,
+ * rate limits and the handlers answer exactly as in the web process. The socket address becomes
+ * `x-gantry-client-ip`, as scripts/web-server.ts does. Other paths get Next's 404 page.
+ */
+export async function serveApi(opts: { routes?: ApiRoute[] } = {}): Promise<ServedApi> {
+  const routes = opts.routes ?? ['graphql'];
+  const modules = new Map(routes.map((name) => [name, routeModule(name)]));
   const seen: SeenRequest[] = [];
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -55,7 +89,8 @@ export async function serveApi(): Promise<ServedApi> {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
 
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/api/graphql') {
+    const found = match(routes, url.pathname);
+    if (!found) {
       res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
       return res.end('<!DOCTYPE html><title>404: This page could not be found.</title>');
     }
@@ -68,14 +103,16 @@ export async function serveApi(): Promise<ServedApi> {
       headers,
       body: method === 'GET' || method === 'HEAD' ? undefined : raw,
     });
-    const response = await route.handle(request, {
-      params: undefined,
+    const response = await modules.get(found.name)!.handle(request, {
+      params: found.params,
       previewProps: undefined,
       renderOpts: { experimental: {}, onClose: (cb: () => void) => res.on('close', cb) },
       sharedContext: { buildId: 'test' },
-    } as unknown as Parameters<typeof route.handle>[1]);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    } as unknown as Parameters<AppRouteRouteModule['handle']>[1]);
+    const out = Buffer.from(await response.arrayBuffer());
+    // Next drops content-length from route responses; the web server restores it (scripts/web-server.ts).
+    res.writeHead(response.status, { ...Object.fromEntries(response.headers), 'content-length': String(out.length) });
+    res.end(out);
   }
 
   const server = http.createServer((req, res) => {
