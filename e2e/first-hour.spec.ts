@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { screenshot, signUp, uniqueEmail } from './helpers';
+
+/**
+ * The README's "First hour", followed as a new user on the freshly started platform: every step
+ * it names is done here the way it says (the browser for sign-up and the API key, its shell blocks
+ * run as written in bash, its Python saved as the file it names), with only the URL and the key
+ * put in for the ones the README shows. A change to the section that breaks a step breaks this
+ * story; a block added to the section fails it until the story runs it too.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const README_URL = 'http://localhost:3000';
+
+interface Block {
+  lang: string;
+  code: string;
+}
+
+/** The fenced code blocks of the README's `## First hour` section, indentation removed. */
+function firstHourBlocks(): Block[] {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## First hour\n');
+  expect(start, 'README has a "First hour" section').toBeGreaterThan(0);
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  const blocks: Block[] = [];
+  for (const m of section.matchAll(/^( *)```(\w+)\n([\s\S]*?)^\1```$/gm)) {
+    const indent = m[1].length;
+    blocks.push({ lang: m[2], code: m[3].split('\n').map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') });
+  }
+  return blocks;
+}
+
+/** Runs a README shell block in bash, stopping at the first failing command. */
+function runBash(code: string, opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-euo', 'pipefail', '-c', code], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+test('a new user follows the README’s First hour: sign up, key, first MLflow run, example job from the CLI, registered model', async ({ page, baseURL }) => {
+  test.setTimeout(600_000);
+  const blocks = firstHourBlocks();
+  expect(blocks.map((b) => b.lang), 'the First hour section’s code blocks, in order').toEqual(['python', 'bash', 'bash']);
+  const [script, firstRun, jobFromCli] = blocks;
+  const url = baseURL!.replace(/\/$/, '');
+  // The README's commands with this platform's URL and the key the story made.
+  const asWritten = (code: string, key: string) => code.replaceAll(README_URL, url).replaceAll('<your API key>', key);
+
+  const work = mkdtempSync(path.join(os.tmpdir(), 'gantry-first-hour-'));
+  // A home of its own: `gantry login` writes ~/.config/gantry/config.json.
+  const shellEnv: NodeJS.ProcessEnv = { ...process.env, HOME: work, XDG_CONFIG_HOME: path.join(work, '.config') };
+  for (const name of Object.keys(shellEnv)) if (/^(GANTRY_|MLFLOW_)/.test(name)) delete shellEnv[name];
+  try {
+    await test.step('1. sign up: the home page greets a new user', async () => {
+      await signUp(page, { name: 'Noor Haddad', email: uniqueEmail('first-hour'), organizationName: 'First Hour Labs' });
+      await expect(page.getByRole('heading', { level: 1 })).toContainText('First Hour Labs');
+      await expect(page.getByText(/Welcome back/)).toHaveCount(0);
+      await screenshot(page, 'first-hour-1-home');
+    });
+
+    let key = '';
+    await test.step('2. create an API key with the Write scope on the API keys page', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('laptop');
+      const write = page.getByRole('checkbox', { name: /Write/ });
+      await expect(write.locator('xpath=ancestor::label[1]')).toContainText(/log runs.*register models.*submit.*jobs/i);
+      await write.check();
+      await page.getByRole('button', { name: 'Create key' }).click();
+      key = (await page.getByTestId('api-key-secret').textContent())!.trim();
+      expect(key).toMatch(/^gty_/);
+    });
+
+    let runLink = '';
+    await test.step('3. log a first run with the mlflow client, as the README writes it', async () => {
+      expect(firstRun.code).toContain('python3 first_run.py');
+      writeFileSync(path.join(work, 'first_run.py'), script.code);
+      const result = await runBash(asWritten(firstRun.code, key), { cwd: work, env: shellEnv });
+      expect(result.code, result.out).toBe(0);
+      runLink = result.out.match(/View run hello-gantry at: (\S+)/)?.[1] ?? '';
+      expect(runLink, result.out).toContain(`${url}/#/experiments/`);
+    });
+
+    await test.step('the link the client printed opens the run, its params and the loss curve', async () => {
+      await page.goto(runLink);
+      await expect(page).toHaveURL(/\/runs\/[^/#]+$/);
+      await expect(page.getByRole('heading', { level: 1 })).toContainText('hello-gantry');
+      await expect(page.getByText('learning_rate')).toBeVisible();
+      await expect(page.getByTestId('metric-charts')).toContainText('loss');
+      await screenshot(page, 'first-hour-3-run');
+    });
+
+    await test.step('4. train the example from the CLI: login, submit, follow to success', async () => {
+      const result = await runBash(asWritten(jobFromCli.code, key), { cwd: ROOT, env: { ...shellEnv, GANTRY_API_KEY: key } });
+      expect(result.code, result.out).toBe(0);
+      expect(result.out).toMatch(/succeeded/i);
+      expect(result.out, 'models show lists the version the job registered').toMatch(/churn[\s\S]*\b1\b/);
+    });
+
+    await test.step('5. the job registered the model: Models → churn → version 1', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+      await page.getByRole('link', { name: 'churn', exact: true }).click();
+      await page.getByRole('link', { name: /^(Version 1|v1)$/ }).first().click();
+      await expect(page).toHaveURL(/\/models\/[^/]+\/versions\/[^/]+$/);
+      await expect(page.getByText('onnx').first()).toBeVisible();
+      await screenshot(page, 'first-hour-5-model-version');
+    });
+
+    await test.step('the home page now shows the run, the job and the model', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+      await expect(page.getByText('hello-gantry').first()).toBeVisible();
+      await expect(page.getByText('churn logistic regression').first()).toBeVisible();
+      await screenshot(page, 'first-hour-6-home-after');
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
