@@ -107,7 +107,8 @@ const QUERIES: Record<string, { query: () => string; items: (r: Result) => unkno
     items: (r) => r.data!.registeredModels.edges.filter((e: { node: { name: string } }) => e.node.name.startsWith('model-')),
   },
   runs: {
-    query: () => `{ runs(experimentId: "${listedExperimentId}", first: 100) { edges { node { id name params { key } createdBy { label } experiment { name } modelVersions { id version aliases } } } } }`,
+    query: () =>
+      `{ runs(experimentId: "${listedExperimentId}", first: 100) { edges { node { id name params { key } createdBy { label } singleValueMetrics job { id } experiment { name } modelVersions { id version aliases } } } } }`,
     items: (r) => r.data!.runs.edges,
   },
   teams: {

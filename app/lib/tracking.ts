@@ -56,8 +56,8 @@ export function runSource(run: { tags: { key: string; value: string }[] }): { na
   return { name: tag('mlflow.source.name'), commit: tag('mlflow.source.git.commit'), entryPoint: tag('mlflow.project.entryPoint') };
 }
 
-/** Tags MLflow itself writes; shown apart from the user's own. */
-export const isSystemTag = (key: string) => key.startsWith('mlflow.');
+/** Tags the mlflow client and Gantry write themselves; shown apart from the user's own. */
+export const isSystemTag = (key: string) => key.startsWith('mlflow.') || key.startsWith('gantry.');
 
 /** Eight distinguishable series colors (colorblind-safe order first). */
 export const SERIES_COLORS = ['#4f46e5', '#e11d48', '#059669', '#d97706', '#0284c7', '#9333ea', '#0d9488', '#64748b'];

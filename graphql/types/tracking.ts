@@ -2,6 +2,7 @@ import { createExperiment } from '../../core/tracking/create-experiment';
 import { createRun } from '../../core/tracking/create-run';
 import { getExperiment, getExperiments } from '../../core/tracking/get-experiment';
 import { getRun } from '../../core/tracking/get-run';
+import { getSingleValueMetrics } from '../../core/tracking/single-value-metrics';
 import { logBatch } from '../../core/tracking/log-batch';
 import { getMetricSeries, type MetricSeries, type SeriesBucket, type SeriesPoint } from '../../core/tracking/metric-series';
 import type { DatasetInput, ExperimentView, KeyValue, MetricPoint, RunView } from '../../core/tracking/access';
@@ -138,6 +139,14 @@ export function register(builder: Builder) {
       params: t.field({ type: [KeyValueRef(builder)], resolve: (r) => r.params }),
       tags: t.field({ type: [KeyValueRef(builder)], resolve: (r) => r.tags }),
       latestMetrics: t.field({ type: [MetricRef], description: 'Each metric at its highest step', resolve: (r) => r.latestMetrics }),
+      singleValueMetrics: t.stringList({
+        description: 'The keys of metrics logged exactly once (a final score rather than a curve), sorted',
+        resolve: async (r, _a, ctx) => {
+          if (r.latestMetrics.length === 0) return [];
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('singleValueMetrics', r.id, (ids) => getSingleValueMetrics(tenant, ids))) ?? [];
+        },
+      }),
       inputs: t.field({ type: [DatasetInputRef], resolve: (r) => r.inputs }),
       experiment: t.field({
         type: ExperimentRef(builder),
