@@ -46,11 +46,6 @@ export function runDuration(run: { startTime: string; endTime?: string | null; s
 
 export const RUN_STATUSES: RunStatus[] = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'SCHEDULED'];
 
-/** Who started a run: the mlflow client records the OS user as a tag; keys are the fallback. */
-export function runUser(run: { tags: { key: string; value: string }[]; createdByApiKeyId?: string | null }): string | null {
-  return run.tags.find((t) => t.key === 'mlflow.user')?.value ?? null;
-}
-
 export function runSource(run: { tags: { key: string; value: string }[] }): { name: string | null; commit: string | null; entryPoint: string | null } {
   const tag = (k: string) => run.tags.find((t) => t.key === k)?.value ?? null;
   return { name: tag('mlflow.source.name'), commit: tag('mlflow.source.git.commit'), entryPoint: tag('mlflow.project.entryPoint') };
