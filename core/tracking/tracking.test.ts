@@ -18,6 +18,7 @@ import { logBatch } from './log-batch';
 import { logInputs } from './log-inputs';
 import { getMetricSeries } from './metric-series';
 import { getSingleValueMetrics } from './single-value-metrics';
+import { listRecentRuns } from './list-recent-runs';
 import { parseFilterString } from './search-filter';
 import { searchExperiments } from './search-experiments';
 import { searchRuns } from './search-runs';
@@ -241,6 +242,23 @@ describe('runs and logging', () => {
     const byKey = await createRun(writer, { experimentId: run.experimentId });
     const [row] = await db.ownerSql`select created_by_api_key from runs where id = ${byKey.id}`;
     expect(row!.created_by_api_key).toBe(writer.actor.kind === 'api_key' ? writer.actor.apiKeyId : 'x');
+  });
+});
+
+describe('recent runs', () => {
+  it('lists the organization’s newest active runs across experiments, newest first, and no other tenant’s', async () => {
+    const C = await signUpUser('track-recent');
+    const one = await createExperiment(C.ctx, { name: 'one' });
+    const two = await createExperiment(C.ctx, { name: 'two' });
+    const t = Date.now();
+    const old = await createRun(C.ctx, { experimentId: one.id, runName: 'old', startTime: t - 3000 });
+    const mid = await createRun(C.ctx, { experimentId: two.id, runName: 'mid', startTime: t - 2000 });
+    const gone = await createRun(C.ctx, { experimentId: one.id, runName: 'gone', startTime: t - 1000 });
+    await deleteRun(C.ctx, gone.id);
+    expect((await listRecentRuns(C.ctx, { first: 5 })).map((r) => r.name)).toEqual(['mid', 'old']);
+    expect((await listRecentRuns(C.ctx, { first: 1 })).map((r) => r.id)).toEqual([mid.id]);
+    expect((await listRecentRuns(B.ctx, { first: 50 })).map((r) => r.id)).not.toContain(old.id);
+    expect(await codeOf(listRecentRuns(C.ctx, { first: 0 }))).toBe('BAD_USER_INPUT');
   });
 });
 
