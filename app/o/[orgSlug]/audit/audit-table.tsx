@@ -150,7 +150,7 @@ export function AuditTable() {
         )
       ) : (
         <div aria-busy={switching || undefined} className={cx('transition-opacity', switching && 'opacity-60')}>
-          <Table minWidth="min-w-[860px]">
+          <Table minWidth="min-w-[820px]">
             <THead>
               <TH dense className="w-14">#</TH>
               <TH dense>Time</TH>

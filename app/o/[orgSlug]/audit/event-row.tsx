@@ -64,7 +64,7 @@ export function EventRow({
   onChange: (change: FilterChange) => void;
 }) {
   const byKey = e.actorType === 'api_key' && e.actorApiKeyId;
-  // A key reads by its name, its owner and prefix below it; the stored label (`email (key gty_…)`) when the key is gone.
+  // A key reads by its whole name, its owner and prefix (the stored label, `email (key gty_…)`) on its badge; by the label alone once the key is gone.
   const who = byKey && keyName ? keyName : e.actorLabel;
   return (
     <>
@@ -90,8 +90,8 @@ export function EventRow({
             {formatShortDateTime(e.occurredAt)}
           </p>
         </TD>
-        <TD dense className="min-w-[20rem]">
-          <div className="flex max-w-[26rem] flex-col items-start gap-1">
+        <TD dense className="min-w-[15rem]">
+          <div className="flex max-w-[19rem] flex-col items-start gap-1">
             {byKey || e.actorUserId ? (
               <FilterButton
                 label={byKey ? `Show only events with the API key ${who}` : `Show only events by ${who}`}
@@ -111,11 +111,13 @@ export function EventRow({
             ) : (
               <span className="max-w-full break-words text-zinc-900">{e.actorLabel}</span>
             )}
-            <span className="flex max-w-full flex-wrap items-center gap-x-1.5 gap-y-0.5">
+            <span className="flex max-w-full items-center">
               {e.actorType === 'api_key' ? (
-                <Badge tone="violet">
-                  <KeyIcon className="size-3" /> API key
-                </Badge>
+                <span title={e.actorLabel}>
+                  <Badge tone="violet">
+                    <KeyIcon className="size-3" /> API key
+                  </Badge>
+                </span>
               ) : e.actorType === 'system' ? (
                 <Badge tone="neutral">
                   <CpuIcon className="size-3" /> System
@@ -125,7 +127,6 @@ export function EventRow({
                   <UsersIcon className="size-3" /> Session
                 </Badge>
               )}
-              {byKey && keyName && <span className="min-w-0 break-all text-xs text-zinc-500">{e.actorLabel}</span>}
             </span>
           </div>
         </TD>
