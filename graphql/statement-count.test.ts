@@ -107,8 +107,18 @@ const QUERIES: Record<string, { query: () => string; items: (r: Result) => unkno
     items: (r) => r.data!.registeredModels.edges.filter((e: { node: { name: string } }) => e.node.name.startsWith('model-')),
   },
   runs: {
-    query: () => `{ runs(experimentId: "${listedExperimentId}", first: 100) { edges { node { id name params { key } createdBy { label } experiment { name } modelVersions { id version aliases } } } } }`,
+    query: () =>
+      `{ runs(experimentId: "${listedExperimentId}", first: 100) { edges { node { id name params { key } createdBy { label } singleValueMetrics job { id } experiment { name } modelVersions { id version aliases } } } } }`,
     items: (r) => r.data!.runs.edges,
+  },
+  // The home page's one query: jobs, the newest runs with their key metric, and models with their aliases.
+  home: {
+    query: () => `{
+      jobs(first: 50, kind: "training") { edges { node { id name status run { id } } } }
+      recentRuns(first: 50) { id name status keyMetric { key value } createdBy { label } job { id } experiment { name project { name } } }
+      registeredModels(first: 50, orderBy: RECENTLY_UPDATED) { edges { node { id name latestVersion project { name } aliases { alias version } } } }
+    }`,
+    items: (r) => r.data!.recentRuns.filter((run: { name: string }) => run.name.startsWith('listed-run-')),
   },
   teams: {
     query: () => '{ teams(first: 100) { edges { node { id name members { role user { email } } projects(first: 2) { edges { node { id name team { name } } } } } } } }',

@@ -191,6 +191,7 @@ const cases: Record<string, Case[]> = {
     },
   ],
   run: [{ name: 'A run by id', query: 'query($id: ID!) { run(id: $id) { id params { key } } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
+  recentRuns: [{ name: 'newest runs', query: '{ recentRuns(first: 50) { id name keyMetric { key } singleValueMetrics job { id } experiment { id } } }', expect: noAData }],
   metricSeries: [{ name: 'A run series', query: 'query($id: ID!) { metricSeries(runId: $id, key: "acc") { totalPoints } }', vars: () => ({ id: ids.run }), expect: 'NOT_FOUND' }],
   createExperiment: [{ name: 'in A project', query: 'mutation($p: ID!) { createExperiment(input: { projectId: $p, name: "sneaky" }) { id } }', vars: () => ({ p: ids.project }), expect: 'NOT_FOUND' }],
   createRun: [{ name: 'in A experiment', query: 'mutation($e: ID!) { createRun(input: { experimentId: $e }) { id } }', vars: () => ({ e: ids.experiment }), expect: 'NOT_FOUND' }],
@@ -207,6 +208,7 @@ const cases: Record<string, Case[]> = {
   registeredModels: [
     { name: 'search A name', query: '{ registeredModels(search: "A model") { edges { node { id name } } } }', expect: (d) => { noAData(d); expect(JSON.stringify(d)).not.toContain('A model'); } },
     { name: 'of A project', query: 'query($p: ID) { registeredModels(projectId: $p) { edges { node { id } } } }', vars: () => ({ p: ids.project }), expect: noAData },
+    { name: 'recently updated', query: '{ registeredModels(orderBy: RECENTLY_UPDATED) { edges { node { id name aliases { alias } } } } }', expect: noAData },
   ],
   registeredModel: [
     { name: 'A model by id', query: 'query($id: ID) { registeredModel(id: $id) { id } }', vars: () => ({ id: ids.model }), expect: 'NOT_FOUND' },

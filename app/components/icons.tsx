@@ -96,6 +96,11 @@ export const ChevronRightIcon = (p: IconProps) => (
     <path d="m9 6 6 6-6 6" />
   </Svg>
 );
+export const ChevronLeftIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="m15 6-6 6 6 6" />
+  </Svg>
+);
 export const SelectorIcon = (p: IconProps) => (
   <Svg {...p}>
     <path d="m8 9 4-4 4 4M8 15l4 4 4-4" />

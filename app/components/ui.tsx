@@ -147,12 +147,13 @@ export function Card({ className, children, id }: { className?: string; children
 
 export function CardHeader({ title, description, actions }: { title: React.ReactNode; description?: React.ReactNode; actions?: React.ReactNode }) {
   return (
-    <div className="flex flex-wrap items-start justify-between gap-3 border-b border-zinc-100 px-5 py-4">
+    // From sm up the actions keep to the title's line and a long description wraps beside them.
+    <div className="flex flex-wrap items-start justify-between gap-3 border-b border-zinc-100 px-5 py-4 sm:flex-nowrap">
       <div className="min-w-0">
         <h2 className="text-[15px] font-semibold text-zinc-900">{title}</h2>
         {description && <p className="mt-0.5 text-sm text-zinc-500">{description}</p>}
       </div>
-      {actions && <div className="flex items-center gap-2">{actions}</div>}
+      {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
     </div>
   );
 }
@@ -217,21 +218,41 @@ export function TableSkeleton({ rows = 4, cols = 4 }: { rows?: number; cols?: nu
   );
 }
 
+/**
+ * Nothing here yet: centered to fill a card or a page, or `compact`, a one-row note for a
+ * section of a card (the same shape wherever a part of a page is still empty).
+ */
 export function EmptyState({
   icon,
   title,
   description,
   action,
   className,
+  compact,
+  testId,
 }: {
   icon?: React.ReactNode;
   title: string;
   description?: React.ReactNode;
   action?: React.ReactNode;
   className?: string;
+  compact?: boolean;
+  testId?: string;
 }) {
+  if (compact) {
+    return (
+      <div className={cx('flex items-center gap-3 rounded-lg border border-dashed border-zinc-200 bg-zinc-50/50 px-4 py-3', className)} data-testid={testId}>
+        {icon && <div className="flex size-8 shrink-0 items-center justify-center rounded-full bg-zinc-100 text-zinc-500 [&>svg]:size-4">{icon}</div>}
+        <div className="min-w-0 flex-1">
+          <h3 className="text-sm font-medium text-zinc-900">{title}</h3>
+          {description && <p className="mt-0.5 text-[13px] text-zinc-500">{description}</p>}
+        </div>
+        {action && <div className="shrink-0">{action}</div>}
+      </div>
+    );
+  }
   return (
-    <div className={cx('flex flex-col items-center justify-center px-6 py-12 text-center', className)}>
+    <div className={cx('flex flex-col items-center justify-center px-6 py-12 text-center', className)} data-testid={testId}>
       {icon && <div className="mb-3 flex size-11 items-center justify-center rounded-full bg-zinc-100 text-zinc-500 [&>svg]:size-5">{icon}</div>}
       <h3 className="text-sm font-semibold text-zinc-900">{title}</h3>
       {description && <p className="mt-1 max-w-sm text-sm text-zinc-500">{description}</p>}

@@ -46,18 +46,13 @@ export function runDuration(run: { startTime: string; endTime?: string | null; s
 
 export const RUN_STATUSES: RunStatus[] = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'SCHEDULED'];
 
-/** Who started a run: the mlflow client records the OS user as a tag; keys are the fallback. */
-export function runUser(run: { tags: { key: string; value: string }[]; createdByApiKeyId?: string | null }): string | null {
-  return run.tags.find((t) => t.key === 'mlflow.user')?.value ?? null;
-}
-
 export function runSource(run: { tags: { key: string; value: string }[] }): { name: string | null; commit: string | null; entryPoint: string | null } {
   const tag = (k: string) => run.tags.find((t) => t.key === k)?.value ?? null;
   return { name: tag('mlflow.source.name'), commit: tag('mlflow.source.git.commit'), entryPoint: tag('mlflow.project.entryPoint') };
 }
 
-/** Tags MLflow itself writes; shown apart from the user's own. */
-export const isSystemTag = (key: string) => key.startsWith('mlflow.');
+/** Tags the mlflow client and Gantry write themselves; shown apart from the user's own. */
+export const isSystemTag = (key: string) => key.startsWith('mlflow.') || key.startsWith('gantry.');
 
 /** Eight distinguishable series colors (colorblind-safe order first). */
 export const SERIES_COLORS = ['#4f46e5', '#e11d48', '#059669', '#d97706', '#0284c7', '#9333ea', '#0d9488', '#64748b'];

@@ -94,3 +94,28 @@ export function cleanContentType(v: string | null | undefined): string {
   if (!s || s.length > 200 || /[\u0000-\u001f\u007f]/.test(s) || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(s)) return DEFAULT_CONTENT_TYPE;
   return s;
 }
+
+/** What a generic label means for files whose extension says more. */
+const TYPE_BY_EXTENSION: Record<string, string> = {
+  json: 'application/json',
+  csv: 'text/csv',
+  md: 'text/markdown',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
+/** Labels that say nothing about the format: the mlflow client sends `text/plain` for every text extension, JSON included. */
+const GENERIC_TYPES = new Set(['text/plain', DEFAULT_CONTENT_TYPE]);
+
+/**
+ * The content type to store for an uploaded file: the declared one, unless it is a
+ * generic label and the file's extension names a specific type.
+ */
+export function artifactContentType(path: string, declared: string | null | undefined): string {
+  const clean = cleanContentType(declared);
+  if (!GENERIC_TYPES.has(clean.split(';')[0]!.trim().toLowerCase())) return clean;
+  const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
+  return (ext && TYPE_BY_EXTENSION[ext]) || clean;
+}

@@ -102,6 +102,20 @@ describe('artifact use cases', () => {
     expect(await codeOf(downloadArtifact(A.ctx, { runId: a.run, path: 'nope.txt' }))).toBe('NOT_FOUND');
   });
 
+  it('stores the type a file’s extension names when the client sent a generic label, as the mlflow client does for JSON', async () => {
+    await uploadArtifact(A.ctx, { runId: a.run, path: 'labels/config.json', body: body('{"lr":0.1}'), contentType: 'text/plain' });
+    await uploadArtifact(A.ctx, { runId: a.run, path: 'labels/scores.csv', body: body('a,b\n1,2\n'), contentType: '' });
+    await uploadArtifact(A.ctx, { runId: a.run, path: 'labels/notes.txt', body: body('hello'), contentType: 'text/plain' });
+    await uploadArtifact(A.ctx, { runId: a.run, path: 'labels/card.json', body: body('{}'), contentType: 'application/vnd.gantry+json' });
+    expect(await listArtifacts(A.ctx, { runId: a.run, path: 'labels', withContentTypes: true })).toEqual([
+      { path: 'labels/card.json', isDir: false, size: 2, contentType: 'application/vnd.gantry+json' },
+      { path: 'labels/config.json', isDir: false, size: 10, contentType: 'application/json' },
+      { path: 'labels/notes.txt', isDir: false, size: 5, contentType: 'text/plain' },
+      { path: 'labels/scores.csv', isDir: false, size: 8, contentType: 'text/csv' },
+    ]);
+    await deleteArtifacts(A.ctx, { runId: a.run, path: 'labels' });
+  });
+
   it('answers NOT_FOUND for another organization’s run in every use case, and leaves its files alone', async () => {
     expect(await codeOf(uploadArtifact(B.ctx, { runId: a.run, path: 'x.txt', body: body('x') }))).toBe('NOT_FOUND');
     expect(await codeOf(downloadArtifact(B.ctx, { runId: a.run, path: 'metrics.json' }))).toBe('NOT_FOUND');

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { env } from '../../config/env';
 import type { TenantContext } from '../tenancy/context';
 import { normalizeArtifactPath, runArtifactKey } from './artifact-path';
-import { sizeLimitError, type ArtifactObjectInfo } from './artifact-store';
+import { artifactContentType, sizeLimitError, type ArtifactObjectInfo } from './artifact-store';
 import { authorizeArtifactOwner, storeOf, type ArtifactDeps } from './run-access';
 
 export interface UploadArtifactInput {
@@ -30,7 +30,7 @@ export async function uploadArtifact(ctx: TenantContext, input: UploadArtifactIn
     throw sizeLimitError(maxBytes);
   }
   const info = await storeOf(deps).put(runArtifactKey(ctx.orgId, run.id, path), input.body, {
-    contentType: input.contentType ?? '',
+    contentType: artifactContentType(path, input.contentType),
     maxBytes,
   });
   return { ...info, path };

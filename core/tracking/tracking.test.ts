@@ -17,6 +17,8 @@ import { getRun } from './get-run';
 import { logBatch } from './log-batch';
 import { logInputs } from './log-inputs';
 import { getMetricSeries } from './metric-series';
+import { getSingleValueMetrics } from './single-value-metrics';
+import { listRecentRuns } from './list-recent-runs';
 import { parseFilterString } from './search-filter';
 import { searchExperiments } from './search-experiments';
 import { searchRuns } from './search-runs';
@@ -243,6 +245,23 @@ describe('runs and logging', () => {
   });
 });
 
+describe('recent runs', () => {
+  it('lists the organization’s newest active runs across experiments, newest first, and no other tenant’s', async () => {
+    const C = await signUpUser('track-recent');
+    const one = await createExperiment(C.ctx, { name: 'one' });
+    const two = await createExperiment(C.ctx, { name: 'two' });
+    const t = Date.now();
+    const old = await createRun(C.ctx, { experimentId: one.id, runName: 'old', startTime: t - 3000 });
+    const mid = await createRun(C.ctx, { experimentId: two.id, runName: 'mid', startTime: t - 2000 });
+    const gone = await createRun(C.ctx, { experimentId: one.id, runName: 'gone', startTime: t - 1000 });
+    await deleteRun(C.ctx, gone.id);
+    expect((await listRecentRuns(C.ctx, { first: 5 })).map((r) => r.name)).toEqual(['mid', 'old']);
+    expect((await listRecentRuns(C.ctx, { first: 1 })).map((r) => r.id)).toEqual([mid.id]);
+    expect((await listRecentRuns(B.ctx, { first: 50 })).map((r) => r.id)).not.toContain(old.id);
+    expect(await codeOf(listRecentRuns(C.ctx, { first: 0 }))).toBe('BAD_USER_INPUT');
+  });
+});
+
 describe('search', () => {
   it('filters by metrics, params, tags and attributes, sorts by a metric, and pages', async () => {
     const exp = await createExperiment(A.ctx, { name: 'search-exp' });
@@ -411,6 +430,25 @@ describe('metric series', () => {
     const zoom = await getMetricSeries(A.ctx, { runId: run.id, key: 'loss', maxPoints: 100, minStep: 100, maxStep: 149 });
     expect(zoom.downsampled).toBe(false);
     expect(zoom.points.map((p) => p.step)).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
+  });
+
+  it('tells metrics logged once from curves, for many runs at once, within the tenant', async () => {
+    const { exp, run } = await newRun(A);
+    const other = await createRun(A.ctx, { experimentId: exp.id });
+    await logBatch(A.ctx, {
+      runId: run.id,
+      metrics: [
+        { key: 'test_auc', value: 0.81, timestamp: 5, step: 0 },
+        ...Array.from({ length: 3 }, (_, i) => ({ key: 'loss', value: 1 / (i + 1), timestamp: i, step: i })),
+        // Two points at one step are two points: the metric is not a single value.
+        { key: 'lr', value: 0.1, timestamp: 1, step: 0 },
+        { key: 'lr', value: 0.2, timestamp: 2, step: 0 },
+      ],
+    });
+    await logBatch(A.ctx, { runId: other.id, metrics: [{ key: 'f1', value: 0.7, timestamp: 1, step: 3 }] });
+    const found = await getSingleValueMetrics(A.ctx, [run.id, other.id, 'run_missing']);
+    expect(Object.fromEntries(found)).toEqual({ [run.id]: ['test_auc'], [other.id]: ['f1'], run_missing: [] });
+    expect((await getSingleValueMetrics(B.ctx, [run.id])).get(run.id)).toEqual([]);
   });
 
   it('keeps the true min and max of every bucket (property)', async () => {

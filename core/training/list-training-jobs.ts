@@ -87,6 +87,17 @@ export async function getTrainingJobs(ctx: TenantContext, jobIds: readonly strin
   });
 }
 
+/** The jobs that logged to these runs, by run ID, in one query; a run no job created maps to nothing. */
+export async function getJobsOfRuns(ctx: TenantContext, runIds: readonly string[]): Promise<Map<string, JobView>> {
+  assertCan(ctx, 'job:read');
+  const ids = [...new Set(runIds)];
+  if (ids.length === 0) return new Map();
+  return withTenant(ctx, async (tx) => {
+    const rows = await tx.select().from(trainingJobs).where(and(eq(trainingJobs.orgId, ctx.orgId), inArray(trainingJobs.runId, ids)));
+    return new Map(rows.map((j) => [j.runId!, j as JobView]));
+  });
+}
+
 export async function getTrainingJob(ctx: TenantContext, jobId: string) {
   assertCan(ctx, 'job:read');
   return withTenant(ctx, async (tx) => {

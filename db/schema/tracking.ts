@@ -69,7 +69,11 @@ export const runs = pgTable(
     clientUser: text('client_user').notNull().default(''),
     deletedAt: timestamptz('deleted_at'),
   },
-  (t) => [index('runs_experiment_idx').on(t.orgId, t.experimentId, t.startTime)],
+  (t) => [
+    index('runs_experiment_idx').on(t.orgId, t.experimentId, t.startTime),
+    // The organization's newest runs, across experiments (the home page).
+    index('runs_org_start_idx').on(t.orgId, t.startTime),
+  ],
 );
 
 export const runParams = pgTable(

@@ -65,6 +65,9 @@ function parseSignature(json: string | null | undefined): Record<string, unknown
 export function register(builder: Builder) {
   const ModelVersionStatusEnum = builder.enumType('ModelVersionStatus', { values: MODEL_VERSION_STATUSES });
   const AliasActionEnum = builder.enumType('ModelAliasAction', { values: ['set', 'move', 'delete'] as const });
+  const RegisteredModelOrderEnum = builder.enumType('RegisteredModelOrder', {
+    values: { NAME: { description: 'By name' }, RECENTLY_UPDATED: { description: 'Most recently updated first (a new version, or an edit of the model)' } } as const,
+  });
 
   const MetricSnapshotRef = builder.objectRef<MetricSnapshot>('ModelMetricSnapshot').implement({
     description: 'A run metric as it was when the version was registered',
@@ -199,12 +202,17 @@ export function register(builder: Builder) {
     registeredModels: t.connection({
       type: RegisteredModelRef,
       authScopes: { permission: 'model:read' },
-      args: { projectId: t.arg.id(), search: t.arg.string({ description: 'Case-insensitive substring of the name' }) },
+      args: {
+        projectId: t.arg.id(),
+        search: t.arg.string({ description: 'Case-insensitive substring of the name' }),
+        orderBy: t.arg({ type: RegisteredModelOrderEnum, defaultValue: 'NAME' }),
+      },
       resolve: async (_r, args, ctx) => {
         const { first, offset } = offsetPage(args);
         const res = await searchRegisteredModels(await ctx.tenant(), {
           projectId: args.projectId == null ? null : String(args.projectId),
           nameContains: args.search,
+          orderBy: args.orderBy === 'RECENTLY_UPDATED' ? ['last_updated_timestamp DESC'] : [],
           maxResults: first,
           pageToken: offset ? tokenOf(offset) : null,
         });

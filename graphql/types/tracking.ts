@@ -2,6 +2,9 @@ import { createExperiment } from '../../core/tracking/create-experiment';
 import { createRun } from '../../core/tracking/create-run';
 import { getExperiment, getExperiments } from '../../core/tracking/get-experiment';
 import { getRun } from '../../core/tracking/get-run';
+import { getSingleValueMetrics } from '../../core/tracking/single-value-metrics';
+import { listRecentRuns } from '../../core/tracking/list-recent-runs';
+import { keyMetric } from '../../rules/key-metric';
 import { logBatch } from '../../core/tracking/log-batch';
 import { getMetricSeries, type MetricSeries, type SeriesBucket, type SeriesPoint } from '../../core/tracking/metric-series';
 import type { DatasetInput, ExperimentView, KeyValue, MetricPoint, RunView } from '../../core/tracking/access';
@@ -138,6 +141,20 @@ export function register(builder: Builder) {
       params: t.field({ type: [KeyValueRef(builder)], resolve: (r) => r.params }),
       tags: t.field({ type: [KeyValueRef(builder)], resolve: (r) => r.tags }),
       latestMetrics: t.field({ type: [MetricRef], description: 'Each metric at its highest step', resolve: (r) => r.latestMetrics }),
+      keyMetric: t.field({
+        type: MetricRef,
+        nullable: true,
+        description: 'The one metric that sums the run up in a list: a held-out score by a common name (auc, accuracy, f1, …) before a training one, else the first by name',
+        resolve: (r) => keyMetric(r.latestMetrics),
+      }),
+      singleValueMetrics: t.stringList({
+        description: 'The keys of metrics logged exactly once (a final score rather than a curve), sorted',
+        resolve: async (r, _a, ctx) => {
+          if (r.latestMetrics.length === 0) return [];
+          const tenant = await ctx.tenant();
+          return (await ctx.batch('singleValueMetrics', r.id, (ids) => getSingleValueMetrics(tenant, ids))) ?? [];
+        },
+      }),
       inputs: t.field({ type: [DatasetInputRef], resolve: (r) => r.inputs }),
       experiment: t.field({
         type: ExperimentRef(builder),
@@ -295,6 +312,13 @@ export function register(builder: Builder) {
       authScopes: { permission: 'run:read' },
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_r, { id }, ctx) => getRun(await ctx.tenant(), String(id)),
+    }),
+    recentRuns: t.field({
+      type: [RunRef(builder)],
+      description: 'The newest runs across every experiment of the organization, newest first; deleted runs are left out',
+      authScopes: { permission: 'run:read' },
+      args: { first: t.arg.int({ defaultValue: 5, description: 'At most 50' }) },
+      resolve: async (_r, { first }, ctx) => listRecentRuns(await ctx.tenant(), { first: first ?? 5 }),
     }),
     metricSeries: t.field({
       type: MetricSeriesRef,

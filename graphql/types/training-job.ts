@@ -1,7 +1,7 @@
 import type { JobView } from '../../core/training/access';
 import { listExampleJobs, type ExampleJob } from '../../core/training/example-jobs';
 import { cancelTrainingJob } from '../../core/training/cancel-training-job';
-import { getTrainingJob, listJobEvents, listTrainingJobs } from '../../core/training/list-training-jobs';
+import { getJobsOfRuns, getTrainingJob, listJobEvents, listTrainingJobs } from '../../core/training/list-training-jobs';
 import { readJobLogs } from '../../core/training/read-job-logs';
 import { submitTrainingJob } from '../../core/training/submit-training-job';
 import { getCluster, getClusters } from '../../core/compute/list-clusters';
@@ -206,6 +206,19 @@ export function register(builder: Builder) {
       }),
     }),
   });
+
+  // Provenance from the run's side; it lives here because Job does.
+  builder.objectField(RunRef(builder), 'job', (t) =>
+    t.field({
+      type: JobTypeRef(builder),
+      nullable: true,
+      description: 'The training job whose code logged to this run; null for runs logged from elsewhere',
+      resolve: async (r, _a, ctx) => {
+        const tenant = await ctx.tenant();
+        return (await ctx.batch('jobsOfRuns', r.id, (ids) => getJobsOfRuns(tenant, ids))) ?? null;
+      },
+    }),
+  );
 
   const JobLogs = builder.objectRef<{ text: string; nextOffset: number; attempt: number; complete: boolean }>('JobLogs').implement({
     fields: (t) => ({

@@ -75,6 +75,10 @@ export function AuditTable() {
     { keepPrevious: true },
   );
   const events = q.data?.pages.flatMap((p) => p.auditEvents.events) ?? [];
+  const keyNames = useMemo(
+    () => new Map((facets.data?.auditFacets.actors ?? []).flatMap((a) => (a.apiKeyId && a.apiKeyName ? [[a.apiKeyId, a.apiKeyName] as const] : []))),
+    [facets.data],
+  );
   const switching = q.isPlaceholderData;
   const badFilter = filtered && q.error?.code === 'BAD_USER_INPUT';
 
@@ -146,7 +150,7 @@ export function AuditTable() {
         )
       ) : (
         <div aria-busy={switching || undefined} className={cx('transition-opacity', switching && 'opacity-60')}>
-          <Table minWidth="min-w-[780px]">
+          <Table minWidth="min-w-[820px]">
             <THead>
               <TH dense className="w-14">#</TH>
               <TH dense>Time</TH>
@@ -157,7 +161,7 @@ export function AuditTable() {
             </THead>
             <TBody>
               {events.map((e) => (
-                <EventRow key={e.id} event={e} expanded={open === e.id} onToggle={() => setOpen(open === e.id ? null : e.id)} onChange={setFilter} />
+                <EventRow key={e.id} event={e} keyName={e.actorApiKeyId ? keyNames.get(e.actorApiKeyId) : null} expanded={open === e.id} onToggle={() => setOpen(open === e.id ? null : e.id)} onChange={setFilter} />
               ))}
             </TBody>
           </Table>

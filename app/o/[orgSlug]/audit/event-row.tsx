@@ -49,8 +49,23 @@ type AuditEvent = AuditEventsQuery['auditEvents']['events'][number];
  * One event: a row whose actor, action and target each filter the log by themselves,
  * and, expanded, its details, hash and request.
  */
-export function EventRow({ event: e, expanded, onToggle, onChange }: { event: AuditEvent; expanded: boolean; onToggle: () => void; onChange: (change: FilterChange) => void }) {
+export function EventRow({
+  event: e,
+  keyName,
+  expanded,
+  onToggle,
+  onChange,
+}: {
+  event: AuditEvent;
+  /** The API key's name, when the event was made with a key that still exists. */
+  keyName?: string | null;
+  expanded: boolean;
+  onToggle: () => void;
+  onChange: (change: FilterChange) => void;
+}) {
   const byKey = e.actorType === 'api_key' && e.actorApiKeyId;
+  // A key reads by its whole name, its owner and prefix (the stored label, `email (key gty_…)`) on its badge; by the label alone once the key is gone.
+  const who = byKey && keyName ? keyName : e.actorLabel;
   return (
     <>
       <tr
@@ -75,11 +90,11 @@ export function EventRow({ event: e, expanded, onToggle, onChange }: { event: Au
             {formatShortDateTime(e.occurredAt)}
           </p>
         </TD>
-        <TD dense>
-          <div className="flex max-w-[13rem] flex-col items-start gap-1">
+        <TD dense className="min-w-[15rem]">
+          <div className="flex max-w-[19rem] flex-col items-start gap-1">
             {byKey || e.actorUserId ? (
               <FilterButton
-                label={byKey ? `Show only events with the API key ${e.actorLabel}` : `Show only events by ${e.actorLabel}`}
+                label={byKey ? `Show only events with the API key ${who}` : `Show only events by ${who}`}
                 onFilter={() =>
                   onChange((c) =>
                     byKey
@@ -89,28 +104,30 @@ export function EventRow({ event: e, expanded, onToggle, onChange }: { event: Au
                 }
                 className="text-zinc-900 decoration-zinc-300 underline-offset-2 hover:text-brand-700 hover:underline"
               >
-                <span className="min-w-0 truncate" data-testid="audit-actor">
-                  {e.actorLabel}
+                <span className="min-w-0 break-words" data-testid="audit-actor">
+                  {who}
                 </span>
               </FilterButton>
             ) : (
-              <span className="max-w-full truncate text-zinc-900" title={e.actorLabel}>
-                {e.actorLabel}
-              </span>
+              <span className="max-w-full break-words text-zinc-900">{e.actorLabel}</span>
             )}
-            {e.actorType === 'api_key' ? (
-              <Badge tone="violet">
-                <KeyIcon className="size-3" /> API key
-              </Badge>
-            ) : e.actorType === 'system' ? (
-              <Badge tone="neutral">
-                <CpuIcon className="size-3" /> System
-              </Badge>
-            ) : (
-              <Badge tone="neutral">
-                <UsersIcon className="size-3" /> Session
-              </Badge>
-            )}
+            <span className="flex max-w-full items-center">
+              {e.actorType === 'api_key' ? (
+                <span title={e.actorLabel}>
+                  <Badge tone="violet">
+                    <KeyIcon className="size-3" /> API key
+                  </Badge>
+                </span>
+              ) : e.actorType === 'system' ? (
+                <Badge tone="neutral">
+                  <CpuIcon className="size-3" /> System
+                </Badge>
+              ) : (
+                <Badge tone="neutral">
+                  <UsersIcon className="size-3" /> Session
+                </Badge>
+              )}
+            </span>
           </div>
         </TD>
         <TD dense>

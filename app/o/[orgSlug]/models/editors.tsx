@@ -187,21 +187,25 @@ export function TagsEditor({
         </ul>
       )}
       {canEdit && (
-        <form onSubmit={add} noValidate className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_auto] items-start gap-2">
-          <Input
-            aria-label="Tag key"
-            placeholder="key"
-            value={key}
-            maxLength={250}
-            invalid={!!errors.fields.key}
-            onChange={(e) => {
-              setKey(e.target.value);
-              errors.clearField('key');
-            }}
-            className="h-8 font-mono text-[12.5px]"
-          />
-          <Input aria-label="Tag value" placeholder="value" value={value} maxLength={5000} onChange={(e) => setValue(e.target.value)} className="h-8 font-mono text-[12.5px]" />
-          <Button type="submit" variant="secondary" size="sm" loading={busy === 'add'}>
+        <form onSubmit={add} noValidate className="flex flex-wrap items-start gap-2">
+          <div className="min-w-0 flex-[1_1_8rem]">
+            <Input
+              aria-label="Tag key"
+              placeholder="Key"
+              value={key}
+              maxLength={250}
+              invalid={!!errors.fields.key}
+              onChange={(e) => {
+                setKey(e.target.value);
+                errors.clearField('key');
+              }}
+              className="font-mono text-[13px]"
+            />
+          </div>
+          <div className="min-w-0 flex-[2_1_12rem]">
+            <Input aria-label="Tag value" placeholder="Value" value={value} maxLength={5000} onChange={(e) => setValue(e.target.value)} className="font-mono text-[13px]" />
+          </div>
+          <Button type="submit" variant="secondary" loading={busy === 'add'}>
             <PlusIcon className="size-3.5" /> Add tag
           </Button>
         </form>

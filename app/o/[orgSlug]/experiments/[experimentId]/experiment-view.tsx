@@ -44,7 +44,15 @@ export const ExperimentRunsQuery = graphql(`
           status
           startTime
           endTime
-          createdByApiKeyId
+          createdBy {
+            user {
+              name
+              email
+            }
+            apiKey {
+              name
+            }
+          }
           params {
             key
             value

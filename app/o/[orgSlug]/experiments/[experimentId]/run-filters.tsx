@@ -50,14 +50,15 @@ export function RunFilters({
   return (
     <div className="space-y-3 border-b border-zinc-100 px-5 py-4">
       <div className="flex flex-wrap items-center gap-3">
-        <div className="relative min-w-64 flex-[2]">
+        <div className="relative min-w-72 flex-1">
           <FilterIcon className="pointer-events-none absolute top-2.5 left-3 size-4 text-zinc-400" />
           <Input
             id={FILTER_INPUT_ID}
             aria-label="Add a filter condition"
             data-testid="run-filter-input"
             className="pl-9 font-mono text-[13px]"
-            placeholder="metric acc > 0.9   ·   param lr = 0.01   ·   tag team = vision"
+            placeholder="metric acc > 0.9 · param lr = 0.01 · tag team = vision"
+            title="A condition, then Enter: metric acc > 0.9, param lr = 0.01, tag team = vision"
             value={draft}
             invalid={!!error}
             onChange={(e) => {
@@ -72,26 +73,29 @@ export function RunFilters({
             }}
           />
         </div>
-        <Input aria-label="Search run names" placeholder="Run name contains…" className="max-w-56 flex-1" value={name} onChange={(e) => onName(e.target.value)} />
-        <div role="group" aria-label="Status" className="flex flex-wrap items-center gap-1">
-          {RUN_STATUSES.map((s) => {
-            const on = statuses.includes(s);
-            return (
-              <button
-                key={s}
-                type="button"
-                aria-pressed={on}
-                onClick={() => onStatuses(on ? statuses.filter((x) => x !== s) : [...statuses, s])}
-                className={cx(
-                  'h-7 rounded-full px-2.5 text-xs font-medium ring-1 ring-inset transition-colors',
-                  on ? 'bg-zinc-900 text-white ring-zinc-900' : 'bg-white text-zinc-600 ring-zinc-200 hover:bg-zinc-50',
-                )}
-              >
-                {runStatusLabel(s)}
-              </button>
-            );
-          })}
+        <div className="w-56 shrink-0">
+          <Input aria-label="Search run names" placeholder="Run name contains…" value={name} onChange={(e) => onName(e.target.value)} />
         </div>
+      </div>
+      <div role="group" aria-label="Status" className="flex flex-wrap items-center gap-1">
+        <span className="mr-1 text-xs font-medium text-zinc-500">Status</span>
+        {RUN_STATUSES.map((s) => {
+          const on = statuses.includes(s);
+          return (
+            <button
+              key={s}
+              type="button"
+              aria-pressed={on}
+              onClick={() => onStatuses(on ? statuses.filter((x) => x !== s) : [...statuses, s])}
+              className={cx(
+                'h-7 rounded-full px-2.5 text-xs font-medium ring-1 ring-inset transition-colors',
+                on ? 'bg-zinc-900 text-white ring-zinc-900' : 'bg-white text-zinc-600 ring-zinc-200 hover:bg-zinc-50',
+              )}
+            >
+              {runStatusLabel(s)}
+            </button>
+          );
+        })}
       </div>
       {error && (
         <p role="alert" className="text-[13px] text-red-600">

@@ -3,12 +3,12 @@
 import Link from 'next/link';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { RunAttribute, RunStatus } from '@/app/gql/graphql';
-import { ArrowDownIcon, ArrowUpIcon, FilterIcon } from '@/app/components/icons';
+import { ArrowDownIcon, ArrowUpIcon, ChevronLeftIcon, ChevronRightIcon, FilterIcon, KeyIcon } from '@/app/components/icons';
 import { RunStatusBadge } from '@/app/components/run-status';
 import { Skeleton, Spinner, cx } from '@/app/components/ui';
 import { formatShortDateTime } from '@/app/lib/format';
 import { useOrg } from '@/app/lib/org-context';
-import { formatDuration, formatMetric, runDuration, runUser, toNumber } from '@/app/lib/tracking';
+import { formatDuration, formatMetric, runDuration, toNumber } from '@/app/lib/tracking';
 
 export type SortKey = { kind: 'attribute'; key: RunAttribute; ascending: boolean } | { kind: 'metric' | 'param'; key: string; ascending: boolean };
 
@@ -18,7 +18,7 @@ export interface RunRow {
   status: RunStatus;
   startTime: string;
   endTime: string | null;
-  createdByApiKeyId: string | null;
+  createdBy: { user: { name: string; email: string } | null; apiKey: { name: string } | null } | null;
   params: { key: string; value: string }[];
   tags: { key: string; value: string }[];
   latestMetrics: { key: string; value: unknown; step: number }[];
@@ -78,14 +78,25 @@ export function RunsTable({
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
+  /** How far the table can still scroll sideways each way, for the edge shadows and buttons. */
+  const [sideways, setSideways] = useState({ left: 0, right: 0 });
   const [now, setNow] = useState(() => Date.now());
 
+  const measureSideways = () => {
+    const el = scroller.current;
+    if (el) setSideways({ left: el.scrollLeft, right: el.scrollWidth - el.clientWidth - el.scrollLeft });
+  };
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setViewport(el.clientHeight));
+    const ro = new ResizeObserver(() => {
+      setViewport(el.clientHeight);
+      measureSideways();
+    });
     ro.observe(el);
+    if (el.firstElementChild) ro.observe(el.firstElementChild);
     setViewport(el.clientHeight);
+    measureSideways();
     return () => ro.disconnect();
   }, []);
 
@@ -124,9 +135,9 @@ export function RunsTable({
     {
       id: 'start',
       label: 'Started',
-      width: 136,
+      width: 150,
       sort: { kind: 'attribute', key: 'START_TIME' },
-      cell: (r) => <span className="tabular-nums text-zinc-600">{formatShortDateTime(r.startTime)}</span>,
+      cell: (r) => <span className="whitespace-nowrap tabular-nums text-zinc-600">{formatShortDateTime(r.startTime)}</span>,
     },
     {
       id: 'duration',
@@ -136,16 +147,24 @@ export function RunsTable({
       cell: (r) => <span className="tabular-nums text-zinc-600">{formatDuration(runDuration(r, now))}</span>,
     },
     {
-      id: 'user',
-      label: 'User',
-      width: 110,
+      id: 'creator',
+      label: 'Created by',
+      width: 150,
+      sort: { kind: 'attribute', key: 'CREATOR' },
       cell: (r) => {
-        const u = runUser(r);
-        return u ? (
-          <span className="truncate text-zinc-600">{u}</span>
-        ) : r.createdByApiKeyId ? (
-          <span className="truncate text-zinc-400" title={`API key ${r.createdByApiKeyId}`}>
-            API key
+        const by = r.createdBy;
+        const person = by?.user ? by.user.name || by.user.email : null;
+        if (by?.apiKey) {
+          return (
+            <span className="flex min-w-0 items-center gap-1.5 text-zinc-600" title={`API key ${by.apiKey.name}${person ? ` of ${person}` : ''}`}>
+              <KeyIcon className="size-3.5 shrink-0 text-zinc-400" />
+              <span className="truncate">{by.apiKey.name}</span>
+            </span>
+          );
+        }
+        return person ? (
+          <span className="truncate text-zinc-600" title={by?.user?.email}>
+            {person}
           </span>
         ) : (
           <span className="text-zinc-300">—</span>
@@ -194,154 +213,194 @@ export function RunsTable({
   const minWidth = 44 + columns.reduce((s, c) => s + c.width, 0);
   const isSorted = (c: Column) => c.sort && c.sort.kind === sort.kind && c.sort.key === sort.key;
 
-  return (
-    <div
-      ref={scroller}
-      role="table"
-      aria-label="Runs"
-      aria-rowcount={rows.length + 1}
-      data-testid="runs-table"
-      className="relative max-h-[calc(100dvh-18rem)] min-h-32 overflow-auto"
-      style={{ height: HEAD + (metrics.length + params.length > 0 ? GROUP_HEAD : 0) + Math.max(rows.length, loading ? 6 : 1) * ROW + (hasMore ? ROW : 0) + 2 }}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-    >
-      <div style={{ minWidth }}>
-        <div className="sticky top-0 z-10">
-          {(metrics.length > 0 || params.length > 0) && (
-            <div className="grid border-b border-zinc-100 bg-zinc-50 text-[11px] font-semibold uppercase tracking-wider text-zinc-400" style={{ gridTemplateColumns: template, height: GROUP_HEAD }}>
-              <div style={{ gridColumn: `span ${columns.length - metrics.length - params.length + 1}` }} />
-              {metrics.length > 0 && (
-                <div className="flex items-center justify-center border-l border-zinc-200 bg-brand-50/50 text-brand-600" style={{ gridColumn: `span ${metrics.length}` }}>
-                  Latest metrics
-                </div>
-              )}
-              {params.length > 0 && (
-                <div className="flex items-center justify-center border-l border-zinc-200" style={{ gridColumn: `span ${params.length}` }}>
-                  Params
-                </div>
-              )}
-              <div />
-            </div>
-          )}
-          <div
-            role="row"
-            className="grid border-b border-zinc-200 bg-zinc-50 text-xs font-medium uppercase tracking-wide text-zinc-500"
-            style={{ gridTemplateColumns: template, height: HEAD }}
-          >
-            <div role="columnheader" className="sticky left-0 z-10 flex items-center justify-center bg-zinc-50">
-              <input
-                type="checkbox"
-                aria-label="Select all loaded runs"
-                className="size-3.5 rounded accent-zinc-900"
-                checked={allSelected}
-                onChange={() => onSelected(allSelected ? [] : rows.map((r) => r.id))}
-              />
-            </div>
-            {columns.map((c) => (
-              <div
-                key={c.id}
-                role="columnheader"
-                aria-sort={isSorted(c) ? (sort.ascending ? 'ascending' : 'descending') : undefined}
-                className={cx(
-                  'group flex min-w-0 items-center gap-1 px-3',
-                  c.align === 'right' && 'justify-end',
-                  c.group && 'normal-case tracking-normal',
-                  c.sticky && 'sticky left-11 z-10 bg-zinc-50 shadow-[1px_0_0_var(--color-zinc-200)]',
-                  (c.id === `m:${metrics[0]}` || (c.id === `p:${params[0]}`)) && 'border-l border-zinc-200',
-                )}
-              >
-                {c.sort ? (
-                  <button
-                    type="button"
-                    className={cx('flex min-w-0 items-center gap-1 hover:text-zinc-900', !c.group && 'uppercase', isSorted(c) && 'text-zinc-900')}
-                    aria-label={`Sort by ${typeof c.label === 'string' ? c.label : c.id}`}
-                    onClick={() =>
-                      onSort({ ...c.sort!, ascending: isSorted(c) ? !sort.ascending : c.sort!.kind === 'attribute' && c.sort!.key === 'NAME' } as SortKey)
-                    }
-                  >
-                    <span className={cx('truncate', c.group && 'font-mono text-[12px]')} title={c.group ? String(c.label) : undefined}>
-                    {c.label}
-                  </span>
-                    {isSorted(c) && (sort.ascending ? <ArrowUpIcon className="size-3 shrink-0" /> : <ArrowDownIcon className="size-3 shrink-0" />)}
-                  </button>
-                ) : (
-                  <span className="truncate">{c.label}</span>
-                )}
-                {c.filter && (
-                  <button
-                    type="button"
-                    aria-label={`Filter by ${c.filter.kind} ${c.filter.key}`}
-                    className="shrink-0 rounded p-0.5 text-zinc-300 opacity-0 group-hover:opacity-100 hover:bg-zinc-200 hover:text-zinc-700 focus:opacity-100"
-                    onClick={() => onFilterColumn(c.filter!.kind, c.filter!.key)}
-                  >
-                    <FilterIcon className="size-3" />
-                  </button>
-                )}
-              </div>
-            ))}
-            <div />
-          </div>
-        </div>
+  const sticky = 44 + columns.filter((c) => c.sticky).reduce((n, c) => n + c.width, 0);
+  const scrollBy = (dir: 1 | -1) => {
+    const el = scroller.current;
+    if (el) el.scrollBy({ left: dir * Math.max(200, (el.clientWidth - sticky) * 0.8), behavior: 'smooth' });
+  };
+  const edgeTop = metrics.length + params.length > 0 ? GROUP_HEAD : 0;
 
-        <div role="rowgroup" className="relative" style={{ height: rows.length * ROW }}>
-          {rows.slice(first, last).map((r, i) => {
-            const index = first + i;
-            const on = selectedSet.has(r.id);
-            return (
-              <div
-                key={r.id}
-                role="row"
-                aria-rowindex={index + 2}
-                aria-selected={on}
-                data-testid="run-row"
-                className={cx('group/row absolute inset-x-0 grid items-center border-b border-zinc-100 text-sm', on ? 'bg-brand-50' : 'bg-white hover:bg-zinc-50')}
-                style={{ gridTemplateColumns: template, height: ROW, transform: `translateY(${index * ROW}px)` }}
-              >
-                <div role="cell" className="sticky left-0 z-[1] flex h-full items-center justify-center bg-inherit">
-                  <input type="checkbox" aria-label={`Select ${r.name}`} className="size-3.5 rounded accent-zinc-900" checked={on} onChange={() => toggle(r.id)} />
-                </div>
-                {columns.map((c) => (
-                  <div
-                    key={c.id}
-                    role="cell"
-                    className={cx(
-                      'flex h-full min-w-0 items-center px-3',
-                      c.align === 'right' && 'justify-end',
-                      c.sticky && 'sticky left-11 z-[1] bg-inherit shadow-[1px_0_0_var(--color-zinc-100)]',
-                      (c.id === `m:${metrics[0]}` || c.id === `p:${params[0]}`) && 'border-l border-zinc-100',
-                    )}
-                  >
-                    {c.cell(r)}
+  return (
+    // Columns past the right edge are one scroll away: a shadow and a button say so, which the
+    // scrollbar alone does not where the system hides it until it is used.
+    <div className="relative">
+      <div
+        ref={scroller}
+        role="table"
+        aria-label="Runs"
+        aria-rowcount={rows.length + 1}
+        data-testid="runs-table"
+        className="relative max-h-[calc(100dvh-18rem)] min-h-32 overflow-auto"
+        style={{ height: HEAD + (metrics.length + params.length > 0 ? GROUP_HEAD : 0) + Math.max(rows.length, loading ? 6 : 1) * ROW + (hasMore ? ROW : 0) + 2 }}
+        onScroll={(e) => {
+          setScrollTop(e.currentTarget.scrollTop);
+          measureSideways();
+        }}
+      >
+        <div style={{ minWidth }}>
+          <div className="sticky top-0 z-10">
+            {(metrics.length > 0 || params.length > 0) && (
+              <div className="grid border-b border-zinc-100 bg-zinc-50 text-[11px] font-semibold uppercase tracking-wider text-zinc-400" style={{ gridTemplateColumns: template, height: GROUP_HEAD }}>
+                <div style={{ gridColumn: `span ${columns.length - metrics.length - params.length + 1}` }} />
+                {metrics.length > 0 && (
+                  <div className="flex items-center justify-center border-l border-zinc-200 bg-brand-50/50 text-brand-600" style={{ gridColumn: `span ${metrics.length}` }}>
+                    Latest metrics
                   </div>
-                ))}
+                )}
+                {params.length > 0 && (
+                  <div className="flex items-center justify-center border-l border-zinc-200" style={{ gridColumn: `span ${params.length}` }}>
+                    Params
+                  </div>
+                )}
                 <div />
               </div>
-            );
-          })}
-        </div>
-        {loading &&
-          Array.from({ length: 6 }, (_, i) => (
-            <div key={i} role="status" aria-label="Loading" className="flex items-center gap-6 border-b border-zinc-100 px-5" style={{ height: ROW }}>
-              <Skeleton className="h-4 w-40" />
-              <Skeleton className="h-4 w-16" />
-              <Skeleton className="h-4 w-28" />
-              <Skeleton className="h-4 w-14" />
-            </div>
-          ))}
-        {hasMore && (
-          <div className="flex items-center justify-center gap-2 text-[13px] text-zinc-500" style={{ height: ROW }}>
-            {loadingMore ? (
-              <>
-                <Spinner className="size-3.5" /> Loading more runs…
-              </>
-            ) : (
-              <button type="button" className="font-medium text-brand-600 hover:text-brand-700" onClick={onLoadMore}>
-                Load more runs
-              </button>
             )}
+            <div
+              role="row"
+              className="grid border-b border-zinc-200 bg-zinc-50 text-xs font-medium uppercase tracking-wide text-zinc-500"
+              style={{ gridTemplateColumns: template, height: HEAD }}
+            >
+              <div role="columnheader" className="sticky left-0 z-10 flex items-center justify-center bg-zinc-50">
+                <input
+                  type="checkbox"
+                  aria-label="Select all loaded runs"
+                  className="size-3.5 rounded accent-zinc-900"
+                  checked={allSelected}
+                  onChange={() => onSelected(allSelected ? [] : rows.map((r) => r.id))}
+                />
+              </div>
+              {columns.map((c) => (
+                <div
+                  key={c.id}
+                  role="columnheader"
+                  aria-sort={isSorted(c) ? (sort.ascending ? 'ascending' : 'descending') : undefined}
+                  className={cx(
+                    'group flex min-w-0 items-center gap-1 px-3',
+                    c.align === 'right' && 'justify-end',
+                    c.group && 'normal-case tracking-normal',
+                    c.sticky && 'sticky left-11 z-10 bg-zinc-50 shadow-[1px_0_0_var(--color-zinc-200)]',
+                    (c.id === `m:${metrics[0]}` || (c.id === `p:${params[0]}`)) && 'border-l border-zinc-200',
+                  )}
+                >
+                  {c.sort ? (
+                    <button
+                      type="button"
+                      className={cx('flex min-w-0 items-center gap-1 hover:text-zinc-900', !c.group && 'uppercase', isSorted(c) && 'text-zinc-900')}
+                      aria-label={`Sort by ${typeof c.label === 'string' ? c.label : c.id}`}
+                      onClick={() =>
+                        onSort({ ...c.sort!, ascending: isSorted(c) ? !sort.ascending : c.sort!.kind === 'attribute' && c.sort!.key === 'NAME' } as SortKey)
+                      }
+                    >
+                      <span className={cx('truncate', c.group && 'font-mono text-[12px]')} title={c.group ? String(c.label) : undefined}>
+                      {c.label}
+                    </span>
+                      {isSorted(c) && (sort.ascending ? <ArrowUpIcon className="size-3 shrink-0" /> : <ArrowDownIcon className="size-3 shrink-0" />)}
+                    </button>
+                  ) : (
+                    <span className="truncate">{c.label}</span>
+                  )}
+                  {c.filter && (
+                    <button
+                      type="button"
+                      aria-label={`Filter by ${c.filter.kind} ${c.filter.key}`}
+                      className="shrink-0 rounded p-0.5 text-zinc-300 opacity-0 group-hover:opacity-100 hover:bg-zinc-200 hover:text-zinc-700 focus:opacity-100"
+                      onClick={() => onFilterColumn(c.filter!.kind, c.filter!.key)}
+                    >
+                      <FilterIcon className="size-3" />
+                    </button>
+                  )}
+                </div>
+              ))}
+              <div />
+            </div>
           </div>
-        )}
+
+          <div role="rowgroup" className="relative" style={{ height: rows.length * ROW }}>
+            {rows.slice(first, last).map((r, i) => {
+              const index = first + i;
+              const on = selectedSet.has(r.id);
+              return (
+                <div
+                  key={r.id}
+                  role="row"
+                  aria-rowindex={index + 2}
+                  aria-selected={on}
+                  data-testid="run-row"
+                  className={cx('group/row absolute inset-x-0 grid items-center border-b border-zinc-100 text-sm', on ? 'bg-brand-50' : 'bg-white hover:bg-zinc-50')}
+                  style={{ gridTemplateColumns: template, height: ROW, transform: `translateY(${index * ROW}px)` }}
+                >
+                  <div role="cell" className="sticky left-0 z-[1] flex h-full items-center justify-center bg-inherit">
+                    <input type="checkbox" aria-label={`Select ${r.name}`} className="size-3.5 rounded accent-zinc-900" checked={on} onChange={() => toggle(r.id)} />
+                  </div>
+                  {columns.map((c) => (
+                    <div
+                      key={c.id}
+                      role="cell"
+                      className={cx(
+                        'flex h-full min-w-0 items-center px-3',
+                        c.align === 'right' && 'justify-end',
+                        c.sticky && 'sticky left-11 z-[1] bg-inherit shadow-[1px_0_0_var(--color-zinc-100)]',
+                        (c.id === `m:${metrics[0]}` || c.id === `p:${params[0]}`) && 'border-l border-zinc-100',
+                      )}
+                    >
+                      {c.cell(r)}
+                    </div>
+                  ))}
+                  <div />
+                </div>
+              );
+            })}
+          </div>
+          {loading &&
+            Array.from({ length: 6 }, (_, i) => (
+              <div key={i} role="status" aria-label="Loading" className="flex items-center gap-6 border-b border-zinc-100 px-5" style={{ height: ROW }}>
+                <Skeleton className="h-4 w-40" />
+                <Skeleton className="h-4 w-16" />
+                <Skeleton className="h-4 w-28" />
+                <Skeleton className="h-4 w-14" />
+              </div>
+            ))}
+          {hasMore && (
+            <div className="flex items-center justify-center gap-2 text-[13px] text-zinc-500" style={{ height: ROW }}>
+              {loadingMore ? (
+                <>
+                  <Spinner className="size-3.5" /> Loading more runs…
+                </>
+              ) : (
+                <button type="button" className="font-medium text-brand-600 hover:text-brand-700" onClick={onLoadMore}>
+                  Load more runs
+                </button>
+              )}
+            </div>
+          )}
+        </div>
       </div>
+      {sideways.left > 1 && (
+        <div className="pointer-events-none absolute inset-y-0 z-20 w-8 bg-gradient-to-r from-zinc-900/[0.06] to-transparent" style={{ left: sticky }}>
+          <button
+            type="button"
+            aria-label="Scroll to earlier columns"
+            onClick={() => scrollBy(-1)}
+            className="pointer-events-auto absolute left-1.5 flex size-7 items-center justify-center rounded-full bg-white text-zinc-600 shadow-sm ring-1 ring-zinc-200 hover:text-zinc-900"
+            style={{ top: edgeTop + (HEAD - 28) / 2 }}
+          >
+            <ChevronLeftIcon className="size-4" />
+          </button>
+        </div>
+      )}
+      {sideways.right > 1 && (
+        <div className="pointer-events-none absolute inset-y-0 right-0 z-20 w-12 bg-gradient-to-l from-zinc-900/[0.07] to-transparent" data-testid="runs-table-more-right">
+          <button
+            type="button"
+            aria-label="Scroll to more columns"
+            onClick={() => scrollBy(1)}
+            className="pointer-events-auto absolute right-1.5 flex size-7 items-center justify-center rounded-full bg-white text-zinc-600 shadow-sm ring-1 ring-zinc-200 hover:text-zinc-900"
+            style={{ top: edgeTop + (HEAD - 28) / 2 }}
+          >
+            <ChevronRightIcon className="size-4" />
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { SubmitTrainingJobInput } from '@/app/gql/graphql';
 import { CpuIcon } from '@/app/components/icons';
@@ -84,7 +84,7 @@ const SubmitTrainingJob = graphql(`
 `);
 
 /** The form for a training job; on success the job's page follows its progress. */
-export function SubmitJobForm({ initialCluster }: { initialCluster: string | null }) {
+export function SubmitJobForm({ initialCluster, initialExample = null }: { initialCluster: string | null; initialExample?: string | null }) {
   const { org } = useOrg();
   const router = useRouter();
   const canSubmit = useCan('JOB_SUBMIT');
@@ -141,6 +141,15 @@ export function SubmitJobForm({ initialCluster }: { initialCluster: string | nul
     setErrors({});
     setFormError(null);
   }
+
+  // An example named in the URL fills the form once, when the examples arrive.
+  const exampleApplied = useRef(false);
+  useEffect(() => {
+    if (exampleApplied.current || !initialExample || !options.data) return;
+    exampleApplied.current = true;
+    applyExample(initialExample);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once, when the options load
+  }, [options.data, initialExample]);
 
   function set(key: keyof JobFormValues, value: string) {
     setF((x) => ({ ...x, [key]: value }));

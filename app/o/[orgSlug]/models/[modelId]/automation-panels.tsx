@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import { useConfirm } from '@/app/components/confirm';
+import { RefreshIcon, ShieldIcon } from '@/app/components/icons';
 import { JobStatusBadge } from '@/app/components/job-status';
 import { useToast } from '@/app/components/toast';
 import { Badge, Button, Card, CardHeader, EmptyState, Field, Input, LoadError, Select, Skeleton, Textarea } from '@/app/components/ui';
@@ -183,10 +184,10 @@ function EvaluationPolicyCard({ modelId, policy, examples }: { modelId: string; 
     <Card>
       <CardHeader
         title="Evaluation policy"
-        description="The job that scores a version and the checks it must pass; a protected alias can require a pass."
+        description="The checks a version must pass, and the job that scores it."
         actions={canEdit && !editing ? <Button size="sm" variant="secondary" onClick={() => setEditing(true)} data-testid="edit-evaluation-policy">{policy ? 'Edit' : 'Set policy'}</Button> : null}
       />
-      <div className="px-5 pb-5">
+      <div className="p-5">
         {editing ? (
           <form onSubmit={submit} className="space-y-3" data-testid="evaluation-policy-form">
             <Field label="Checks" htmlFor="eval-checks" hint="One per line: metric >= number, or metric >= champion.metric - delta">
@@ -218,7 +219,13 @@ function EvaluationPolicyCard({ modelId, policy, examples }: { modelId: string; 
             <dd>{policy.cluster}</dd>
           </dl>
         ) : (
-          <p className="text-[13px] text-zinc-500">No evaluation policy yet.</p>
+          <EmptyState
+            compact
+            icon={<ShieldIcon />}
+            title="No evaluation policy"
+            description="Without one, versions are not scored and no alias can require a passing evaluation."
+            testId="evaluation-policy-empty"
+          />
         )}
       </div>
     </Card>
@@ -398,13 +405,19 @@ export function AutomationPanels({ modelId }: { modelId: string }) {
       <Card>
         <CardHeader
           title="Retraining"
-          description="Train on a schedule, register the new version, evaluate it and move challenger (or champion)."
+          description="Train on a schedule, then register, evaluate and promote the new version."
           actions={canManage && !adding ? <Button size="sm" variant="secondary" onClick={() => setAdding(true)} data-testid="add-retraining">Schedule retraining</Button> : null}
         />
-        <div className="space-y-3 px-5 pb-5">
+        <div className="space-y-3 p-5">
           {adding && <NewRetrainingForm modelId={modelId} examples={data.exampleJobs} hasEvaluationPolicy={!!data.evaluationPolicy} onDone={() => setAdding(false)} />}
           {data.retrainingPolicies.length === 0 && !adding ? (
-            <EmptyState title="No retraining schedule" description="Retrain this model on a cron schedule with a job template." className="py-6" />
+            <EmptyState
+              compact
+              icon={<RefreshIcon />}
+              title="No retraining schedule"
+              description="Retrain this model on a cron schedule from a job template."
+              testId="retraining-empty"
+            />
           ) : (
             <ul className="space-y-3">
               {data.retrainingPolicies.map((p) => (

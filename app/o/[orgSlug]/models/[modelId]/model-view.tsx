@@ -190,7 +190,7 @@ export function ModelView({ modelId }: { modelId: string }) {
                 <span title={formatDateTime(model.updatedAt)}>{formatRelative(model.updatedAt)}</span>
               </Detail>
             </dl>
-            <CardBody className="grid gap-6 md:grid-cols-[1fr_20rem]">
+            <CardBody className="grid gap-6 md:grid-cols-2">
               <div>
                 <p className="mb-2 text-[11px] font-semibold uppercase tracking-wider text-zinc-400">Description</p>
                 <DescriptionEditor value={model.description} canEdit={canWrite} label="model description" testId="model-description" save={(description) => update({ description })} />
@@ -338,7 +338,7 @@ export function ModelView({ modelId }: { modelId: string }) {
         {registering && model && <RegisterVersionForm modelId={model.id} projectId={model.project.id} onDone={() => setRegistering(false)} />}
       </Card>
       {model && (
-        <div className="mt-6 grid items-start gap-6 lg:grid-cols-2">
+        <div className="mt-6 grid gap-6 lg:grid-cols-2">
           <AutomationPanels modelId={model.id} />
         </div>
       )}

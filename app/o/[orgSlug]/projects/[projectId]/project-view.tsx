@@ -1,16 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
 import { graphql } from '@/app/gql';
 import { CopyButton } from '@/app/components/copy-button';
-import { CodeIcon, FolderIcon, KeyIcon } from '@/app/components/icons';
+import { FolderIcon } from '@/app/components/icons';
 import { AuditLink } from '@/app/components/audit-link';
 import { Badge, Breadcrumb, ButtonLink, Card, CardBody, CardHeader, IconTile, LoadError, PageHeader, Person, RoleBadge, Skeleton } from '@/app/components/ui';
-import { formatDate, formatDateTime } from '@/app/lib/format';
+import { formatDateTime, formatRelative } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
 import { ExperimentsSection } from './experiments-section';
+import { UseFromCode } from './use-from-code';
 
 const ProjectQuery = graphql(`
   query Project($id: ID!) {
@@ -50,21 +50,6 @@ export function ProjectView({ projectId }: { projectId: string }) {
   const { org, user } = useOrg();
   const { data, isLoading, error, refetch } = useGqlQuery(ProjectQuery, { id: projectId });
   const project = data?.project;
-  const [origin, setOrigin] = useState('');
-  useEffect(() => setOrigin(window.location.origin), []);
-
-  const snippet = [
-    `curl -s ${origin || 'https://gantry.example.com'}/api/graphql \\`,
-    '  -H "Authorization: Bearer $GANTRY_API_KEY" \\',
-    '  -H "content-type: application/json" \\',
-    "  --data @- <<'JSON'",
-    '{',
-    '  "query": "query ($id: ID!) { project(id: $id) { name } }",',
-    `  "variables": { "id": "${projectId}" }`,
-    '}',
-    'JSON',
-  ].join('\n');
-
   const breadcrumb = <Breadcrumb items={[{ label: 'Projects', href: `/o/${org.slug}/projects` }, { label: project?.name ?? '…' }]} />;
 
   if (error) {
@@ -109,6 +94,10 @@ export function ProjectView({ projectId }: { projectId: string }) {
 
       <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
         <div className="min-w-0 space-y-6">
+          <ExperimentsSection projectId={projectId} />
+
+          <UseFromCode projectId={projectId} />
+
           <Card>
             <CardHeader title="Details" />
             {isLoading || !project ? (
@@ -135,34 +124,12 @@ export function ProjectView({ projectId }: { projectId: string }) {
                 </Detail>
                 <Detail label="Organization">{org.name}</Detail>
                 <Detail label="Created">
-                  {formatDate(project.createdAt)} <span className="text-zinc-400">· {formatDateTime(project.createdAt)}</span>
+                  <span data-testid="project-created" title={formatRelative(project.createdAt)}>
+                    {formatDateTime(project.createdAt)}
+                  </span>
                 </Detail>
               </dl>
             )}
-          </Card>
-
-          <ExperimentsSection projectId={projectId} />
-
-          <Card>
-            <CardHeader
-              title={
-                <span className="inline-flex items-center gap-2">
-                  <CodeIcon className="size-4 text-zinc-400" /> Use this project from code
-                </span>
-              }
-              description="Tools and training jobs call the GraphQL API with an API key."
-              actions={<CopyButton value={snippet} label="Copy" />}
-            />
-            <CardBody>
-              <pre className="overflow-x-auto rounded-lg bg-zinc-950 p-4 font-mono text-[12.5px] leading-relaxed text-zinc-100">{snippet}</pre>
-              <p className="mt-3 flex items-center gap-2 text-[13px] text-zinc-500">
-                <KeyIcon className="size-3.5" />
-                Need a key?{' '}
-                <Link href={`/o/${org.slug}/settings/api-keys`} className="font-medium text-brand-600 hover:text-brand-700">
-                  Create one in API keys
-                </Link>
-              </p>
-            </CardBody>
           </Card>
         </div>
 

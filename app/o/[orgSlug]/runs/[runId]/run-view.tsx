@@ -3,15 +3,16 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { graphql } from '@/app/gql';
+import type { RunQuery } from '@/app/gql/graphql';
 import { IdWithCopy } from '@/app/components/copy-button';
-import { ChartIcon, CubeIcon, DatabaseIcon, FlaskIcon, LinkIcon } from '@/app/components/icons';
+import { ChartIcon, CpuIcon, CubeIcon, DatabaseIcon, FlaskIcon, KeyIcon, LinkIcon } from '@/app/components/icons';
 import { AliasChip } from '@/app/components/model-badges';
 import { RunStatusBadge } from '@/app/components/run-status';
 import { Badge, Breadcrumb, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
-import { formatDateTime } from '@/app/lib/format';
+import { formatDateTime, formatShortDateTime } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
-import { formatDuration, isSystemTag, runDuration, runSource, runUser, toNumber } from '@/app/lib/tracking';
+import { formatDuration, formatMetric, isSystemTag, runDuration, runSource, toNumber } from '@/app/lib/tracking';
 import { ArtifactsPanel } from './artifacts-panel';
 import { MetricChart } from './metric-chart';
 
@@ -24,7 +25,22 @@ const RunQuery = graphql(`
       lifecycleStage
       startTime
       endTime
-      createdByApiKeyId
+      createdBy {
+        kind
+        user {
+          name
+          email
+        }
+        apiKey {
+          name
+          prefix
+        }
+      }
+      job {
+        id
+        name
+      }
+      singleValueMetrics
       params {
         key
         value
@@ -73,13 +89,74 @@ function latestOf(metrics: { key: string; step: number; value: unknown }[], key:
   return m ? { step: m.step, value: toNumber(m.value) } : null;
 }
 
-function Detail({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+function Detail({ label, children, testId, sub }: { label: string; children: React.ReactNode; testId?: string; sub?: React.ReactNode }) {
   return (
     <div className="min-w-0 px-5 py-3">
       <dt className="text-xs font-medium text-zinc-500">{label}</dt>
       <dd className="mt-1 truncate text-sm text-zinc-900" data-testid={testId}>
         {children}
       </dd>
+      {sub && <dd className="mt-0.5 truncate text-xs text-zinc-500">{sub}</dd>}
+    </div>
+  );
+}
+
+type RunData = NonNullable<RunQuery['run']>;
+
+/**
+ * Who created the run in Gantry: the job that logged it (and who submitted it), the API key a
+ * tool used (and whose it is), or the user. The client's own notion of its user, the OS account
+ * in the `mlflow.user` tag, stays among the tags: it says nothing about who may act here.
+ */
+function CreatedBy({ run, orgSlug }: { run: RunData; orgSlug: string }) {
+  const by = run.createdBy;
+  const person = by?.user ? by.user.name || by.user.email : null;
+  if (run.job) {
+    return (
+      <Detail
+        label="Created by"
+        testId="run-created-by"
+        sub={
+          <>
+            submitted by <span className="text-zinc-700">{person ?? 'a removed user'}</span>
+          </>
+        }
+      >
+        <Link href={`/o/${orgSlug}/jobs/${run.job.id}`} className="inline-flex max-w-full items-center gap-1.5 hover:text-brand-700" title={`Job ${run.job.name}`}>
+          <CpuIcon className="size-3.5 shrink-0 text-zinc-400" />
+          <span className="truncate">Job {run.job.name}</span>
+        </Link>
+      </Detail>
+    );
+  }
+  if (by?.apiKey) {
+    return (
+      <Detail label="Created by" testId="run-created-by" sub={<>API key of {person ?? 'a removed user'}</>}>
+        <span className="inline-flex max-w-full items-center gap-1.5" title={`${by.apiKey.name} (${by.apiKey.prefix}…)`}>
+          <KeyIcon className="size-3.5 shrink-0 text-zinc-400" />
+          <span className="truncate">{by.apiKey.name}</span>
+        </span>
+      </Detail>
+    );
+  }
+  return (
+    <Detail label="Created by" testId="run-created-by" sub={by?.user && by.user.name ? by.user.email : undefined}>
+      {person ?? <span className="text-zinc-400">—</span>}
+    </Detail>
+  );
+}
+
+/** A metric logged once (a final score): its value, not a chart of one point. */
+function MetricValue({ metricKey, value, step }: { metricKey: string; value: number; step: number }) {
+  return (
+    <div className="min-w-0 rounded-xl border border-zinc-200 bg-white px-4 py-3 shadow-xs" data-testid={`metric-value-${metricKey}`}>
+      <p className="truncate font-mono text-[12.5px] text-zinc-500" title={metricKey}>
+        {metricKey}
+      </p>
+      <p className="mt-1 text-2xl font-semibold tracking-tight text-zinc-900 tabular-nums" title={String(value)}>
+        {formatMetric(value)}
+      </p>
+      {step !== 0 && <p className="text-xs text-zinc-400">at step {step.toLocaleString('en')}</p>}
     </div>
   );
 }
@@ -139,11 +216,13 @@ export function RunView({ runId }: { runId: string }) {
     );
   }
 
-  const user = run ? runUser(run) : null;
   const source = run ? runSource(run) : null;
   const userTags = run?.tags.filter((t) => !isSystemTag(t.key)) ?? [];
   const systemTags = run?.tags.filter((t) => isSystemTag(t.key)) ?? [];
   const metricKeys = [...new Set(run?.latestMetrics.map((m) => m.key) ?? [])].sort();
+  const single = new Set(run?.singleValueMetrics ?? []);
+  const valueKeys = metricKeys.filter((k) => single.has(k));
+  const chartKeys = metricKeys.filter((k) => !single.has(k));
 
   return (
     <>
@@ -185,15 +264,17 @@ export function RunView({ runId }: { runId: string }) {
             ))}
           </div>
         ) : (
-          <dl className="grid grid-cols-2 divide-zinc-100 md:grid-cols-5 md:divide-x">
-            <Detail label="Started">{formatDateTime(run.startTime)}</Detail>
-            <Detail label="Ended">{run.endTime ? formatDateTime(run.endTime) : live ? <span className="text-sky-700">Still running</span> : '—'}</Detail>
+          <dl className="grid grid-cols-2 divide-zinc-100 md:grid-cols-[repeat(3,minmax(0,0.8fr))_repeat(2,minmax(0,1.3fr))] md:divide-x">
+            <Detail label="Started">
+              <span title={formatDateTime(run.startTime)}>{formatShortDateTime(run.startTime)}</span>
+            </Detail>
+            <Detail label="Ended">
+              {run.endTime ? <span title={formatDateTime(run.endTime)}>{formatShortDateTime(run.endTime)}</span> : live ? <span className="text-sky-700">Still running</span> : '—'}
+            </Detail>
             <Detail label="Duration" testId="run-duration">
               <span className="tabular-nums">{formatDuration(runDuration(run, now))}</span>
             </Detail>
-            <Detail label="Created by">
-              {user ?? (run.createdByApiKeyId ? <span title={run.createdByApiKeyId}>API key</span> : <span className="text-zinc-400">—</span>)}
-            </Detail>
+            <CreatedBy run={run} orgSlug={org.slug} />
             <Detail label="Source">
               {source?.name ? (
                 <span title={source.name} className="font-mono text-[12.5px]">
@@ -213,7 +294,7 @@ export function RunView({ runId }: { runId: string }) {
           <h2 id="metrics-heading" className="text-[15px] font-semibold text-zinc-900">
             Metrics
           </h2>
-          {metricKeys.length > 0 && <p className="text-[13px] text-zinc-500">Drag across a chart to zoom into a step range</p>}
+          {chartKeys.length > 0 && <p className="text-[13px] text-zinc-500">Drag across a chart to zoom into a step range</p>}
         </div>
         {!run ? (
           <div className="grid gap-4 lg:grid-cols-2">
@@ -229,21 +310,37 @@ export function RunView({ runId }: { runId: string }) {
             />
           </Card>
         ) : (
-          <div className="grid gap-4 lg:grid-cols-2" data-testid="metric-charts">
-            {metricKeys.map((k) => (
-              <MetricChart key={k} runId={run.id} metricKey={k} live={live} latest={latestOf(run.latestMetrics, k)} />
-            ))}
+          <div className="space-y-4">
+            {valueKeys.length > 0 && (
+              <div className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-5" data-testid="metric-values">
+                {valueKeys.map((k) => {
+                  const m = latestOf(run.latestMetrics, k)!;
+                  return <MetricValue key={k} metricKey={k} value={m.value} step={m.step} />;
+                })}
+              </div>
+            )}
+            {chartKeys.length > 0 && (
+              <div className="grid gap-4 lg:grid-cols-2" data-testid="metric-charts">
+                {chartKeys.map((k) => (
+                  <MetricChart key={k} runId={run.id} metricKey={k} live={live} latest={latestOf(run.latestMetrics, k)} />
+                ))}
+              </div>
+            )}
           </div>
         )}
       </section>
 
-      <div className="mb-6 grid items-start gap-6 lg:grid-cols-2">
-        <Card>
+      {/* Side by side at one height: the longer list scrolls inside its card rather than stretching the row. */}
+      <div className="mb-6 grid gap-6 lg:grid-cols-2">
+        <Card className="flex flex-col">
           <CardHeader title="Parameters" description={run ? `${run.params.length} logged; fixed once set` : undefined} />
           {run ? <KeyValueTable rows={run.params} empty="No parameters logged" testId="run-params" /> : <Skeleton className="m-5 h-24" />}
         </Card>
-        <Card>
-          <CardHeader title="Tags" description={run && systemTags.length > 0 ? `${systemTags.length} system tags from the client below yours` : undefined} />
+        <Card className="flex flex-col">
+          <CardHeader
+            title="Tags"
+            description={run ? `${userTags.length} yours${systemTags.length > 0 ? `, ${systemTags.length} set by the client and Gantry below them` : ''}` : undefined}
+          />
           {run ? <KeyValueTable rows={[...userTags, ...systemTags]} empty="No tags" testId="run-tags" /> : <Skeleton className="m-5 h-24" />}
         </Card>
       </div>

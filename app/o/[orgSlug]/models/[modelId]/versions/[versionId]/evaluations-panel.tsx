@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { graphql } from '@/app/gql';
-import { CheckCircleIcon, XCircleIcon } from '@/app/components/icons';
+import { CheckCircleIcon, ShieldIcon, XCircleIcon } from '@/app/components/icons';
 import { JobStatusBadge } from '@/app/components/job-status';
 import { useToast } from '@/app/components/toast';
 import { Badge, Button, Card, CardHeader, EmptyState, LoadError, Skeleton, cx } from '@/app/components/ui';
@@ -73,7 +73,7 @@ export function EvaluationsPanel({ modelId, versionId }: { modelId: string; vers
     <Card>
       <CardHeader
         title="Evaluations"
-        description={policy ? `Checks: ${policy.checks.join(' · ')}` : 'Set an evaluation policy on the model to evaluate its versions.'}
+        description={policy ? `Checks: ${policy.checks.join(' · ')}` : 'Each run of the model’s evaluation policy on this version.'}
         actions={
           canEvaluate && policy ? (
             <Button
@@ -87,14 +87,32 @@ export function EvaluationsPanel({ modelId, versionId }: { modelId: string; vers
           ) : null
         }
       />
-      <div className="px-5 pb-5">
+      <div className="space-y-3 p-5">
         {start.error && <ApiErrorBanner error={start.error} testId="evaluation-error" />}
         {q.isLoading ? (
           <Skeleton className="h-20" />
         ) : q.error ? (
           <LoadError error={q.error} onRetry={() => void q.refetch()} />
         ) : q.data!.evaluations.length === 0 ? (
-          <EmptyState title="Not evaluated yet" description={policy ? 'Evaluate this version to compare it with the thresholds and the champion.' : undefined} className="py-6" />
+          <EmptyState
+            compact
+            icon={<ShieldIcon />}
+            title="Not evaluated yet"
+            description={
+              policy ? (
+                'Evaluate this version to check it against the thresholds and the champion.'
+              ) : (
+                <>
+                  The model has no evaluation policy yet:{' '}
+                  <Link href={`/o/${org.slug}/models/${modelId}`} className="font-medium text-brand-600 hover:text-brand-700">
+                    set one on the model’s page
+                  </Link>
+                  .
+                </>
+              )
+            }
+            testId="evaluations-empty"
+          />
         ) : (
           <ol className="space-y-3" data-testid="evaluations">
             {q.data!.evaluations.map((e) => (

@@ -1,0 +1,1 @@
+CREATE INDEX "runs_org_start_idx" ON "runs" USING btree ("org_id","start_time");
