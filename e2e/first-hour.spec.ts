@@ -31,8 +31,9 @@ function firstHourBlocks(): Block[] {
   const section = readme.slice(start, end < 0 ? undefined : end);
   const blocks: Block[] = [];
   for (const m of section.matchAll(/^( *)```(\w+)\n([\s\S]*?)^\1```$/gm)) {
-    const indent = m[1].length;
-    blocks.push({ lang: m[2], code: m[3].split('\n').map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') });
+    const [, lead = '', lang = '', body = ''] = m;
+    const indent = lead.length;
+    blocks.push({ lang, code: body.split('\n').map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') });
   }
   return blocks;
 }
@@ -53,7 +54,7 @@ test('a new user follows the README’s First hour: sign up, key, first MLflow r
   test.setTimeout(600_000);
   const blocks = firstHourBlocks();
   expect(blocks.map((b) => b.lang), 'the First hour section’s code blocks, in order').toEqual(['python', 'bash', 'bash']);
-  const [script, firstRun, jobFromCli] = blocks;
+  const [script, firstRun, jobFromCli] = blocks as [Block, Block, Block];
   const url = baseURL!.replace(/\/$/, '');
   // The README's commands with this platform's URL and the key the story made.
   const asWritten = (code: string, key: string) => code.replaceAll(README_URL, url).replaceAll('<your API key>', key);
