@@ -6,7 +6,9 @@ import { connectCluster } from '../core/compute/connect-cluster';
 import { resetEnvCache } from '../config/env';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
+import { backendForCluster } from '../core/compute/backend-for-cluster';
 import { jobWorkflowId } from '../core/training/access';
+import { collectLogs } from '../core/training/job-steps';
 import { getTrainingJob } from '../core/training/list-training-jobs';
 import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
@@ -99,6 +101,14 @@ describe('a job with Python requirements on the local cluster', () => {
         ].join('\n'),
       );
     }
+    // Collecting an attempt's log again (a step retried after a crash) keeps the log it kept, not the nothing the released backend job has left.
+    const kept = await logOf(job.id, 2);
+    expect(kept).toContain('FileNotFoundError: no training data at /data/churn.csv');
+    await expect(collectLogs({ jobId: job.id, orgId: A.orgId, attempt: 2 }, { backendFor: backendForCluster, artifactStore: store })).resolves.toEqual({
+      bytes: Buffer.byteLength(kept),
+      path: 'gantry/logs/attempt-2.log',
+    });
+    expect(await logOf(job.id, 2)).toBe(kept);
     // The second attempt found the environment the first one built.
     expect(events.filter((e) => e.reason === 'EnvironmentReady').map((e) => [e.attempt, e.message])).toEqual([
       [1, 'Python environment ready (cached)'],

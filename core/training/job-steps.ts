@@ -470,9 +470,14 @@ async function keepLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): P
   if (!job.runId) return { bytes: 0, path: null, tail: '' };
   const backend = await deps.backendFor(cluster);
   const name = backendJobName(job.id, ref.attempt);
+  const path = `gantry/logs/attempt-${ref.attempt}.log`;
+  // An earlier try of this step kept the log and released the backend job: the kept log is the whole log now, not the nothing the backend has left.
+  if (job.logArtifactPath === path && !(await backend.status(name))) {
+    const kept = await keptLogTail(job, cluster, ref.attempt, deps);
+    return { bytes: kept.bytes, path, tail: kept.tail };
+  }
   const text = await readBackendLog(backend, name, ref);
   const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
-  const path = `gantry/logs/attempt-${ref.attempt}.log`;
   const kept = await uploadArtifact(ctx, { runId: job.runId, path, body: Readable.from([Buffer.from(text)]), contentType: 'text/plain; charset=utf-8' }, { store: deps.artifactStore }).then(
     () => true,
     (e: unknown) => {
@@ -491,7 +496,7 @@ async function keepLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): P
  * backend (which keeps it when the run could not take it). Read by the job's own steps, so the
  * store is read directly rather than as the submitter, who may be gone.
  */
-async function keptLogTail(job: JobView, cluster: Cluster, attempt: number, deps: JobStepDeps): Promise<string> {
+async function keptLogTail(job: JobView, cluster: Cluster, attempt: number, deps: JobStepDeps): Promise<{ tail: string; bytes: number }> {
   if (job.runId) {
     const store = storeOf({ store: deps.artifactStore });
     const key = runArtifactKey(job.orgId, job.runId, `gantry/logs/attempt-${attempt}.log`);
@@ -502,12 +507,12 @@ async function keptLogTail(job: JobView, cluster: Cluster, attempt: number, deps
       if (found) {
         const chunks: Buffer[] = [];
         for await (const c of found.body) chunks.push(Buffer.from(c as Buffer));
-        return Buffer.concat(chunks).toString('utf8');
+        return { tail: Buffer.concat(chunks).toString('utf8'), bytes: info.size };
       }
     }
   }
   const text = await readBackendLog(await deps.backendFor(cluster), backendJobName(job.id, attempt), { jobId: job.id, orgId: job.orgId, attempt });
-  return text.slice(-EXCERPT_LOG_TAIL_BYTES);
+  return { tail: text.slice(-EXCERPT_LOG_TAIL_BYTES), bytes: Buffer.byteLength(text) };
 }
 
 export interface FinalResult {
@@ -571,7 +576,7 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
   }
 
   // Why the attempt failed, in its own words: what its log ended with (not for a failure after it ran, e.g. registering its model).
-  const detail = outcome.phase === 'failed' ? failureExcerpt(await keptLogTail(job, cluster, ref.attempt, deps)) : null;
+  const detail = outcome.phase === 'failed' ? failureExcerpt((await keptLogTail(job, cluster, ref.attempt, deps)).tail) : null;
   await recordStatus(ref, ref.attempt, status, reason, message ?? (status === 'succeeded' ? 'Completed' : null), {
     finishedAt: outcome.finishedAt ? new Date(outcome.finishedAt) : new Date(),
     startedAt: job.startedAt ?? (outcome.startedAt ? new Date(outcome.startedAt) : null),
