@@ -30,7 +30,7 @@ export default function AuthLayout({ children }: { children: React.ReactNode }) 
         <div className="relative flex h-full flex-col justify-end p-12 text-white">
           <p className="text-sm font-medium uppercase tracking-widest text-brand-100/70">Gantry</p>
           <h2 className="mt-3 text-3xl font-semibold leading-tight tracking-tight">
-            From first experiment to evaluated model,
+            From experiment to evaluated model,
             <br />
             on infrastructure you own.
           </h2>

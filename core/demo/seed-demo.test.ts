@@ -78,10 +78,11 @@ describe('the demo organization', () => {
     expect(runs.map((r) => r.name).sort()).toEqual(CTR_GRID.map(ctrRunName).sort());
     expect(runs.length).toBeGreaterThanOrEqual(24);
     expect(new Set(runs.map((r) => r.status))).toEqual(new Set(['FINISHED']));
+    expect(runs.every((r) => r.inputs.some((i) => i.dataset.name === 'home-feed-impressions'))).toBe(true);
     for (const run of runs) {
       const auc = (await getMetricHistory(ctx, { runId: run.id, key: 'val_auc' })).metrics;
       expect(auc.map((p) => p.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-      expect((await getMetricHistory(ctx, { runId: run.id, key: 'train_batch_loss' })).metrics.length).toBe(300);
+      expect((await getMetricHistory(ctx, { runId: run.id, key: 'train_loss_smoothed' })).metrics.length).toBe(300);
     }
     // Curves that come from training: a higher learning rate fits faster, and the sweep ends at different places.
     const aucOf = (name: string) => runs.find((r) => r.name === name)!.latestMetrics.find((m) => m.key === 'val_auc')!.value;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
@@ -20,6 +21,7 @@ import { createExperiment } from '../tracking/create-experiment';
 import { createRun } from '../tracking/create-run';
 import { getExperimentByName } from '../tracking/get-experiment';
 import { logBatch } from '../tracking/log-batch';
+import { logInputs } from '../tracking/log-inputs';
 import { searchRuns } from '../tracking/search-runs';
 import { setRunLifecycle } from '../tracking/set-run-lifecycle';
 import { LIMITS } from '../tracking/tracking.schemas';
@@ -49,15 +51,28 @@ export const DEMO = {
 } as const;
 
 const CTR_EPOCHS = 12;
+/** The simulated click log: its size, the training rows (the rest validate) and its seed. */
+const CLICK_LOG = { rows: 2400, trainRows: 1600, seed: 20260101 };
+/** Smoothing of the per-batch loss curve (an exponential moving average, bias-corrected as Adam's moments are). */
+const LOSS_SMOOTHING = 0.95;
 const CTR_BATCH = 64;
 const CTR_SEED = 7;
-/** Simulated wall time per optimizer step, so run durations and metric timestamps look like training took time. */
-const MS_PER_STEP: Record<number, number> = { 0: 40, 4: 90, 8: 140 };
+/** Wall time per optimizer step as a training job on a shared machine would take, for run durations and metric timestamps. */
+const MS_PER_STEP: Record<number, number> = { 0: 250, 4: 500, 8: 800 };
 
 /** The experiment's grid: every architecture at every learning rate, with and without weight decay. */
 export const CTR_GRID: CtrHyperparameters[] = [0, 4, 8].flatMap((hiddenUnits) =>
   [0.03, 0.1, 0.3, 1].flatMap((learningRate) => [0, 0.01].map((l2) => ({ hiddenUnits, learningRate, l2, batchSize: CTR_BATCH, epochs: CTR_EPOCHS, seed: CTR_SEED }))),
 );
+
+/** The per-batch loss as training loops show it: averaged over recent batches, since one batch of 64 is noisy. */
+function smoothed(losses: { step: number; loss: number }[]): { step: number; loss: number }[] {
+  let avg = 0;
+  return losses.map((b, i) => {
+    avg = LOSS_SMOOTHING * avg + (1 - LOSS_SMOOTHING) * b.loss;
+    return { step: b.step, loss: avg / (1 - LOSS_SMOOTHING ** (i + 1)) };
+  });
+}
 
 const architecture = (hp: CtrHyperparameters) => (hp.hiddenUnits === 0 ? 'logreg' : `mlp${hp.hiddenUnits}`);
 export const ctrRunName = (hp: CtrHyperparameters) => `${architecture(hp)}-lr${hp.learningRate}${hp.l2 ? `-l2-${hp.l2}` : ''}`;
@@ -142,9 +157,16 @@ async function seedExperiment(ctx: TenantContext): Promise<boolean> {
   // A run left half-logged by an interrupted start is replaced, not continued.
   for (const r of existing) if (halfLogged(r) && missing.some((hp) => ctrRunName(hp) === r.name)) await setRunLifecycle(ctx, r.id, 'deleted');
 
-  const log = simulateClickLog(2400, 20260101);
-  const train = { x: log.x.slice(0, 1600), y: log.y.slice(0, 1600) };
-  const validation = { x: log.x.slice(1600), y: log.y.slice(1600) };
+  const log = simulateClickLog(CLICK_LOG.rows, CLICK_LOG.seed);
+  const train = { x: log.x.slice(0, CLICK_LOG.trainRows), y: log.y.slice(0, CLICK_LOG.trainRows) };
+  const validation = { x: log.x.slice(CLICK_LOG.trainRows), y: log.y.slice(CLICK_LOG.trainRows) };
+  const clicks = {
+    name: 'home-feed-impressions',
+    digest: createHash('sha256').update(JSON.stringify(log)).digest('hex').slice(0, 8),
+    sourceType: 'code',
+    source: `core/demo/ctr-model.ts simulateClickLog(${CLICK_LOG.rows}, ${CLICK_LOG.seed})`,
+    schema: JSON.stringify({ mlflow_colspec: [...CTR_FEATURES.map((name) => ({ type: 'double', name })), { type: 'long', name: 'clicked' }] }),
+  };
   // The sweep ran over the last few days, one configuration after another.
   let clock = Date.now() - CTR_GRID.length * 45 * 60_000;
   for (const hp of CTR_GRID) {
@@ -158,14 +180,16 @@ async function seedExperiment(ctx: TenantContext): Promise<boolean> {
       experimentId: experiment.id,
       runName: ctrRunName(hp),
       startTime,
+      clientUser: 'demo',
       tags: [
+        { key: 'mlflow.user', value: 'demo' },
         { key: 'mlflow.source.name', value: 'core/demo/ctr-model.ts' },
         { key: 'mlflow.source.type', value: 'LOCAL' },
         { key: 'model_family', value: hp.hiddenUnits ? 'neural network' : 'linear' },
       ],
     });
     const metrics = [
-      ...result.batchLosses.map((b) => ({ key: 'train_batch_loss', value: b.loss, step: b.step, timestamp: at(b.step) })),
+      ...smoothed(result.batchLosses).map((b) => ({ key: 'train_loss_smoothed', value: b.loss, step: b.step, timestamp: at(b.step) })),
       ...result.epochs.flatMap((e) => [
         { key: 'train_loss', value: e.trainLoss, step: e.epoch, timestamp: at(e.step) },
         { key: 'val_loss', value: e.valLoss, step: e.epoch, timestamp: at(e.step) },
@@ -189,6 +213,7 @@ async function seedExperiment(ctx: TenantContext): Promise<boolean> {
     for (let i = 0; i < metrics.length; i += LIMITS.metricsPerBatch) {
       await logBatch(ctx, { runId: run.id, params: i === 0 ? params : [], metrics: metrics.slice(i, i + LIMITS.metricsPerBatch) });
     }
+    await logInputs(ctx, { runId: run.id, datasets: [{ dataset: clicks, tags: [{ key: 'mlflow.data.context', value: 'training' }] }] });
     const file = Buffer.from(`${JSON.stringify({ format: 'gantry-demo-ctr/1', ...result.model }, null, 1)}\n`);
     await uploadArtifact(ctx, { runId: run.id, path: 'model/model.json', body: Readable.from([file]), contentType: 'application/json', contentLength: file.length });
     const lastStep = result.batchLosses.at(-1)?.step ?? 0;

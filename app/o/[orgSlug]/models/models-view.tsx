@@ -237,7 +237,7 @@ export function ModelsView() {
     <>
       <PageHeader
         title="Models"
-        description="Registered models and their versions. Aliases name the version serving should use."
+        description="Registered models and their versions. Aliases name the version to use, e.g. @champion."
         actions={
           canWrite &&
           !formOpen && (

@@ -379,7 +379,7 @@ export function AliasesPanel({
         }
         description={
           <>
-            Serving and the mlflow client load <code className="font-mono text-[12.5px]">{aliasUri(modelName, '<alias>')}</code>; moving an alias promotes a version.
+            The mlflow client loads <code className="font-mono text-[12.5px]">{aliasUri(modelName, '<alias>')}</code>; moving an alias promotes a version.
           </>
         }
       />

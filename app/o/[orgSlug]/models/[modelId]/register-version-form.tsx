@@ -166,7 +166,7 @@ export function RegisterVersionForm({ modelId, projectId, onDone }: { modelId: s
             </Field>
           </>
         ) : (
-          <Field label="Storage URI" htmlFor="version-source" error={errors.fields.source} hint="s3://…, gs://… or another URI the serving side can read" className="md:col-span-3">
+          <Field label="Storage URI" htmlFor="version-source" error={errors.fields.source} hint="s3://…, gs://… or another URI the code that loads the model can read" className="md:col-span-3">
             <Input
               id="version-source"
               placeholder="s3://models/churn/2024-06-01"
