@@ -111,8 +111,8 @@ test('a new user follows the README’s First hour: sign up, key, first MLflow r
 
     await test.step('5. the job registered the model: Models → churn → version 1', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
-      await page.getByRole('link', { name: 'churn', exact: true }).click();
-      await page.getByRole('link', { name: /^(Version 1|v1)$/ }).first().click();
+      await page.getByRole('link', { name: /^churn\b/ }).first().click();
+      await page.getByRole('link', { name: 'Version 1', exact: true }).first().click();
       await expect(page).toHaveURL(/\/models\/[^/]+\/versions\/[^/]+$/);
       await expect(page.getByText('onnx').first()).toBeVisible();
       await screenshot(page, 'first-hour-5-model-version');
