@@ -67,6 +67,8 @@ test('a new user follows the README’s First hour: sign up, key, first MLflow r
     await test.step('1. sign up: the home page greets a new user', async () => {
       await signUp(page, { name: 'Noor Haddad', email: uniqueEmail('first-hour'), organizationName: 'First Hour Labs' });
       await expect(page.getByRole('heading', { level: 1 })).toContainText('First Hour Labs');
+      await expect(page.getByTestId('home-greeting')).toContainText('Welcome to Gantry, Noor');
+      await expect(page.getByTestId('start-here')).toBeVisible();
       await expect(page.getByText(/Welcome back/)).toHaveCount(0);
       await screenshot(page, 'first-hour-1-home');
     });
@@ -120,6 +122,7 @@ test('a new user follows the README’s First hour: sign up, key, first MLflow r
 
     await test.step('the home page now shows the run, the job and the model', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+      await expect(page.getByTestId('home-greeting')).not.toContainText('Welcome to Gantry');
       await expect(page.getByText('hello-gantry').first()).toBeVisible();
       await expect(page.getByText('churn logistic regression').first()).toBeVisible();
       await screenshot(page, 'first-hour-6-home-after');
