@@ -130,6 +130,45 @@ function SectionSkeleton({ rows = 3 }: { rows?: number }) {
   );
 }
 
+/** One part of the home page: a card with a link to the whole list, a skeleton while loading, and what it holds or its empty state. */
+function Section({
+  title,
+  description,
+  href,
+  linkLabel,
+  className,
+  loading,
+  skeletonRows,
+  empty,
+  children,
+}: {
+  title: string;
+  description: string;
+  href: string;
+  linkLabel: string;
+  className?: string;
+  loading: boolean;
+  skeletonRows?: number;
+  /** Shown instead of the children when the section has nothing to list. */
+  empty: React.ReactNode;
+  children: React.ReactNode;
+}) {
+  return (
+    <Card className={className}>
+      <CardHeader
+        title={title}
+        description={description}
+        actions={
+          <Link href={href} className="inline-flex items-center gap-1 text-[13px] font-medium text-zinc-500 hover:text-zinc-900">
+            {linkLabel} <ArrowRightIcon className="size-3.5" />
+          </Link>
+        }
+      />
+      {loading ? <SectionSkeleton rows={skeletonRows} /> : empty ? <div className="p-5">{empty}</div> : children}
+    </Card>
+  );
+}
+
 function JobRow({ job, projectName, base, now }: { job: HomeJob; projectName: string | undefined; base: string; now: number }) {
   const active = isActiveJob(job.status);
   const runtime = jobRuntime(job, now);
@@ -327,20 +366,15 @@ export function OverviewView() {
       ) : (
         <>
           <div className="grid gap-6 lg:grid-cols-5">
-            <Card className="lg:col-span-3">
-              <CardHeader
-                title="Jobs"
-                description={active.length > 0 ? `${active.length} running or waiting, then the latest to end` : 'Training and evaluation jobs, newest first'}
-                actions={
-                  <Link href={`${base}/jobs`} className="inline-flex items-center gap-1 text-[13px] font-medium text-zinc-500 hover:text-zinc-900">
-                    All jobs <ArrowRightIcon className="size-3.5" />
-                  </Link>
-                }
-              />
-              {!data ? (
-                <SectionSkeleton />
-              ) : jobs.length === 0 ? (
-                <div className="p-5">
+            <Section
+              className="lg:col-span-3"
+              title="Jobs"
+              description={active.length > 0 ? `${active.length} running or waiting, then the latest to end` : 'Training and evaluation jobs, newest first'}
+              href={`${base}/jobs`}
+              linkLabel="All jobs"
+              loading={!data}
+              empty={
+                jobs.length === 0 && (
                   <EmptyState
                     compact
                     icon={<CpuIcon />}
@@ -352,30 +386,25 @@ export function OverviewView() {
                       </ButtonLink>
                     }
                   />
-                </div>
-              ) : (
-                <ul className="divide-y divide-zinc-100" data-testid="home-jobs">
-                  {jobs.map((j) => (
-                    <JobRow key={j.id} job={j} projectName={projectNames.get(j.projectId)} base={base} now={now} />
-                  ))}
-                </ul>
-              )}
-            </Card>
+                )
+              }
+            >
+              <ul className="divide-y divide-zinc-100" data-testid="home-jobs">
+                {jobs.map((j) => (
+                  <JobRow key={j.id} job={j} projectName={projectNames.get(j.projectId)} base={base} now={now} />
+                ))}
+              </ul>
+            </Section>
 
-            <Card className="lg:col-span-2">
-              <CardHeader
-                title="Models"
-                description="Recently updated, with their aliases"
-                actions={
-                  <Link href={`${base}/models`} className="inline-flex items-center gap-1 text-[13px] font-medium text-zinc-500 hover:text-zinc-900">
-                    All models <ArrowRightIcon className="size-3.5" />
-                  </Link>
-                }
-              />
-              {!data ? (
-                <SectionSkeleton />
-              ) : models.length === 0 ? (
-                <div className="p-5">
+            <Section
+              className="lg:col-span-2"
+              title="Models"
+              description="Recently updated, with their aliases"
+              href={`${base}/models`}
+              linkLabel="All models"
+              loading={!data}
+              empty={
+                models.length === 0 && (
                   <EmptyState
                     compact
                     icon={<CubeIcon />}
@@ -386,48 +415,44 @@ export function OverviewView() {
                       </>
                     }
                   />
-                </div>
-              ) : (
-                <ul className="divide-y divide-zinc-100" data-testid="home-models">
-                  {models.map((m) => {
-                    const aliases = m.aliases.filter((a) => a.version != null);
-                    return (
-                      <li key={m.id}>
-                        <Link href={`${base}/models/${m.id}`} className="block px-5 py-3 hover:bg-zinc-50" data-testid="home-model">
-                          <span className="flex items-baseline justify-between gap-3">
-                            <span className="truncate text-sm font-medium text-zinc-900">{m.name}</span>
-                            <span className="shrink-0 text-[13px] text-zinc-500">{m.latestVersion != null ? `v${m.latestVersion}` : 'no versions'}</span>
-                          </span>
-                          <span className="mt-1 flex flex-wrap items-center gap-1.5">
-                            {aliases.length === 0 ? (
-                              <span className="text-[13px] text-zinc-400">No aliases · {m.project.name}</span>
-                            ) : (
-                              aliases.map((a) => <AliasChip key={a.alias} alias={a.alias} version={a.version} />)
-                            )}
-                          </span>
-                        </Link>
-                      </li>
-                    );
-                  })}
-                </ul>
-              )}
-            </Card>
+                )
+              }
+            >
+              <ul className="divide-y divide-zinc-100" data-testid="home-models">
+                {models.map((m) => {
+                  const aliases = m.aliases.filter((a) => a.version != null);
+                  return (
+                    <li key={m.id}>
+                      <Link href={`${base}/models/${m.id}`} className="block px-5 py-3 hover:bg-zinc-50" data-testid="home-model">
+                        <span className="flex items-baseline justify-between gap-3">
+                          <span className="truncate text-sm font-medium text-zinc-900">{m.name}</span>
+                          <span className="shrink-0 text-[13px] text-zinc-500">{m.latestVersion != null ? `v${m.latestVersion}` : 'no versions'}</span>
+                        </span>
+                        <span className="mt-1 flex flex-wrap items-center gap-1.5">
+                          {aliases.length === 0 ? (
+                            <span className="text-[13px] text-zinc-400">No aliases · {m.project.name}</span>
+                          ) : (
+                            aliases.map((a) => <AliasChip key={a.alias} alias={a.alias} version={a.version} />)
+                          )}
+                        </span>
+                      </Link>
+                    </li>
+                  );
+                })}
+              </ul>
+            </Section>
           </div>
 
-          <Card className="mt-6">
-            <CardHeader
-              title="Recent runs"
-              description="The newest runs across your experiments, each with its key metric"
-              actions={
-                <Link href={`${base}/experiments`} className="inline-flex items-center gap-1 text-[13px] font-medium text-zinc-500 hover:text-zinc-900">
-                  All experiments <ArrowRightIcon className="size-3.5" />
-                </Link>
-              }
-            />
-            {!data ? (
-              <SectionSkeleton rows={4} />
-            ) : runs.length === 0 ? (
-              <div className="p-5">
+          <Section
+            className="mt-6"
+            title="Recent runs"
+            description="The newest runs across your experiments, each with its key metric"
+            href={`${base}/experiments`}
+            linkLabel="All experiments"
+            loading={!data}
+            skeletonRows={4}
+            empty={
+              runs.length === 0 && (
                 <EmptyState
                   compact
                   icon={<ChartIcon />}
@@ -439,45 +464,45 @@ export function OverviewView() {
                     </>
                   }
                 />
-              </div>
-            ) : (
-              <ul className="divide-y divide-zinc-100" data-testid="home-runs">
-                {runs.map((r) => (
-                  <li key={r.id}>
-                    <Link
-                      href={`${base}/runs/${r.id}`}
-                      className="grid grid-cols-[minmax(0,1fr)_6.5rem] items-center gap-x-4 gap-y-1 px-5 py-3 hover:bg-zinc-50 sm:grid-cols-[minmax(0,1.6fr)_6.5rem_minmax(0,1fr)_minmax(0,1fr)_6rem]"
-                      data-testid="home-run"
-                    >
-                      <span className="min-w-0">
-                        <span className="block truncate text-sm font-medium text-zinc-900">{r.name}</span>
-                        <span className="block truncate text-[13px] text-zinc-500">
-                          {r.experiment.project.name} · {r.experiment.name}
-                        </span>
+              )
+            }
+          >
+            <ul className="divide-y divide-zinc-100" data-testid="home-runs">
+              {runs.map((r) => (
+                <li key={r.id}>
+                  <Link
+                    href={`${base}/runs/${r.id}`}
+                    className="grid grid-cols-[minmax(0,1fr)_6.5rem] items-center gap-x-4 gap-y-1 px-5 py-3 hover:bg-zinc-50 sm:grid-cols-[minmax(0,1.6fr)_6.5rem_minmax(0,1fr)_minmax(0,1fr)_6rem]"
+                    data-testid="home-run"
+                  >
+                    <span className="min-w-0">
+                      <span className="block truncate text-sm font-medium text-zinc-900">{r.name}</span>
+                      <span className="block truncate text-[13px] text-zinc-500">
+                        {r.experiment.project.name} · {r.experiment.name}
                       </span>
-                      <span>
-                        <RunStatusBadge status={r.status} />
-                      </span>
-                      <span className="hidden min-w-0 sm:block" data-testid="home-run-metric">
-                        {r.keyMetric ? (
-                          <>
-                            <span className="block truncate font-mono text-[12px] text-zinc-500">{r.keyMetric.key}</span>
-                            <span className="block text-sm font-semibold text-zinc-900 tabular-nums">{formatMetric(toNumber(r.keyMetric.value))}</span>
-                          </>
-                        ) : (
-                          <span className="text-[13px] text-zinc-400">No metrics</span>
-                        )}
-                      </span>
-                      <span className="hidden min-w-0 truncate text-[13px] text-zinc-600 sm:block">{creatorOf(r)}</span>
-                      <span className="hidden text-right text-[13px] text-zinc-500 sm:block" title={formatDateTime(r.startTime)}>
-                        {formatRelative(r.startTime, now)}
-                      </span>
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </Card>
+                    </span>
+                    <span>
+                      <RunStatusBadge status={r.status} />
+                    </span>
+                    <span className="hidden min-w-0 sm:block" data-testid="home-run-metric">
+                      {r.keyMetric ? (
+                        <>
+                          <span className="block truncate font-mono text-[12px] text-zinc-500">{r.keyMetric.key}</span>
+                          <span className="block text-sm font-semibold text-zinc-900 tabular-nums">{formatMetric(toNumber(r.keyMetric.value))}</span>
+                        </>
+                      ) : (
+                        <span className="text-[13px] text-zinc-400">No metrics</span>
+                      )}
+                    </span>
+                    <span className="hidden min-w-0 truncate text-[13px] text-zinc-600 sm:block">{creatorOf(r)}</span>
+                    <span className="hidden text-right text-[13px] text-zinc-500 sm:block" title={formatDateTime(r.startTime)}>
+                      {formatRelative(r.startTime, now)}
+                    </span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </Section>
         </>
       )}
     </>

@@ -90,8 +90,8 @@ export function EventRow({
             {formatShortDateTime(e.occurredAt)}
           </p>
         </TD>
-        <TD dense className="min-w-[15rem]">
-          <div className="flex max-w-[19rem] flex-col items-start gap-1">
+        <TD dense className="min-w-[17rem]">
+          <div className="flex max-w-[20rem] flex-col items-start gap-1">
             {byKey || e.actorUserId ? (
               <FilterButton
                 label={byKey ? `Show only events with the API key ${who}` : `Show only events by ${who}`}
@@ -145,7 +145,7 @@ export function EventRow({
           >
             <span className="flex min-w-0 flex-col items-start">
               <span className="underline-offset-2 group-hover/filter:underline">{e.targetType}</span>
-              <span className="max-w-[8rem] truncate font-mono text-xs text-zinc-400 group-hover/filter:text-brand-600" data-testid="audit-target-id">
+              <span className="max-w-[7rem] truncate font-mono text-xs text-zinc-400 group-hover/filter:text-brand-600" data-testid="audit-target-id">
                 {e.targetId}
               </span>
             </span>
@@ -153,7 +153,7 @@ export function EventRow({
         </TD>
         <TD dense>
           <span className="whitespace-nowrap font-mono text-xs text-zinc-700">{e.ip ?? '—'}</span>
-          <p className="max-w-[7rem] truncate font-mono text-xs text-zinc-400" title={e.requestId ?? undefined}>
+          <p className="max-w-[5.5rem] truncate font-mono text-xs text-zinc-400" title={e.requestId ?? undefined}>
             {e.requestId ?? '—'}
           </p>
         </TD>

@@ -385,17 +385,20 @@ export function AliasesPanel({
       />
       {canWrite && versions.length > 0 && <SetAliasForm modelId={modelId} aliases={aliases} versions={versions} />}
       {aliases.length === 0 ? (
-        <EmptyState
-          icon={<TagIcon />}
-          title="No aliases yet"
-          description={
-            versions.length === 0
-              ? 'Register a version first; then point an alias such as champion at it.'
-              : canWrite
-                ? 'Point an alias such as champion at a version above.'
-                : 'Members point aliases such as champion at versions.'
-          }
-        />
+        <div className="p-5">
+          <EmptyState
+            compact
+            icon={<TagIcon />}
+            title="No aliases yet"
+            description={
+              versions.length === 0
+                ? 'Register a version first; then point an alias such as champion at it.'
+                : canWrite
+                  ? 'Point an alias such as champion at a version above.'
+                  : 'Members point aliases such as champion at versions.'
+            }
+          />
+        </div>
       ) : (
         <ul className="grid gap-4 p-5 lg:grid-cols-2" data-testid="aliases">
           {aliases.map((a) => (

@@ -335,9 +335,9 @@ function RetrainingPolicyRow({ policy, canManage }: { policy: Policy; canManage:
     <li className="rounded-lg border border-zinc-200 p-4" data-testid="retraining-policy" data-paused={policy.paused}>
       <div className="flex flex-wrap items-start justify-between gap-2">
         <div>
-          <div className="flex items-center gap-2">
+          <div className="flex flex-wrap items-center gap-2">
             <span className="font-medium text-zinc-900">{policy.name}</span>
-            <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[12px] text-zinc-700">{policy.cron}</code>
+            <code className="whitespace-nowrap rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[12px] text-zinc-700">{policy.cron}</code>
             {policy.paused ? <Badge tone="amber">Paused</Badge> : <Badge tone="green">Active</Badge>}
             {policy.evaluate && <Badge>evaluated</Badge>}
             <Badge tone={policy.autoPromote ? 'violet' : 'neutral'}>{policy.autoPromote ? '→ champion' : '→ challenger'}</Badge>
