@@ -19,6 +19,7 @@ type Documents = {
     "\n  query MyOrganizationSlugs {\n    organizations {\n      id\n      slug\n    }\n  }\n": typeof types.MyOrganizationSlugsDocument,
     "\n  query Organizations {\n    organizations {\n      id\n      name\n      slug\n      role\n    }\n  }\n": typeof types.OrganizationsDocument,
     "\n  mutation CreateOrganization($input: CreateOrganizationInput!) {\n    createOrganization(input: $input) {\n      id\n      name\n      slug\n    }\n  }\n": typeof types.CreateOrganizationDocument,
+    "\n  query PlatformStatus {\n    platformStatus {\n      temporal {\n        state\n        since\n        detail\n      }\n      features {\n        key\n        name\n        state\n      }\n    }\n  }\n": typeof types.PlatformStatusDocument,
     "\n  query Viewer {\n    viewer {\n      role\n      permissions\n      authMethod\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query AuditEvents($first: Int!, $before: Int, $filter: AuditEventFilter) {\n    auditEvents(first: $first, before: $before, filter: $filter) {\n      nextCursor\n      events {\n        id\n        seq\n        occurredAt\n        actorType\n        actorLabel\n        actorUserId\n        actorApiKeyId\n        action\n        targetType\n        targetId\n        ip\n        userAgent\n        requestId\n        data\n        hash\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
     "\n  query AuditFacets {\n    auditFacets {\n      actions {\n        action\n        count\n      }\n      targetTypes {\n        targetType\n        count\n      }\n      actors {\n        actorType\n        userId\n        apiKeyId\n        apiKeyName\n        label\n        count\n        lastAt\n      }\n    }\n  }\n": typeof types.AuditFacetsDocument,
@@ -107,6 +108,7 @@ const documents: Documents = {
     "\n  query MyOrganizationSlugs {\n    organizations {\n      id\n      slug\n    }\n  }\n": types.MyOrganizationSlugsDocument,
     "\n  query Organizations {\n    organizations {\n      id\n      name\n      slug\n      role\n    }\n  }\n": types.OrganizationsDocument,
     "\n  mutation CreateOrganization($input: CreateOrganizationInput!) {\n    createOrganization(input: $input) {\n      id\n      name\n      slug\n    }\n  }\n": types.CreateOrganizationDocument,
+    "\n  query PlatformStatus {\n    platformStatus {\n      temporal {\n        state\n        since\n        detail\n      }\n      features {\n        key\n        name\n        state\n      }\n    }\n  }\n": types.PlatformStatusDocument,
     "\n  query Viewer {\n    viewer {\n      role\n      permissions\n      authMethod\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.ViewerDocument,
     "\n  query AuditEvents($first: Int!, $before: Int, $filter: AuditEventFilter) {\n    auditEvents(first: $first, before: $before, filter: $filter) {\n      nextCursor\n      events {\n        id\n        seq\n        occurredAt\n        actorType\n        actorLabel\n        actorUserId\n        actorApiKeyId\n        action\n        targetType\n        targetId\n        ip\n        userAgent\n        requestId\n        data\n        hash\n      }\n    }\n  }\n": types.AuditEventsDocument,
     "\n  query AuditFacets {\n    auditFacets {\n      actions {\n        action\n        count\n      }\n      targetTypes {\n        targetType\n        count\n      }\n      actors {\n        actorType\n        userId\n        apiKeyId\n        apiKeyName\n        label\n        count\n        lastAt\n      }\n    }\n  }\n": types.AuditFacetsDocument,
@@ -224,6 +226,10 @@ export function graphql(source: "\n  query Organizations {\n    organizations {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CreateOrganization($input: CreateOrganizationInput!) {\n    createOrganization(input: $input) {\n      id\n      name\n      slug\n    }\n  }\n"): (typeof documents)["\n  mutation CreateOrganization($input: CreateOrganizationInput!) {\n    createOrganization(input: $input) {\n      id\n      name\n      slug\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PlatformStatus {\n    platformStatus {\n      temporal {\n        state\n        since\n        detail\n      }\n      features {\n        key\n        name\n        state\n      }\n    }\n  }\n"): (typeof documents)["\n  query PlatformStatus {\n    platformStatus {\n      temporal {\n        state\n        since\n        detail\n      }\n      features {\n        key\n        name\n        state\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
