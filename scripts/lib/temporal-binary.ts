@@ -188,7 +188,7 @@ class GoProgress {
     if (this.current === TEMPORAL_CLI_MODULE) return `linking the temporal binary (${this.compiled} packages compiled)`;
     if (this.compiled > 0) return `compiling: ${this.compiled} packages so far, now ${this.current}`;
     if (this.downloads > 0) return `downloading modules: ${this.downloads} so far`;
-    return 'resolving modules';
+    return 'resolving modules, reusing its build cache or linking: go says nothing meanwhile';
   }
 }
 
