@@ -9,6 +9,7 @@ import * as evaluation from './types/evaluation';
 import * as invitation from './types/invitation';
 import * as member from './types/member';
 import * as organization from './types/organization';
+import * as platform from './types/platform';
 import * as project from './types/project';
 import * as registry from './types/registry';
 import * as retraining from './types/retraining';
@@ -19,7 +20,7 @@ import * as user from './types/user';
 import * as viewer from './types/viewer';
 
 /** Every type file, each adding its types and root fields to the builder it is given. */
-const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining];
+const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, platform];
 
 /** The whole schema, built from a fresh builder on every call. */
 export function buildSchema(): GraphQLSchema {

@@ -127,6 +127,8 @@ const cases: Record<string, Case[]> = {
   viewer: [{ name: 'own viewer', query: '{ viewer { user { email } organization { id } role } }', expect: noAData }],
   organization: [{ name: 'current org', query: '{ organization { id name } }', expect: noAData }],
   organizations: [{ name: 'my orgs', query: '{ organizations { id name } }', expect: noAData }],
+  // The same for every caller: which features can be used, and Temporal's state.
+  platformStatus: [{ name: 'platform status', query: '{ platformStatus { temporal { state } features { key state } } }', expect: noAData }],
   members: [{ name: 'members', query: '{ members { edges { node { id user { email } } } } }', expect: noAData }],
   teams: [{ name: 'teams', query: '{ teams { edges { node { id name } } } }', expect: noAData }],
   team: [{ name: 'A team by id', query: 'query($id: ID!) { team(id: $id) { id } }', vars: () => ({ id: ids.team }), expect: 'NOT_FOUND' }],

@@ -6,8 +6,10 @@
  * Every backing service has an embedded default that configuration replaces:
  * no DATABASE_URL starts PostgreSQL (data in $GANTRY_HOME/pg), no TEMPORAL_ADDRESS
  * starts a Temporal dev server (state in $GANTRY_HOME/temporal.db). Data survives
- * restarts. Ctrl-C or SIGTERM stops everything it started; if any process dies,
- * everything stops and the exit code is non-zero.
+ * restarts. The web app starts as soon as the database is ready; Temporal (whose CLI may
+ * have to be built first, minutes on a fresh machine) and then the worker come up in the
+ * background. Ctrl-C or SIGTERM stops everything it started, a build in progress too; if
+ * any process dies, everything stops and the exit code is non-zero.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,16 +22,20 @@ import { migrateDatabase } from '../db/migrate';
 import { assertPortFree, sleep } from './lib/net';
 import { buildNeeded } from './lib/next-build';
 import { describeExit, isAlive, prefixer, spawnManaged, stopProcessGroup, type ManagedChild } from './lib/processes';
-import { findOrBuildTemporal, startTemporalDevServer } from './lib/temporal-binary';
+import { formatElapsed } from '../rules/elapsed';
+import { clearTemporalStartup, readTemporalStartup, writeTemporalStartup } from '../core/orchestration/temporal-startup';
+import { findOrBuildTemporal, isAbortError, startTemporalDevServer } from './lib/temporal-binary';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = prefixer('gantry');
 
 const HELP = `Usage: tsx scripts/run.ts [--dev]
 
-Starts PostgreSQL (unless DATABASE_URL is set), Temporal (unless TEMPORAL_ADDRESS is set),
-the worker and the web server. --dev runs Next.js in development mode; without it, the
-production build (built first when missing or older than the sources).
+Starts PostgreSQL (unless DATABASE_URL is set) and the web server, and meanwhile Temporal
+(unless TEMPORAL_ADDRESS is set; its CLI is built first when none is found) and then the
+worker. The web app does not wait for Temporal: training jobs, evaluations and retraining
+switch on when it is up. --dev runs Next.js in development mode; without it, the production
+build (built first when missing or older than the sources).
 
 Environment: PORT (3000), GANTRY_HOME (.gantry), GANTRY_PG_PORT (5433),
 GANTRY_TEMPORAL_PORT (7233), GANTRY_TEMPORAL_UI_PORT (8233), DATABASE_URL, TEMPORAL_ADDRESS,
@@ -100,19 +106,56 @@ class Supervisor {
   stopping = false;
   private children: ManagedChild[] = [];
   private services: { name: string; stop: () => Promise<void>; pid?: number }[] = [];
-  private pendingStep: Promise<unknown> = Promise.resolve();
+  /** Processes that are neither children nor services (a `go` build), recorded for a later run's clean-up. */
+  private tracked = new Map<number, string>();
+  private pending = new Set<Promise<unknown>>();
+  /** Aborted when shutdown begins: background work (the Temporal CLI build) stops at once rather than finishing. */
+  private readonly aborter = new AbortController();
+  readonly signal = this.aborter.signal;
   readonly runId = randomBytes(8).toString('hex');
 
   constructor(private readonly recordFile: string) {}
 
+  private hold<T>(p: Promise<T>): Promise<T> {
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(settled);
+    void settled.then(() => this.pending.delete(settled));
+    return p;
+  }
+
   /** Runs a startup step; a shutdown that starts meanwhile waits for it, so nothing it starts leaks. */
   async step<T>(fn: () => Promise<T>): Promise<T> {
     if (this.stopping) throw new Stopping();
-    const p = fn();
-    this.pendingStep = p.catch(() => undefined);
-    const result = await p;
+    const result = await this.hold(fn());
     if (this.stopping) throw new Stopping();
     return result;
+  }
+
+  /**
+   * Work that goes on while the rest starts and runs (Temporal, which may first have to be
+   * built). Its failure is reported, not fatal: the web app stays useful without it. A
+   * shutdown aborts it through `signal` and waits for it to wind down.
+   */
+  background(name: string, fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    return this.hold(
+      fn(this.signal).catch((err: unknown) => {
+        if (err instanceof Stopping || isAbortError(err) || this.stopping) return;
+        log(`${name}: ${errorMessage(err)}`);
+      }),
+    );
+  }
+
+  track(name: string, pid: number): void {
+    this.tracked.set(pid, name);
+    this.writeRecord();
+  }
+
+  untrack(pid: number): void {
+    this.tracked.delete(pid);
+    this.writeRecord();
   }
 
   /** A service stopped after the app processes; `pid` (its process group) lets a later run clean up after a crash. */
@@ -152,6 +195,7 @@ class Supervisor {
       children: [
         ...this.children.map((c) => ({ name: c.name, pid: c.pid })),
         ...this.services.flatMap((x) => (x.pid ? [{ name: x.name, pid: x.pid }] : [])),
+        ...[...this.tracked].map(([pid, name]) => ({ name, pid })),
       ],
     };
     writeFileSync(this.recordFile, `${JSON.stringify(record, null, 2)}\n`);
@@ -162,7 +206,8 @@ class Supervisor {
     this.stopping = true;
     if (why) log(why);
     log('Stopping… (press Ctrl-C again to kill everything at once)');
-    await Promise.race([this.pendingStep, sleep(60_000)]);
+    this.aborter.abort();
+    await Promise.race([Promise.all(this.pending), sleep(60_000)]);
     await Promise.all(
       this.children.map(async (child) => {
         const info = await child.stop({ signal: 'SIGTERM', timeoutMs: 10_000 });
@@ -178,13 +223,15 @@ class Supervisor {
       }
     }
     rmSync(this.recordFile, { force: true });
+    clearTemporalStartup(path.dirname(this.recordFile));
     process.exit(code);
   }
 
   /** A second Ctrl-C while stopping: kill everything now. */
   async forceKill(): Promise<never> {
     log('Forced exit: killing all processes.');
-    const pids = [...this.children.map((c) => c.pid), ...this.services.flatMap((x) => (x.pid ? [x.pid] : []))];
+    this.aborter.abort();
+    const pids = [...this.children.map((c) => c.pid), ...this.services.flatMap((x) => (x.pid ? [x.pid] : [])), ...this.tracked.keys()];
     await Promise.all(pids.map((pid) => stopProcessGroup(pid, 'SIGKILL', 2000)));
     process.exit(130);
   }
@@ -373,13 +420,26 @@ async function main(): Promise<void> {
   }
 }
 
-async function startAll(
-  sup: Supervisor,
-  ctx: { mode: 'dev' | 'start'; launcher: Launcher; home: string; production: boolean; config: ReturnType<typeof env> },
-): Promise<void> {
+type Ctx = { mode: 'dev' | 'start'; launcher: Launcher; home: string; production: boolean; config: ReturnType<typeof env> };
+
+async function startAll(sup: Supervisor, ctx: Ctx): Promise<void> {
   const { mode, launcher, home, production, config } = ctx;
+  const began = Date.now();
 
   await assertPortFree(launcher.PORT, 'the web app', 'PORT');
+
+  // Temporal is found (or built, minutes on a fresh machine) in the background; nothing else waits
+  // for it. Its address is fixed now, so the web app and the worker connect once it listens.
+  const database = deferred<void>();
+  let temporal: Promise<TemporalUp | undefined> = Promise.resolve(undefined);
+  const temporalNote = `external (TEMPORAL_ADDRESS=${launcher.TEMPORAL_ADDRESS})`;
+  if (!launcher.TEMPORAL_ADDRESS) {
+    await assertPortFree(launcher.GANTRY_TEMPORAL_PORT, 'Temporal', 'GANTRY_TEMPORAL_PORT');
+    await assertPortFree(launcher.GANTRY_TEMPORAL_UI_PORT, 'the Temporal UI', 'GANTRY_TEMPORAL_UI_PORT');
+    process.env.TEMPORAL_ADDRESS = `127.0.0.1:${launcher.GANTRY_TEMPORAL_PORT}`;
+    writeTemporalStartup(home, { state: 'starting', detail: 'looking for the Temporal CLI' });
+    temporal = startTemporal(sup, ctx, database.promise);
+  }
 
   // PostgreSQL
   let databaseNote = 'external (DATABASE_URL)';
@@ -434,39 +494,15 @@ async function startAll(
   const seed = launcher.GANTRY_SEED_DEMO ?? (production ? 'false' : 'full');
   let demo: { email: string; password: string; orgName: string } | undefined;
   if (seed !== 'false') demo = await sup.step(seedDemoData);
-
-  // Temporal
-  let temporalUi = `external (TEMPORAL_ADDRESS=${launcher.TEMPORAL_ADDRESS})`;
-  if (!launcher.TEMPORAL_ADDRESS) {
-    await assertPortFree(launcher.GANTRY_TEMPORAL_PORT, 'Temporal', 'GANTRY_TEMPORAL_PORT');
-    await assertPortFree(launcher.GANTRY_TEMPORAL_UI_PORT, 'the Temporal UI', 'GANTRY_TEMPORAL_UI_PORT');
-    const binary = await sup.step(() => findOrBuildTemporal({ log }));
-    log(`Starting Temporal on port ${launcher.GANTRY_TEMPORAL_PORT}…`);
-    const temporal = await sup.step(async () => {
-      const t = await startTemporalDevServer({
-        binary,
-        dbFile: path.join(home, 'temporal.db'),
-        port: launcher.GANTRY_TEMPORAL_PORT,
-        uiPort: launcher.GANTRY_TEMPORAL_UI_PORT,
-        namespace: config.TEMPORAL_NAMESPACE,
-        log: prefixer('temporal'),
-      });
-      sup.addService('Temporal', t.stop, t.pid);
-      return t;
-    });
-    sup.watch('Temporal', temporal.exited);
-    process.env.TEMPORAL_ADDRESS = temporal.address;
-    temporalUi = temporal.uiUrl!;
-  }
   resetEnvCache();
+  database.resolve();
 
   // Web build (production mode only)
-  const nextBin = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
   if (mode === 'start') {
     const reason = buildNeeded(ROOT);
     if (reason) {
       log(`Running next build (${reason})…`);
-      const build = spawnManaged('build', process.execPath, [nextBin, 'build'], {
+      const build = spawnManaged('build', process.execPath, [NEXT_BIN, 'build'], {
         cwd: ROOT,
         env: { ...process.env, NODE_ENV: 'production' },
         onLine: prefixer('build'),
@@ -478,39 +514,163 @@ async function startAll(
     }
   }
 
-  // App processes
+  // The web app. Next.js behind the small Node server of docs/decisions/0006-web-process.md; it reads PORT.
   if (sup.stopping) throw new Stopping();
-  const childEnv: Record<string, string | undefined> = {
-    ...process.env,
-    NODE_ENV: launcher.NODE_ENV || (mode === 'dev' ? 'development' : 'production'),
-  };
-  const worker = spawnManaged('worker', process.execPath, ['--import', 'tsx', path.join('workers', 'main.ts')], {
-    cwd: ROOT,
-    env: childEnv,
-    onLine: prefixer('worker'),
-  });
-  sup.addChild(worker, { critical: true });
-  // Next.js behind the small Node server of docs/decisions/0006-web-process.md; it reads PORT.
   const webArgs = ['--import', 'tsx', path.join('scripts', 'web-server.ts'), ...(mode === 'dev' ? ['--dev'] : [])];
-  const web = spawnManaged('web', process.execPath, webArgs, { cwd: ROOT, env: childEnv, onLine: prefixer('web') });
+  const web = spawnManaged('web', process.execPath, webArgs, { cwd: ROOT, env: childEnv(ctx), onLine: prefixer('web') });
   sup.addChild(web, { critical: true });
+
+  // With an external Temporal the worker starts now and waits for Temporal itself.
+  if (launcher.TEMPORAL_ADDRESS) temporal = sup.step(() => startWorker(sup, ctx, sup.signal)).then((started) => (started ? {} : undefined), () => undefined);
+  let up: TemporalUp | undefined;
+  let summaryPrinted = false;
+  void temporal.then((u) => {
+    if (!u || sup.stopping) return;
+    up = u;
+    if (summaryPrinted) {
+      log(`Temporal and the worker are up, ${formatElapsed(Date.now() - began)} after start: training jobs, evaluations and retraining are on${u.uiUrl ? ` (Temporal UI ${u.uiUrl})` : ''}.`);
+    }
+    void sup.background('After Temporal came up', () => whenTemporalAndWorkerAreUp(sup, { demo: demo !== undefined && seed === 'full' }));
+  });
 
   const publicUrl = process.env.GANTRY_PUBLIC_URL!;
   const healthy = await waitForHealth(`http://127.0.0.1:${launcher.PORT}/api/health`, 180_000, sup);
   if (sup.stopping) return;
+  const ready = up as TemporalUp | undefined;
+  let temporalLine: string;
+  if (launcher.TEMPORAL_ADDRESS) temporalLine = `  Temporal     ${temporalNote}`;
+  else if (ready) temporalLine = `  Temporal UI  ${ready.uiUrl}`;
+  else temporalLine = `  Temporal     ${temporalProgress(home)}; training jobs, evaluations and retraining switch on when it is up`;
   const lines = [
     '',
-    `Gantry is ${healthy ? 'running' : 'starting (no healthy answer from /api/health yet)'} — ${mode === 'dev' ? 'development' : 'production build'}`,
+    `Gantry is ${healthy ? 'running' : 'starting (no healthy answer from /api/health yet)'} — ${mode === 'dev' ? 'development' : 'production build'}, web app up in ${formatElapsed(Date.now() - began)}`,
     `  App          ${publicUrl}`,
     `  GraphQL      ${publicUrl}/api/graphql`,
-    `  Temporal UI  ${temporalUi}`,
+    `  MLflow       MLFLOW_TRACKING_URI=${publicUrl}`,
+    temporalLine,
     `  Database     ${databaseNote}`,
+    `  Data         ${home}`,
     demo ? `  Demo login   ${demo.email} / ${demo.password}  (organization "${demo.orgName}")` : undefined,
     '  Press Ctrl-C to stop.',
     '',
   ];
   for (const line of lines) if (line !== undefined) log(line);
-  if (demo && seed === 'full') void seedDemoWorkInBackground(sup).catch(() => undefined);
+  summaryPrinted = true;
+}
+
+/**
+ * Called once Temporal and the worker are up (with the web app already serving, or about to).
+ * Work that needs workflows to run, and must not hold back the web app, starts here; `signal`
+ * aborts when Gantry stops.
+ */
+async function whenTemporalAndWorkerAreUp(sup: Supervisor, work: { demo: boolean }): Promise<void> {
+  if (work.demo) await seedDemoWorkInBackground(sup);
+}
+
+const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+function childEnv(ctx: Ctx): Record<string, string | undefined> {
+  return { ...process.env, NODE_ENV: ctx.launcher.NODE_ENV || (ctx.mode === 'dev' ? 'development' : 'production') };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+interface TemporalUp {
+  uiUrl?: string;
+}
+
+/** What Temporal is doing, from the startup report, for the summary. */
+function temporalProgress(home: string): string {
+  const report = readTemporalStartup(home);
+  if (report?.state === 'building') return `${report.detail ?? 'building the Temporal CLI'} (${formatElapsed(Date.now() - Date.parse(report.since))} so far)`;
+  if (report?.state === 'failed') return 'could not be started (see above)';
+  return report?.detail ?? 'starting';
+}
+
+/**
+ * The embedded Temporal, in the background: find or build the CLI (with a progress line),
+ * start the dev server, then, once the database is migrated, the worker. Each stage is
+ * reported in $GANTRY_HOME/temporal-startup.json for the web app. Resolves when the worker
+ * is up; undefined when Temporal could not be started (the web app carries on without it).
+ */
+async function startTemporal(sup: Supervisor, ctx: Ctx, databaseReady: Promise<void>): Promise<TemporalUp | undefined> {
+  const { launcher, home, config } = ctx;
+  let up: TemporalUp | undefined;
+  await sup.background('Temporal', async (signal) => {
+    let binary: string;
+    try {
+      binary = await sup.step(() =>
+        findOrBuildTemporal({
+          log,
+          signal,
+          onBuildStart: ({ pid, ours }) => {
+            writeTemporalStartup(home, { state: 'building', detail: ours ? 'building the Temporal CLI' : `waiting for pid ${pid} to build the Temporal CLI` });
+            if (ours) sup.track('Temporal CLI build', pid);
+          },
+        }),
+      );
+    } catch (err) {
+      if (isAbortError(err) || err instanceof Stopping) return;
+      writeTemporalStartup(home, { state: 'failed', detail: 'no Temporal CLI could be found or built' });
+      log(errorMessage(err));
+      log('The web app carries on without Temporal: training jobs, evaluations and retraining stay off until it runs.');
+      return;
+    }
+    writeTemporalStartup(home, { state: 'starting', detail: 'starting the Temporal server' });
+    log(`Starting Temporal on port ${launcher.GANTRY_TEMPORAL_PORT}…`);
+    const server = await sup.step(async () => {
+      const t = await startTemporalDevServer({
+        binary,
+        dbFile: path.join(home, 'temporal.db'),
+        port: launcher.GANTRY_TEMPORAL_PORT,
+        uiPort: launcher.GANTRY_TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        log: prefixer('temporal'),
+      });
+      sup.addService('Temporal', t.stop, t.pid);
+      return t;
+    }).catch((err: unknown) => {
+      if (err instanceof Stopping) throw err;
+      writeTemporalStartup(home, { state: 'failed', detail: 'the Temporal server did not start' });
+      log(`Temporal did not start: ${errorMessage(err)}`);
+      log('The web app carries on without Temporal: training jobs, evaluations and retraining stay off until it runs.');
+      return undefined;
+    });
+    if (!server) return;
+    sup.watch('Temporal', server.exited);
+    await sup.step(() => untilAborted(databaseReady, signal));
+    writeTemporalStartup(home, { state: 'starting', detail: 'starting the worker' });
+    if (!(await sup.step(() => startWorker(sup, ctx, signal)))) return;
+    writeTemporalStartup(home, { state: 'ready' });
+    up = { uiUrl: server.uiUrl };
+  });
+  return up;
+}
+
+/** Resolves with `promise`, or with undefined as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return Promise.race([promise, new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }))]);
+}
+
+/** Starts the worker process; true once it polls its task queue, false if it exited or Gantry is stopping first. */
+async function startWorker(sup: Supervisor, ctx: Ctx, signal: AbortSignal): Promise<boolean> {
+  const started = deferred<void>();
+  const print = prefixer('worker');
+  const worker = spawnManaged('worker', process.execPath, ['--import', 'tsx', path.join('workers', 'main.ts')], {
+    cwd: ROOT,
+    env: childEnv(ctx),
+    onLine: (line) => {
+      print(line);
+      if (line.includes('"msg":"Worker started"')) started.resolve();
+    },
+  });
+  sup.addChild(worker, { critical: true });
+  return (await untilAborted(Promise.race([started.promise.then(() => true), worker.exited.then(() => false)]), signal)) ?? false;
 }
 
 /** Demo organization and user; core/demo/seed-demo.ts owns what they contain. */

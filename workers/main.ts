@@ -1,7 +1,7 @@
 /**
- * The worker process: connects to Temporal at TEMPORAL_ADDRESS, polls the task
- * queue until SIGINT/SIGTERM, then finishes in-flight tasks and exits.
- * Logs one JSON object per line on stdout.
+ * The worker process: connects to Temporal at TEMPORAL_ADDRESS (waiting for as long as it
+ * takes to come up), polls the task queue until SIGINT/SIGTERM, then finishes in-flight
+ * tasks and exits. Logs one JSON object per line on stdout.
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
@@ -24,17 +24,29 @@ function writeEntry(entry: LogEntry): void {
   process.stdout.write(`${JSON.stringify({ ts, level: level.toLowerCase(), msg: message, ...meta }, jsonReplacer)}\n`);
 }
 
-async function connectWithRetry(address: string, log: DefaultLogger, deadlineMs: number): Promise<NativeConnection> {
+/**
+ * A worker has nothing to do until Temporal answers, and a Temporal that comes up later (a
+ * cluster restarting, a dev server whose CLI is still being built) is normal: it waits, saying
+ * so now and then, until Temporal answers or a signal stops it.
+ */
+async function connectWhenReachable(address: string, log: DefaultLogger, stopped: AbortSignal): Promise<NativeConnection | undefined> {
   const started = Date.now();
-  for (let attempt = 1; ; attempt++) {
+  let lastReport = 0;
+  for (let attempt = 1; !stopped.aborted; attempt++) {
     try {
       return await NativeConnection.connect({ address });
     } catch (err) {
-      if (Date.now() - started > deadlineMs) throw err;
-      log.warn('Temporal not reachable yet; retrying', { address, attempt, error: (err as Error).message });
-      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
+      if (Date.now() - lastReport > 30_000) {
+        lastReport = Date.now();
+        log.warn('Temporal not reachable yet; waiting for it', { address, attempt, waitingSeconds: Math.round((Date.now() - started) / 1000), error: (err as Error).message });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(5000, 500 * attempt));
+        stopped.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
     }
   }
+  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -52,27 +64,35 @@ async function main(): Promise<void> {
   const address = config.TEMPORAL_ADDRESS;
   const namespace = config.TEMPORAL_NAMESPACE;
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
-  const connection = await connectWithRetry(address, logger, 120_000);
-  const worker = await createWorker({ connection, namespace, taskQueue });
-  const clientConnection = await Connection.connect({ address });
-  const { created } = await ensureSchedules(new Client({ connection: clientConnection, namespace }), taskQueue);
-  if (created.length) logger.info('Created Temporal schedules', { schedules: created });
 
-  let signalled = false;
+  // Before the worker runs, a signal only ends the wait; afterwards it drains the worker.
+  const stopped = new AbortController();
+  let running: Awaited<ReturnType<typeof createWorker>> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
+    if (stopped.signal.aborted) {
       logger.warn('Second signal: exiting without waiting for in-flight tasks', { signal });
       process.exit(1);
     }
-    signalled = true;
+    stopped.abort();
     logger.info('Shutting down worker', { signal });
-    worker.shutdown();
+    running?.shutdown();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  logger.info('Worker started', { address, namespace, taskQueue, pid: process.pid });
+  const connection = await connectWhenReachable(address, logger, stopped.signal);
+  if (!connection) {
+    logger.info('Worker stopped before Temporal was reachable');
+    return;
+  }
+  const worker = await createWorker({ connection, namespace, taskQueue });
+  const clientConnection = await Connection.connect({ address });
   try {
+    const { created } = await ensureSchedules(new Client({ connection: clientConnection, namespace }), taskQueue);
+    if (created.length) logger.info('Created Temporal schedules', { schedules: created });
+    if (stopped.signal.aborted) return;
+    logger.info('Worker started', { address, namespace, taskQueue, pid: process.pid });
+    running = worker;
     await worker.run();
   } finally {
     // Closing on the way out: a failure here changes nothing but is still worth a line in the log.

@@ -1,9 +1,11 @@
 import net from 'node:net';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetEnvCache } from '../config/env';
+import { env, resetEnvCache } from '../config/env';
 import { getEvaluation } from '../core/evaluation/get-evaluation';
 import { setEvaluationPolicy } from '../core/evaluation/set-evaluation-policy';
+import { clearTemporalStartup, writeTemporalStartup } from '../core/orchestration/temporal-startup';
+import { platformStatus } from '../core/platform/status';
 import { evaluationWorkflowId, startEvaluation } from '../core/evaluation/start-evaluation';
 import { createModelVersion } from '../core/registry/create-model-version';
 import { createRegisteredModel } from '../core/registry/create-registered-model';
@@ -18,6 +20,8 @@ import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
+import { jobWorkflowId } from '../core/training/access';
+import { submitTrainingJob } from '../core/training/submit-training-job';
 import { type TestDatabase } from '../db/test/database';
 import { freePort } from '../scripts/lib/net';
 import { type TemporalDevServer } from '../scripts/lib/temporal-binary';
@@ -243,3 +247,38 @@ describe('retraining policies', () => {
   });
 });
 
+describe('while the launcher reports Temporal still starting', () => {
+  // The launcher writes this report while it builds and starts Temporal; this test process plays the launcher.
+  const report = (state: 'building' | 'ready') => writeTemporalStartup(env().GANTRY_HOME, { state, detail: state === 'building' ? 'building the Temporal CLI' : undefined });
+  const featureState = async () => Object.fromEntries((await platformStatus()).features.map((f) => [f.key, f.state]));
+
+  it('refuses what needs Temporal with a coded error saying so, records nothing, and switches on by itself once the report says ready', async () => {
+    const v3 = await versionId(3);
+    const jobs = await count(`training_jobs where org_id = $1`, A.orgId);
+    const policies = await count(`retraining_policies where org_id = $1`, A.orgId);
+    report('building');
+    try {
+      await waitFor('the features to wait on Temporal', async () => (await featureState()).jobs === 'waiting for Temporal');
+      expect(await featureState()).toEqual({ tracking: 'ready', registry: 'ready', jobs: 'waiting for Temporal', evaluations: 'waiting for Temporal', retraining: 'waiting for Temporal' });
+      const refusals = await Promise.all([
+        submitTrainingJob(A.ctx, { project: projectId, command: ['true'] }).catch((e: unknown) => e),
+        startEvaluation(A.ctx, { modelVersionId: v3 }).catch((e: unknown) => e),
+        createRetrainingPolicy(A.ctx, { model: { name: 'churn' }, name: 'while building', jobTemplate: { command: ['true'] }, cron: '0 3 * * 1', evaluate: false }).catch((e: unknown) => e),
+      ]);
+      for (const e of refusals) {
+        expect(e).toMatchObject({ code: 'UNAVAILABLE', retryAfterSeconds: 30, message: expect.stringMatching(/^Temporal is still starting: the Temporal CLI is being built \(\d+s so far\)\. Training jobs, evaluations and retraining switch on by themselves once it is up/) });
+      }
+      expect(await count(`training_jobs where org_id = $1`, A.orgId)).toBe(jobs);
+      expect(await count(`evaluations where model_version_id = $1`, v3)).toBe(0);
+      expect(await count(`retraining_policies where org_id = $1`, A.orgId)).toBe(policies);
+      expect(await audits('job.submit')).toBe(0);
+
+      report('ready');
+      await waitFor('the features to switch on', async () => (await featureState()).jobs === 'ready');
+      const job = await submitTrainingJob(A.ctx, { project: projectId, command: ['true'] });
+      await client.workflow.getHandle(jobWorkflowId(job.id)).result();
+    } finally {
+      clearTemporalStartup(env().GANTRY_HOME);
+    }
+  });
+});

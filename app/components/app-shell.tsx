@@ -31,6 +31,7 @@ import {
   XIcon,
 } from './icons';
 import { Menu, menuItemClass } from './menu';
+import { PlatformStatusBanner } from './platform-status';
 import { Avatar, RoleBadge, Skeleton, cx } from './ui';
 
 const OrganizationsQuery = graphql(`
@@ -290,6 +291,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           <div className="flex-1" />
           <UserMenu />
         </header>
+        <PlatformStatusBanner />
         <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 lg:px-10">{children}</main>
       </div>
     </div>

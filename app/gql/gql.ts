@@ -24,6 +24,7 @@ type Documents = {
     "\n  query MlflowLinkExperiment($id: ID!) {\n    experiment(id: $id) {\n      id\n    }\n  }\n": typeof types.MlflowLinkExperimentDocument,
     "\n  query MlflowLinkModel($name: String!) {\n    registeredModel(name: $name) {\n      id\n    }\n  }\n": typeof types.MlflowLinkModelDocument,
     "\n  query MlflowLinkVersion($uri: String!) {\n    resolveModelUri(uri: $uri) {\n      version {\n        id\n        modelId\n      }\n    }\n  }\n": typeof types.MlflowLinkVersionDocument,
+    "\n  query PlatformStatus {\n    platformStatus {\n      temporal {\n        state\n        since\n        detail\n      }\n      features {\n        key\n        name\n        state\n      }\n    }\n  }\n": typeof types.PlatformStatusDocument,
     "\n  query Viewer {\n    viewer {\n      role\n      permissions\n      authMethod\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query AuditEvents($first: Int!, $before: Int, $filter: AuditEventFilter) {\n    auditEvents(first: $first, before: $before, filter: $filter) {\n      nextCursor\n      events {\n        id\n        seq\n        occurredAt\n        actorType\n        actorLabel\n        actorUserId\n        actorApiKeyId\n        action\n        targetType\n        targetId\n        ip\n        userAgent\n        requestId\n        data\n        hash\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
     "\n  query AuditFacets {\n    auditFacets {\n      actions {\n        action\n        count\n      }\n      targetTypes {\n        targetType\n        count\n      }\n      actors {\n        actorType\n        userId\n        apiKeyId\n        apiKeyName\n        label\n        count\n        lastAt\n      }\n    }\n  }\n": typeof types.AuditFacetsDocument,
@@ -118,6 +119,7 @@ const documents: Documents = {
     "\n  query MlflowLinkExperiment($id: ID!) {\n    experiment(id: $id) {\n      id\n    }\n  }\n": types.MlflowLinkExperimentDocument,
     "\n  query MlflowLinkModel($name: String!) {\n    registeredModel(name: $name) {\n      id\n    }\n  }\n": types.MlflowLinkModelDocument,
     "\n  query MlflowLinkVersion($uri: String!) {\n    resolveModelUri(uri: $uri) {\n      version {\n        id\n        modelId\n      }\n    }\n  }\n": types.MlflowLinkVersionDocument,
+    "\n  query PlatformStatus {\n    platformStatus {\n      temporal {\n        state\n        since\n        detail\n      }\n      features {\n        key\n        name\n        state\n      }\n    }\n  }\n": types.PlatformStatusDocument,
     "\n  query Viewer {\n    viewer {\n      role\n      permissions\n      authMethod\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.ViewerDocument,
     "\n  query AuditEvents($first: Int!, $before: Int, $filter: AuditEventFilter) {\n    auditEvents(first: $first, before: $before, filter: $filter) {\n      nextCursor\n      events {\n        id\n        seq\n        occurredAt\n        actorType\n        actorLabel\n        actorUserId\n        actorApiKeyId\n        action\n        targetType\n        targetId\n        ip\n        userAgent\n        requestId\n        data\n        hash\n      }\n    }\n  }\n": types.AuditEventsDocument,
     "\n  query AuditFacets {\n    auditFacets {\n      actions {\n        action\n        count\n      }\n      targetTypes {\n        targetType\n        count\n      }\n      actors {\n        actorType\n        userId\n        apiKeyId\n        apiKeyName\n        label\n        count\n        lastAt\n      }\n    }\n  }\n": types.AuditFacetsDocument,
@@ -256,6 +258,10 @@ export function graphql(source: "\n  query MlflowLinkModel($name: String!) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MlflowLinkVersion($uri: String!) {\n    resolveModelUri(uri: $uri) {\n      version {\n        id\n        modelId\n      }\n    }\n  }\n"): (typeof documents)["\n  query MlflowLinkVersion($uri: String!) {\n    resolveModelUri(uri: $uri) {\n      version {\n        id\n        modelId\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PlatformStatus {\n    platformStatus {\n      temporal {\n        state\n        since\n        detail\n      }\n      features {\n        key\n        name\n        state\n      }\n    }\n  }\n"): (typeof documents)["\n  query PlatformStatus {\n    platformStatus {\n      temporal {\n        state\n        since\n        detail\n      }\n      features {\n        key\n        name\n        state\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

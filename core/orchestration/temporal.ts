@@ -3,13 +3,15 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { env } from '../../config/env';
 import { AppError } from '../errors';
 import { createLogger } from '../observability/logger';
+import { temporalPending, temporalPendingMessage } from './temporal-startup';
 import type { WorkflowName, WorkflowStart } from './workflows';
 
 const log = createLogger('temporal');
 
 /**
  * The Temporal client the web process (and use cases) start and signal
- * workflows with. One connection per process, made on first use; workflows are
+ * workflows with. One connection per process, made on first use and again after a failed
+ * attempt, so a web app started before Temporal connects once Temporal is up; workflows are
  * addressed through the typed table in `./workflows`, so `core` never loads workflow code.
  */
 let cached: { address: string; client: Promise<Client> } | undefined;
@@ -48,11 +50,21 @@ const CALL_DEADLINE_MS = 10_000;
 
 const unreachable = (cause: unknown) => new AppError('UNAVAILABLE', 'The workflow service (Temporal) is not reachable; try again shortly', { cause });
 
+/** Seconds a client should wait before trying again, by what the launcher is doing. */
+const RETRY_AFTER_SECONDS = { building: 30, starting: 5, failed: undefined } as const;
+
 /**
- * Runs `fn` with the client, within a deadline. A connection failure becomes UNAVAILABLE
- * (logged with its cause); errors from the call itself are the caller's to map.
+ * Runs `fn` with the client, within a deadline. While the launcher reports Temporal still
+ * starting (or failed to start), UNAVAILABLE saying so, without waiting on a connection that
+ * cannot succeed; a connection failure becomes UNAVAILABLE too (logged with its cause). Errors
+ * from the call itself are the caller's to map.
  */
 export async function withTemporal<T>(what: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const pending = temporalPending();
+  if (pending) {
+    const retryAfterSeconds = pending.state === 'ready' ? undefined : RETRY_AFTER_SECONDS[pending.state];
+    throw new AppError('UNAVAILABLE', temporalPendingMessage(pending), { retryAfterSeconds });
+  }
   let client: Client;
   try {
     client = await temporalClient();

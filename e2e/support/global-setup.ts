@@ -128,10 +128,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     for (;;) {
       if (exitCode !== undefined) throw new Error(`scripts/run.ts exited (code ${exitCode}) before the platform was healthy`);
-      if (Date.now() > deadline) throw new Error(`the platform did not answer ${baseUrl}/api/health within ${STARTUP_TIMEOUT_MS / 60_000} minutes`);
+      if (Date.now() > deadline) throw new Error(`the platform did not report ready at ${baseUrl}/api/health within ${STARTUP_TIMEOUT_MS / 60_000} minutes`);
       try {
+        // The web app answers before Temporal is up (`degraded`); the stories also run jobs, so they wait for `ready`.
         const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(10_000) });
-        if (res.ok) break;
+        if (res.ok && ((await res.json()) as { status?: string }).status === 'ready') break;
       } catch {
         // not up yet
       }

@@ -1,8 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findOrBuildTemporal, TEMPORAL_CLI_MODULE, TEMPORAL_CLI_VERSION } from './temporal-binary';
+import { waitFor } from '../../testing/wait-for';
+import { isAlive } from './processes';
+import { findOrBuildTemporal, isAbortError, TEMPORAL_CLI_MODULE, TEMPORAL_CLI_VERSION } from './temporal-binary';
 
 /**
  * How the launcher and the test runner find the Temporal CLI. The executables here are small
@@ -74,7 +76,7 @@ describe('findOrBuildTemporal', () => {
     const lines: string[] = [];
     const first = await findOrBuildTemporal({ toolsDir, allowDownload: false, log: (l) => lines.push(l) });
     expect(first).toBe(path.join(toolsDir, 'temporal'));
-    expect(readFileSync(calls, 'utf8').trim()).toBe(`install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} GOBIN=${toolsDir} CGO_ENABLED=0`);
+    expect(readFileSync(calls, 'utf8').trim()).toBe(`install -v ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} GOBIN=${toolsDir} CGO_ENABLED=0`);
     expect(lines.join('\n')).toMatch(/Building the Temporal CLI v1\.5\.1 with Go/);
 
     expect(await findOrBuildTemporal({ toolsDir, allowDownload: false, log: () => {} })).toBe(first);
@@ -95,5 +97,67 @@ describe('findOrBuildTemporal', () => {
     expect(message).toContain('no `temporal` on PATH');
     expect(message).toMatch(/building with .*go failed: .*module lookup disabled/s);
     expect(message).toContain(`full log: ${path.join(dir, 'tools', 'temporal-build.log')}`.replace('full', 'Full'));
+  });
+
+  it('reports what go is doing while it builds, and names the build process', async () => {
+    const toolsDir = path.join(dir, 'tools');
+    // Prints what `go install -v` prints (downloads, then one import path per compiled package), slowly.
+    executable(
+      path.join(dir, 'bin', 'go'),
+      [
+        'if [ "$1" = env ]; then echo go1.26.0; exit 0; fi',
+        'echo "go: downloading go.temporal.io/server v1.29.1" >&2',
+        'sleep 0.3',
+        'echo "internal/abi"; echo "google.golang.org/grpc"',
+        'sleep 0.6',
+        'printf \'#!/bin/sh\\necho "temporal version 1.5.1"\\n\' > "$GOBIN/temporal"',
+        'chmod +x "$GOBIN/temporal"',
+      ].join('\n'),
+    );
+    const lines: string[] = [];
+    const builds: { pid: number; ours: boolean }[] = [];
+    const binary = await findOrBuildTemporal({ toolsDir, allowDownload: false, progressEveryMs: 100, log: (l) => lines.push(l), onBuildStart: (b) => builds.push(b) });
+    expect(binary).toBe(path.join(toolsDir, 'temporal'));
+    expect(builds).toEqual([{ pid: expect.any(Number) as number, ours: true }]);
+    const progress = lines.filter((l) => l.startsWith('Building the Temporal CLI… '));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatch(/^Building the Temporal CLI… \d+s \(compiling: 2 packages so far, now google\.golang\.org\/grpc\)$/);
+    expect(readFileSync(path.join(toolsDir, 'temporal-build.log'), 'utf8')).toContain('go: downloading go.temporal.io/server');
+  });
+
+  it('stops a build when told to: the go process and what it started are gone, and nothing is left half-built', async () => {
+    const toolsDir = path.join(dir, 'tools');
+    const pids = path.join(dir, 'pids');
+    // A `go` that starts a compiler-like child and waits for it, as `go install` does.
+    executable(
+      path.join(dir, 'bin', 'go'),
+      ['if [ "$1" = env ]; then echo go1.26.0; exit 0; fi', 'sleep 600 &', `echo "$$ $!" > ${pids}`, 'wait'].join('\n'),
+    );
+    const stop = new AbortController();
+    const building = findOrBuildTemporal({ toolsDir, allowDownload: false, log: () => {}, signal: stop.signal });
+    await waitFor('the build to start', async () => existsSync(pids) && readFileSync(pids, 'utf8').trim().split(' ').length === 2);
+    const [goPid, childPid] = readFileSync(pids, 'utf8').trim().split(' ').map(Number) as [number, number];
+    expect(isAlive(goPid) && isAlive(childPid)).toBe(true);
+    stop.abort();
+    const err = await building.catch((e: unknown) => e);
+    expect(isAbortError(err)).toBe(true);
+    expect([goPid, childPid].filter(isAlive)).toEqual([]);
+    expect(existsSync(path.join(toolsDir, '.temporal-build.lock'))).toBe(false);
+    expect(existsSync(path.join(toolsDir, 'temporal'))).toBe(false);
+  });
+
+  it('stops waiting for another process\'s build when told to', async () => {
+    const toolsDir = path.join(dir, 'tools');
+    executable(path.join(dir, 'bin', 'go'), 'if [ "$1" = env ]; then echo go1.26.0; exit 0; fi\nexit 1');
+    // This test process holds the build lock, as a second Gantry building at the same moment would.
+    mkdirSync(path.join(toolsDir, '.temporal-build.lock'), { recursive: true });
+    writeFileSync(path.join(toolsDir, '.temporal-build.lock', 'pid'), String(process.pid));
+    const stop = new AbortController();
+    const builds: { pid: number; ours: boolean }[] = [];
+    const waiting = findOrBuildTemporal({ toolsDir, allowDownload: false, log: () => {}, signal: stop.signal, onBuildStart: (b) => builds.push(b) });
+    await waitFor('the wait for the other build', async () => builds.length > 0);
+    expect(builds).toEqual([{ pid: process.pid, ours: false }]);
+    stop.abort();
+    expect(isAbortError(await waiting.catch((e: unknown) => e))).toBe(true);
   });
 });

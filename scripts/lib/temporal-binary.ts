@@ -3,8 +3,9 @@ import { accessSync, constants, createWriteStream, existsSync, mkdirSync, readdi
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { formatElapsed } from '../../rules/elapsed';
 import { canConnect, sleep } from './net';
-import { describeExit, isAlive, spawnManaged } from './processes';
+import { describeExit, forEachLine, isAlive, spawnManaged, stopProcessGroup } from './processes';
 
 /** The Temporal CLI Gantry builds when none is installed; its dev server runs workflows locally. */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -20,6 +21,43 @@ export interface FindTemporalOptions {
   allowBuild?: boolean;
   /** Default true: use the SDK's download when the internet is reachable. */
   allowDownload?: boolean;
+  /**
+   * Stops the search: a running build's whole `go` process group is killed, a wait for another
+   * process's build ends, and the call rejects with an `AbortError`.
+   */
+  signal?: AbortSignal;
+  /**
+   * Told when a build begins: `pid` is our `go` process (its own process group), or, with
+   * `ours: false`, the other process whose build this call waits for.
+   */
+  onBuildStart?: (build: { pid: number; ours: boolean }) => void;
+  /** How often a build in progress prints a progress line; default 15 s. */
+  progressEveryMs?: number;
+}
+
+function abortError(): Error {
+  const err = new Error('Stopped while looking for the Temporal CLI');
+  err.name = 'AbortError';
+  return err;
+}
+
+export function isAbortError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}
+
+/** Sleeps, but wakes (and throws) as soon as `signal` aborts. */
+async function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) throw abortError();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+  if (signal?.aborted) throw abortError();
 }
 
 export function defaultToolsDir(): string {
@@ -79,10 +117,12 @@ async function findGo(): Promise<{ go?: string; reason?: string }> {
  * Serialises builds between processes that start at the same moment (e.g. `npm test` and
  * `npm run dev` on a fresh machine): one builds, the others wait and reuse its binary.
  */
-async function withBuildLock<T>(toolsDir: string, log: (l: string) => void, fn: () => Promise<T>): Promise<T> {
+async function withBuildLock<T>(toolsDir: string, opts: BuildOptions, fn: () => Promise<T>): Promise<T> {
   const lock = path.join(toolsDir, '.temporal-build.lock');
-  let announced = false;
+  let waitingSince = 0;
+  let lastReport = 0;
   for (;;) {
+    if (opts.signal?.aborted) throw abortError();
     try {
       mkdirSync(lock);
       writeFileSync(path.join(lock, 'pid'), String(process.pid));
@@ -94,9 +134,15 @@ async function withBuildLock<T>(toolsDir: string, log: (l: string) => void, fn: 
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      if (!announced) log(`Another process (pid ${holder}) is building the Temporal CLI; waiting for it…`);
-      announced = true;
-      await sleep(2000);
+      if (!waitingSince) {
+        waitingSince = lastReport = Date.now();
+        opts.log(`Another process (pid ${holder}) is building the Temporal CLI; waiting for it…`);
+        opts.onBuildStart?.({ pid: holder, ours: false });
+      } else if (Date.now() - lastReport >= opts.progressEveryMs) {
+        lastReport = Date.now();
+        opts.log(`Waiting for pid ${holder} to build the Temporal CLI… ${formatElapsed(Date.now() - waitingSince)}`);
+      }
+      await abortableSleep(1000, opts.signal);
     }
   }
   try {
@@ -114,39 +160,91 @@ function readFileSafe(file: string): string {
   }
 }
 
-async function buildWithGo(go: string, toolsDir: string, log: (l: string) => void): Promise<string> {
+interface BuildOptions {
+  log: (line: string) => void;
+  signal?: AbortSignal;
+  onBuildStart?: FindTemporalOptions['onBuildStart'];
+  progressEveryMs: number;
+}
+
+/** A line `go install -v` prints as it compiles a package: an import path and nothing else. */
+const PACKAGE_LINE = /^[\w.~-]+(\/[\w.~+-]+)*$/;
+
+/** What `go install -v` is doing, from its output: downloading modules, then compiling packages, then linking. */
+class GoProgress {
+  downloads = 0;
+  compiled = 0;
+  current = '';
+
+  see(line: string): void {
+    if (line.startsWith('go: downloading ')) this.downloads++;
+    else if (PACKAGE_LINE.test(line)) {
+      this.compiled++;
+      this.current = line;
+    }
+  }
+
+  describe(): string {
+    if (this.current === TEMPORAL_CLI_MODULE) return `linking the temporal binary (${this.compiled} packages compiled)`;
+    if (this.compiled > 0) return `compiling: ${this.compiled} packages so far, now ${this.current}`;
+    if (this.downloads > 0) return `downloading modules: ${this.downloads} so far`;
+    return 'resolving modules, reusing its build cache or linking: go says nothing meanwhile';
+  }
+}
+
+async function buildWithGo(go: string, toolsDir: string, opts: BuildOptions): Promise<string> {
+  const { log, signal } = opts;
   const target = path.join(toolsDir, 'temporal');
   const logFile = path.join(toolsDir, 'temporal-build.log');
   log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${toolsDir} (first run only; this takes a few minutes)…`);
   const started = Date.now();
   const out = createWriteStream(logFile);
   const recent: string[] = [];
-  const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+  const progress = new GoProgress();
+  // Its own process group, so that stopping it also stops the compilers and linker it runs.
+  const child = spawn(go, ['install', '-v', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
     env: { ...process.env, GOBIN: toolsDir, CGO_ENABLED: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
-  const collect = (chunk: Buffer) => {
-    out.write(chunk);
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) recent.push(line);
+  const onLine = (line: string) => {
+    out.write(`${line}\n`);
+    progress.see(line);
+    if (line.trim()) recent.push(line);
     recent.splice(0, Math.max(0, recent.length - 40));
   };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const progress = setInterval(() => {
-    log(`  still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s; full log: ${logFile})`);
-  }, 30_000);
-  const code = await new Promise<number | null>((resolve) => {
+  forEachLine(child.stdout, onLine);
+  forEachLine(child.stderr, onLine);
+  const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (c) => resolve(c));
     child.once('error', () => resolve(127));
   });
-  clearInterval(progress);
-  await new Promise<void>((resolve) => out.end(resolve));
+  if (child.pid) opts.onBuildStart?.({ pid: child.pid, ours: true });
+  const timer = setInterval(() => {
+    log(`Building the Temporal CLI… ${formatElapsed(Date.now() - started)} (${progress.describe()})`);
+  }, opts.progressEveryMs);
+  const stop = () => void (child.pid ? stopProcessGroup(child.pid, 'SIGTERM', 5_000) : undefined);
+  signal?.addEventListener('abort', stop, { once: true });
+  let code: number | null;
+  try {
+    code = await exited;
+  } finally {
+    clearInterval(timer);
+    signal?.removeEventListener('abort', stop);
+    await new Promise<void>((resolve) => out.end(resolve));
+  }
+  if (signal?.aborted) {
+    // The group may still hold a compiler that outlived `go` itself.
+    if (child.pid) await stopProcessGroup(child.pid, 'SIGKILL', 5_000);
+    log(`Stopped building the Temporal CLI after ${formatElapsed(Date.now() - started)}.`);
+    throw abortError();
+  }
   if (code !== 0 || !(await isTemporalCli(target))) {
     throw new Error(
       `Building the Temporal CLI failed (go install exited with ${code}). Last output:\n${recent.join('\n')}\nFull log: ${logFile}`,
     );
   }
-  log(`Built ${target} in ${Math.round((Date.now() - started) / 1000)}s.`);
+  log(`Built ${target} in ${formatElapsed(Date.now() - started)}.`);
   return target;
 }
 
@@ -196,6 +294,7 @@ export async function findOrBuildTemporal(opts: FindTemporalOptions = {}): Promi
   const log = opts.log ?? ((line: string) => console.log(line));
   const toolsDir = path.resolve(opts.toolsDir ?? defaultToolsDir());
   const tried: string[] = [];
+  const build: BuildOptions = { log, signal: opts.signal, onBuildStart: opts.onBuildStart, progressEveryMs: opts.progressEveryMs ?? 15_000 };
 
   const explicit = process.env.TEMPORAL_CLI_PATH;
   if (explicit) {
@@ -221,10 +320,11 @@ export async function findOrBuildTemporal(opts: FindTemporalOptions = {}): Promi
     if (go) {
       mkdirSync(toolsDir, { recursive: true });
       try {
-        return await withBuildLock(toolsDir, log, async () =>
-          (await isTemporalCli(built)) ? built : buildWithGo(go, toolsDir, log),
+        return await withBuildLock(toolsDir, build, async () =>
+          (await isTemporalCli(built)) ? built : buildWithGo(go, toolsDir, build),
         );
       } catch (err) {
+        if (isAbortError(err)) throw err;
         tried.push(`building with ${go} failed: ${(err as Error).message}`);
         log((err as Error).message);
       }
@@ -233,6 +333,7 @@ export async function findOrBuildTemporal(opts: FindTemporalOptions = {}): Promi
     }
   }
 
+  if (opts.signal?.aborted) throw abortError();
   if (opts.allowDownload !== false) {
     if (await internetReachable()) {
       try {

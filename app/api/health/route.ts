@@ -1,6 +1,7 @@
-// GET /api/health: is the database and Temporal reachable? 200 when both are, else 503.
+// GET /api/health: can the web app serve, and which features wait on Temporal? 200 while the database
+// answers (status `ready`, or `degraded` while Temporal is not up), 503 when it does not (`down`).
 import { NextResponse } from 'next/server';
-import { checkHealth } from '@/core/observability/health';
+import { checkHealth } from '@/core/platform/health';
 
 export const dynamic = 'force-dynamic';
 
