@@ -87,7 +87,8 @@ def test_download_file_and_directory_bytes_match(logged, tmp_path):
 
 
 def test_content_type_is_kept(logged):
-    """The client declares a type per file on upload (PNG: image/png; JSON: text/plain); Gantry serves that type back."""
+    """The client declares a type per file on upload (PNG: image/png; JSON: text/plain, its label for every
+    text file); Gantry keeps a specific type and, for a generic one, stores the type the extension names."""
     run_id, _, src = logged
     run = MlflowClient().get_run(run_id)
     base = f"{URI}/api/2.0/mlflow-artifacts/artifacts/{run.info.artifact_uri.removeprefix('mlflow-artifacts:/')}"
@@ -98,7 +99,7 @@ def test_content_type_is_kept(logged):
     assert int(png.headers["content-length"]) == len(png.content)
     assert png.content == (src / "nested" / "plot.png").read_bytes()
     cfg = requests.get(f"{base}/outputs/nested/config.json", headers=auth, timeout=30)
-    assert cfg.headers["content-type"].startswith("text/plain")
+    assert cfg.headers["content-type"].startswith("application/json")
     assert cfg.json() == {"lr": 0.01}
 
 
