@@ -378,8 +378,8 @@ export function OverviewView() {
                   <EmptyState
                     compact
                     icon={<CpuIcon />}
-                    title="No training jobs yet"
-                    description="Run code on a cluster, with its log, cost and run tracked."
+                    title="No jobs yet"
+                    description="Run training code on a cluster; its log and its run are kept."
                     action={
                       <ButtonLink href={`${base}/jobs/new`} variant="secondary" size="sm">
                         Submit a job

@@ -146,6 +146,13 @@ function CreatedBy({ run, orgSlug }: { run: RunData; orgSlug: string }) {
   );
 }
 
+/** "2 yours, 4 set by the client and Gantry below them": always a line, so the Parameters and Tags headers match. */
+function tagsSummary(yours: number, system: number): string {
+  const set = `${system} set by the client and Gantry`;
+  if (yours === 0) return system === 0 ? 'None set' : set;
+  return system === 0 ? `${yours} set` : `${yours} yours, ${set} below them`;
+}
+
 /** A metric logged once (a final score): its value, not a chart of one point. */
 function MetricValue({ metricKey, value, step }: { metricKey: string; value: number; step: number }) {
   return (
@@ -339,7 +346,7 @@ export function RunView({ runId }: { runId: string }) {
         <Card className="flex flex-col">
           <CardHeader
             title="Tags"
-            description={run ? `${userTags.length} yours${systemTags.length > 0 ? `, ${systemTags.length} set by the client and Gantry below them` : ''}` : undefined}
+            description={run ? tagsSummary(userTags.length, systemTags.length) : undefined}
           />
           {run ? <KeyValueTable rows={[...userTags, ...systemTags]} empty="No tags" testId="run-tags" /> : <Skeleton className="m-5 h-24" />}
         </Card>
