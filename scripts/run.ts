@@ -490,12 +490,13 @@ async function startAll(sup: Supervisor, ctx: Ctx): Promise<void> {
 
   await sup.step(() => migrateDatabase(databaseUrl, config.DATABASE_APP_PASSWORD));
   log('Database migrated.');
-
-  const seed = launcher.GANTRY_SEED_DEMO ?? (production ? 'false' : 'full');
-  let demo: { email: string; password: string; orgName: string } | undefined;
-  if (seed !== 'false') demo = await sup.step(seedDemoData);
   resetEnvCache();
   database.resolve();
+
+  // The demo data is written while the web app boots.
+  const seed = launcher.GANTRY_SEED_DEMO ?? (production ? 'false' : 'full');
+  const seeding = seed !== 'false' ? sup.step(seedDemoData) : Promise.resolve(undefined);
+  seeding.catch(() => undefined);
 
   // Web build (production mode only)
   if (mode === 'start') {
@@ -519,6 +520,7 @@ async function startAll(sup: Supervisor, ctx: Ctx): Promise<void> {
   const webArgs = ['--import', 'tsx', path.join('scripts', 'web-server.ts'), ...(mode === 'dev' ? ['--dev'] : [])];
   const web = spawnManaged('web', process.execPath, webArgs, { cwd: ROOT, env: childEnv(ctx), onLine: prefixer('web') });
   sup.addChild(web, { critical: true });
+  const demo = await seeding;
 
   // With an external Temporal the worker starts now and waits for Temporal itself.
   if (launcher.TEMPORAL_ADDRESS) temporal = sup.step(() => startWorker(sup, ctx, sup.signal)).then((started) => (started ? {} : undefined), () => undefined);
@@ -556,6 +558,30 @@ async function startAll(sup: Supervisor, ctx: Ctx): Promise<void> {
   ];
   for (const line of lines) if (line !== undefined) log(line);
   summaryPrinted = true;
+  if (mode === 'dev' && healthy) void warmUpRoutes(`http://127.0.0.1:${launcher.PORT}`, sup.signal);
+}
+
+/**
+ * A development server compiles each route on its first request, which takes seconds. The routes a
+ * newcomer reaches first (the home page, sign-up, sign-in, GraphQL and the MLflow API) are asked for
+ * now, one after another, so that their first real request finds them compiled.
+ */
+async function warmUpRoutes(base: string, signal: AbortSignal): Promise<void> {
+  const requests: [string, RequestInit][] = [
+    ['/signup', {}],
+    ['/signin', {}],
+    ['/', { redirect: 'manual' }],
+    ['/api/2.0/mlflow/experiments/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+    ['/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }],
+  ];
+  for (const [route, init] of requests) {
+    if (signal.aborted) return;
+    // Only compiling matters: an answer of any status will do, and a failure is the real request's to report.
+    // Read to the end: a response dropped half-way is logged by the server as an aborted request.
+    await fetch(`${base}${route}`, { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(120_000)]) })
+      .then((res) => res.arrayBuffer())
+      .catch(() => undefined);
+  }
 }
 
 /**
