@@ -72,7 +72,7 @@ export async function startGantryWeb(opts: { ownerUrl: string; appPassword: stri
   // BENCH_WEB_NODE_ARGS adds Node flags to the web process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const extra = (process.env.BENCH_WEB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const managed = startManaged('gantry-web', process.execPath, [...extra, '--import', 'tsx', path.join('scripts', 'web-server.ts')], { env, cwd: ROOT, verbose: opts.verbose });
-  // /api/health also wants Temporal; an unauthenticated MLflow call answering 401 means the route is up.
+  // The route the bench drives answering (401 without a key) means the web app is up.
   await waitForHttp(`${url}/api/2.0/mlflow/experiments/search`, 120_000, managed);
   return {
     url,
