@@ -26,7 +26,7 @@ const titleOf = (e: TimelineEvent) => (isEnvironmentStep(e) ? STEP_TITLE[e.reaso
 
 /** An environment step's message without what its title already says: "6 requirements on Python 3.11.2", "Built in 52s". */
 function stepMessage(e: TimelineEvent): string | null {
-  const rest = (e.message ?? '').replace(/^(Building the Python environment|Python environment ready)(: )?/, '').replace(/^\(cached\)(: )?/, '');
+  const rest = (e.message ?? '').replace(/^(Building the Python environment|Python environment ready)(: )?/, '').replace(/^ ?\(cached\)(: )?/, '');
   if (!rest) return e.reason === ENVIRONMENT_REASONS.ready ? 'Built earlier for the same requirements and Python' : null;
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
