@@ -563,16 +563,18 @@ async function startAll(sup: Supervisor, ctx: Ctx): Promise<void> {
 
 /**
  * A development server compiles each route on its first request, which takes seconds. The routes a
- * newcomer reaches first (the home page, sign-up, sign-in, GraphQL and the MLflow API) are asked for
- * now, one after another, so that their first real request finds them compiled.
+ * newcomer reaches first (the home page, sign-up, GraphQL, the session, sign-in and the MLflow API)
+ * are asked for now, one after another, so that their first real request finds them compiled.
  */
 async function warmUpRoutes(base: string, signal: AbortSignal): Promise<void> {
+  // In the order a newcomer needs them: the front door, sign-up, then every page's GraphQL and session.
   const requests: [string, RequestInit][] = [
-    ['/signup', {}],
-    ['/signin', {}],
     ['/', { redirect: 'manual' }],
-    ['/api/2.0/mlflow/experiments/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+    ['/signup', {}],
     ['/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }],
+    ['/api/auth/session', {}],
+    ['/signin', {}],
+    ['/api/2.0/mlflow/experiments/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
   ];
   for (const [route, init] of requests) {
     if (signal.aborted) return;

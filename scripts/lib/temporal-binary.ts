@@ -219,7 +219,16 @@ async function buildWithGo(go: string, toolsDir: string, opts: BuildOptions): Pr
     child.once('exit', (c) => resolve(c));
     child.once('error', () => resolve(127));
   });
-  if (child.pid) opts.onBuildStart?.({ pid: child.pid, ours: true });
+  if (child.pid) {
+    // The build may take every core for minutes; at a lower priority it leaves them to the web app
+    // (compiling pages on first request in development) whenever that needs them. Its compilers inherit it.
+    try {
+      os.setPriority(child.pid, Math.min(19, os.getPriority(process.pid) + 10));
+    } catch {
+      // Not permitted here: the build runs at our priority.
+    }
+    opts.onBuildStart?.({ pid: child.pid, ours: true });
+  }
   const timer = setInterval(() => {
     log(`Building the Temporal CLI… ${formatElapsed(Date.now() - started)} (${progress.describe()})`);
   }, opts.progressEveryMs);
