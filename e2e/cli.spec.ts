@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { runCommand } from './helpers';
 
 /**
  * As an ML practitioner I create an API key in my new organization, log the `gantry`
@@ -21,20 +21,8 @@ interface CliResult {
 }
 
 function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    // Only what the CLI needs: the tester's own GANTRY_* settings must not leak in.
-    const childEnv: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: os.tmpdir(), ...env };
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: childEnv as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  // Only what the CLI needs: the tester's own GANTRY_* settings must not leak in.
+  return runCommand(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env } });
 }
 
 async function graphql(request: APIRequestContext, query: string) {

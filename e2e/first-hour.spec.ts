@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { screenshot, signUp, uniqueEmail } from './helpers';
+import { screenshot, signUp, uniqueEmail, runCommand, type CommandResult } from './helpers';
 
 /**
  * The README's "First hour", followed as a new user on the freshly started platform: every step
@@ -39,15 +38,8 @@ function firstHourBlocks(): Block[] {
 }
 
 /** Runs a README shell block in bash, stopping at the first failing command. */
-function runBash(code: string, opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', code], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out }));
-  });
+function runBash(code: string, opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CommandResult> {
+  return runCommand('bash', ['-euo', 'pipefail', '-c', code], opts);
 }
 
 test('a new user follows the README’s First hour: sign up, key, first MLflow run, example job from the CLI, registered model', async ({ page, baseURL }) => {
@@ -90,9 +82,9 @@ test('a new user follows the README’s First hour: sign up, key, first MLflow r
       expect(firstRun.code).toContain('python3 first_run.py');
       writeFileSync(path.join(work, 'first_run.py'), script.code);
       const result = await runBash(asWritten(firstRun.code, key), { cwd: work, env: shellEnv });
-      expect(result.code, result.out).toBe(0);
-      runLink = result.out.match(/View run hello-gantry at: (\S+)/)?.[1] ?? '';
-      expect(runLink, result.out).toContain(`${url}/#/experiments/`);
+      expect(result.code, result.output).toBe(0);
+      runLink = result.output.match(/View run hello-gantry at: (\S+)/)?.[1] ?? '';
+      expect(runLink, result.output).toContain(`${url}/#/experiments/`);
     });
 
     await test.step('the link the client printed opens the run, its params and the loss curve', async () => {
@@ -106,9 +98,9 @@ test('a new user follows the README’s First hour: sign up, key, first MLflow r
 
     await test.step('4. train the example from the CLI: login, submit, follow to success', async () => {
       const result = await runBash(asWritten(jobFromCli.code, key), { cwd: ROOT, env: { ...shellEnv, GANTRY_API_KEY: key } });
-      expect(result.code, result.out).toBe(0);
-      expect(result.out).toMatch(/succeeded/i);
-      expect(result.out, 'models show lists the version the job registered').toMatch(/churn[\s\S]*\b1\b/);
+      expect(result.code, result.output).toBe(0);
+      expect(result.output).toMatch(/succeeded/i);
+      expect(result.output, 'models show lists the version the job registered').toMatch(/churn[\s\S]*\b1\b/);
     });
 
     await test.step('5. the job registered the model: Models → churn → version 1', async () => {

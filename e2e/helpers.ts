@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
@@ -116,4 +117,35 @@ export async function screenshot(page: Page, name: string) {
   // The shell's sidebar and header are fixed: scrolled, a full-page capture paints them mid-page.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Both streams, interleaved as they arrived. */
+  output: string;
+}
+
+/**
+ * Runs a program to its end and collects what it printed. `env` is the whole environment, so the
+ * tester's own GANTRY_* and MLFLOW_* settings reach it only when a spec passes them on.
+ */
+export function runCommand(command: string, args: string[], opts: { env: Record<string, string | undefined>; cwd?: string }): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const env = Object.fromEntries(Object.entries(opts.env).filter((e): e is [string, string] => e[1] !== undefined)) as NodeJS.ProcessEnv;
+    const child = spawn(command, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), (output += d.toString())));
+    child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), (output += d.toString())));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, output }));
+  });
+}
+
+/** What a Python child needs, and nothing of the tester's own settings. */
+export function pythonEnv(extra: Record<string, string | undefined>): Record<string, string | undefined> {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', ...extra };
 }

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
-import { PASSWORD, screenshot, signUp, stamp, uniqueEmail, type GraphQLAnswer } from './helpers';
+import { PASSWORD, screenshot, signUp, stamp, uniqueEmail, type GraphQLAnswer, runCommand, pythonEnv, type CommandResult } from './helpers';
 
 /**
  * As an ML practitioner I click the link the mlflow client prints after a run ("View run … at:
@@ -28,20 +27,8 @@ with mlflow.start_run(run_name="first-link") as run:
     print("RUN_ID", run.info.run_id, flush=True)
 `;
 
-function python(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    // Only what Python needs: the tester's own MLFLOW_* settings must not leak in.
-    const childEnv: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', ...env };
-    const child = spawn('python3', ['-c', SCRIPT, ...args], {
-      env: childEnv as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
+function python(args: string[], env: Record<string, string>): Promise<CommandResult> {
+  return runCommand('python3', ['-c', SCRIPT, ...args], { env: pythonEnv(env) });
 }
 
 /** GraphQL from inside the page, as the UI calls it, in the organization `orgId` (or the first). */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { parseJUnit } from '../scripts/lib/junit';
+import { runCommand, pythonEnv, type CommandResult } from './helpers';
 
 /**
  * As an ML practitioner I point the unmodified mlflow Python client at Gantry with
@@ -18,23 +18,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Each pytest case's result, which `npm test` counts one by one (scripts/test.ts). */
 const PYTEST_XML = path.join(ROOT, 'test-results', 'pytest.xml');
 
-function runPytest(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function runPytest(env: Record<string, string>): Promise<CommandResult> {
   // The client's own temporary files (it leaves some behind) go where the test removes them.
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'gantry-mlflow-e2e-'));
-  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    // Only what Python needs: the tester's own MLFLOW_* settings must not leak in.
-    const childEnv: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', TMPDIR: tmp, ...env };
-    mkdirSync(path.dirname(PYTEST_XML), { recursive: true });
-    const child = spawn('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${PYTEST_XML}`, 'e2e/mlflow'], {
-      cwd: ROOT,
-      env: childEnv as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
+  mkdirSync(path.dirname(PYTEST_XML), { recursive: true });
+  return runCommand('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${PYTEST_XML}`, 'e2e/mlflow'], {
+    cwd: ROOT,
+    env: pythonEnv({ TMPDIR: tmp, ...env }),
   }).finally(() => rmSync(tmp, { recursive: true, force: true }));
 }
 

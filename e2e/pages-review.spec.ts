@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createProject, createTeam, graphqlAs, graphqlInPage, orgSlugOf, screenshot, signUp, stamp, uniqueEmail } from './helpers';
+import { createProject, createTeam, graphqlAs, graphqlInPage, orgSlugOf, screenshot, signUp, stamp, uniqueEmail, runCommand, pythonEnv } from './helpers';
 
 /**
  * As an ML practitioner I land on a home page that is about my team's ML work: a new
@@ -14,20 +13,16 @@ import { createProject, createTeam, graphqlAs, graphqlInPage, orgSlugOf, screens
  */
 
 /** Runs a Python snippet with the real mlflow client. */
-function python(code: string, env: Record<string, string>): Promise<string> {
+async function python(code: string, env: Record<string, string>): Promise<string> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'gantry-pages-e2e-'));
-  return new Promise<string>((resolve, reject) => {
-    const child = spawn('python3', ['-c', code], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8", PYTHONDONTWRITEBYTECODE: "1", TMPDIR: tmp, ...env } as Record<string, string | undefined> as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`python exited ${code}:\n${err}`))));
-  }).finally(() => rmSync(tmp, { recursive: true, force: true }));
+  try {
+    const r = await runCommand('python3', ['-c', code], { env: pythonEnv({ TMPDIR: tmp, ...env }) });
+    if (r.code !== 0) throw new Error(`python exited ${r.code}:
+${r.stderr}`);
+    return r.stdout;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 const TRAIN = `
