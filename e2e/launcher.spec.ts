@@ -154,8 +154,9 @@ test.describe('scripts/run.ts, the launcher', () => {
       const healthAt = Date.now() - began;
       expect(health).toMatchObject({ ok: true, status: 'degraded', checks: { database: { ok: true }, temporal: { ok: false, state: 'building' } } });
       expect(health.features).toEqual(WAITING);
-      expect(first.output.join('\n')).toContain('Demo data created');
+      // The web app answers while the demo data is still being written; the summary follows the seed.
       await expect.poll(() => first.output.join('\n'), { timeout: 30_000 }).toMatch(/Demo login\s+demo@gantry\.dev \/ \S+/);
+      expect(first.output.join('\n')).toContain('Demo data created');
       expect(first.output.join('\n')).toMatch(/Temporal\s+waiting for pid \d+ to build the Temporal CLI \(\d+s so far\); training jobs, evaluations and retraining switch on when it is up/);
       const org = await demoOrg(ports);
       expect(org).toHaveLength(1);
@@ -232,6 +233,7 @@ test.describe('scripts/run.ts, the launcher', () => {
       const second = start(ports, true, { toolsDir });
       const again = await waitHealthy(second, ports, (h) => h.status === 'ready');
       expect(again.features).toEqual(READY);
+      await expect.poll(() => second.output.join('\n'), { timeout: 30_000 }).toMatch(/Demo login\s+demo@gantry\.dev/);
       expect(second.output.join('\n')).toContain('Demo data already present');
       expect(second.output.join('\n')).not.toContain('Building the Temporal CLI');
       expect(await demoOrg(ports)).toEqual(org);

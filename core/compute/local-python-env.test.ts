@@ -39,6 +39,21 @@ const showPython = (pkg: string) => [
   `import sys, os, importlib.metadata, ${pkg}; print("prefix", sys.prefix); print("venv", os.environ.get("VIRTUAL_ENV")); print("${pkg}", importlib.metadata.version("${pkg}"))`,
 ];
 
+/**
+ * Every phase (with its reason) the job reports from submit to its end, read as often as the
+ * status file can be: what a watcher polling at any moment could write to the job's timeline.
+ */
+async function phasesUntilDone(name: string): Promise<string[]> {
+  const seen: string[] = [];
+  for (;;) {
+    const st = await backend.status(name);
+    const step = st ? (st.reason ? `${st.phase}:${st.reason}` : st.phase) : 'missing';
+    if (seen.at(-1) !== step) seen.push(step);
+    if (st && TERMINAL_PHASES.has(st.phase)) return seen;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 const envDirs = () => readdirSync(envsDir).filter((d) => /^[0-9a-f]{24}$/.test(d));
 
 beforeAll(() => {
@@ -83,6 +98,9 @@ describe('a local job with Python requirements', () => {
   it('reuses it for the same requirements, however spaced and repeated: a cache hit', async () => {
     const again = spec('cached', showPython('six'), { pythonRequirements: ['six == 1.17.0', 'six==1.17.0'] });
     await backend.submit(again);
+    // Looking the environment up is no step of its own: the job is queued until its command runs.
+    const phases = await phasesUntilDone(again.name);
+    expect(phases.filter((p) => !['queued', 'running'].includes(p))).toEqual(['succeeded']);
     const hit = await finished(again.name);
     expect(hit).toMatchObject({ phase: 'succeeded', environment: { state: 'ready', cached: true, message: 'Python environment ready (cached)' } });
     const text = await log(again.name);
@@ -152,6 +170,7 @@ describe('a local job with Python requirements', () => {
   it('leaves a job without requirements on the host’s Python, with no VIRTUAL_ENV', async () => {
     const s = spec('plain', ['sh', '-c', 'echo "venv=${VIRTUAL_ENV:-none}"']);
     await backend.submit(s);
+    expect((await phasesUntilDone(s.name)).filter((p) => !['queued', 'running'].includes(p))).toEqual(['succeeded']);
     const st = await finished(s.name);
     expect(st).toMatchObject({ phase: 'succeeded', environment: null });
     expect(await log(s.name)).toBe('venv=none\n');

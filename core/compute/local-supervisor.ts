@@ -144,10 +144,12 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
   if (!spec || !settings) throw new Error(`spec.json or settings.json missing in ${dir}`);
   log(`supervising ${spec.name} (pid ${process.pid})`);
 
+  // `queued` (which the watcher leaves off the timeline, as submitting recorded `pending`) until the
+  // command starts, except while an environment builds: a cache hit or no requirements add no step.
   let status: Omit<LocalJobStatusFile, 'updatedAt'> = {
-    phase: 'pending',
+    phase: 'queued',
     reason: null,
-    message: 'Starting',
+    message: null,
     startedAt: null,
     finishedAt: null,
     exitCode: null,
@@ -166,7 +168,7 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
   if (existsSync(paths.cancel)) requestStop('Cancelled');
   if (stopReason) return cancelledBeforeStart();
 
-  // The job stays `queued` while its environment is looked up, so a cache hit adds no step of its own; a build is one.
+  // Looking an environment up keeps the job `queued`, so a cache hit adds no step of its own; a build is one.
   let venv: string | null = null;
   if (spec.pythonRequirements?.length) {
     const envFd = openSync(paths.log, 'a', 0o600);
@@ -182,7 +184,7 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
         jobName: spec.name,
         killGraceMs: settings.killGraceMs,
         onState: (environment) =>
-          save(environment.state === 'building' ? { environment, reason: ENVIRONMENT_REASONS.building, message: environment.message } : { environment }, true),
+          save(environment.state === 'building' ? { environment, phase: 'pending', reason: ENVIRONMENT_REASONS.building, message: environment.message } : { environment }, true),
         onStop: (stop) => {
           onStop = stop;
           if (stop && stopReason) stop();
@@ -198,8 +200,6 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
     }
     venv = prepared.dir;
   }
-  save({ reason: null, message: 'Starting' });
-
   const limits = prepareLimits(spec.name, spec.resources, settings.limits);
   log(`limits: ${limits.applied.mode}: ${limits.applied.detail}`);
   save({ limits: limits.applied });
@@ -261,7 +261,7 @@ export async function superviseJob(dir: string, prepared: string): Promise<void>
   let deadline: NodeJS.Timeout | undefined;
   let sampler: NodeJS.Timeout | undefined;
   if (pid) {
-    save({ phase: 'running', message: null, startedAt: started.toISOString(), job: processRef(pid) ?? { pid, startTime: 0 } }, true);
+    save({ phase: 'running', reason: null, message: null, startedAt: started.toISOString(), job: processRef(pid) ?? { pid, startTime: 0 } }, true);
     onStop = () => {
       signalGroup(pid, 'SIGTERM');
       killTimer = setTimeout(() => {
