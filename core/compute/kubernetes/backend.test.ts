@@ -661,11 +661,11 @@ describe('KubernetesBackend against the fake API server', () => {
     expect(capacity.cpuCores).toBeCloseTo(7.91 + 31.85 + 15.89, 3);
     expect(capacity.memoryMiB).toBe(Math.floor((32856660 * 1024 + 251 * 2 ** 30 + 60 * 2 ** 30) / 2 ** 20));
     expect(capacity.gpus).toEqual([
-      { gpuType: 'nvidia-a100', allocatable: 4, nodes: 1 },
-      { gpuType: 'nvidia-t4', allocatable: 1, nodes: 1 },
+      { gpuType: 'nvidia-a100', allocatable: 4, nodes: 1, largestNode: 4 },
+      { gpuType: 'nvidia-t4', allocatable: 1, nodes: 1, largestNode: 1 },
     ]);
     const byOtherLabel = await backend(undefined, { gpuTypeLabel: 'example.com/accelerator' }).capacity();
-    expect(byOtherLabel.gpus).toEqual([{ gpuType: 'unlabelled', allocatable: 5, nodes: 2 }]);
+    expect(byOtherLabel.gpus).toEqual([{ gpuType: 'unlabelled', allocatable: 5, nodes: 2, largestNode: 4 }]);
   });
 
   it('parses Kubernetes quantities', () => {
