@@ -275,6 +275,9 @@ describe('training jobs on Temporal with the local backend', () => {
   it('runs on a connected Kubernetes cluster: stored encrypted, GPU job with labels, logs, cost; too many GPUs fail fast; cancel deletes the Job', async () => {
     const fake = await startKubernetesFake({ timing: { scheduleMs: 100, startMs: 200, runMs: 1500, logIntervalMs: 200 } });
     process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES = 'true';
+    // An address a pod could reach (a loopback one makes the connection check warn); nothing here calls it.
+    const publicUrl = process.env.GANTRY_PUBLIC_URL;
+    process.env.GANTRY_PUBLIC_URL = 'https://gantry.example.com';
     resetEnvCache();
     try {
       await expect(connectCluster(A.ctx, { name: 'gpu', namespace: FAKE_NAMESPACE, kubeconfig: fake.kubeconfig({ token: 'wrong' }) })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
@@ -325,6 +328,7 @@ describe('training jobs on Temporal with the local backend', () => {
       }
     } finally {
       delete process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES;
+      process.env.GANTRY_PUBLIC_URL = publicUrl;
       resetEnvCache();
       await fake.stop().catch(() => undefined);
     }
