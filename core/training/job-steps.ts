@@ -259,8 +259,8 @@ async function gpuCapacityRefusal(job: JobView, cluster: Cluster, deps: JobStepD
   if (largest === 0) return `Cluster ${cluster.name} has no ${type ?? 'GPU'} nodes for ${what}: insufficient nvidia.com/gpu`;
   const total = pools.reduce((n, g) => n + g.allocatable, 0);
   return (
-    `Cluster ${cluster.name} has no node with ${count} ${type ?? 'GPU'}s: insufficient nvidia.com/gpu. ` +
-    `A job runs on one node, and the largest has ${largest}${total > largest ? ` (${total} on all nodes together)` : ''}; ask for ${largest} or fewer.`
+    `Cluster ${cluster.name} has no node with ${count} GPUs${type ? ` of type ${type}` : ''}: insufficient nvidia.com/gpu. ` +
+    `A job runs on one node, and the largest has ${largest}${total > largest ? ` (${total} across all nodes)` : ''}; ask for ${largest} or fewer.`
   );
 }
 

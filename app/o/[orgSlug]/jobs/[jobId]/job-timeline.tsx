@@ -26,9 +26,9 @@ const isEnvironmentStep = (e: TimelineEvent) => e.status === 'pending' && e.reas
 const isLogStep = (e: TimelineEvent) => e.reason === LOG_REASONS.notCollected;
 const titleOf = (e: TimelineEvent) => (isEnvironmentStep(e) ? STEP_TITLE[e.reason!]! : jobStatusLabel(e.status));
 
-/** An environment step's message without what its title already says: "6 requirements on Python 3.11.2", "Built in 52s". */
+/** A step's message without what its title already says: "6 requirements on Python 3.11.2", "Built in 52s". */
 function stepMessage(e: TimelineEvent): string | null {
-  const rest = (e.message ?? '').replace(/^(Building the Python environment|Python environment ready)(: )?/, '').replace(/^ ?\(cached\)(: )?/, '');
+  const rest = (e.message ?? '').replace(/^(Building the Python environment|Python environment ready|The log could not be collected from the cluster)(: )?/, '').replace(/^ ?\(cached\)(: )?/, '');
   if (!rest) return e.reason === ENVIRONMENT_REASONS.ready ? 'Built earlier for the same requirements and Python' : null;
   return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
@@ -110,7 +110,7 @@ export function JobTimeline({ events, live, now, multiAttempt }: { events: Timel
                 )}
                 {(after !== null || since !== null) && (
                   <p className="mt-0.5 text-xs tabular-nums text-zinc-400">
-                    {after !== null && `+${formatDuration(after)} after ${isEnvironmentStep(prev!) ? titleOf(prev!).replace(/^Building/, 'building') : titleOf(prev!).toLowerCase()}`}
+                    {after !== null && `+${formatDuration(after)} after ${isEnvironmentStep(prev!) && !isLogStep(prev!) ? titleOf(prev!).replace(/^Building/, 'building') : titleOf(prev!).toLowerCase()}`}
                     {after !== null && since !== null && ' · '}
                     {since !== null && `${formatDuration(since)} so far`}
                   </p>
