@@ -25,6 +25,7 @@ import { gantryRoleRules, startKubeControlPlane, type KubeControlPlane } from '.
 import { FAKE_NAMESPACE, startKubernetesFake } from '../testing/kubernetes-fake';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { waitFor } from '../testing/wait-for';
+import { recordHistory } from './histories';
 
 /**
  * Training jobs on a real Kubernetes control plane (KWOK nodes) through the real workflow and
@@ -139,6 +140,8 @@ describe('training jobs on a real Kubernetes control plane', () => {
 
     const job = await submitTrainingJob(A.ctx, { project, cluster: 'loses-update', image: 'python:3.11-slim', command: ['python', 'train.py'], env: { KWOK_RUN_FOR: '60s' } });
     const final = await result(job.id);
+    // A workflow that ends a failed job is replayed against later workflow code with the others (workers/replay.test.ts).
+    if (process.env.GANTRY_RECORD_HISTORIES === '1') recordHistory('training-job-kubernetes-submit-failed', await platform.client.workflow.getHandle(jobWorkflowId(job.id)).fetchHistory());
     expect(final).toMatchObject({ status: 'failed', reason: 'SubmitFailed' });
     const { job: done, events } = await getTrainingJob(A.ctx, job.id);
     expect(done.status).toBe('failed');
