@@ -171,6 +171,8 @@ describe('training jobs on a real Kubernetes control plane', () => {
     const step = events.find((e) => e.reason === LOG_REASONS.notCollected);
     expect(step?.message).toMatch(/^The log could not be collected from the cluster: The cluster's API server failed to read pod logs \(HTTP 500\)/);
     expect(events.map((e) => e.status).at(-1)).toBe('succeeded');
+    // One `pending` (the submit's): a pod that exists and is not running yet has nothing to add.
+    expect(events.map((e) => (e.reason ? `${e.status}:${e.reason}` : e.status))).toEqual(['queued', 'pending', 'running', `pending:${LOG_REASONS.notCollected}`, 'succeeded']);
     const logs = await readJobLogs(A.ctx, { jobId: done.id }, { artifactStore: store });
     expect(logs.complete).toBe(true);
     expect(logs.text).toMatch(/^\[gantry\] This log could not be collected from the cluster: The cluster's API server failed to read pod logs \(HTTP 500\)[^\n]*\n$/);

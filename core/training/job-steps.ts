@@ -398,6 +398,7 @@ export async function watchAttempt(ref: JobRef & { attempt: number }, deps: JobS
   void hooks.cancelled.then(() => (stop = true));
   let last: string | null = null;
   let environmentShown = false;
+  let shownSinceSubmit = false;
   let missing = 0;
   for (;;) {
     const s = await backend.status(name);
@@ -414,9 +415,13 @@ export async function watchAttempt(ref: JobRef & { attempt: number }, deps: JobS
     } else {
       missing = 0;
       const key = `${s.phase}|${s.reason}|${s.message}`;
-      // Submit already recorded `pending`: a backend that still says `queued` adds nothing to the timeline.
-      if (key !== last && !TERMINAL_PHASES.has(s.phase) && s.phase !== 'queued') {
+      // Submit already recorded `pending`: a backend that still says `queued`, or (before anything else
+      // was shown) `pending` with nothing to add, as a pod that is created and not yet running, adds
+      // nothing to the timeline.
+      const nothingNew = s.phase === 'queued' || (s.phase === 'pending' && !s.reason && !s.message && !shownSinceSubmit);
+      if (key !== last && !TERMINAL_PHASES.has(s.phase) && !nothingNew) {
         await recordStatus(ref, ref.attempt, s.phase, s.reason, s.message, s.startedAt ? { startedAt: s.startedAt } : {});
+        shownSinceSubmit = true;
       }
       last = key;
       if (TERMINAL_PHASES.has(s.phase)) return toOutcome(s);
