@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
@@ -30,8 +30,8 @@ import { submitTrainingJob } from '../core/training/submit-training-job';
 import { apiKeys } from '../db/schema';
 import { type TestDatabase } from '../db/test/database';
 import { inTenantScope } from '../db/with-tenant';
-import { recordHistory } from './histories';
-import { createWorker, WORKFLOWS_PATH } from './worker';
+import { replayRuns } from './histories';
+import { createWorker } from './worker';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { waitFor } from '../testing/wait-for';
 
@@ -61,10 +61,10 @@ async function withWorker<T>(fn: () => Promise<T>, deps: { budget?: BudgetGuard 
   return worker.runUntil(fn);
 }
 
-/** Waits for the job's workflow; `label` names its history when histories are recorded. */
+/** Waits for the job's workflow; `training-job-<label>` names its history when histories are recorded. */
 async function result(jobId: string, label: string) {
   const handle = client.workflow.getHandle(jobWorkflowId(jobId));
-  handles.push({ label, handle });
+  handles.push({ label: `training-job-${label}`, handle });
   return handle.result();
 }
 
@@ -331,16 +331,9 @@ describe('training jobs on Temporal with the local backend', () => {
   });
 
   it('replays every recorded history without determinism errors', async () => {
-    const histories = await Promise.all(handles.map(async ({ handle }) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })));
-    if (process.env.GANTRY_RECORD_HISTORIES === '1') {
-      await Promise.all(handles.map(async ({ label }, i) => recordHistory(`training-job-${label}`, histories[i]!.history)));
-    }
-    expect(histories.length).toBeGreaterThanOrEqual(6);
-    let replayed = 0;
-    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'training-jobs' }, histories)) {
-      expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
-      replayed++;
-    }
-    expect(replayed).toBe(histories.length);
+    const replayed = await replayRuns(handles, 'training-jobs');
+    expect(handles.length).toBeGreaterThanOrEqual(6);
+    expect(replayed).toHaveLength(handles.length);
+    for (const r of replayed) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 });
