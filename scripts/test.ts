@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseJUnit } from './lib/junit';
+import { findOrBuildKubernetes } from './lib/kubernetes-binaries';
 import { findOrBuildMinio } from './lib/minio-binary';
 import { findOrBuildTemporal } from './lib/temporal-binary';
 
@@ -218,6 +219,13 @@ async function main(): Promise<number> {
     const minio = await findOrBuildMinio({ log: (l) => console.error(l) });
     if (minio.binary !== null) process.env.MINIO_PATH = minio.binary;
     else console.error(`MinIO is not available (${minio.reason}); the S3 store tests will fail.`);
+  }
+
+  // The Kubernetes backend is tested against a real control plane; its first build takes 10 to 25 minutes, once.
+  if (runUnit) {
+    const kubernetes = await findOrBuildKubernetes({ log: (l) => console.error(l) });
+    if (kubernetes.binaries !== null) process.env.GANTRY_KUBERNETES_BIN_DIR = kubernetes.binaries.dir;
+    else console.error(`The Kubernetes control plane is not available (${kubernetes.reason}); the Kubernetes tests will fail.`);
   }
 
   if (runUnit) tallies.push(await runVitest(only === 'unit' ? positionals : []));

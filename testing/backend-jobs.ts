@@ -1,4 +1,7 @@
-import type { BackendJobSpec, BackendJobStatus, ComputeBackend, LogChunk } from '../core/compute/compute-backend';
+import { backendJobName, type BackendJobSpec, type BackendJobStatus, type ComputeBackend, type LogChunk } from '../core/compute/compute-backend';
+import { expect } from 'vitest';
+import { AppError } from '../core/errors';
+import { newId } from '../core/ids';
 
 /** A backend job spec with small defaults (1 CPU, 256 MiB, a minute), for tests that drive a backend directly. */
 export function backendJobSpec(name: string, ids: { jobId: string; runId: string }, command: string[], overrides: Partial<BackendJobSpec> = {}): BackendJobSpec {
@@ -18,6 +21,29 @@ export function backendJobSpec(name: string, ids: { jobId: string; runId: string
     resources: { cpu: 1, memoryMiB: 256, gpuCount: 0, gpuType: null },
     maxRuntimeSeconds: 60,
     ...overrides,
+  };
+}
+
+/** A training container's spec for a Kubernetes backend, with fresh IDs and a credential to keep in a Secret. */
+export function kubernetesJobSpec(overrides: Partial<Omit<BackendJobSpec, 'resources'>> & { resources?: Partial<BackendJobSpec['resources']> } = {}): BackendJobSpec {
+  const jobId = overrides.jobId ?? newId('job');
+  const attempt = overrides.attempt ?? 1;
+  return {
+    name: backendJobName(jobId, attempt),
+    jobId,
+    attempt,
+    orgId: newId('org'),
+    teamId: newId('team'),
+    projectId: newId('project'),
+    runId: newId('run'),
+    image: 'ghcr.io/acme/trainer:1.0',
+    command: ['python', 'train.py'],
+    args: ['--epochs', '3'],
+    env: { GANTRY_RUN_ID: 'run_x', MLFLOW_TRACKING_URI: 'https://gantry.example.com/api/mlflow' },
+    secretEnv: { MLFLOW_TRACKING_TOKEN: 'gty_test_run_key' },
+    maxRuntimeSeconds: 3600,
+    ...overrides,
+    resources: { cpu: 2, memoryMiB: 4096, gpuCount: 0, gpuType: null, ...overrides.resources },
   };
 }
 
@@ -43,4 +69,14 @@ export async function wholeLog(backend: { logs(name: string, offset: number, max
     text += chunk.text;
     offset = chunk.nextOffset;
   }
+}
+
+/** The coded error a call rejects with (and fails the test when it resolves or throws something else). */
+export async function rejection(p: Promise<unknown>): Promise<AppError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(AppError);
+  return e as AppError;
 }

@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { stringify } from 'yaml';
+import { createTestPki, kubeconfigYaml } from './pki';
 
 /**
  * A Kubernetes API server for tests, faithful where Gantry looks: HTTPS with its
@@ -531,7 +530,7 @@ function secretFromBody(body: Json, urlNamespace: string): { name: string; data:
 }
 
 // ---------------------------------------------------------------------------
-// Certificates (openssl CLI, so the CA path is the real one)
+// Certificates (testing/pki.ts: openssl, so the CA path is the real one)
 
 interface Pki {
   dir: string;
@@ -541,32 +540,13 @@ interface Pki {
   clients: Map<string, { cert: string; key: string }>;
 }
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-function issue(dir: string, name: string, subject: string, ext: string): { cert: string; key: string } {
-  writeFileSync(path.join(dir, `${name}.ext`), ext);
-  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', `${name}.crt`, '-extfile', `${name}.ext`], dir);
-  return { cert: readFileSync(path.join(dir, `${name}.crt`), 'utf8'), key: readFileSync(path.join(dir, `${name}.key`), 'utf8') };
-}
-
 function makePki(serverNames: string[], certUsers: FakeUser[]): Pki {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-kube-fake-'));
-  openssl(
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2',
-      '-subj', '/CN=gantry-kube-fake-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
-    dir,
-  );
-  const sans = ['IP:127.0.0.1', 'IP:::1', 'DNS:localhost', ...serverNames.map((n) => `DNS:${n}`)].join(',');
-  const server = issue(dir, 'server', '/CN=kube-apiserver', `subjectAltName=${sans}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`);
+  const pki = createTestPki(dir, 'gantry-kube-fake-ca');
+  const server = pki.server('server', serverNames);
   const clients = new Map<string, { cert: string; key: string }>();
-  certUsers.forEach((u, i) => {
-    const org = (u.groups ?? []).map((g) => `/O=${g}`).join('');
-    clients.set(u.name, issue(dir, `client-${i}`, `${org}/CN=${u.name}`, 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n'));
-  });
-  return { dir, caCert: readFileSync(path.join(dir, 'ca.crt'), 'utf8'), serverCert: server.cert, serverKey: server.key, clients };
+  certUsers.forEach((u, i) => clients.set(u.name, pki.client(`client-${i}`, u.name, u.groups ?? [])));
+  return { dir, caCert: pki.caCert, serverCert: server.cert, serverKey: server.key, clients };
 }
 
 // ---------------------------------------------------------------------------
@@ -717,26 +697,17 @@ export class KubernetesFake {
     const user = o.user ? this.users.find((u) => u.name === o.user) : this.users[0];
     if (!user) throw new Error(`no fake user ${o.user}`);
     const auth = o.auth ?? (user.token ? 'token' : 'certificate');
-    const creds: Json = {};
-    if (auth === 'token') creds.token = o.token ?? user.token;
-    else {
-      const pair = this.pki.clients.get(user.name);
-      if (!pair) throw new Error(`fake user ${user.name} has no client certificate`);
-      creds['client-certificate-data'] = Buffer.from(pair.cert).toString('base64');
-      creds['client-key-data'] = Buffer.from(pair.key).toString('base64');
-    }
-    const cluster: Json = { server: o.server ?? this.url };
-    if (!o.omitCa) cluster['certificate-authority-data'] = this.caData;
-    if (o.tlsServerName) cluster['tls-server-name'] = o.tlsServerName;
-    const context: Json = { cluster: 'kube-fake', user: user.name };
-    if (o.namespace !== undefined) context.namespace = o.namespace;
-    return stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'kube-fake', cluster }],
-      users: [{ name: user.name, user: creds }],
-      contexts: [{ name: 'kube-fake', context }],
-      'current-context': 'kube-fake',
+    const pair = auth === 'certificate' ? this.pki.clients.get(user.name) : undefined;
+    if (auth === 'certificate' && !pair) throw new Error(`fake user ${user.name} has no client certificate`);
+    return kubeconfigYaml({
+      name: 'kube-fake',
+      server: o.server ?? this.url,
+      caData: o.omitCa ? null : this.caData,
+      tlsServerName: o.tlsServerName,
+      user: user.name,
+      token: auth === 'token' ? (o.token ?? user.token) : undefined,
+      clientCert: pair,
+      namespace: o.namespace,
     });
   }
 

@@ -204,7 +204,7 @@ describe('LocalBackend jobs', () => {
     await gone;
 
     const fresh = new LocalBackend({ jobsDir });
-    expect((await fresh.status(s.name))!.phase).toMatch(/^(pending|running)$/);
+    expect((await fresh.status(s.name))!.phase).toMatch(/^(queued|running)$/);
     const st = await finished(s.name, 30_000, fresh);
     expect(st).toMatchObject({ phase: 'succeeded', exitCode: 0 });
     expect(await allLogs(s.name, fresh)).toBe('before\nafter\n');

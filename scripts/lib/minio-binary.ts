@@ -1,9 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { canConnect, sleep } from './net';
-import { isAlive, spawnManaged } from './processes';
+import { spawnManaged } from './processes';
 import { defaultToolsDir } from './temporal-binary';
+import { goBinary, isExecutableFile, onPath, withToolLock } from './tool-files';
 
 /**
  * MinIO, a real S3-compatible server, for testing the S3 artifact store over HTTP.
@@ -13,55 +14,11 @@ import { defaultToolsDir } from './temporal-binary';
 export const MINIO_MODULE = 'github.com/minio/minio';
 export const MINIO_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
 
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function isMinio(file: string): Promise<boolean> {
   if (!isExecutableFile(file)) return Promise.resolve(false);
   return new Promise((resolve) => {
     execFile(file, ['--version'], { timeout: 20_000, encoding: 'utf8' }, (err, stdout) => resolve(!err && /^minio version/m.test(stdout)));
   });
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && isExecutableFile(path.join(dir, name))) return path.join(dir, name);
-  }
-  return undefined;
-}
-
-/** Serialises builds between test files that start together: one builds, the others wait for its binary. */
-async function withLock<T>(toolsDir: string, fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(toolsDir, '.minio-build.lock');
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder = 0;
-      try {
-        holder = Number(readFileSync(path.join(lock, 'pid'), 'utf8').trim());
-      } catch {
-        // The holder has not written its pid yet.
-      }
-      if (holder && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
-      else await sleep(2000);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -81,10 +38,10 @@ export async function findOrBuildMinio(opts: { toolsDir?: string; log?: (l: stri
   if (fromPath && (await isMinio(fromPath))) return { binary: fromPath };
   const built = path.join(toolsDir, 'minio');
   if (await isMinio(built)) return { binary: built };
-  const go = onPath('go') ?? (isExecutableFile('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = goBinary();
   if (!go) return { binary: null, reason: 'no MinIO binary and no Go toolchain to build one' };
   mkdirSync(toolsDir, { recursive: true });
-  return withLock(toolsDir, async () => {
+  return withToolLock(toolsDir, 'minio', async () => {
     if (await isMinio(built)) return { binary: built };
     log(`Building MinIO ${MINIO_VERSION} with Go into ${toolsDir} (first run only)…`);
     const out: string[] = [];

@@ -1,11 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { formatElapsed } from '../../rules/elapsed';
 import { canConnect, sleep } from './net';
 import { describeExit, forEachLine, isAlive, spawnManaged, stopProcessGroup } from './processes';
+import { isExecutableFile, onPath } from './tool-files';
 
 /** The Temporal CLI Gantry builds when none is installed; its dev server runs workflows locally. */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -64,16 +65,6 @@ export function defaultToolsDir(): string {
   return path.resolve(process.env.GANTRY_TOOLS_DIR || path.join(os.homedir(), '.gantry-tools', 'bin'));
 }
 
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function run(file: string, args: string[], timeoutMs = 20_000): Promise<{ ok: boolean; out: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
@@ -87,15 +78,6 @@ async function isTemporalCli(file: string): Promise<boolean> {
   if (!isExecutableFile(file)) return false;
   const { ok, out } = await run(file, ['--version']);
   return ok && /^temporal version/m.test(out);
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 async function findGo(): Promise<{ go?: string; reason?: string }> {

@@ -2,42 +2,20 @@ import https from 'node:https';
 import { ApiException, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '../../../config/env';
-import { ENV_NAME_MAX_LENGTH } from '../../../rules/env-names';
-import { DEFAULT_USERS, FAKE_NAMESPACE, FAKE_SERVER_NAME, GPU_TYPE_LABEL, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../../../testing/kubernetes-fake';
-import { AppError } from '../../errors';
+import { DEFAULT_USERS, FAKE_NAMESPACE, startKubernetesFake, type FakeRequest, type KubernetesFake } from '../../../testing/kubernetes-fake';
+import { kubernetesJobSpec, rejection } from '../../../testing/backend-jobs';
 import { newId } from '../../ids';
-import { backendJobName, type BackendJobSpec } from '../compute-backend';
 import { sanitizeKubeconfig } from '../kubeconfig';
 import { BlockedAddressError } from '../network-policy';
 import { KubernetesBackend } from './backend';
 import { parseQuantity } from './capacity';
-import { ClusterApiError, kubernetesClients, type KubernetesClients } from './client';
+import { kubernetesClients, type KubernetesClients } from './client';
 import { LOG_CHUNK_BYTES, parseLogTimestamp } from './log-cursor';
 import { labelValue } from './manifests';
 
 let fake: KubernetesFake;
 
-function spec(overrides: Partial<Omit<BackendJobSpec, 'resources'>> & { resources?: Partial<BackendJobSpec['resources']> } = {}): BackendJobSpec {
-  const jobId = overrides.jobId ?? newId('job');
-  const attempt = overrides.attempt ?? 1;
-  return {
-    name: backendJobName(jobId, attempt),
-    jobId,
-    attempt,
-    orgId: newId('org'),
-    teamId: newId('team'),
-    projectId: newId('project'),
-    runId: newId('run'),
-    image: 'ghcr.io/acme/trainer:1.0',
-    command: ['python', 'train.py'],
-    args: ['--epochs', '3'],
-    env: { GANTRY_RUN_ID: 'run_x', MLFLOW_TRACKING_URI: 'https://gantry.example.com/api/mlflow' },
-    secretEnv: { MLFLOW_TRACKING_TOKEN: 'gty_test_run_key' },
-    maxRuntimeSeconds: 3600,
-    ...overrides,
-    resources: { cpu: 2, memoryMiB: 4096, gpuCount: 0, gpuType: null, ...overrides.resources },
-  };
-}
+const spec = kubernetesJobSpec;
 
 const backend = (kubeconfig = fake.kubeconfig(), opts: { gpuTypeLabel?: string } = {}) =>
   new KubernetesBackend(sanitizeKubeconfig(kubeconfig), { namespace: FAKE_NAMESPACE, ...opts });
@@ -63,34 +41,11 @@ async function apiFailure(p: Promise<unknown>): Promise<{ code: number; reason: 
   return { code: status.code, reason: status.reason, message: status.message };
 }
 
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
-
 beforeAll(async () => {
   // The fake listens on 127.0.0.1: allowed only through the operator setting.
   process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES = 'true';
   resetEnvCache();
-  fake = await startKubernetesFake({
-    clock: 'manual',
-    users: [
-      ...DEFAULT_USERS,
-      {
-        // May run Jobs but not keep their credentials in Secrets.
-        name: 'jobs-only',
-        token: 'jobs-only-token',
-        rules: [
-          { verbs: ['create', 'get', 'list', 'delete'], apiGroups: ['batch'], resources: ['jobs'], namespaces: [FAKE_NAMESPACE] },
-          { verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'pods/log'], namespaces: [FAKE_NAMESPACE] },
-        ],
-      },
-    ],
-  });
+  fake = await startKubernetesFake({ clock: 'manual', users: DEFAULT_USERS });
 });
 
 afterAll(async () => {
@@ -99,37 +54,15 @@ afterAll(async () => {
   resetEnvCache();
 });
 
+/**
+ * What a real control plane cannot give on demand, against testing/kubernetes-fake.ts: a kubelet's
+ * part (a container's environment resolved from its Secret, CreateContainerConfigError, and above
+ * all container logs, byte for byte, as they grow, with timestamps and `sinceTime`), on a clock the
+ * test moves. KWOK, which plays the kubelets of the real control plane's nodes, runs no containers
+ * and serves no logs. Everything else the backend does is tested against the real API server,
+ * scheduler and controllers in ./backend.cluster.test.ts.
+ */
 describe('KubernetesBackend against the fake API server', () => {
-  it('creates one labelled batch/v1 Job with GPU limits, selector, tolerations, deadline and TTL; a second submit finds it', async () => {
-    const k = backend();
-    const s = spec({ resources: { cpu: 0.5, memoryMiB: 2048, gpuCount: 2, gpuType: 'nvidia-a100' } });
-    expect(await k.submit(s)).toEqual({ created: true });
-    expect(await k.submit(s)).toEqual({ created: false });
-    const jobs = fake.listJobs(FAKE_NAMESPACE).filter((j) => (j.metadata as { name: string }).name === s.name);
-    expect(jobs).toHaveLength(1);
-
-    const job = jobs[0] as { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> & { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } } };
-    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 86400 });
-    const labels = { 'gantry.dev/org': s.orgId, 'gantry.dev/team': s.teamId, 'gantry.dev/project': s.projectId, 'gantry.dev/job': s.jobId, 'gantry.dev/run': s.runId, 'gantry.dev/attempt': '1' };
-    expect(job.metadata.labels).toMatchObject(labels);
-    expect(job.spec.template.metadata.labels).toMatchObject(labels);
-    const pod = job.spec.template.spec;
-    expect(pod).toMatchObject({
-      restartPolicy: 'Never',
-      automountServiceAccountToken: false,
-      nodeSelector: { [GPU_TYPE_LABEL]: 'nvidia-a100' },
-      tolerations: expect.arrayContaining([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]),
-    });
-    expect(pod.containers[0]).toMatchObject({
-      name: 'main',
-      image: s.image,
-      command: ['python', 'train.py'],
-      args: ['--epochs', '3'],
-      env: expect.arrayContaining([{ name: 'GANTRY_RUN_ID', value: 'run_x' }]),
-      resources: { limits: { cpu: '500m', memory: '2048Mi', 'nvidia.com/gpu': '2' }, requests: { cpu: '500m', memory: '2048Mi', 'nvidia.com/gpu': '2' } },
-    });
-  });
-
   it('keeps credentials out of the Job: env names a Secret owned by the Job, which the pod reads when it starts', async () => {
     const k = backend();
     const key = `gty_${newId('apiKey')}`;
@@ -199,25 +132,6 @@ describe('KubernetesBackend against the fake API server', () => {
     await k.cancel(s.name);
   });
 
-  it('refuses a Secret of the same name that Gantry did not make for this job, before creating a Job', async () => {
-    const k = backend();
-    const s = spec();
-    await admin().core.createNamespacedSecret({ namespace: FAKE_NAMESPACE, body: { metadata: { name: s.name }, stringData: { password: 'theirs' } } });
-    const e = await rejection(k.submit(s));
-    expect(e.code).toBe('CONFLICT');
-    expect(e.message).toBe(`A Secret named ${s.name} that Gantry did not create for this job exists in namespace "${FAKE_NAMESPACE}"`);
-    expect(storedJob(s.name)).toBeNull();
-    expect(decoded(storedSecret(s.name)!.data)).toEqual({ password: 'theirs' });
-
-    // Another attempt of the same job is someone else too.
-    const first = spec();
-    await k.submit(first);
-    const other = await rejection(k.submit({ ...first, attempt: 2 }));
-    expect(other.code).toBe('CONFLICT');
-    expect(decoded(storedSecret(first.name)!.data)).toEqual({ MLFLOW_TRACKING_TOKEN: 'gty_test_run_key' });
-    await k.cancel(first.name);
-  });
-
   it('a pod whose Secret or key is missing waits in CreateContainerConfigError, and starts once a resubmit restores it', async () => {
     const k = backend();
     const s = spec({ image: 'ghcr.io/acme/trainer:sleep' });
@@ -240,26 +154,6 @@ describe('KubernetesBackend against the fake API server', () => {
     expect(await k.status(s.name)).toMatchObject({ phase: 'running', reason: null });
     expect(fake.podEnv(FAKE_NAMESPACE, s.name)).toMatchObject({ MLFLOW_TRACKING_TOKEN: 'gty_restored' });
     await k.cancel(s.name);
-  });
-
-  it('the garbage collector deletes the Secret with its Job (Background or Foreground delete); an Orphan delete keeps it', async () => {
-    const k = backend();
-    const api = admin();
-    const background = spec();
-    const foreground = spec();
-    const orphan = spec();
-    for (const s of [background, foreground, orphan]) await k.submit(s);
-    await api.batch.deleteNamespacedJob({ name: background.name, namespace: FAKE_NAMESPACE, propagationPolicy: 'Background' });
-    await api.batch.deleteNamespacedJob({ name: foreground.name, namespace: FAKE_NAMESPACE, propagationPolicy: 'Foreground' });
-    await api.batch.deleteNamespacedJob({ name: orphan.name, namespace: FAKE_NAMESPACE, propagationPolicy: 'Orphan' });
-    expect(storedSecret(background.name)).toBeNull();
-    expect(storedSecret(foreground.name)).toBeNull();
-    expect(storedSecret(orphan.name)).toMatchObject({ metadata: { name: orphan.name } });
-    await k.cancel(orphan.name);
-    expect(storedSecret(orphan.name)).toBeNull();
-    for (const pod of fake.listPods(FAKE_NAMESPACE).filter((p) => (p.metadata as { labels: Record<string, string> }).labels['job-name'] === orphan.name)) {
-      await api.core.deleteNamespacedPod({ name: (pod.metadata as { name: string }).name, namespace: FAKE_NAMESPACE });
-    }
   });
 
   it('makes label values label-safe', () => {
@@ -564,110 +458,6 @@ describe('KubernetesBackend against the fake API server', () => {
     });
   });
 
-  it('maps failures: exit code 1 → Error, OOM → OOMKilled, a missed deadline → DeadlineExceeded', async () => {
-    const k = backend();
-    const failing = spec({ image: 'registry.example.com/t:fail' });
-    const oom = spec({ image: 'registry.example.com/t:oomkilled' });
-    const slow = spec({ image: 'registry.example.com/t:sleep', maxRuntimeSeconds: 5 });
-    for (const s of [failing, oom, slow]) await k.submit(s);
-    fake.advance(3000);
-    expect(await k.status(failing.name)).toMatchObject({ phase: 'failed', reason: 'Error', exitCode: 1, message: 'The container exited with code 1' });
-    expect(await k.status(oom.name)).toMatchObject({ phase: 'failed', reason: 'OOMKilled', exitCode: 137 });
-    expect(await k.status(slow.name)).toMatchObject({ phase: 'running' });
-    expect((await k.logs(failing.name, 0)).text).toContain('fake-trainer: error: loss is NaN\n');
-
-    fake.advance(3000);
-    const late = await k.status(slow.name);
-    expect(late).toMatchObject({ phase: 'failed', reason: 'DeadlineExceeded', message: 'The job ran longer than its limit of 5 seconds' });
-    expect(late!.finishedAt).toBeInstanceOf(Date);
-  });
-
-  it('reports ImagePullBackOff and Unschedulable (insufficient nvidia.com/gpu) as pending with the reason', async () => {
-    const k = backend();
-    const badImage = spec({ image: 'ghcr.io/acme/typo:imagepullbackoff' });
-    const tooBig = spec({ resources: { gpuCount: 8, gpuType: 'nvidia-a100' } });
-    const noSuchType = spec({ resources: { gpuCount: 1, gpuType: 'nvidia-h100' } });
-    for (const s of [badImage, tooBig, noSuchType]) await k.submit(s);
-    fake.advance(200);
-    expect(await k.status(badImage.name)).toMatchObject({ phase: 'pending', reason: 'ErrImagePull' });
-    fake.advance(400);
-    expect(await k.status(badImage.name)).toMatchObject({ phase: 'pending', reason: 'ImagePullBackOff', message: expect.stringContaining('typo:imagepullbackoff') });
-    expect(await k.logs(badImage.name, 0)).toEqual({ text: '', nextOffset: 0 });
-
-    const unschedulable = await k.status(tooBig.name);
-    expect(unschedulable).toMatchObject({ phase: 'pending', reason: 'Unschedulable' });
-    expect(unschedulable!.message).toMatch(/^0\/3 nodes are available: .*1 Insufficient nvidia\.com\/gpu/);
-    expect((await k.status(noSuchType.name))!.message).toMatch(/node\(s\) didn't match Pod's node affinity\/selector/);
-  });
-
-  it('queues a GPU job until the GPUs it needs are free', async () => {
-    const k = backend();
-    const a = spec({ resources: { gpuCount: 1, gpuType: 'nvidia-t4' } });
-    const b = spec({ resources: { gpuCount: 1, gpuType: 'nvidia-t4' } });
-    await k.submit(a);
-    fake.advance(150);
-    await k.submit(b);
-    fake.advance(500);
-    expect(await k.status(a.name)).toMatchObject({ phase: 'running' });
-    expect(await k.status(b.name)).toMatchObject({ phase: 'pending', reason: 'Unschedulable', message: expect.stringContaining('Insufficient nvidia.com/gpu') });
-    fake.advance(2500);
-    expect(await k.status(a.name)).toMatchObject({ phase: 'succeeded' });
-    expect(await k.status(b.name)).toMatchObject({ phase: 'running' });
-  });
-
-  it('cancel deletes the Job, its pod (background propagation) and its Secret; cancelling again is fine', async () => {
-    const k = backend();
-    const s = spec({ image: 'ghcr.io/acme/trainer:sleep' });
-    await k.submit(s);
-    fake.advance(500);
-    expect(await k.status(s.name)).toMatchObject({ phase: 'running' });
-    const podsOf = () => fake.listPods(FAKE_NAMESPACE).filter((p) => (p.metadata as { labels: Record<string, string> }).labels['job-name'] === s.name);
-    expect(podsOf()).toHaveLength(1);
-    expect(storedSecret(s.name)).not.toBeNull();
-    await k.cancel(s.name);
-    expect(await k.status(s.name)).toBeNull();
-    expect(podsOf()).toHaveLength(0);
-    expect(storedSecret(s.name)).toBeNull();
-    expect(fake.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(`/jobs/${s.name}`))).toHaveLength(1);
-    // Asked for too, not left to the garbage collector (in the fake it has already run: 404).
-    expect(fake.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(`/secrets/${s.name}`))).toHaveLength(1);
-    await k.cancel(s.name);
-    expect(await k.status('gantry-never-submitted-a1')).toBeNull();
-  });
-
-  it('a finished Job and its Secret disappear after its TTL', async () => {
-    const k = new KubernetesBackend(sanitizeKubeconfig(fake.kubeconfig()), { namespace: FAKE_NAMESPACE, ttlSecondsAfterFinished: 60 });
-    const s = spec();
-    await k.submit(s);
-    fake.advance(3000);
-    expect(await k.status(s.name)).toMatchObject({ phase: 'succeeded' });
-    expect(storedSecret(s.name)).not.toBeNull();
-    fake.advance(61_000);
-    expect(await k.status(s.name)).toBeNull();
-    // Garbage-collected with its Job.
-    expect(storedSecret(s.name)).toBeNull();
-  });
-
-  it('refuses to adopt a Job with the same name that belongs to another Gantry job', async () => {
-    const k = backend();
-    const mine = spec();
-    await k.submit(mine);
-    const e = await rejection(k.submit({ ...spec(), name: mine.name }));
-    expect(e.code).toBe('CONFLICT');
-  });
-
-  it('sums capacity by GPU type from allocatable resources', async () => {
-    const capacity = await backend().capacity();
-    expect(capacity.cpuCores).toBeCloseTo(7.91 + 31.85 + 15.89, 3);
-    expect(capacity.memoryMiB).toBe(Math.floor((32856660 * 1024 + 251 * 2 ** 30 + 60 * 2 ** 30) / 2 ** 20));
-    expect(capacity.gpus).toEqual([
-      { gpuType: 'nvidia-a100', allocatable: 4, nodes: 1 },
-      { gpuType: 'nvidia-t4', allocatable: 1, nodes: 1 },
-    ]);
-    const byOtherLabel = await backend(undefined, { gpuTypeLabel: 'example.com/accelerator' }).capacity();
-    expect(byOtherLabel.gpus).toEqual([{ gpuType: 'unlabelled', allocatable: 5, nodes: 2 }]);
-  });
-
   it('parses Kubernetes quantities', () => {
     expect(parseQuantity('7910m')).toBeCloseTo(7.91);
     expect(parseQuantity('1Ki')).toBe(1024);
@@ -675,89 +465,6 @@ describe('KubernetesBackend against the fake API server', () => {
     expect(parseQuantity('1e3')).toBe(1000);
     expect(parseQuantity('0.5')).toBe(0.5);
     expect(parseQuantity('lots')).toBeNaN();
-  });
-
-  it('authenticates with a client certificate', async () => {
-    const k = backend(fake.kubeconfig({ user: 'gantry-runner', auth: 'certificate' }));
-    const s = spec();
-    expect(await k.submit(s)).toEqual({ created: true });
-    expect(await k.status(s.name)).toMatchObject({ phase: 'pending' });
-    expect(fake.requests.some((r) => r.user === 'gantry-runner' && r.method === 'POST')).toBe(true);
-    // Listing nodes is cluster-scoped; this user's role is namespaced.
-    const e = await rejection(k.capacity());
-    expect(e).toBeInstanceOf(ClusterApiError);
-    expect((e as ClusterApiError).reason).toBe('cluster-forbidden');
-  });
-
-  it('maps 401 (bad token) and 403 (RBAC) to clear FORBIDDEN errors', async () => {
-    const bad = backend(fake.kubeconfig({ token: 'not-the-token' }));
-    const e401 = await rejection(bad.submit(spec()));
-    expect(e401.code).toBe('FORBIDDEN');
-    expect((e401 as ClusterApiError).reason).toBe('cluster-unauthorized');
-    expect((e401 as ClusterApiError).retryable).toBe(false);
-    expect(e401.message).toMatch(/rejected Gantry's credentials \(401 Unauthorized\)/);
-    expect((await rejection(bad.status('gantry-x-a1'))).code).toBe('FORBIDDEN');
-
-    const viewer = backend(fake.kubeconfig({ user: 'gantry-viewer' }));
-    // Without credentials to keep, a job needs no Secret: the first refusal is the Job's.
-    const e403 = await rejection(viewer.submit(spec({ secretEnv: {} })));
-    expect(e403.code).toBe('FORBIDDEN');
-    expect((e403 as ClusterApiError).reason).toBe('cluster-forbidden');
-    expect(e403.message).toContain(`may not create jobs in namespace "${FAKE_NAMESPACE}"`);
-    expect(e403.message).toContain('User "gantry-viewer" cannot create resource "jobs" in API group "batch"');
-    // What the role allows still works.
-    expect(await viewer.status('gantry-missing-a1')).toBeNull();
-    expect((await rejection(viewer.cancel('gantry-missing-a1'))).code).toBe('FORBIDDEN');
-  });
-
-  it('names the missing secrets permission, and creates no Job without its Secret', async () => {
-    const k = backend(fake.kubeconfig({ user: 'jobs-only' }));
-    const s = spec();
-    const e = await rejection(k.submit(s));
-    expect(e.code).toBe('FORBIDDEN');
-    expect((e as ClusterApiError).reason).toBe('cluster-forbidden');
-    expect(e.message).toContain(`may not create secrets in namespace "${FAKE_NAMESPACE}"`);
-    expect(e.message).toContain('User "jobs-only" cannot create resource "secrets" in API group ""');
-    expect(storedJob(s.name)).toBeNull();
-    // Cancel deletes the Job, then fails on the Secret it may not delete.
-    const cancel = await rejection(k.cancel(s.name));
-    expect(cancel.message).toContain('may not delete secrets');
-  });
-
-  it('verifies the server certificate: no CA or a wrong server name fail, tls-server-name is honoured', async () => {
-    const noCa = await rejection(backend(fake.kubeconfig({ omitCa: true })).status('gantry-x-a1'));
-    expect(noCa.code).toBe('UNAVAILABLE');
-    expect((noCa as ClusterApiError).reason).toBe('cluster-tls');
-    expect(noCa.message).toContain('certificate-authority-data');
-
-    const wrongName = await rejection(backend(fake.kubeconfig({ tlsServerName: 'other.example.com' })).status('gantry-x-a1'));
-    expect((wrongName as ClusterApiError).reason).toBe('cluster-tls');
-
-    expect(await backend(fake.kubeconfig({ tlsServerName: FAKE_SERVER_NAME })).status('gantry-x-a1')).toBeNull();
-  });
-
-  it('reports an unreachable server as UNAVAILABLE and retryable', async () => {
-    const k = backend(fake.kubeconfig({ server: 'https://127.0.0.1:1' }));
-    const e = await rejection(k.status('gantry-x-a1'));
-    expect(e.code).toBe('UNAVAILABLE');
-    expect((e as ClusterApiError).retryable).toBe(true);
-  });
-
-  it('rejects an invalid namespace and invalid specs before calling the cluster', async () => {
-    expect(() => new KubernetesBackend(sanitizeKubeconfig(fake.kubeconfig()), { namespace: 'Not_A_Namespace' })).toThrow(AppError);
-    const k = backend();
-    const before = fake.requests.length;
-    expect((await rejection(k.submit(spec({ resources: { gpuCount: 1.5 } })))).code).toBe('BAD_USER_INPUT');
-    expect((await rejection(k.submit(spec({ env: { 'BAD NAME': 'x' } })))).code).toBe('BAD_USER_INPUT');
-    expect((await rejection(k.submit(spec({ secretEnv: { 'BAD NAME': 'x' } })))).code).toBe('BAD_USER_INPUT');
-    // Kubernetes takes these; a job spec does not, so neither does the backend.
-    expect((await rejection(k.submit(spec({ env: { 'LOG.LEVEL': 'x' } })))).code).toBe('BAD_USER_INPUT');
-    expect((await rejection(k.submit(spec({ env: { ['A'.repeat(ENV_NAME_MAX_LENGTH + 1)]: 'x' } })))).code).toBe('BAD_USER_INPUT');
-    const both = await rejection(k.submit(spec({ env: { MLFLOW_TRACKING_TOKEN: 'plain' } })));
-    expect(both.code).toBe('BAD_USER_INPUT');
-    expect(both.message).toContain('"MLFLOW_TRACKING_TOKEN" is set both as a plain and as a secret environment variable');
-    expect((await rejection(k.submit(spec({ maxRuntimeSeconds: 0 })))).code).toBe('BAD_USER_INPUT');
-    expect(fake.requests.length).toBe(before);
   });
 
   describe("the fake's Secrets, as the API server answers", () => {
