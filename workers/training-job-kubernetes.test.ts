@@ -148,6 +148,16 @@ describe('training jobs on a connected Kubernetes cluster', () => {
     expect(await jobsOf(greedy.id)).toEqual([]);
   });
 
+  it('refuses a job with Python requirements at submission: the image carries the environment there', async () => {
+    const before = (await cp.admin.batch.listNamespacedJob({ namespace: NAMESPACE })).items.length;
+    await expect(job({}, { python: { requirements: ['six==1.17.0'] } })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining("on Kubernetes the job's image carries them (e.g. RUN pip install -r requirements.txt in its Dockerfile)"),
+      fields: [{ path: 'python', message: 'On Kubernetes clusters the image provides the Python environment' }],
+    });
+    expect((await cp.admin.batch.listNamespacedJob({ namespace: NAMESPACE })).items).toHaveLength(before);
+  });
+
   it('shows the scheduler’s words while a job larger than any node waits, until it is cancelled', async () => {
     // No capacity check covers CPUs: the pod is created and the real scheduler says why it cannot place it.
     const big = await job({}, { resources: { cpu: 32, memoryMiB: 1024 } });
