@@ -73,11 +73,16 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-let cached: Env | undefined;
+/** Every setting this module reads: a deployment's configuration names only these (and what the runtime itself reads). */
+export const ENV_NAMES = Object.keys(schema.shape) as (keyof Env)[];
 
-export function env(): Env {
-  if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+/**
+ * Validates a set of settings as the processes would at start, production's extra requirements
+ * included, or throws naming each problem. `env()` applies it to the process environment; a
+ * deployment's manifests are checked with it before they reach a cluster.
+ */
+export function readEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
@@ -85,13 +90,19 @@ export function env(): Env {
   if (parsed.data.NODE_ENV === 'production' && !parsed.data.AUTH_SECRET) {
     throw new Error('Invalid environment configuration:\n  AUTH_SECRET: required in production (32+ characters)');
   }
-  if (parsed.data.NODE_ENV === 'production' && parsed.data.DATABASE_URL && !parsed.data.DATABASE_APP_URL && !process.env.DATABASE_APP_PASSWORD) {
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.DATABASE_URL && !parsed.data.DATABASE_APP_URL && !source.DATABASE_APP_PASSWORD) {
     throw new Error('Invalid environment configuration:\n  DATABASE_APP_PASSWORD: required in production (or set DATABASE_APP_URL)');
   }
   if (parsed.data.ARTIFACT_STORE === 's3' && !parsed.data.S3_BUCKET) {
     throw new Error('Invalid environment configuration:\n  S3_BUCKET: required when ARTIFACT_STORE=s3');
   }
-  cached = parsed.data;
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= readEnv(process.env);
   return cached;
 }
 

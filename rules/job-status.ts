@@ -25,3 +25,11 @@ export const ENVIRONMENT_REASONS = {
   ready: 'EnvironmentReady',
   failed: 'EnvironmentBuildFailed',
 } as const;
+
+/**
+ * A step on an attempt's timeline after it ended: its log could not be read from the cluster
+ * (after retries), so what was kept ends with a line saying so.
+ */
+export const LOG_REASONS = {
+  notCollected: 'LogNotCollected',
+} as const;

@@ -1,5 +1,6 @@
 import {
   ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -9,6 +10,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  TimeoutFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../workers/activities';
 
@@ -37,13 +39,20 @@ const quick = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['AppError:FORBIDDEN', 'AppError:BAD_USER_INPUT'] },
 });
 
+/** Ends a job whose steps failed: retried until it succeeds, since nothing else will end the job. */
+const ending = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
 /**
  * A training (or evaluation) job from submission to its end state
  * (workflow ID `training-job/<jobId>`): validate and check the budget, create
  * the tracking run, then per attempt submit to the backend and watch it in a
  * heartbeating activity, retrying failed attempts as the spec allows; keep the
  * logs, record usage and cost, register the model version, finish the run.
- * A `cancel` signal (or cancelling the workflow) stops the backend job.
+ * A `cancel` signal (or cancelling the workflow) stops the backend job. A step that fails
+ * for good ends the job `failed` with that step's error, its backend job deleted.
  */
 export async function trainingJobWorkflow(ref: JobRef): Promise<FinalResult | null> {
   const progress: TrainingJobProgress = { stage: 'preparing', attempt: 0, maxAttempts: 0, phase: 'queued', reason: null, cancelRequested: false, result: null };
@@ -51,7 +60,32 @@ export async function trainingJobWorkflow(ref: JobRef): Promise<FinalResult | nu
   setHandler(cancelJobSignal, () => {
     progress.cancelRequested = true;
   });
+  try {
+    return await runJob(ref, progress);
+  } catch (e) {
+    // A step failed for good (refused, or out of retries): the job must still end, with nothing of it left running.
+    const error = failureText(e);
+    log.warn('a job step failed; ending the job', { jobId: ref.jobId, stage: progress.stage, attempt: progress.attempt, error });
+    return CancellationScope.nonCancellable(async () => {
+      const result = await ending.endFailedJob({ ...ref, attempt: progress.attempt, stage: progress.stage, error, cancelled: isCancellation(e) });
+      progress.stage = 'done';
+      progress.phase = result?.status ?? 'failed';
+      progress.reason = result?.reason ?? null;
+      progress.result = result;
+      return result;
+    });
+  }
+}
 
+/** What a failed step said: an activity's own error message rather than Temporal's "Activity task failed". */
+function failureText(e: unknown): string {
+  let err: unknown = e;
+  if (err instanceof ActivityFailure && err.cause) err = err.cause;
+  if (err instanceof TimeoutFailure) return 'the step did not finish in time';
+  return err instanceof Error && err.message ? err.message : String(err);
+}
+
+async function runJob(ref: JobRef, progress: TrainingJobProgress): Promise<FinalResult | null> {
   const prepared = await quick.prepareJob(ref);
   progress.maxAttempts = prepared.maxAttempts;
   if (!prepared.proceed) {

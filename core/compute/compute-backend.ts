@@ -114,6 +114,11 @@ export interface GpuPool {
   /** Allocatable `nvidia.com/gpu` summed over nodes of this type. */
   allocatable: number;
   nodes: number;
+  /**
+   * The most GPUs of this type one node has: a pod runs on one node, so a job asking for more
+   * never schedules, however many GPUs the nodes have together.
+   */
+  largestNode: number;
 }
 
 export interface ClusterCapacity {

@@ -370,8 +370,8 @@ echo "Tesla T4, 15360 MiB"
     expect(cap.memoryMiB).toBeGreaterThan(0);
     expect(cap.memoryMiB).toBeLessThanOrEqual(Math.ceil(os.totalmem() / 1024 / 1024));
     expect(cap.gpus).toEqual([
-      { gpuType: 'nvidia-a100', allocatable: 2, nodes: 1 },
-      { gpuType: 'nvidia-t4', allocatable: 1, nodes: 1 },
+      { gpuType: 'nvidia-a100', allocatable: 2, nodes: 1, largestNode: 2 },
+      { gpuType: 'nvidia-t4', allocatable: 1, nodes: 1, largestNode: 1 },
     ]);
   });
 

@@ -456,8 +456,9 @@ function hostCapacity(gpus: HostGpu[]): ClusterCapacity {
   const memoryMiB = Math.floor(Math.min(os.totalmem(), constrained) / MiB);
   const pools = new Map<string, GpuPool>();
   for (const g of gpus) {
-    const pool = pools.get(g.gpuType) ?? { gpuType: g.gpuType, allocatable: 0, nodes: 1 };
+    const pool = pools.get(g.gpuType) ?? { gpuType: g.gpuType, allocatable: 0, nodes: 1, largestNode: 0 };
     pool.allocatable += 1;
+    pool.largestNode = pool.allocatable;
     pools.set(g.gpuType, pool);
   }
   return { cpuCores: os.availableParallelism(), memoryMiB, gpus: [...pools.values()] };

@@ -4,16 +4,18 @@ import type { SanitizedKubeconfig } from './kubeconfig';
 import { capacityFromNodes } from './kubernetes/capacity';
 import { clusterError, isApiStatus, kubernetesClients, type KubernetesClients } from './kubernetes/client';
 import { DEFAULT_GPU_TYPE_LABEL, GPU_RESOURCE } from './kubernetes/manifests';
-import { BlockedAddressError, assertServerAddressAllowed, privateAddressesAllowed } from './network-policy';
+import { env } from '../../config/env';
+import { BlockedAddressError, assertServerAddressAllowed, classifyAddress, ipLiteral, privateAddressesAllowed } from './network-policy';
 
 /**
  * What an admin sees after pasting a kubeconfig: can Gantry reach the API server,
  * do the credentials work, may they do what the Kubernetes backend does in the
- * namespace, does the namespace exist, how many GPUs of which type are there.
+ * namespace, does the namespace exist, how many GPUs of which type are there, and
+ * can the jobs reach Gantry back (its public URL).
  * Problems on the cluster's side are findings in the report, never exceptions.
  */
 
-export type CheckId = 'address' | 'reachability' | 'authentication' | 'permissions' | 'namespace' | 'gpu-capacity';
+export type CheckId = 'address' | 'reachability' | 'authentication' | 'permissions' | 'namespace' | 'gpu-capacity' | 'public-url';
 export type CheckStatus = 'passed' | 'warning' | 'failed' | 'skipped';
 
 export interface ValidationCheck {
@@ -79,6 +81,7 @@ const TITLES: Record<CheckId, string> = {
   permissions: 'Permissions (RBAC)',
   namespace: 'Namespace',
   'gpu-capacity': 'GPU capacity',
+  'public-url': 'Gantry address for jobs',
 };
 
 const permissionName = (p: Pick<PermissionResult, 'verb' | 'group' | 'resource'>) => `${p.verb} ${p.resource}${p.group ? `.${p.group}` : ''}`;
@@ -103,6 +106,7 @@ export async function probeKubernetesCluster(kubeconfig: SanitizedKubeconfig, op
     for (const id of Object.keys(TITLES) as CheckId[]) {
       if (!checks.some((c) => c.id === id)) add(id, 'skipped', 'Not checked: an earlier check failed');
     }
+    checks.sort((a, b) => Object.keys(TITLES).indexOf(a.id) - Object.keys(TITLES).indexOf(b.id));
     return {
       ok: checks.every((c) => c.status !== 'failed'),
       server: kubeconfig.server,
@@ -115,6 +119,10 @@ export async function probeKubernetesCluster(kubeconfig: SanitizedKubeconfig, op
       checks,
     };
   };
+
+  // Where the cluster's pods will send what they track: Gantry's side, so it is checked whatever the cluster answers.
+  const publicUrl = publicUrlProblem(env().GANTRY_PUBLIC_URL);
+  add('public-url', publicUrl ? 'warning' : 'passed', publicUrl ?? `Jobs reach Gantry at ${env().GANTRY_PUBLIC_URL} (GANTRY_PUBLIC_URL)`);
 
   // 1. Where the server is (the agent checks again at every connection).
   try {
@@ -175,14 +183,8 @@ export async function probeKubernetesCluster(kubeconfig: SanitizedKubeconfig, op
   }
 
   // 5. The namespace.
-  try {
-    await clients.core.readNamespace({ name: namespace });
-    add('namespace', 'passed', `Namespace "${namespace}" exists`);
-  } catch (e) {
-    if (isApiStatus(e, 404)) add('namespace', 'failed', `Namespace "${namespace}" does not exist on the cluster: create it or choose another`);
-    else if (isApiStatus(e, 403)) add('namespace', 'warning', `Could not confirm that namespace "${namespace}" exists (the credentials may not read namespaces)`);
-    else add('namespace', 'warning', clusterError(e, 'read the namespace', clients).message);
-  }
+  const namespaceCheck = await namespaceExists(clients, namespace);
+  add('namespace', namespaceCheck.status, namespaceCheck.message);
 
   // 6. GPUs, from the nodes' allocatable resources (listing nodes is optional).
   const nodesPermission = permissions.find((p) => p.resource === 'nodes')!;
@@ -203,7 +205,7 @@ export async function probeKubernetesCluster(kubeconfig: SanitizedKubeconfig, op
       nodesPermission.allowed = false;
       add('gpu-capacity', 'warning', 'GPU capacity unknown: the credentials may not list nodes (a cluster-scoped permission). Jobs can still run.');
     } else {
-      add('gpu-capacity', 'warning', `GPU capacity unknown: ${clusterError(e, 'list nodes', clients).message}`);
+      add('gpu-capacity', 'warning', `GPU capacity unknown: ${clusterError(e, 'list nodes', clients, { clusterScoped: true }).message}`);
     }
   }
 
@@ -216,8 +218,54 @@ export async function probeKubernetesCluster(kubeconfig: SanitizedKubeconfig, op
   } else {
     add('permissions', 'passed', `May create, read and delete jobs and their secrets and read pods and their logs in namespace "${namespace}"`);
   }
-  checks.sort((a, b) => Object.keys(TITLES).indexOf(a.id) - Object.keys(TITLES).indexOf(b.id));
   return report({ serverVersion, permissions, capacity });
+}
+
+/**
+ * Why jobs on a cluster could not reach Gantry at `publicUrl`, or null. A loopback address
+ * (`localhost`, the default when GANTRY_PUBLIC_URL is unset) is, inside a pod, the pod itself:
+ * the job's mlflow client would log nowhere.
+ */
+export function publicUrlProblem(publicUrl: string): string | null {
+  const host = new URL(publicUrl).hostname.toLowerCase();
+  const ip = ipLiteral(host);
+  const category = ip ? classifyAddress(ip)?.category : null;
+  if (!(host === 'localhost' || host.endsWith('.localhost') || category === 'loopback' || category === 'unspecified')) return null;
+  return (
+    `Jobs would be told to reach Gantry at ${publicUrl}, which inside a pod is the pod itself: their tracking (MLFLOW_TRACKING_URI) would reach nothing. ` +
+    'Set GANTRY_PUBLIC_URL to an address the cluster can reach.'
+  );
+}
+
+/**
+ * Whether the namespace exists. Reading it needs `get namespaces`, which a Role in the namespace
+ * cannot grant; without it, a dry-run create of a Secret (which Gantry's own permissions allow,
+ * and which stores nothing) answers: the API server refuses content for a namespace that does not
+ * exist with 404.
+ */
+async function namespaceExists(clients: KubernetesClients, namespace: string): Promise<{ status: CheckStatus; message: string }> {
+  const missing = { status: 'failed' as const, message: `Namespace "${namespace}" does not exist on the cluster: create it or choose another` };
+  const exists = { status: 'passed' as const, message: `Namespace "${namespace}" exists` };
+  try {
+    await clients.core.readNamespace({ name: namespace });
+    return exists;
+  } catch (e) {
+    if (isApiStatus(e, 404)) return missing;
+    if (!isApiStatus(e, 403)) return { status: 'warning', message: clusterError(e, 'read the namespace', clients).message };
+  }
+  try {
+    await clients.core.createNamespacedSecret({
+      namespace,
+      dryRun: 'All',
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { generateName: 'gantry-connection-check-' }, type: 'Opaque' },
+    });
+    return exists;
+  } catch (e) {
+    if (isApiStatus(e, 404)) return missing;
+    // A namespace being deleted takes no new objects, and says so.
+    const detail = clusterError(e, 'create secrets', clients).message;
+    return { status: 'warning', message: `Could not confirm that namespace "${namespace}" exists: ${detail}` };
+  }
 }
 
 /** One SelfSubjectAccessReview, for clusters whose rules review is incomplete (webhook authorizers). */

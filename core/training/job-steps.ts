@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { and, eq, sql } from 'drizzle-orm';
 import { runTags, runs, trainingJobEvents, trainingJobs, type Cluster, type JobStatus } from '../../db/schema';
 import { hyperparameterEnvName } from '../../rules/env-names';
-import { ENVIRONMENT_REASONS } from '../../rules/job-status';
+import { ENVIRONMENT_REASONS, LOG_REASONS } from '../../rules/job-status';
 import { withTenant } from '../tenancy/with-tenant';
 import { runArtifactKey } from '../artifacts/artifact-path';
 import type { ArtifactStore } from '../artifacts/artifact-store';
@@ -12,10 +12,12 @@ import { createApiKey } from '../auth/create-api-key';
 import { getUser } from '../auth/get-user';
 import { revokeRunApiKey } from '../auth/revoke-run-api-key';
 import { findCluster, loadPrices } from '../compute/access';
+import { ClusterApiError } from '../compute/kubernetes/client';
 import {
   backendJobName,
   TERMINAL_PHASES,
   type BackendJobStatus,
+  type ClusterCapacity,
   type ComputeBackend,
   type JobPhase,
   type JobResources,
@@ -207,14 +209,11 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
     return { proceed: false, ...base };
   }
 
-  // Capacity: a GPU job on a cluster that has no such GPUs would wait forever.
+  // Capacity: a GPU job that no node of the cluster can hold would wait until its deadline.
   if (job.spec.resources.gpu.count > 0) {
-    const capacity = await (await deps.backendFor(cluster)).capacity();
-    const pools = capacity.gpus.filter((g) => !job.spec.resources.gpu.type || g.gpuType === job.spec.resources.gpu.type);
-    const most = Math.max(0, ...pools.map((g) => g.allocatable));
-    if (most < job.spec.resources.gpu.count) {
-      const what = `${job.spec.resources.gpu.count} × ${job.spec.resources.gpu.type ?? 'GPU'}`;
-      await recordStatus(ref, job.attempt, 'failed', 'Unschedulable', `Cluster ${cluster.name} has no capacity for ${what}: insufficient nvidia.com/gpu`, { finishedAt: new Date() });
+    const refusal = await gpuCapacityRefusal(job, cluster, deps);
+    if (refusal) {
+      await recordStatus(ref, job.attempt, 'failed', 'Unschedulable', refusal, { finishedAt: new Date() });
       return { proceed: false, ...base };
     }
   }
@@ -233,6 +232,36 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
 
   if (!job.runId) await ensureRun(ctx, job);
   return { proceed: true, ...base };
+}
+
+/**
+ * Why the cluster can never run the GPU job, in words, or null when it can (or cannot say).
+ * A pod runs on one node, so the job needs one node with that many GPUs of its type. Credentials
+ * that may not list nodes (optional when connecting) leave the capacity unknown: the job goes
+ * on and the cluster's scheduler decides.
+ */
+async function gpuCapacityRefusal(job: JobView, cluster: Cluster, deps: JobStepDeps): Promise<string | null> {
+  const { count, type } = job.spec.resources.gpu;
+  let capacity: ClusterCapacity;
+  try {
+    capacity = await (await deps.backendFor(cluster)).capacity();
+  } catch (e) {
+    if (e instanceof ClusterApiError && e.reason === 'cluster-forbidden') {
+      log.info('GPU capacity unknown (the cluster credentials may not list nodes); leaving it to the scheduler', { jobId: job.id, clusterId: cluster.id });
+      return null;
+    }
+    throw e;
+  }
+  const pools = capacity.gpus.filter((g) => !type || g.gpuType === type);
+  const largest = Math.max(0, ...pools.map((g) => g.largestNode));
+  if (largest >= count) return null;
+  const what = `${count} × ${type ?? 'GPU'}`;
+  if (largest === 0) return `Cluster ${cluster.name} has no ${type ?? 'GPU'} nodes for ${what}: insufficient nvidia.com/gpu`;
+  const total = pools.reduce((n, g) => n + g.allocatable, 0);
+  return (
+    `Cluster ${cluster.name} has no node with ${count} GPUs${type ? ` of type ${type}` : ''}: insufficient nvidia.com/gpu. ` +
+    `A job runs on one node, and the largest has ${largest}${total > largest ? ` (${total} across all nodes)` : ''}; ask for ${largest} or fewer.`
+  );
 }
 
 /** The job's tracking run: found by its job tag when an earlier try created it, else created now. */
@@ -393,7 +422,7 @@ export async function watchAttempt(ref: JobRef & { attempt: number }, deps: JobS
       if (TERMINAL_PHASES.has(s.phase)) return toOutcome(s);
       const runningFor = s.startedAt ? (Date.now() - s.startedAt.getTime()) / 1000 : 0;
       if (runningFor > job.spec.maxRuntimeSeconds + 60) {
-        await backend.cancel(name);
+        await stopAttempt(ref, deps);
         return { ...toOutcome(s), phase: 'failed', reason: 'DeadlineExceeded', message: `Stopped after exceeding the max runtime of ${job.spec.maxRuntimeSeconds}s`, finishedAt: new Date().toISOString() };
       }
     }
@@ -405,6 +434,15 @@ export async function watchAttempt(ref: JobRef & { attempt: number }, deps: JobS
 
 /** Stops the attempt's backend job (cancelling an ended or missing job is fine). */
 export async function cancelAttempt(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<void> {
+  await stopAttempt(ref, deps);
+}
+
+/**
+ * Keeps the attempt's log, then deletes its backend job: deleting it first would take its pods,
+ * and their log, with it. Collecting again once it is gone keeps what was kept here.
+ */
+async function stopAttempt(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<void> {
+  await keepLogs(ref, deps);
   const { job, cluster } = await loadJob(ref);
   await (await deps.backendFor(cluster)).cancel(backendJobName(job.id, ref.attempt));
 }
@@ -447,22 +485,40 @@ export async function collectLogs(ref: JobRef & { attempt: number }, deps: JobSt
   return { bytes, path };
 }
 
-/** The whole log the backend still has for an attempt (empty once it is gone). */
-async function readBackendLog(backend: ComputeBackend, name: string, ref: JobRef & { attempt: number }): Promise<string> {
+/** Reads of a log that fail are tried this many times in all, waiting 1, 2, 4… poll intervals between. */
+const LOG_READ_TRIES = 4;
+
+/**
+ * The whole log the backend still has for an attempt (empty once it is gone). A read that keeps
+ * failing (a node's kubelet unreachable, say) ends the collection: `problem` says why, and `text`
+ * holds what was read before.
+ */
+async function readBackendLog(backend: ComputeBackend, name: string, ref: JobRef & { attempt: number }, deps: Pick<JobStepDeps, 'pollIntervalMs'>): Promise<{ text: string; problem: string | null }> {
   const parts: string[] = [];
   let offset = 0;
   for (let i = 0; i < 100_000; i++) {
-    const chunk = await backend.logs(name, offset).catch((e: unknown) => {
-      // The backend may have dropped the job's logs already: keep what was read, and say so.
-      log.warn('reading the job log from the backend failed; keeping what was read', { jobId: ref.jobId, attempt: ref.attempt, bytesRead: offset, err: e });
-      return null;
-    });
-    if (!chunk || !chunk.text || chunk.nextOffset === offset) break;
+    let chunk: Awaited<ReturnType<ComputeBackend['logs']>> | null = null;
+    for (let tries = 1; ; tries++) {
+      try {
+        chunk = await backend.logs(name, offset);
+        break;
+      } catch (e) {
+        if (tries >= LOG_READ_TRIES) {
+          log.warn('reading the job log from the backend kept failing; keeping what was read', { jobId: ref.jobId, attempt: ref.attempt, bytesRead: offset, err: e });
+          return { text: parts.join(''), problem: isAppError(e) ? e.message : 'the backend could not be read' };
+        }
+        await new Promise((r) => setTimeout(r, (deps.pollIntervalMs ?? 1000) * 2 ** (tries - 1)));
+      }
+    }
+    if (!chunk.text || chunk.nextOffset === offset) break;
     parts.push(chunk.text);
     offset = chunk.nextOffset;
   }
-  return parts.join('');
+  return { text: parts.join(''), problem: null };
 }
+
+/** The line a kept log ends with when it could not be read whole, so the file says so wherever it is read. */
+const notCollectedLine = (problem: string) => `[gantry] This log could not be collected from the cluster: ${problem}\n`;
 
 /** {@link collectLogs}, also giving the end of the log (for a failure's excerpt). */
 async function keepLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): Promise<{ bytes: number; path: string | null; tail: string }> {
@@ -471,12 +527,26 @@ async function keepLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): P
   const backend = await deps.backendFor(cluster);
   const name = backendJobName(job.id, ref.attempt);
   const path = `gantry/logs/attempt-${ref.attempt}.log`;
-  // An earlier try of this step kept the log and released the backend job: the kept log is the whole log now, not the nothing the backend has left.
-  if (job.logArtifactPath === path && !(await backend.status(name))) {
+  // An earlier try of this step (or a stop that kept the log first) kept it: once the backend job is gone, the kept log is the whole log, not the nothing the backend has left.
+  const keptBefore = job.logArtifactPath === path;
+  if (keptBefore && !(await backend.status(name))) {
     const kept = await keptLogTail(job, cluster, ref.attempt, deps);
     return { bytes: kept.bytes, path, tail: kept.tail };
   }
-  const text = await readBackendLog(backend, name, ref);
+  const read = await readBackendLog(backend, name, ref, deps);
+  if (keptBefore) {
+    // A log only grows: a read that got less than was kept (the pods going with a deleted Job) keeps the earlier one.
+    const kept = await keptLogTail(job, cluster, ref.attempt, deps);
+    if (read.problem || Buffer.byteLength(read.text) < kept.bytes) {
+      if (!read.problem) await backend.release(name);
+      return { bytes: kept.bytes, path, tail: kept.tail };
+    }
+  }
+  let text = read.text;
+  if (read.problem) {
+    text += `${text && !text.endsWith('\n') ? '\n' : ''}${notCollectedLine(read.problem)}`;
+    await recordStep(ref, LOG_REASONS.notCollected, `The log could not be collected from the cluster: ${read.problem}`);
+  }
   const ctx = await jobContext(ref.orgId, job.createdBy, job.id);
   const kept = await uploadArtifact(ctx, { runId: job.runId, path, body: Readable.from([Buffer.from(text)]), contentType: 'text/plain; charset=utf-8' }, { store: deps.artifactStore }).then(
     () => true,
@@ -487,7 +557,8 @@ async function keepLogs(ref: JobRef & { attempt: number }, deps: JobStepDeps): P
     },
   );
   await withTenant(jobSystem(ref), (tx) => tx.update(trainingJobs).set({ logArtifactPath: path }).where(eq(trainingJobs.id, job.id)));
-  if (kept) await backend.release(name);
+  // A log that could not be read whole stays with the backend while it lasts.
+  if (kept && !read.problem) await backend.release(name);
   return { bytes: Buffer.byteLength(text), path, tail: text.slice(-EXCERPT_LOG_TAIL_BYTES) };
 }
 
@@ -511,7 +582,7 @@ async function keptLogTail(job: JobView, cluster: Cluster, attempt: number, deps
       }
     }
   }
-  const text = await readBackendLog(await deps.backendFor(cluster), backendJobName(job.id, attempt), { jobId: job.id, orgId: job.orgId, attempt });
+  const { text } = await readBackendLog(await deps.backendFor(cluster), backendJobName(job.id, attempt), { jobId: job.id, orgId: job.orgId, attempt }, deps);
   return { tail: text.slice(-EXCERPT_LOG_TAIL_BYTES), bytes: Buffer.byteLength(text) };
 }
 
@@ -587,6 +658,65 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
     modelVersionId,
   }, detail);
   return { status, reason, costMicros, modelVersionId, runId: job.runId };
+}
+
+/** Where the job's workflow was when a step failed, as the workflow names its stages. */
+const STAGE_FAILURE: Record<string, { reason: string; words: string }> = {
+  preparing: { reason: 'PreparationFailed', words: 'Preparing the job failed' },
+  submitting: { reason: 'SubmitFailed', words: 'Submitting the job to the cluster failed' },
+  watching: { reason: 'WatchFailed', words: 'Following the job on the cluster failed' },
+  'collecting-logs': { reason: 'LogCollectionFailed', words: "Keeping the job's log failed" },
+  finalizing: { reason: 'FinalizationFailed', words: 'Finishing the job failed' },
+};
+
+/**
+ * Ends a job whose workflow could not go on: a step failed for good (refused by the cluster, say)
+ * or the workflow was cancelled outside a step that handles it. Nothing of the job may stay behind:
+ * the attempt's backend job is deleted (its log kept first), the attempt's key revoked, the run
+ * ended, and the job ends `failed` (or `cancelled`) with what went wrong in words. Repeated, it
+ * returns what the first call recorded.
+ */
+export async function endFailedJob(
+  ref: JobRef & { attempt: number; stage: string; error: string; cancelled: boolean },
+  deps: JobStepDeps,
+): Promise<FinalResult | null> {
+  const loaded = await tryLoadJob(ref);
+  if (!loaded) return null;
+  const { job, cluster } = loaded;
+  if (job.runApiKeyId) await revokeAttemptKey(ref, job.runApiKeyId);
+  if (TERMINAL_STATUSES.has(job.status) && job.finishedAt) {
+    return { status: job.status, reason: job.reason, costMicros: job.costMicros ?? 0, modelVersionId: job.modelVersionId, runId: job.runId };
+  }
+  const attempt = Math.max(ref.attempt, job.attempt);
+  const stage = STAGE_FAILURE[ref.stage] ?? { reason: 'Failed', words: 'The job failed' };
+  const problems: string[] = [];
+  if (job.backendName && attempt >= 1) {
+    const name = backendJobName(job.id, attempt);
+    try {
+      await stopAttempt({ ...ref, attempt }, deps);
+    } catch (e) {
+      // Said on the job rather than retried: the cause (a permission lost, say) is often the same one.
+      problems.push(`the backend job ${name} could not be deleted (${isAppError(e) ? e.message : String(e)}); delete it on the cluster`);
+      log.warn('deleting the backend job of a failed job failed', { jobId: job.id, attempt, name, err: e });
+    }
+  }
+
+  const prices = await withTenant(jobSystem(ref), (tx) => loadPrices(tx, cluster));
+  const runtime = job.startedAt ? Math.max(0, (Date.now() - job.startedAt.getTime()) / 1000) : 0;
+  const costMicros = jobCostMicros(runtime, resourcesOf(job), prices);
+  await (deps.budget ?? noBudgets).settle({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros: costMicros, actualMicros: costMicros });
+
+  const status: JobStatus = ref.cancelled ? 'cancelled' : 'failed';
+  const ctx = await submitterContext(job);
+  if (job.runId && ctx) {
+    await updateRun(ctx, { runId: job.runId, status: RUN_STATUS_FOR[status as 'failed' | 'cancelled'], endTime: Date.now() }).catch((e) => {
+      if (!(isAppError(e) && e.code === 'NOT_FOUND')) throw e;
+    });
+  }
+  const reason = ref.cancelled ? 'Cancelled' : stage.reason;
+  const message = ref.cancelled ? 'Cancelled by request' : `${stage.words}: ${ref.error}${problems.length ? `. Also, ${problems.join('; ')}` : ''}`;
+  await recordStatus(ref, attempt, status, reason, message, { finishedAt: new Date(), runtimeSeconds: runtime, costMicros });
+  return { status, reason, costMicros, modelVersionId: job.modelVersionId, runId: job.runId };
 }
 
 /** Registers `runs:/<run>/<artifactPath>` under the job's model name, creating the model in the job's project if needed. */

@@ -69,6 +69,7 @@ export async function readJobLogs(
   }
   if (!job.backendName) return { text: '', nextOffset: data.offset, attempt, complete: ended };
   const backend = await (deps.backendFor ?? backendForCluster)(cluster);
-  const chunk = await backend.logs(backendJobName(job.id, attempt), data.offset).catch(() => ({ text: '', nextOffset: data.offset }));
+  // A backend that cannot be read says why (the cluster unreachable, a permission missing): an empty answer would read as "no output yet".
+  const chunk = await backend.logs(backendJobName(job.id, attempt), data.offset);
   return { text: chunk.text, nextOffset: chunk.nextOffset, attempt, complete: ended && chunk.text === '' };
 }

@@ -8,6 +8,7 @@ import { isAppError } from '../../core/errors';
 import {
   cancelAttempt,
   collectLogs,
+  endFailedJob,
   finalizeJob,
   prepareJob,
   recordAttemptFailure,
@@ -70,6 +71,7 @@ export function createTrainingActivities(deps: TrainingActivityDeps = {}) {
     recordAttemptFailure: (ref: JobRef & { attempt: number; outcome: AttemptOutcome }) => mapped(() => recordAttemptFailure(ref, ref.outcome, stepDeps)),
     collectLogs: (ref: JobRef & { attempt: number }) => mapped(() => collectLogs(ref, stepDeps)),
     finalizeJob: (ref: JobRef & { attempt: number; outcome: AttemptOutcome }) => mapped(() => finalizeJob(ref, stepDeps)),
+    endFailedJob: (ref: JobRef & { attempt: number; stage: string; error: string; cancelled: boolean }) => mapped(() => endFailedJob(ref, stepDeps)),
     judgeEvaluation: (ref: { evaluationId: string; orgId: string; jobStatus: string; jobReason: string | null }) =>
       mapped(async () => {
         const e = await judgeEvaluation(ref);

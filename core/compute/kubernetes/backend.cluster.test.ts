@@ -292,11 +292,11 @@ describe('KubernetesBackend against a real Kubernetes API server', () => {
     expect(capacity.cpuCores).toBe(4 * 16);
     expect(capacity.memoryMiB).toBe(4 * 64 * 1024);
     expect(capacity.gpus).toEqual([
-      expect.objectContaining({ gpuType: A100, allocatable: 8, nodes: 2 }),
-      expect.objectContaining({ gpuType: H100, allocatable: 8, nodes: 1 }),
+      expect.objectContaining({ gpuType: A100, allocatable: 8, nodes: 2, largestNode: 4 }),
+      expect.objectContaining({ gpuType: H100, allocatable: 8, nodes: 1, largestNode: 8 }),
     ]);
     const byOtherLabel = await backend(runner, { gpuTypeLabel: 'example.com/accelerator' }).capacity();
-    expect(byOtherLabel.gpus).toEqual([expect.objectContaining({ gpuType: 'unlabelled', allocatable: 16, nodes: 3 })]);
+    expect(byOtherLabel.gpus).toEqual([expect.objectContaining({ gpuType: 'unlabelled', allocatable: 16, nodes: 3, largestNode: 8 })]);
   });
 
   it('authenticates with a client certificate', async () => {

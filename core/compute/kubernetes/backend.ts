@@ -47,14 +47,15 @@ export class KubernetesBackend implements ComputeBackend {
     this.clients = kubernetesClients(kubeconfig, { namespace: opts.namespace, requestTimeoutMs: opts.requestTimeoutMs });
   }
 
-  private fail(e: unknown, action: string): never {
-    throw clusterError(e, action, this.clients);
+  private fail(e: unknown, action: string, opts?: { clusterScoped?: boolean }): never {
+    throw clusterError(e, action, this.clients, opts);
   }
 
   /**
    * The Secret first (a pod whose Secret is missing waits in CreateContainerConfigError),
    * then the Job, then the Job becomes the Secret's owner. Every step finds its own
    * object on a retried submit; objects of the same name made for anything else are a CONFLICT.
+   * When the Secret cannot be handed to the Job, both are deleted before the error is thrown.
    */
   async submit(spec: BackendJobSpec): Promise<SubmitResult> {
     const body = buildJobManifest(spec, { namespace: this.namespace, gpuTypeLabel: this.gpuTypeLabel, ttlSecondsAfterFinished: this.ttlSecondsAfterFinished });
@@ -89,7 +90,17 @@ export class KubernetesBackend implements ComputeBackend {
       }
       uid = existing.metadata?.uid;
     }
-    if (secret && uid) await this.giveSecretTo(secret, { apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid });
+    if (secret && uid) {
+      try {
+        await this.giveSecretTo(secret, { apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid });
+      } catch (e) {
+        // Nothing half-made may stay: a Job running with credentials that nothing would ever delete.
+        await this.cancel(spec.name).catch((err: unknown) =>
+          log.warn('could not delete the Job and Secret of a submit that failed; they stay until removed', { namespace: this.namespace, job: spec.name, err }),
+        );
+        throw e;
+      }
+    }
     return { created };
   }
 
@@ -217,15 +228,18 @@ export class KubernetesBackend implements ComputeBackend {
   /**
    * One timestamped read of the container's log, as raw bytes (the generated client has
    * no `sinceTime`, which the API takes, and decodes the body, which may end inside a
-   * character); null when there is no log to read: the container has not started (400)
-   * or the pod just went away (404).
+   * character); null when there is no log to read: the pod is not scheduled yet (the API
+   * server answers 204 No Content, with no content type, which the generated client cannot
+   * parse), the container has not started (400) or the pod just went away (404).
    */
   private async readLog(podName: string, limitBytes: number, since: LogTimestamp | null): Promise<Buffer | null> {
     let body: Buffer = Buffer.alloc(0);
+    let status = 0;
     const httpApi = wrapHttpLibrary({
       async send(request) {
         if (since) request.setQueryParam('sinceTime', sinceTimeParam(since.sec));
         const response = await fetchLibrary.send(request).toPromise();
+        status = response.httpStatusCode;
         body = await response.body.binary();
         return new ResponseContext(response.httpStatusCode, response.headers, new SelfDecodingBody(Promise.resolve(body)));
       },
@@ -233,7 +247,7 @@ export class KubernetesBackend implements ComputeBackend {
     try {
       await this.clients.core.readNamespacedPodLog({ name: podName, namespace: this.namespace, container: CONTAINER_NAME, timestamps: true, limitBytes }, { httpApi });
     } catch (e) {
-      if (isApiStatus(e, 400) || isApiStatus(e, 404)) return null;
+      if (status === 204 || isApiStatus(e, 400) || isApiStatus(e, 404)) return null;
       this.fail(e, 'read pod logs');
     }
     return body;
@@ -258,7 +272,7 @@ export class KubernetesBackend implements ComputeBackend {
       const nodes = await this.clients.core.listNode({});
       return capacityFromNodes(nodes.items, this.gpuTypeLabel);
     } catch (e) {
-      this.fail(e, 'list nodes');
+      this.fail(e, 'list nodes', { clusterScoped: true });
     }
   }
 }

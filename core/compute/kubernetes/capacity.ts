@@ -16,7 +16,7 @@ export function parseQuantity(q: string | number | undefined | null): number {
   return Number(m[1]) * (m[2] !== undefined ? 10 ** Number(m[2]) : QUANTITY_SUFFIX[m[3] ?? '']!);
 }
 
-/** Schedulable capacity: allocatable CPU and memory of ready, uncordoned nodes, GPUs pooled by type label. */
+/** Schedulable capacity: allocatable CPU and memory of ready, uncordoned nodes, GPUs pooled by type label (with each type's largest node). */
 export function capacityFromNodes(nodes: V1Node[], gpuTypeLabel = DEFAULT_GPU_TYPE_LABEL): ClusterCapacity {
   let cpu = 0;
   let memory = 0;
@@ -31,9 +31,10 @@ export function capacityFromNodes(nodes: V1Node[], gpuTypeLabel = DEFAULT_GPU_TY
     const gpus = Math.floor(parseQuantity(alloc[GPU_RESOURCE]) || 0);
     if (gpus > 0) {
       const gpuType = node.metadata?.labels?.[gpuTypeLabel] || 'unlabelled';
-      const pool = pools.get(gpuType) ?? { gpuType, allocatable: 0, nodes: 0 };
+      const pool = pools.get(gpuType) ?? { gpuType, allocatable: 0, nodes: 0, largestNode: 0 };
       pool.allocatable += gpus;
       pool.nodes += 1;
+      pool.largestNode = Math.max(pool.largestNode, gpus);
       pools.set(gpuType, pool);
     }
   }

@@ -72,9 +72,10 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
  * Turns a failure of a call that tried to `action` (e.g. "create jobs") into an
  * AppError whose message an admin can act on. 401 and 403 are FORBIDDEN (the
  * cluster refuses Gantry's credentials, not the signed-in user's); address-policy
- * refusals keep their own BAD_USER_INPUT error.
+ * refusals keep their own BAD_USER_INPUT error. `clusterScoped` names actions on resources
+ * outside any namespace (nodes).
  */
-export function clusterError(e: unknown, action: string, clients: Pick<KubernetesClients, 'agent' | 'server' | 'namespace'>): AppError {
+export function clusterError(e: unknown, action: string, clients: Pick<KubernetesClients, 'agent' | 'server' | 'namespace'>, opts: { clusterScoped?: boolean } = {}): AppError {
   if (e instanceof AppError) return e;
   if (e instanceof ApiException) {
     const status = e.code;
@@ -83,7 +84,9 @@ export function clusterError(e: unknown, action: string, clients: Pick<Kubernete
       return new ClusterApiError('FORBIDDEN', 'cluster-unauthorized', `The cluster rejected Gantry's credentials (401 Unauthorized) when trying to ${action}: the token or client certificate is wrong, expired or revoked. Update the cluster's kubeconfig.`, status, e);
     }
     if (status === 403) {
-      return new ClusterApiError('FORBIDDEN', 'cluster-forbidden', `The cluster's credentials may not ${action} in namespace "${clients.namespace}"${detail ? `: ${detail}` : ''}. Grant the missing RBAC permission or use other credentials.`, status, e);
+      // Nodes and other cluster-scoped resources are granted by a ClusterRole, not by a Role in the namespace.
+      const where = opts.clusterScoped ? ' (a cluster-scoped permission, granted by a ClusterRole)' : ` in namespace "${clients.namespace}"`;
+      return new ClusterApiError('FORBIDDEN', 'cluster-forbidden', `The cluster's credentials may not ${action}${where}${detail ? `: ${detail}` : ''}. Grant the missing RBAC permission or use other credentials.`, status, e);
     }
     if (status === 404) return new ClusterApiError('NOT_FOUND', 'cluster-not-found', `Could not ${action}: ${detail ?? 'not found'}`, status, e);
     if (status === 409) return new ClusterApiError('CONFLICT', 'cluster-conflict', `Could not ${action}: ${detail ?? 'conflict'}`, status, e);

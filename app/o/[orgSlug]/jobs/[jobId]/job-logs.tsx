@@ -71,6 +71,7 @@ export function JobLogs({
   attempts,
   waiting,
   active,
+  notCollected = {},
 }: {
   jobId: string;
   currentAttempt: number;
@@ -79,6 +80,8 @@ export function JobLogs({
   /** Queued or pending: no process yet, so no output yet. */
   waiting: boolean;
   active: boolean;
+  /** Attempts whose log could not be read from the cluster, with why: what was kept ends with a line saying so. */
+  notCollected?: Record<number, string>;
 }) {
   // null follows the current attempt (a retry switches over by itself).
   const [chosen, setChosen] = useState<number | null>(null);
@@ -111,6 +114,12 @@ export function JobLogs({
           {following && active && !waiting ? (
             <Badge tone="blue" className="font-normal">
               <span aria-hidden="true" className="size-1.5 animate-pulse rounded-full bg-sky-500" /> Live
+            </Badge>
+          ) : logs.complete && notCollected[attempt] !== undefined ? (
+            <Badge tone="amber" className="font-normal">
+              <span data-testid="logs-not-collected" title={notCollected[attempt]}>
+                Not collected
+              </span>
             </Badge>
           ) : logs.complete ? (
             <Badge className="font-normal">

@@ -18,6 +18,7 @@ import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
 import { formatDuration } from '@/app/lib/tracking';
 import { useCan } from '@/app/lib/viewer';
+import { LOG_REASONS } from '@/rules/job-status';
 import { JobLogs } from './job-logs';
 import { JobTimeline } from './job-timeline';
 
@@ -371,7 +372,14 @@ export function JobView({ jobId }: { jobId: string }) {
 
       <div className="mb-6 grid items-start gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
         {job ? (
-          <JobLogs jobId={job.id} currentAttempt={job.attempt} attempts={startedAttempts} waiting={waiting} active={active} />
+          <JobLogs
+            jobId={job.id}
+            currentAttempt={job.attempt}
+            attempts={startedAttempts}
+            waiting={waiting}
+            active={active}
+            notCollected={Object.fromEntries(job.events.filter((e) => e.reason === LOG_REASONS.notCollected).map((e) => [e.attempt, e.message ?? '']))}
+          />
         ) : (
           <Skeleton className="h-[32rem]" />
         )}
