@@ -21,7 +21,7 @@ import { createWorker } from './worker';
  * directory and runs in it; the next finds it built (a cached step); a Python exception or an
  * uninstallable requirement fails the job with the lines that say why. The requirement is one
  * small pure-Python wheel. (A Kubernetes job's image carries its environment: see
- * training-job-kubernetes.test.ts.)
+ * training-kubernetes.test.ts.)
  */
 
 let platform: TemporalPlatform;
