@@ -2,24 +2,20 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
 import { downloadArtifact } from '../core/artifacts/download-artifact';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
 import { backendJobName } from '../core/compute/compute-backend';
-import { connectCluster } from '../core/compute/connect-cluster';
-import { labelValue } from '../core/compute/kubernetes/manifests';
 import { listClusters } from '../core/compute/list-clusters';
 import { updateClusterPrices } from '../core/compute/update-cluster-prices';
-import { resetEnvCache } from '../config/env';
 import { budgetExceeded, type BudgetGuard } from '../core/costs/budget';
 import { AppError } from '../core/errors';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
-import { FAKE_NAMESPACE, startKubernetesFake } from '../testing/kubernetes-fake';
 import { getModelVersionLineage } from '../core/lineage/get-model-version-lineage';
 import { getRun } from '../core/tracking/get-run';
 import { jobWorkflowId } from '../core/training/access';
@@ -28,10 +24,9 @@ import { getTrainingJob, listJobEvents, listTrainingJobs } from '../core/trainin
 import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
 import { apiKeys } from '../db/schema';
-import { type TestDatabase } from '../db/test/database';
 import { inTenantScope } from '../db/with-tenant';
-import { recordHistory } from './histories';
-import { createWorker, WORKFLOWS_PATH } from './worker';
+import { replayRuns } from './histories';
+import { createWorker } from './worker';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { waitFor } from '../testing/wait-for';
 
@@ -43,7 +38,6 @@ import { waitFor } from '../testing/wait-for';
  */
 
 let platform: TemporalPlatform;
-let db: TestDatabase;
 let dir: string;
 let store: FilesystemArtifactStore;
 let client: Client;
@@ -61,17 +55,17 @@ async function withWorker<T>(fn: () => Promise<T>, deps: { budget?: BudgetGuard 
   return worker.runUntil(fn);
 }
 
-/** Waits for the job's workflow; `label` names its history when histories are recorded. */
+/** Waits for the job's workflow; `training-job-<label>` names its history when histories are recorded. */
 async function result(jobId: string, label: string) {
   const handle = client.workflow.getHandle(jobWorkflowId(jobId));
-  handles.push({ label, handle });
+  handles.push({ label: `training-job-${label}`, handle });
   return handle.result();
 }
 
 
 beforeAll(async () => {
   platform = await startTemporalPlatform('jobs');
-  ({ db, dir, client, workerConnection, taskQueue } = platform);
+  ({ dir, client, workerConnection, taskQueue } = platform);
   store = new FilesystemArtifactStore(path.join(dir, 'artifacts'));
   A = await signUpUser('jobs');
   B = await signUpUser('jobs-other');
@@ -272,79 +266,10 @@ describe('training jobs on Temporal with the local backend', () => {
     expect((await listJobEvents(B.ctx, ids)).size).toBe(0);
   });
 
-  it('runs on a connected Kubernetes cluster: stored encrypted, GPU job with labels, logs, cost; too many GPUs fail fast; cancel deletes the Job', async () => {
-    const fake = await startKubernetesFake({ timing: { scheduleMs: 100, startMs: 200, runMs: 1500, logIntervalMs: 200 } });
-    process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES = 'true';
-    // An address a pod could reach (a loopback one makes the connection check warn); nothing here calls it.
-    const publicUrl = process.env.GANTRY_PUBLIC_URL;
-    process.env.GANTRY_PUBLIC_URL = 'https://gantry.example.com';
-    resetEnvCache();
-    try {
-      await expect(connectCluster(A.ctx, { name: 'gpu', namespace: FAKE_NAMESPACE, kubeconfig: fake.kubeconfig({ token: 'wrong' }) })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-      const cluster = await connectCluster(A.ctx, { name: 'gpu', namespace: FAKE_NAMESPACE, kubeconfig: fake.kubeconfig() });
-      expect(cluster).toMatchObject({ kind: 'kubernetes', status: 'ready', namespace: FAKE_NAMESPACE, server: fake.url });
-      expect((cluster.capacity as { gpus: { gpuType: string; allocatable: number }[] }).gpus).toEqual(
-        expect.arrayContaining([expect.objectContaining({ gpuType: 'nvidia-a100', allocatable: 4 }), expect.objectContaining({ gpuType: 'nvidia-t4', allocatable: 1 })]),
-      );
-      const [stored] = await db.ownerSql<{ encrypted_config: string }[]>`select encrypted_config from clusters where id = ${cluster.id}`;
-      expect(stored!.encrypted_config).toMatch(/^v1:/);
-      expect(stored!.encrypted_config).not.toContain('admin-token');
-      expect(Buffer.from(stored!.encrypted_config.split(':')[3]!, 'base64url').toString('latin1')).not.toContain('admin-token');
-      await updateClusterPrices(A.ctx, { clusterId: cluster.id, cpuCoreHourMicros: 0, memoryGibHourMicros: 0, gpu: [{ gpuType: 'nvidia-a100', hourMicros: 3_600_000_000 }] });
-
-      const job = await submitTrainingJob(A.ctx, { project, cluster: 'gpu', image: 'python:3.11-slim', command: ['python', 'train.py'], resources: { cpu: 4, memoryMiB: 16384, gpu: { count: 2, type: 'nvidia-a100' } } });
-      expect(await withWorker(() => result(job.id, 'kubernetes-succeeded'))).toMatchObject({ status: 'succeeded' });
-      const done = (await getTrainingJob(A.ctx, job.id)).job;
-      const k8sJobs = fake.listJobs(FAKE_NAMESPACE);
-      expect(k8sJobs).toHaveLength(1);
-      const manifest = k8sJobs[0] as { metadata: { name: string; labels: Record<string, string> }; spec: { backoffLimit: number; template: { spec: { nodeSelector: Record<string, string>; containers: { resources: { limits: Record<string, string> } }[] } } } };
-      expect(manifest.metadata.name).toBe(done.backendName);
-      expect(Object.values(manifest.metadata.labels)).toEqual(expect.arrayContaining([labelValue(job.id), labelValue(A.orgId), labelValue(done.runId!)]));
-      expect(manifest.spec.backoffLimit).toBe(0);
-      expect(manifest.spec.template.spec.nodeSelector['nvidia.com/gpu.product']).toBe('nvidia-a100');
-      expect(manifest.spec.template.spec.containers[0]!.resources.limits['nvidia.com/gpu']).toBe('2');
-      // Two A100s at $3,600 an hour each are $2 a second.
-      expect(done.costMicros).toBe(Math.round(done.runtimeSeconds! * 2_000_000));
-      expect((await readJobLogs(A.ctx, { jobId: job.id }, { artifactStore: store })).text.length).toBeGreaterThan(0);
-
-      const greedy = await submitTrainingJob(A.ctx, { project, cluster: 'gpu', image: 'python:3.11-slim', command: ['python'], resources: { gpu: { count: 8, type: 'nvidia-a100' } } });
-      expect(await withWorker(() => result(greedy.id, 'kubernetes-unschedulable'))).toBeNull();
-      expect((await getTrainingJob(A.ctx, greedy.id)).job).toMatchObject({ status: 'failed', reason: 'Unschedulable' });
-      expect((await getTrainingJob(A.ctx, greedy.id)).job.message).toContain('insufficient nvidia.com/gpu');
-
-      const slow = await startKubernetesFake({ timing: { runMs: 600_000 } });
-      try {
-        await connectCluster(A.ctx, { name: 'gpu-slow', namespace: FAKE_NAMESPACE, kubeconfig: slow.kubeconfig() });
-        const long = await submitTrainingJob(A.ctx, { project, cluster: 'gpu-slow', image: 'python:3.11-slim', command: ['sleep', '600'] });
-        const cancelled = await withWorker(async () => {
-          await waitFor('the Kubernetes job to run', async () => (await getTrainingJob(A.ctx, long.id)).job.status === 'running');
-          await cancelTrainingJob(A.ctx, { jobId: long.id });
-          return result(long.id, 'kubernetes-cancelled');
-        });
-        expect(cancelled).toMatchObject({ status: 'cancelled' });
-        expect(slow.listJobs(FAKE_NAMESPACE)).toEqual([]);
-      } finally {
-        await slow.stop();
-      }
-    } finally {
-      delete process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES;
-      process.env.GANTRY_PUBLIC_URL = publicUrl;
-      resetEnvCache();
-      await fake.stop().catch(() => undefined);
-    }
-  });
-
   it('replays every recorded history without determinism errors', async () => {
-    const histories = await Promise.all(handles.map(async ({ handle }) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })));
-    if (process.env.GANTRY_RECORD_HISTORIES === '1') {
-      await Promise.all(handles.map(async ({ label }, i) => recordHistory(`training-job-${label}`, histories[i]!.history)));
-    }
-    expect(histories.length).toBeGreaterThanOrEqual(6);
-    let replayed = 0;
-    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'training-jobs' }, histories)) {
-      expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
-      replayed++;
-    }
-    expect(replayed).toBe(histories.length);
+    const replayed = await replayRuns(handles, 'training-jobs');
+    expect(handles.length).toBeGreaterThanOrEqual(6);
+    expect(replayed).toHaveLength(handles.length);
+    for (const r of replayed) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 });

@@ -2,8 +2,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemArtifactStore } from '../core/artifacts/filesystem-artifact-store';
-import { connectCluster } from '../core/compute/connect-cluster';
-import { resetEnvCache } from '../config/env';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
 import { backendForCluster } from '../core/compute/backend-for-cluster';
@@ -13,7 +11,6 @@ import { getTrainingJob } from '../core/training/list-training-jobs';
 import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
-import { FAKE_NAMESPACE, startKubernetesFake } from '../testing/kubernetes-fake';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { createWorker } from './worker';
 
@@ -22,8 +19,9 @@ import { createWorker } from './worker';
  * PostgreSQL and the local backend: the first job with a set of requirements builds a virtual
  * environment (a step on its timeline, pip's output in its log) in a fresh environments
  * directory and runs in it; the next finds it built (a cached step); a Python exception or an
- * uninstallable requirement fails the job with the lines that say why; a Kubernetes job is told
- * that its image carries its environment. The requirement is one small pure-Python wheel.
+ * uninstallable requirement fails the job with the lines that say why. The requirement is one
+ * small pure-Python wheel. (A Kubernetes job's image carries its environment: see
+ * training-kubernetes.test.ts.)
  */
 
 let platform: TemporalPlatform;
@@ -129,27 +127,5 @@ describe('a job with Python requirements on the local cluster', () => {
     const log = await logOf(job.id);
     expect(log).toContain('gantry: $ pip install gantry-no-such-package-q7x==1.0');
     expect(log).not.toContain('never runs');
-  });
-});
-
-describe('a job with Python requirements on a Kubernetes cluster', () => {
-  it('is refused at submission: the image carries the environment there', async () => {
-    const fake = await startKubernetesFake();
-    process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES = 'true';
-    resetEnvCache();
-    try {
-      await connectCluster(A.ctx, { name: 'gpu', namespace: FAKE_NAMESPACE, kubeconfig: fake.kubeconfig() });
-      const refused = submitTrainingJob(A.ctx, { project, cluster: 'gpu', image: 'python:3.11-slim', command: ['python', 'train.py'], python: { requirements: SIX } });
-      await expect(refused).rejects.toMatchObject({
-        code: 'BAD_USER_INPUT',
-        message: expect.stringContaining("on Kubernetes the job's image carries them (e.g. RUN pip install -r requirements.txt in its Dockerfile)"),
-        fields: [{ path: 'python', message: 'On Kubernetes clusters the image provides the Python environment' }],
-      });
-      expect(fake.listJobs(FAKE_NAMESPACE)).toEqual([]);
-    } finally {
-      delete process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES;
-      resetEnvCache();
-      await fake.stop();
-    }
   });
 });

@@ -213,7 +213,7 @@ describe('KubernetesBackend against a real Kubernetes API server', () => {
     const slow = spec({ env: { KWOK_RUN_FOR: '120s' }, maxRuntimeSeconds: 3 });
     for (const s of [failing, oom, slow]) await k.submit(s);
     expect(await ended(k, failing.name)).toMatchObject({ phase: 'failed', reason: 'Error', exitCode: 1, message: 'The container exited with code 1' });
-    expect(await ended(k, oom.name)).toMatchObject({ phase: 'failed', reason: 'OOMKilled', exitCode: 137 });
+    expect(await ended(k, oom.name)).toMatchObject({ phase: 'failed', reason: 'OOMKilled', exitCode: 137, message: 'The container ran out of memory (exit code 137)' });
     const late = await ended(k, slow.name);
     expect(late).toMatchObject({ phase: 'failed', reason: 'DeadlineExceeded', message: 'The job ran longer than its limit of 3 seconds' });
     expect(late.finishedAt).toBeInstanceOf(Date);

@@ -1,9 +1,17 @@
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStateTerminated, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { BackendJobStatus } from '../compute-backend';
 import { CONTAINER_NAME } from './manifests';
 
 export const toDate = (d: Date | string | undefined | null): Date | null => (d ? new Date(d) : null);
 const BENIGN_WAITING = new Set(['ContainerCreating', 'PodInitializing']);
+
+/** Why a container ended, in words: its own message, else what its reason and exit code say. */
+function endedMessage(terminated: V1ContainerStateTerminated): string {
+  return (
+    terminated.message?.trim() ||
+    (terminated.reason === 'OOMKilled' ? `The container ran out of memory (exit code ${terminated.exitCode})` : `The container exited with code ${terminated.exitCode}`)
+  );
+}
 
 /** The Job's state in Gantry's terms, from the Job and its newest pod (if any). */
 export function jobStatusFrom(job: V1Job, pod: V1Pod | null, now = new Date()): BackendJobStatus {
@@ -41,11 +49,7 @@ export function jobStatusFrom(job: V1Job, pod: V1Pod | null, now = new Date()): 
       const limit = job.spec?.activeDeadlineSeconds;
       return result('failed', 'DeadlineExceeded', limit ? `The job ran longer than its limit of ${limit} seconds` : (failed.message ?? null));
     }
-    if (terminated) {
-      const reason = terminated.reason ?? 'Error';
-      const message = terminated.message?.trim() || (reason === 'OOMKilled' ? `The container ran out of memory (exit code ${terminated.exitCode})` : `The container exited with code ${terminated.exitCode}`);
-      return result('failed', reason, message);
-    }
+    if (terminated) return result('failed', terminated.reason ?? 'Error', endedMessage(terminated));
     if (pod?.status?.reason) return result('failed', pod.status.reason, pod.status.message ?? failed.message ?? null);
     return result('failed', failed.reason ?? 'Failed', failed.message ?? null);
   }
@@ -57,10 +61,10 @@ export function jobStatusFrom(job: V1Job, pod: V1Pod | null, now = new Date()): 
       return result('running', null, null);
     case 'Succeeded':
       return result('succeeded', null, null);
-    case 'Failed': {
-      const reason = terminated?.reason ?? pod.status.reason ?? 'Error';
-      return result('failed', reason, terminated?.message ?? pod.status.message ?? (exitCode !== null ? `The container exited with code ${exitCode}` : null));
-    }
+    case 'Failed':
+      // The pod fails a moment before the Job controller marks its Job: the same words either way.
+      if (terminated) return result('failed', terminated.reason ?? 'Error', endedMessage(terminated));
+      return result('failed', pod.status.reason ?? 'Error', pod.status.message ?? null);
     default: {
       const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
       if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') return result('pending', 'Unschedulable', scheduled.message ?? null);
