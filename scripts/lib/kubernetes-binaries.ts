@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatElapsed } from '../../rules/elapsed';
 import { defaultToolsDir } from './temporal-binary';
-import { goBinary, isExecutableFile, withToolLock } from './tool-files';
+import { goBinary, isExecutableFile, onFirstCall, withToolLock } from './tool-files';
 
 /**
  * A real Kubernetes control plane for the tests: etcd, kube-apiserver, kube-controller-manager,
@@ -177,7 +177,7 @@ export async function findOrBuildKubernetes(opts: BuildKubernetesOptions = {}): 
       const built = findKubernetes(toolsDir);
       return built ? { binaries: built } : { binaries: null, reason: `the build finished but ${dir} does not hold working binaries` };
     },
-    (holder) => log(`Another process (pid ${holder}) is building the Kubernetes control plane; waiting for it…`),
+    { onWaiting: onFirstCall((holder) => log(`Another process (pid ${holder}) is building the Kubernetes control plane; waiting for it…`)) },
   );
 }
 

@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { formatElapsed } from '../../rules/elapsed';
 import { canConnect, sleep } from './net';
-import { describeExit, forEachLine, isAlive, spawnManaged, stopProcessGroup } from './processes';
-import { isExecutableFile, onPath } from './tool-files';
+import { describeExit, forEachLine, spawnManaged, stopProcessGroup } from './processes';
+import { isExecutableFile, onPath, withToolLock } from './tool-files';
 
 /** The Temporal CLI Gantry builds when none is installed; its dev server runs workflows locally. */
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -100,46 +100,21 @@ async function findGo(): Promise<{ go?: string; reason?: string }> {
  * `npm run dev` on a fresh machine): one builds, the others wait and reuse its binary.
  */
 async function withBuildLock<T>(toolsDir: string, opts: BuildOptions, fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(toolsDir, '.temporal-build.lock');
-  let waitingSince = 0;
-  let lastReport = 0;
-  for (;;) {
-    if (opts.signal?.aborted) throw abortError();
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(readFileSafe(path.join(lock, 'pid')));
-      if (!holder || !isAlive(holder)) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (!waitingSince) {
-        waitingSince = lastReport = Date.now();
+  if (opts.signal?.aborted) throw abortError();
+  let lastReport = -1;
+  return withToolLock(toolsDir, 'temporal', fn, {
+    onWaiting(holder, waitedMs) {
+      if (lastReport < 0) {
+        lastReport = waitedMs;
         opts.log(`Another process (pid ${holder}) is building the Temporal CLI; waiting for it…`);
         opts.onBuildStart?.({ pid: holder, ours: false });
-      } else if (Date.now() - lastReport >= opts.progressEveryMs) {
-        lastReport = Date.now();
-        opts.log(`Waiting for pid ${holder} to build the Temporal CLI… ${formatElapsed(Date.now() - waitingSince)}`);
+      } else if (waitedMs - lastReport >= opts.progressEveryMs) {
+        lastReport = waitedMs;
+        opts.log(`Waiting for pid ${holder} to build the Temporal CLI… ${formatElapsed(waitedMs)}`);
       }
-      await abortableSleep(1000, opts.signal);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
+    },
+    pause: () => abortableSleep(1000, opts.signal),
+  });
 }
 
 interface BuildOptions {

@@ -27,14 +27,31 @@ export function goBinary(): string | undefined {
   return onPath('go') ?? (isExecutableFile('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
+/** `fn`, called only the first time. */
+export function onFirstCall<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  let called = false;
+  return (...args) => {
+    if (called) return;
+    called = true;
+    fn(...args);
+  };
+}
+
+export interface ToolLockWaiting {
+  /** Told on every look at a lock another live process holds, with how long this call has waited. */
+  onWaiting?: (holder: number, waitedMs: number) => void;
+  /** How to wait between looks (default 2 s); may throw to stop waiting (an abort). */
+  pause?: () => Promise<void>;
+}
+
 /**
  * Serialises builds of one tool between processes that start together (test files, a test
  * run and a launcher): one builds, the others wait and use its result. A lock left by a
  * process that died is taken over.
  */
-export async function withToolLock<T>(toolsDir: string, tool: string, fn: () => Promise<T>, onWait?: (holder: number) => void): Promise<T> {
+export async function withToolLock<T>(toolsDir: string, tool: string, fn: () => Promise<T>, waiting: ToolLockWaiting = {}): Promise<T> {
   const lock = path.join(toolsDir, `.${tool}-build.lock`);
-  let told = false;
+  const began = Date.now();
   for (;;) {
     try {
       mkdirSync(lock);
@@ -48,12 +65,12 @@ export async function withToolLock<T>(toolsDir: string, tool: string, fn: () => 
       } catch {
         // The holder has not written its pid yet.
       }
-      if (holder && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
-      else {
-        if (holder && !told) onWait?.(holder);
-        told = told || Boolean(holder);
-        await sleep(2000);
+      if (holder && !isAlive(holder)) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
       }
+      if (holder) waiting.onWaiting?.(holder, Date.now() - began);
+      await (waiting.pause ? waiting.pause() : sleep(2000));
     }
   }
   try {
