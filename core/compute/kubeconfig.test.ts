@@ -13,6 +13,7 @@ let fake: KubernetesFake;
 let dir: string;
 
 beforeAll(async () => {
+  // Only as a maker of kubeconfigs (tokens, client certificates, a CA): nothing here talks to an API server.
   fake = await startKubernetesFake();
   dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-kubeconfig-test-'));
 });

@@ -104,6 +104,7 @@ describe('assertServerAddressAllowed', () => {
 describe('GuardedHttpsAgent', () => {
   let fake: KubernetesFake;
   beforeAll(async () => {
+    // The fake counts every request it answers, so a refused dial is seen to send nothing; a real API server keeps no such count.
     fake = await startKubernetesFake();
   });
   afterAll(async () => {
