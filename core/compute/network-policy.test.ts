@@ -104,7 +104,7 @@ describe('assertServerAddressAllowed', () => {
 describe('GuardedHttpsAgent', () => {
   let fake: KubernetesFake;
   beforeAll(async () => {
-    // The fake counts every request it answers, so a refused dial is seen to send nothing; a real API server keeps no such count.
+    // The fake counts every request it answers, so a refused dial is seen to send nothing, without a control plane started for a TLS handshake.
     fake = await startKubernetesFake();
   });
   afterAll(async () => {
