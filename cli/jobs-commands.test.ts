@@ -599,7 +599,7 @@ describe('gantry jobs ls, show, logs, cancel', () => {
     expect(events.filter((e, i) => e.status !== events[i - 1]?.status)).toMatchObject([{ status: 'queued' }, { status: 'pending' }, { status: 'running' }, { status: 'failed', reason: 'Error' }]);
     const big = await gantry(['jobs', 'show', gpu]);
     expect(big.stdout).toContain('  Resources:      4 CPU, 2048 MiB, 2 GPUs (a100)');
-    expect(big.stdout).toContain('  Status:         failed (Unschedulable): Cluster local has no capacity for 2 × a100: insufficient nvidia.com/gpu');
+    expect(big.stdout).toContain('  Status:         failed (Unschedulable): Cluster local has no node with a100 GPUs for 2 × a100: insufficient nvidia.com/gpu');
     const missing = await gantry(['jobs', 'show', 'job_nope']);
     expect(missing.code).toBe(EXIT.FORBIDDEN);
     expect(missing.stderr).toContain("Job 'job_nope' not found (at job) [NOT_FOUND]");

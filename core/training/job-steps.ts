@@ -256,7 +256,7 @@ async function gpuCapacityRefusal(job: JobView, cluster: Cluster, deps: JobStepD
   const largest = Math.max(0, ...pools.map((g) => g.largestNode));
   if (largest >= count) return null;
   const what = `${count} × ${type ?? 'GPU'}`;
-  if (largest === 0) return `Cluster ${cluster.name} has no ${type ?? 'GPU'} nodes for ${what}: insufficient nvidia.com/gpu`;
+  if (largest === 0) return `Cluster ${cluster.name} has no node with ${type ? `${type} GPUs` : 'GPUs'} for ${what}: insufficient nvidia.com/gpu`;
   const total = pools.reduce((n, g) => n + g.allocatable, 0);
   return (
     `Cluster ${cluster.name} has no node with ${count} GPUs${type ? ` of type ${type}` : ''}: insufficient nvidia.com/gpu. ` +
