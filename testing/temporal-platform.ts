@@ -40,7 +40,10 @@ export async function startTemporalPlatform(label: string, env: Record<string, s
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), `gantry-${label}-`));
   const db = await createTestDatabase();
-  const server = await startTemporalDevServer({ binary: await findOrBuildTemporal(), port: await freePort() });
+  const binary = await findOrBuildTemporal();
+  // A port free a moment ago can be taken by a server another test file starts at the same moment
+  // (the dev server binds several ports beside the one it is given): a start that fails tries fresh ports.
+  const server = await startTemporalDevServer({ binary, port: await freePort() }).catch(async () => startTemporalDevServer({ binary, port: await freePort() }));
   const taskQueue = `${label}-${process.pid}-${Date.now()}`;
   Object.assign(process.env, {
     TEMPORAL_ADDRESS: server.address,

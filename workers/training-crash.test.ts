@@ -72,7 +72,9 @@ async function killWorkerMidJob(jobId: string, whileDown: () => Promise<void> = 
 
 beforeAll(async () => {
   // The worker processes under test inherit the platform's environment (Temporal, task queue, GANTRY_HOME).
-  [platform, cp] = await Promise.all([startTemporalPlatform('crash'), startKubeControlPlane()]);
+  // One after the other: each picks free ports, and ports picked at once can collide.
+  platform = await startTemporalPlatform('crash');
+  cp = await startKubeControlPlane();
   ({ client } = platform);
   // The control plane listens on loopback; the pods are told a Gantry address a pod could reach.
   process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES = 'true';

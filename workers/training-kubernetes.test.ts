@@ -52,7 +52,9 @@ let A: SignedUp;
 let project: string;
 
 beforeAll(async () => {
-  [platform, cp] = await Promise.all([startTemporalPlatform('k8s-jobs'), startKubeControlPlane()]);
+  // One after the other: each picks free ports, and ports picked at once can collide.
+  platform = await startTemporalPlatform('k8s-jobs');
+  cp = await startKubeControlPlane();
   await cp.namespace(NAMESPACE);
   // The control plane is on loopback; jobs are told to reach Gantry at an address a pod could.
   process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES = 'true';
