@@ -1,27 +1,42 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '../../config/env';
-import { startKubernetesFake, type KubernetesFake } from '../../testing/kubernetes-fake';
+import { createTestPki, kubeconfigYaml, type TestPki } from '../../testing/pki';
 import { KubeconfigError, renderKubeconfig, sanitizeKubeconfig, summarizeKubeconfig, type KubeconfigRejectReason } from './kubeconfig';
 
-let fake: KubernetesFake;
 let dir: string;
+let pki: TestPki;
+let runnerCert: { cert: string; key: string };
 
-beforeAll(async () => {
-  // Only as a maker of kubeconfigs (tokens, client certificates, a CA): nothing here talks to an API server.
-  fake = await startKubernetesFake();
+beforeAll(() => {
+  // Nothing here talks to an API server: a CA and a client certificate make the kubeconfigs.
   dir = mkdtempSync(path.join(os.tmpdir(), 'gantry-kubeconfig-test-'));
+  mkdirSync(path.join(dir, 'pki'));
+  pki = createTestPki(path.join(dir, 'pki'), 'gantry-kubeconfig-test-ca');
+  runnerCert = pki.client('gantry-runner', 'gantry-runner', ['gantry:runners']);
 });
 
-afterAll(async () => {
-  await fake?.stop();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A kubeconfig as an admin pastes it: the admin's token, or the runner's client certificate. */
+function kubeconfig(o: { server: string; certificate?: boolean; tlsServerName?: string; namespace?: string }): string {
+  return kubeconfigYaml({
+    name: 'kube-test',
+    server: o.server,
+    caData: pki.caData,
+    tlsServerName: o.tlsServerName,
+    user: o.certificate ? 'gantry-runner' : 'gantry-admin',
+    ...(o.certificate ? { clientCert: runnerCert } : { token: 'admin-token' }),
+    namespace: o.namespace,
+  });
+}
 
 afterEach(() => {
   delete process.env.CLUSTER_ALLOW_PRIVATE_ADDRESSES;
@@ -37,7 +52,7 @@ type Doc = {
 
 /** A valid kubeconfig for a public server, changed by `edit`. */
 function config(edit: (d: Doc) => void = () => {}): string {
-  const d = parse(fake.kubeconfig({ server: 'https://35.190.0.1:6443' })) as Doc;
+  const d = parse(kubeconfig({ server: 'https://35.190.0.1:6443' })) as Doc;
   edit(d);
   return stringify(d);
 }
@@ -80,7 +95,7 @@ describe('sanitizeKubeconfig', () => {
   });
 
   it('keeps an inline client certificate and key, and tls-server-name', () => {
-    const d = parse(fake.kubeconfig({ user: 'gantry-runner', auth: 'certificate', server: 'https://35.190.0.1', tlsServerName: 'api.example.com' })) as Doc;
+    const d = parse(kubeconfig({ certificate: true, server: 'https://35.190.0.1', tlsServerName: 'api.example.com' })) as Doc;
     const k = sanitizeKubeconfig(stringify(d));
     expect(k.token).toBeNull();
     expect(k.tlsServerName).toBe('api.example.com');
@@ -90,7 +105,7 @@ describe('sanitizeKubeconfig', () => {
   });
 
   it('round-trips through renderKubeconfig', () => {
-    const k = sanitizeKubeconfig(fake.kubeconfig({ user: 'gantry-runner', auth: 'certificate', server: 'https://35.190.0.1', namespace: 'x' }));
+    const k = sanitizeKubeconfig(kubeconfig({ certificate: true, server: 'https://35.190.0.1', namespace: 'x' }));
     expect(sanitizeKubeconfig(renderKubeconfig(k))).toEqual(k);
   });
 
@@ -168,7 +183,7 @@ describe('sanitizeKubeconfig', () => {
 
   it('refuses a client key that does not match its certificate', () => {
     const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    const d = parse(fake.kubeconfig({ user: 'gantry-runner', auth: 'certificate', server: 'https://35.190.0.1' })) as Doc;
+    const d = parse(kubeconfig({ certificate: true, server: 'https://35.190.0.1' })) as Doc;
     d.users[0]!.user['client-key-data'] = Buffer.from(other).toString('base64');
     expect(rejected(stringify(d))).toMatchObject({ reason: 'invalid-certificate', path: 'users[0].user.client-key-data' });
     delete d.users[0]!.user['client-key-data'];
