@@ -1,0 +1,71 @@
+/**
+ * How a model version answers predictions, whatever runs it: ONNX in the gateway's own process,
+ * a model-server process per version on this host, or a model server on a tenant's cluster.
+ * Tensors are the Open Inference Protocol's: a name, a datatype, a shape and the values flattened
+ * in row-major order. Callers validate requests against the version's signature before `infer`;
+ * a runtime still refuses what its model cannot take (with `ModelInputError`).
+ */
+
+export const OIP_DATATYPES = ['BOOL', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
+export type OipDatatype = (typeof OIP_DATATYPES)[number];
+
+export interface Tensor {
+  name: string;
+  datatype: OipDatatype;
+  shape: number[];
+  /** Row-major values: numbers for numeric types, booleans for BOOL, strings for BYTES. */
+  data: (number | boolean | string)[];
+  parameters?: Record<string, unknown>;
+}
+
+/** A tensor a model takes or gives; -1 in `shape` is a dimension of any size. */
+export interface TensorMeta {
+  name: string;
+  datatype: OipDatatype;
+  shape: number[];
+}
+
+export interface InferInput {
+  /** The caller's request ID, echoed back. */
+  id?: string;
+  inputs: Tensor[];
+  /** Names of the outputs wanted; all when absent. */
+  outputs?: string[];
+  parameters?: Record<string, unknown>;
+}
+
+export interface LoadedModel {
+  readonly inputs: TensorMeta[];
+  readonly outputs: TensorMeta[];
+  infer(input: InferInput, opts?: { signal?: AbortSignal }): Promise<Tensor[]>;
+  /** Whether it answers now (a model-server process that died is not ready until restarted). */
+  ready(): Promise<boolean>;
+  /** Frees the session or stops the process; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface LoadSpec {
+  /** The model version's ID: one loaded model per version. */
+  versionId: string;
+  /** A local directory holding the version's files (its MLmodel and what it names). */
+  modelDir: string;
+  /** The MLmodel flavor recorded at registration (`onnx`, `sklearn`, ...). */
+  framework: string | null;
+}
+
+export interface ModelRuntime {
+  readonly kind: 'onnx' | 'mlserver' | 'kubernetes';
+  /** Whether this runtime can serve a version with these files; the reason when it cannot. */
+  accepts(spec: LoadSpec): Promise<{ ok: true } | { ok: false; reason: string }>;
+  load(spec: LoadSpec): Promise<LoadedModel>;
+}
+
+/** A request the model cannot take: wrong shape, datatype or a missing input. Transports answer 400. */
+export class ModelInputError extends Error {
+  override readonly name = 'ModelInputError';
+}
+
+/** The model could not answer (its server died, timed out): transports answer 503 and count it as an error. */
+export class ModelUnavailableError extends Error {
+  override readonly name = 'ModelUnavailableError';
+}
