@@ -6,33 +6,11 @@
  * a runtime still refuses what its model cannot take (with `ModelInputError`).
  */
 
-export const OIP_DATATYPES = ['BOOL', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'FP16', 'FP32', 'FP64', 'BYTES'] as const;
-export type OipDatatype = (typeof OIP_DATATYPES)[number];
+import type { InferInput, Tensor, TensorMeta } from '../../rules/serving/tensors';
 
-export interface Tensor {
-  name: string;
-  datatype: OipDatatype;
-  shape: number[];
-  /** Row-major values: numbers for numeric types, booleans for BOOL, strings for BYTES. */
-  data: (number | boolean | string)[];
-  parameters?: Record<string, unknown>;
-}
-
-/** A tensor a model takes or gives; -1 in `shape` is a dimension of any size. */
-export interface TensorMeta {
-  name: string;
-  datatype: OipDatatype;
-  shape: number[];
-}
-
-export interface InferInput {
-  /** The caller's request ID, echoed back. */
-  id?: string;
-  inputs: Tensor[];
-  /** Names of the outputs wanted; all when absent. */
-  outputs?: string[];
-  parameters?: Record<string, unknown>;
-}
+// The tensors are the protocol's, so they live with the pure protocol code; runtimes use them from here.
+export { OIP_DATATYPES } from '../../rules/serving/tensors';
+export type { InferInput, OipDatatype, Tensor, TensorMeta } from '../../rules/serving/tensors';
 
 export interface LoadedModel {
   readonly inputs: TensorMeta[];
