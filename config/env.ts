@@ -64,6 +64,14 @@ const schema = z.object({
     .string()
     .regex(/^\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=\s*(,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=\s*)*$/, 'comma-separated <keyId>:<base64 of 32 bytes>')
     .optional(),
+  /** The inference gateway's port (`npm run dev` / `npm start` start it beside the web app). */
+  GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  /** The gateway's address as callers reach it, shown with each deployment's endpoint. */
+  GANTRY_GATEWAY_URL: z.string().url().optional(),
+  /** The largest request body the gateway reads. */
+  GATEWAY_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** Requests per second per deployment (per gateway replica) when a deployment sets no limit. */
+  GATEWAY_DEFAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1000),
   /** Let cluster API servers live at loopback, private or link-local addresses (self-hosted installs, tests). */
   CLUSTER_ALLOW_PRIVATE_ADDRESSES: z
     .enum(['true', 'false', '1', '0'])

@@ -27,6 +27,7 @@ export const ID_PREFIXES = {
   evaluation: 'ev',
   evaluationPolicy: 'evp',
   retrainingPolicy: 'rtp',
+  deployment: 'dep',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -19,6 +19,7 @@ export type AddTeamMemberInput = {
 /** read: everything your role can read; write: read + log runs and create experiments, register models and move unprotected aliases, submit and cancel jobs, run evaluations and set evaluation policies, create and edit projects (and teams, for admins); admin: everything your role allows, including members, keys, clusters, retraining policies and protected aliases */
 export type ApiKeyScope =
   | 'admin'
+  | 'inference'
   | 'read'
   | 'write';
 
@@ -265,6 +266,9 @@ export type Permission =
   | 'AUDIT_READ'
   | 'CLUSTER_MANAGE'
   | 'CLUSTER_READ'
+  | 'DEPLOYMENT_PREDICT'
+  | 'DEPLOYMENT_READ'
+  | 'DEPLOYMENT_WRITE'
   | 'EVALUATION_WRITE'
   | 'EXPERIMENT_READ'
   | 'EXPERIMENT_WRITE'

@@ -81,7 +81,7 @@ export async function readModelMetadata(store: ArtifactStore, orgId: string, sto
   }
 }
 
-async function readMlModel(store: ArtifactStore, key: string): Promise<string | null> {
+export async function readMlModel(store: ArtifactStore, key: string): Promise<string | null> {
   const found = await store.get(key);
   if (!found) return null;
   if (found.info.size > MLMODEL_MAX_BYTES) {
@@ -115,4 +115,4 @@ async function directorySize(store: ArtifactStore, dir: string): Promise<number 
   return files ? total : null;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -39,6 +39,11 @@ export const PERMISSIONS = [
   /** Run evaluations and edit evaluation policies. */
   'evaluation:write',
   'retraining:manage',
+  'deployment:read',
+  /** Create, change and delete deployments and their traffic policies. */
+  'deployment:write',
+  /** Call a deployment's endpoint on the inference gateway. */
+  'deployment:predict',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -61,6 +66,7 @@ const VIEWER: Permission[] = [
   'model:read',
   'cluster:read',
   'job:read',
+  'deployment:read',
 ];
 // Members do the ML work: they create and edit experiments and log runs.
 const MEMBER: Permission[] = [
@@ -76,6 +82,8 @@ const MEMBER: Permission[] = [
   'job:cancel',
   'evaluation:write',
   'retraining:manage',
+  'deployment:write',
+  'deployment:predict',
 ];
 const ADMIN: Permission[] = [
   ...MEMBER,
@@ -107,14 +115,16 @@ export const ROLE_PERMISSIONS: Record<OrgRole, ReadonlySet<Permission>> = {
  * create and edit projects (and teams, where the role allows); `admin` = everything the user's role allows.
  * Moving a protected alias needs `admin`: a leaked training key must not promote a model.
  */
-export const API_KEY_SCOPES = ['read', 'write', 'admin'] as const;
+export const API_KEY_SCOPES = ['read', 'write', 'admin', 'inference'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 const READ = PERMISSIONS.filter((p) => p.endsWith(':read'));
 const SCOPE_PERMISSIONS: Record<ApiKeyScope, ReadonlySet<Permission>> = {
   read: new Set(READ),
-  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update', 'experiment:write', 'run:write', 'model:write', 'job:submit', 'job:cancel', 'evaluation:write']),
+  write: new Set<Permission>([...READ, 'project:create', 'project:update', 'team:create', 'team:update', 'experiment:write', 'run:write', 'model:write', 'job:submit', 'job:cancel', 'evaluation:write', 'deployment:write']),
   admin: new Set(PERMISSIONS),
+  // What a service calling a model needs, and nothing else: a leaked inference key reads no run and changes nothing.
+  inference: new Set<Permission>(['deployment:predict']),
 };
 
 /**

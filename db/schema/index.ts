@@ -7,3 +7,4 @@ export * from './tracking';
 export * from './registry';
 export * from './compute';
 export * from './training';
+export * from './serving';

@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { ArtifactStore } from '../../artifacts/artifact-store';
+import { createLogger } from '../../observability/logger';
+import type { LoadedModel, ModelRuntime } from '../model-runtime';
+import { ModelUnavailableError } from '../model-runtime';
+import { downloadModelDir, servingPlan, type ServingRuntimeKind } from '../servable';
+import type { RouteVersion } from './routing-table';
+
+const log = createLogger('gateway.models');
+
+export interface PooledModel {
+  versionId: string;
+  runtime: ServingRuntimeKind;
+  model: LoadedModel;
+}
+
+export interface ModelPoolOptions {
+  store: ArtifactStore;
+  runtimes: Partial<Record<ServingRuntimeKind, ModelRuntime>>;
+  /** Where versions' files are copied to (one directory per version). */
+  cacheDir: string;
+  /** A version no request has used for this long is closed. */
+  idleMs?: number;
+}
+
+type Slot = { pending: Promise<PooledModel>; lastUsed: number; loaded?: PooledModel };
+
+/**
+ * The gateway's loaded models, one per version, shared by every deployment that routes to it:
+ * loaded on first use (files copied from the artifact store, then the runtime the files call for),
+ * kept warm while used, closed when idle or when no route names the version any more.
+ * A load that failed is forgotten, so the next request tries again.
+ */
+export class ModelPool {
+  private readonly slots = new Map<string, Slot>();
+  private readonly idleMs: number;
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: ModelPoolOptions) {
+    this.idleMs = opts.idleMs ?? 15 * 60_000;
+    this.sweeper = setInterval(() => void this.sweep(), Math.min(60_000, this.idleMs)).unref();
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Loaded models by runtime, for the gateway's metrics. */
+  countByRuntime(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.slots.values()) if (s.loaded) out[s.loaded.runtime] = (out[s.loaded.runtime] ?? 0) + 1;
+    return out;
+  }
+
+  /** Whether the version is loaded now (without loading it). */
+  isLoaded(versionId: string): boolean {
+    return !!this.slots.get(versionId)?.loaded;
+  }
+
+  get(version: RouteVersion): Promise<PooledModel> {
+    const slot = this.slots.get(version.id);
+    if (slot) {
+      slot.lastUsed = Date.now();
+      return slot.pending;
+    }
+    const fresh: Slot = { lastUsed: Date.now(), pending: this.load(version) };
+    this.slots.set(version.id, fresh);
+    fresh.pending.then(
+      (m) => {
+        fresh.loaded = m;
+      },
+      () => {
+        if (this.slots.get(version.id) === fresh) this.slots.delete(version.id);
+      },
+    );
+    return fresh.pending;
+  }
+
+  private async load(version: RouteVersion): Promise<PooledModel> {
+    const began = Date.now();
+    const plan = await servingPlan(this.opts.store, version);
+    if (!plan.ok) throw new ModelUnavailableError(`Version ${version.version} cannot be served: ${plan.reason}`);
+    const runtime = this.opts.runtimes[plan.runtime];
+    if (!runtime) throw new ModelUnavailableError(`Version ${version.version} needs the ${plan.runtime} runtime, which this gateway does not run`);
+    const dir = path.join(this.opts.cacheDir, version.id);
+    if (!existsSync(path.join(dir, '.gantry-model-key'))) await downloadModelDir(this.opts.store, plan.modelKey, dir);
+    const spec = { versionId: version.id, modelDir: dir, framework: version.framework };
+    const accepted = await runtime.accepts(spec);
+    if (!accepted.ok) throw new ModelUnavailableError(`Version ${version.version} cannot be served: ${accepted.reason}`);
+    const model = await runtime.load(spec);
+    log.info('model loaded', { versionId: version.id, version: version.version, runtime: plan.runtime, ms: Date.now() - began });
+    return { versionId: version.id, runtime: plan.runtime, model };
+  }
+
+  /** Closes every loaded version not in `wanted`. */
+  async retain(wanted: ReadonlySet<string>): Promise<void> {
+    await Promise.all([...this.slots.keys()].filter((id) => !wanted.has(id)).map((id) => this.release(id)));
+  }
+
+  async release(versionId: string): Promise<void> {
+    const slot = this.slots.get(versionId);
+    if (!slot) return;
+    this.slots.delete(versionId);
+    try {
+      const m = await slot.pending;
+      await m.model.close();
+      log.info('model closed', { versionId });
+    } catch {
+      // A load that failed holds nothing to close.
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    await Promise.all([...this.slots].filter(([, s]) => s.loaded && now - s.lastUsed > this.idleMs).map(([id]) => this.release(id)));
+  }
+
+  async close(opts: { removeFiles?: boolean } = {}): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+    await Promise.all([...this.slots.keys()].map((id) => this.release(id)));
+    if (opts.removeFiles) await rm(this.opts.cacheDir, { recursive: true, force: true });
+  }
+}
