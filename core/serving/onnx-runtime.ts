@@ -2,7 +2,8 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parse } from 'yaml';
-import { formatShape } from '../../rules/serving/tensors';
+import { shapeFits } from '../../rules/serving/oip';
+import { elementCount, formatShape } from '../../rules/serving/tensors';
 import {
   type InferInput,
   type LoadedModel,
@@ -78,9 +79,8 @@ function metaOf(values: readonly ort.InferenceSession.ValueMetadata[], side: 'in
 function toOrtTensor(t: Tensor, meta: TensorMeta): ort.Tensor {
   const where = `input '${t.name}'`;
   if (t.datatype !== meta.datatype) throw new ModelInputError(`${where} is ${t.datatype}; the model takes ${meta.datatype}`);
-  const fits = t.shape.length === meta.shape.length && t.shape.every((d, i) => meta.shape[i] === -1 || meta.shape[i] === d);
-  if (!fits) throw new ModelInputError(`${where} has shape ${formatShape(t.shape)}; the model takes ${formatShape(meta.shape)}`);
-  const count = t.shape.reduce((n, d) => n * d, 1);
+  if (!shapeFits(t.shape, meta.shape)) throw new ModelInputError(`${where} has shape ${formatShape(t.shape)}; the model takes ${formatShape(meta.shape)}`);
+  const count = elementCount(t.shape);
   if (t.data.length !== count) throw new ModelInputError(`${where}: shape ${formatShape(t.shape)} holds ${count} elements but data has ${t.data.length}`);
   const dims = t.shape;
   const numbers = () => {
