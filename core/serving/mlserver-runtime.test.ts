@@ -1,11 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processGroupMembers } from '../compute/local-job-files';
+import { fileURLToPath } from 'node:url';
+import { isRunning, processGroupMembers, processRef, signalGroup } from '../compute/local-job-files';
 import { waitFor } from '../../testing/wait-for';
 import { modelServerRequirements, MLSERVER_PACKAGES } from './mlserver-environment';
 import { MlserverRuntime, type MlserverLoadProgress, type MlserverModel } from './mlserver-runtime';
@@ -59,14 +60,8 @@ async function saveModel(name: string, kind: 'tensor' | 'columns'): Promise<Save
   return { dir, ...out };
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Whether a process (by the reference taken while it ran) still runs: not exited, not a zombie, not a reused PID. */
+const runs = (ref: ReturnType<typeof processRef>) => !!ref && isRunning(ref);
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'gantry-mlserver-test-'));
@@ -161,9 +156,10 @@ describe('an sklearn model saved by the mlflow client, served by MLServer', () =
 
   it('starts the server again when it is killed, and answers as before', async () => {
     const first = model.pid!;
-    expect(isAlive(first)).toBe(true);
+    const firstRef = processRef(first);
+    expect(runs(firstRef)).toBe(true);
     process.kill(first, 'SIGKILL');
-    await waitFor('the killed server to be noticed', async () => !isAlive(first) && model.pid !== first);
+    await waitFor('the killed server to be noticed', async () => !runs(firstRef) && model.pid !== first);
     expect(await model.ready()).toBe(false);
     await expect(model.infer({ inputs: [{ name: 'input-0', datatype: 'FP64', shape: [1, 4], data: saved.rows[0]! }] })).rejects.toBeInstanceOf(ModelUnavailableError);
 
@@ -175,8 +171,10 @@ describe('an sklearn model saved by the mlflow client, served by MLServer', () =
 
   it('stops the whole server on close, leaves no process behind, and stays closed', async () => {
     const pid = model.pid!;
+    const ref = processRef(pid);
+    expect(runs(ref)).toBe(true);
     await model.close();
-    expect(isAlive(pid)).toBe(false);
+    expect(runs(ref)).toBe(false);
     expect(processGroupMembers(pid)).toEqual([]);
     await model.close();
     expect(await model.ready()).toBe(false);
@@ -195,14 +193,14 @@ describe('a model whose signature names columns (a DataFrame)', () => {
     expect(outputs[0]!.data).toEqual(saved.predictions);
     const pid = model.pid!;
     await model.close();
-    expect(isAlive(pid)).toBe(false);
+    expect(processGroupMembers(pid)).toEqual([]);
   }, 10 * 60_000);
 
   it('stops loading when the caller gives up', async () => {
     const saved = await saveModel('aborted', 'tensor');
     const abort = new AbortController();
     const seen: string[] = [];
-    let pid = 0;
+    let ref: ReturnType<typeof processRef> = null;
     const loading = runtime.load(
       { versionId: 'mv_aborted/1', modelDir: saved.dir, framework: 'sklearn' },
       {
@@ -210,7 +208,7 @@ describe('a model whose signature names columns (a DataFrame)', () => {
         onProgress: (p) => {
           seen.push(p.stage);
           if (p.stage === 'starting') {
-            pid = p.pid;
+            ref = processRef(p.pid);
             abort.abort(new Error('deployment removed'));
           }
         },
@@ -219,6 +217,59 @@ describe('a model whose signature names columns (a DataFrame)', () => {
     await expect(loading).rejects.toThrow('deployment removed');
     expect(seen).toContain('starting');
     expect(seen).not.toContain('ready');
-    expect(isAlive(pid)).toBe(false);
+    expect(ref).not.toBeNull();
+    expect(runs(ref)).toBe(false);
   }, 10 * 60_000);
+});
+
+describe('when a server keeps dying, or its parent does', () => {
+  let saved: Saved;
+  beforeAll(async () => {
+    saved = await saveModel('dies', 'tensor');
+  });
+
+  it('gives the model up as unavailable, saying why, once its restarts are used up', async () => {
+    const strict = new MlserverRuntime({ envsDir: ENVS_DIR, workDir: path.join(root, 'servers'), maxRestarts: 0 });
+    const model = await strict.load({ versionId: 'mv_dies/1', modelDir: saved.dir, framework: 'sklearn' });
+    loaded.push(model);
+    const pid = model.pid!;
+    process.kill(pid, 'SIGKILL');
+    const one = { name: 'input-0', datatype: 'FP64' as const, shape: [1, 4], data: saved.rows[0]! };
+    const refused = await waitFor('the model to be given up', () => model.infer({ inputs: [one] }).then(() => null, (e: unknown) => (/not started again/.test(String(e)) ? e : null)));
+    expect(refused).toBeInstanceOf(ModelUnavailableError);
+    expect((refused as Error).message).toBe('The model server died (SIGKILL) and was not started again');
+    expect(await model.ready()).toBe(false);
+    expect(model.pid).toBeNull();
+    await model.close();
+  }, 120_000);
+
+  it('goes when the process that started it is killed', async () => {
+    const script = path.join(root, 'parent.mts');
+    await writeFile(
+      script,
+      `import { MlserverRuntime } from ${JSON.stringify(fileURLToPath(new URL('./mlserver-runtime.ts', import.meta.url)))};
+const runtime = new MlserverRuntime({ envsDir: ${JSON.stringify(ENVS_DIR)}, workDir: ${JSON.stringify(path.join(root, 'servers'))} });
+const model = await runtime.load({ versionId: 'mv_orphan/1', modelDir: ${JSON.stringify(saved.dir)}, framework: 'sklearn' });
+console.log('SERVER ' + model.pid);
+setInterval(() => {}, 60_000);
+`,
+    );
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    parent.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const exited = new Promise((r) => parent.once('exit', r));
+    let pid = 0;
+    try {
+      pid = Number(await waitFor('the server started by another process', async () => out.match(/^SERVER (\d+)$/m)?.[1], 120_000));
+      const ref = processRef(pid);
+      expect(runs(ref)).toBe(true);
+      parent.kill('SIGKILL');
+      await exited;
+      await waitFor('the orphaned server to go', async () => !runs(ref) && processGroupMembers(pid).length === 0, 30_000);
+    } finally {
+      parent.kill('SIGKILL');
+      // A server left behind by a failing run is not left for the next.
+      if (pid) signalGroup(pid, 'SIGKILL');
+    }
+  }, 180_000);
 });

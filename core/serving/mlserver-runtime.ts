@@ -395,7 +395,15 @@ export class MlserverModel implements LoadedModel {
 
   /** Starts the server the first time and reads what tensors the model takes and gives. */
   async start(opts: MlserverLoadOptions): Promise<void> {
-    const server = await this.launch(opts);
+    let server: Server;
+    try {
+      server = await this.launch(opts);
+    } catch (e) {
+      // Ports are picked free a moment before the server binds them; one taken meanwhile is picked again once.
+      if (!(e instanceof ModelUnavailableError && /address already in use|Errno 98/i.test(e.message))) throw e;
+      this.log.warn('model server port was taken; starting it on other ports', { error: e.message });
+      server = await this.launch(opts);
+    }
     const meta = await this.get(server, `/v2/models/${this.name}`);
     if (!meta.ok) throw new ModelUnavailableError(`The model server did not describe the model: ${errorMessage(meta.status, meta.body)}`);
     const body = JSON.parse(meta.body) as { inputs?: unknown[]; outputs?: unknown[] };
@@ -530,26 +538,36 @@ export class MlserverModel implements LoadedModel {
     // A server that ran a while died of something new: its count starts over.
     if (Date.now() - server.startedAt >= this.settings.restartResetMs) this.restarts = 0;
     signalGroup(server.pid, 'SIGKILL');
+    this.scheduleRestart(signal ?? `exit code ${code}`, { pid: server.pid, code, signal });
+  }
+
+  /** Starts the server again after a pause that doubles with each attempt in a row, or gives up after the last. */
+  private scheduleRestart(why: string, fields: Record<string, unknown>): void {
     if (this.restarts >= this.settings.maxRestarts) {
-      this.failed = `The model server died ${this.restarts + 1} times in a row (last: ${signal ?? `exit code ${code}`}); it is not restarted again`;
-      this.log.error('model server died; giving up', { pid: server.pid, code, signal, restarts: this.restarts });
+      const times = this.restarts === 0 ? 'and was' : `${this.restarts + 1} times in a row and is`;
+      this.failed = `The model server died (${why}) ${times} not started again`;
+      this.log.error('model server died; giving up', { ...fields, restarts: this.restarts });
       return;
     }
     const delay = Math.min(this.settings.restartDelayMs * 2 ** this.restarts, this.settings.restartMaxDelayMs);
     this.restarts += 1;
-    this.log.warn('model server died; restarting', { pid: server.pid, code, signal, attempt: this.restarts, delayMs: delay });
+    this.log.warn('model server died; restarting', { ...fields, attempt: this.restarts, delayMs: delay });
     this.restartTimer = setTimeout(() => void this.restart(), delay);
   }
 
   private async restart(): Promise<void> {
     this.restartTimer = null;
     if (this.closing) return;
+    const dead = this.server;
     try {
       const server = await this.launch({ signal: this.restartAbort.signal });
       this.log.info('model server restarted', { pid: server.pid, port: server.port, attempt: this.restarts });
     } catch (e) {
-      // The failed start's process has exited (or was stopped), and its exit scheduled the next attempt.
-      if (!this.closing) this.log.warn('model server restart failed', { error: e instanceof Error ? e.message : String(e) });
+      if (this.closing) return;
+      this.log.warn('model server restart failed', { error: e instanceof Error ? e.message : String(e) });
+      // A start whose process ran has already scheduled the next attempt by exiting; one that never
+      // got a process (its files could not be written) is counted as a death of the old one.
+      if (this.server === dead) this.scheduleRestart(e instanceof Error ? e.message : String(e), { pid: dead?.pid });
     }
   }
 
@@ -581,7 +599,12 @@ export class MlserverModel implements LoadedModel {
     }
     if (res.status >= 400 && res.status < 500) throw new ModelInputError(errorMessage(res.status, text));
     if (!res.ok) throw new ModelUnavailableError(`The model server failed (HTTP ${res.status}): ${errorMessage(res.status, text)}`);
-    const parsed = JSON.parse(text) as { outputs?: Tensor[] };
+    let parsed: { outputs?: Tensor[] };
+    try {
+      parsed = JSON.parse(text) as { outputs?: Tensor[] };
+    } catch {
+      throw new ModelUnavailableError(`The model server answered with something other than JSON: ${text.slice(0, 200)}`);
+    }
     const outputs = asDeclaredOutputs(
       (parsed.outputs ?? []).map((o) => ({ name: o.name, datatype: o.datatype, shape: o.shape, data: o.data, ...(o.parameters && { parameters: o.parameters }) })),
       this.outputs,
