@@ -182,7 +182,7 @@ function toTensorMeta(t: unknown): TensorMeta | null {
  * else by position when the counts agree, and trailing dimensions of size 1 beyond the declared
  * rank are dropped; so `outputs` tells callers what `infer` returns.
  */
-export function asDeclaredOutputs(got: Tensor[], declared: TensorMeta[]): Tensor[] {
+function asDeclaredOutputs(got: Tensor[], declared: TensorMeta[]): Tensor[] {
   return got.map((t, i) => {
     const d = declared.find((x) => x.name === t.name) ?? (got.length === declared.length ? declared[i] : undefined);
     if (!d) return t;
