@@ -3,6 +3,7 @@ import { createBuilder } from './builder';
 import * as apiKey from './types/api-key';
 import * as artifact from './types/artifact';
 import * as audit from './types/audit';
+import * as batchPrediction from './types/batch-prediction';
 import * as cluster from './types/cluster';
 import * as enums from './types/enums';
 import * as evaluation from './types/evaluation';
@@ -20,7 +21,7 @@ import * as user from './types/user';
 import * as viewer from './types/viewer';
 
 /** Every type file, each adding its types and root fields to the builder it is given. */
-const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, platform];
+const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, platform];
 
 /** The whole schema, built from a fresh builder on every call. */
 export function buildSchema(): GraphQLSchema {

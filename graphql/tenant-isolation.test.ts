@@ -291,6 +291,9 @@ const cases: Record<string, Case[]> = {
   setEvaluationPolicy: [
     { name: 'on A model', query: 'mutation($m: ID!) { setEvaluationPolicy(modelId: $m, checks: ["acc >= 0"], jobTemplate: { command: ["true"] }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
   ],
+  startBatchPrediction: [
+    { name: 'with A model', query: 'mutation($m: ID!) { startBatchPrediction(input: { modelId: $m, version: 1, input: "runs:/run_x/data.csv" }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+  ],
   startEvaluation: [{ name: 'of A version', query: 'mutation($id: ID!) { startEvaluation(modelVersionId: $id) { id } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' }],
   createRetrainingPolicy: [
     {

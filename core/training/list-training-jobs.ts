@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { trainingJobEvents, trainingJobs, type TrainingJobEvent } from '../../db/schema';
+import { jobKind, trainingJobEvents, trainingJobs, type TrainingJobEvent } from '../../db/schema';
 import { JOB_STATUSES } from '../../rules/job-status';
 import { withTenant } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
@@ -14,7 +14,7 @@ export const listTrainingJobsInput = z.object({
   projectId: idSchema('Project ID').nullish(),
   clusterId: idSchema('Cluster ID').nullish(),
   status: z.array(z.enum(JOB_STATUSES)).max(JOB_STATUSES.length).nullish(),
-  kind: z.enum(['training', 'evaluation']).nullish(),
+  kind: z.enum(jobKind.enumValues).nullish(),
   retrainingPolicyId: idSchema('Retraining policy ID').nullish(),
 });
 

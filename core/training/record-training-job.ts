@@ -1,6 +1,6 @@
 import { and, eq, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
-import { experiments, projects, trainingJobEvents, trainingJobs } from '../../db/schema';
+import { experiments, projects, trainingJobEvents, trainingJobs, type JobKind } from '../../db/schema';
 import { env } from '../../config/env';
 import { jobSpecSchema, type JobSpec } from '../../rules/job-spec';
 import { findCluster } from '../compute/access';
@@ -15,7 +15,7 @@ import { jobWorkflowId, type JobView } from './access';
 import type { ResolvedJobSpec } from './job-spec';
 
 export interface RecordJobOptions {
-  kind?: 'training' | 'evaluation';
+  kind?: JobKind;
   retrainingPolicyId?: string | null;
   /** Variables Gantry itself passes to the job (e.g. GANTRY_MODEL_URI for an evaluation). */
   systemEnv?: Record<string, string>;
@@ -118,7 +118,7 @@ export async function recordTrainingJob(tx: Tx, ctx: TenantContext, input: unkno
     .returning();
   await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ctx.orgId, jobId: id, attempt: 1, status: 'queued', message: `Submitted to ${cluster.name}` });
   audits.push({
-    action: kind === 'evaluation' ? 'job.submit-evaluation' : 'job.submit',
+    action: kind === 'evaluation' ? 'job.submit-evaluation' : kind === 'batch_prediction' ? 'job.submit-batch-prediction' : 'job.submit',
     targetType: 'job',
     targetId: id,
     data: { name, clusterId: cluster.id, projectId: project.id, image: spec.image, gpu: spec.resources.gpu, retrainingPolicyId: opts.retrainingPolicyId ?? null },
@@ -143,8 +143,9 @@ export async function recordChildTrainingJob(ctx: TenantContext, input: unknown,
   });
 }
 
-function jobSummary(kind: 'training' | 'evaluation', name: string, clusterName: string): string {
-  return `${kind === 'evaluation' ? 'Evaluation' : 'Training'} job ${name.slice(0, 80)} on ${clusterName}`;
+function jobSummary(kind: JobKind, name: string, clusterName: string): string {
+  const what = { training: 'Training', evaluation: 'Evaluation', batch_prediction: 'Batch prediction' }[kind];
+  return `${what} job ${name.slice(0, 80)} on ${clusterName}`;
 }
 
 function jobDetails(orgId: string, projectSlug: string, spec: JobSpec): string {

@@ -10,7 +10,8 @@ import { experiments, runs } from './tracking';
 import { users } from './users';
 
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
-export const jobKind = pgEnum('job_kind', ['training', 'evaluation']);
+export const jobKind = pgEnum('job_kind', ['training', 'evaluation', 'batch_prediction']);
+export type JobKind = (typeof jobKind.enumValues)[number];
 export const evaluationStatus = pgEnum('evaluation_status', ['running', 'passed', 'failed', 'error']);
 
 /** The validated job spec as submitted; see rules/job-spec.ts. */

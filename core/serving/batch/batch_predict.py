@@ -37,7 +37,11 @@ with tempfile.TemporaryDirectory() as tmp:
     result.to_parquet(f, index=False) if out.endswith(".parquet") else result.to_csv(f, index=False)
     mlflow.log_artifact(str(f))
 secs = time.time() - t0
-mlflow.log_input(mlflow.data.from_pandas(df, source=src, name=Path(src).stem or "input"), context="batch_prediction")
+try:
+    ds = mlflow.data.from_pandas(df, source=src, name=Path(src).stem or "input")
+except Exception:  # no resolver for this URI scheme (runs:/): the tag below names it
+    ds = mlflow.data.from_pandas(df, name=Path(src).stem or "input")
+mlflow.log_input(ds, context="batch_prediction")
 mlflow.set_tags({"gantry.batch.model_uri": uri, "gantry.batch.input_uri": src, "gantry.batch.output": out})
 mlflow.log_metrics({"rows": float(len(df)), "seconds": secs, "rows_per_second": len(df) / max(secs, 1e-9)})
 print(f"scored {len(df)} rows with {uri} in {secs:.1f} s: {out}", flush=True)
