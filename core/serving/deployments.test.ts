@@ -25,6 +25,13 @@ import { DEPLOYMENTS_CHANNEL } from './gateway/routing-table';
 import { listDeployments } from './list-deployments';
 import { setDeploymentTraffic } from './set-deployment-traffic';
 import { updateDeployment } from './update-deployment';
+import { deploymentCosts } from './deployment-costs';
+import { asc, eq } from 'drizzle-orm';
+import { clusters, deploymentRevisions, predictions } from '../../db/schema';
+import { jobCostMicros } from '../../rules/money';
+import { loadPrices } from '../compute/access';
+import { systemContext } from '../tenancy/context';
+import { withTenant } from '../tenancy/with-tenant';
 
 /**
  * Deployments through the core use cases on a real PostgreSQL, with real ONNX model files in the
@@ -173,5 +180,50 @@ describe('gateways hear of every change', () => {
     } finally {
       await listener.unlisten();
     }
+  });
+});
+
+describe('costs', () => {
+  it('price each version’s runtime from the revisions the trigger records, per 1,000 predictions', async () => {
+    const d = await createDeployment(A.ctx, { name: 'churn-costed', model: { name: 'churn' }, version: 1, cpu: 2, memoryMib: 4096, replicas: 2 });
+    await setDeploymentTraffic(A.ctx, { deployment: { deploymentId: d.id }, arms: [{ version: 1, weight: 90, role: 'stable' }, { version: 2, weight: 10, role: 'canary' }] });
+    const revisions = await withTenant(A.ctx, (tx) => tx.select().from(deploymentRevisions).where(eq(deploymentRevisions.deploymentId, d.id)).orderBy(asc(deploymentRevisions.at)));
+    expect(revisions.map((r) => [r.generation, r.replicas, (r.traffic as { arms: unknown[] }).arms.length])).toEqual([
+      [1, 2, 1],
+      [2, 2, 2],
+    ]);
+    const now = new Date();
+    await withTenant(systemContext(A.orgId, 'gateway', 'test'), (tx) =>
+      tx.insert(predictions).values(
+        Array.from({ length: 500 }, (_, i) => ({
+          orgId: A.orgId,
+          deploymentId: d.id,
+          modelVersionId: i < 450 ? v1.versionId : v2.versionId,
+          version: i < 450 ? 1 : 2,
+          arm: i < 450 ? 'stable' : 'canary',
+          requestId: `r${i}`,
+          protocol: 'oip' as const,
+          at: now,
+          latencyMs: 1,
+          status: 200,
+        })),
+      ),
+    );
+    const began = revisions[0]!.at.getTime();
+    const costs = await deploymentCosts(A.ctx, { deployment: { deploymentId: d.id }, windowSeconds: 3600 });
+    const [c1, c2] = costs.versions;
+    expect(c1).toMatchObject({ version: 1, requests: 450 });
+    expect(c2).toMatchObject({ version: 2, requests: 50 });
+    // Version 1 has had runtimes since creation, at 2 replicas.
+    const elapsed = (costs.to.getTime() - began) / 1000;
+    expect(c1!.replicaSeconds).toBeGreaterThan(0);
+    expect(c1!.replicaSeconds).toBeLessThanOrEqual(elapsed * 2 + 0.01);
+    expect(c2!.replicaSeconds).toBeLessThan(c1!.replicaSeconds);
+    const prices = await withTenant(A.ctx, async (tx) => loadPrices(tx, (await tx.select().from(clusters).where(eq(clusters.id, d.clusterId)))[0]!));
+    expect(c1!.costMicros).toBe(jobCostMicros(c1!.replicaSeconds, { cpu: 2, memoryMiB: 4096, gpuCount: 0, gpuType: null }, prices));
+    expect(c1!.per1000Micros).toBe(c1!.requests ? Math.round((c1!.costMicros * 1000) / 450) : null);
+    expect(costs.requests).toBe(500);
+    expect(costs.totalMicros).toBe(c1!.costMicros + c2!.costMicros);
+    await rejects(deploymentCosts(B.ctx, { deployment: { deploymentId: d.id } }), 'NOT_FOUND');
   });
 });

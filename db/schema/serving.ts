@@ -89,3 +89,24 @@ export const predictions = pgTable(
 
 export type Deployment = typeof deployments.$inferSelect;
 export type Prediction = typeof predictions.$inferSelect;
+
+/**
+ * Every traffic policy a deployment has had, written by a trigger whenever `traffic_generation` changes
+ * (and on creation), whatever path changed it: which versions served when, for costs and history.
+ */
+export const deploymentRevisions = pgTable(
+  'deployment_revisions',
+  {
+    orgId: orgIdColumn(),
+    deploymentId: text('deployment_id')
+      .notNull()
+      .references(() => deployments.id, { onDelete: 'cascade' }),
+    generation: integer('generation').notNull(),
+    traffic: jsonb('traffic').$type<StoredTrafficPolicy>().notNull(),
+    replicas: integer('replicas').notNull(),
+    at: timestamptz('at').notNull().defaultNow(),
+  },
+  (t) => [index('deployment_revisions_org_idx').on(t.orgId, t.deploymentId, t.at)],
+);
+
+export type DeploymentRevision = typeof deploymentRevisions.$inferSelect;
