@@ -175,3 +175,16 @@ describe('PSI and data quality', () => {
     expect(Math.abs(full.statistic - thinned.statistic)).toBeLessThan(0.01);
   });
 });
+
+describe('CSV tables', () => {
+  it('reads what pandas writes: quotes, embedded commas and quotes, CRLF, a trailing newline', async () => {
+    const { parseCsv } = await import('./csv');
+    const t = parseCsv('\ufeffid,name,x\r\n1,"a, b",2.5\r\n2,"say ""hi""",\r\n');
+    expect(t.columns).toEqual(['id', 'name', 'x']);
+    expect(t.rows).toEqual([
+      ['1', 'a, b', '2.5'],
+      ['2', 'say "hi"', ''],
+    ]);
+    expect(parseCsv('')).toEqual({ columns: [], rows: [] });
+  });
+});
