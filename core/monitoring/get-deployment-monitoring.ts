@@ -1,10 +1,10 @@
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
-import { alertRules, baselineProfiles, driftMonitors, driftResults, modelVersions, type AlertRule, type BaselineProfile, type DriftMonitor, type DriftResult } from '../../db/schema';
+import { alertRules, baselineProfiles, registeredModels, driftMonitors, driftResults, modelVersions, type AlertRule, type BaselineProfile, type DriftMonitor, type DriftResult } from '../../db/schema';
 import { findDeployment, parseTraffic } from '../serving/access';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
 import { parseInput } from '../validation';
-import { deploymentIdInput } from './monitoring.schemas';
+import { deploymentRefSchema } from '../serving/serving.schemas';
 
 /** How far back the drift history of a monitoring page reaches. */
 export const DRIFT_HISTORY_HOURS = 24;
@@ -20,17 +20,21 @@ export interface VersionMonitoring {
 
 export interface DeploymentMonitoring {
   deploymentId: string;
+  deploymentName: string;
+  modelId: string;
+  modelName: string;
   monitor: DriftMonitor | null;
   rules: AlertRule[];
   versions: VersionMonitoring[];
 }
 
-/** A deployment's monitor, rules, and per serving version its baseline and drift results. */
+/** A deployment's monitor, rules, and per serving version its baseline and drift results (by deployment ID or name). */
 export async function getDeploymentMonitoring(ctx: TenantContext, input: unknown): Promise<DeploymentMonitoring> {
   assertCan(ctx, 'deployment:read');
-  const data = parseInput(deploymentIdInput, input);
+  const ref = parseInput(deploymentRefSchema, input);
   return withTenant(ctx, async (tx) => {
-    const dep = await findDeployment(tx, ctx, { deploymentId: data.deploymentId });
+    const dep = await findDeployment(tx, ctx, ref);
+    const [model] = await tx.select({ name: registeredModels.name }).from(registeredModels).where(eq(registeredModels.id, dep.modelId));
     const [monitor] = await tx.select().from(driftMonitors).where(eq(driftMonitors.deploymentId, dep.id));
     const rules = await tx.select().from(alertRules).where(eq(alertRules.deploymentId, dep.id)).orderBy(alertRules.createdAt);
     const since = new Date(Date.now() - DRIFT_HISTORY_HOURS * 3_600_000);
@@ -52,6 +56,9 @@ export async function getDeploymentMonitoring(ctx: TenantContext, input: unknown
       : [[], []];
     return {
       deploymentId: dep.id,
+      deploymentName: dep.name,
+      modelId: dep.modelId,
+      modelName: model?.name ?? '',
       monitor: monitor ?? null,
       rules,
       versions: versions
