@@ -31,6 +31,7 @@ import {
   XIcon,
 } from './icons';
 import { Menu, menuItemClass } from './menu';
+import { NotificationBell } from './notification-bell';
 import { PlatformStatusBanner } from './platform-status';
 import { Avatar, RoleBadge, Skeleton, cx } from './ui';
 
@@ -289,6 +290,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           </button>
           <OrgSwitcher />
           <div className="flex-1" />
+          <NotificationBell />
           <UserMenu />
         </header>
         <PlatformStatusBanner />
