@@ -81,7 +81,8 @@ export async function computeDrift(ctx: SystemContext, input: { deploymentId: st
       for (const [key, profile] of Object.entries(baseline.profile.features)) {
         const d = featureDrift(profile as unknown as FeatureProfile, columns.get(key) ?? []);
         drifts.push(d);
-        features[key] = { ...d };
+        // The column rides along so alerts can name the feature as the training data does.
+        features[key] = { ...d, column: profile.column ?? null };
       }
     }
     const row = {

@@ -18,7 +18,7 @@ export interface AlertDispatch {
 }
 
 /** The value of a rule's metric at `windowEnd`, with the feature it was worst on; null when nothing was measured. */
-async function measure(tx: Tx, rule: AlertRule, windowEnd: Date): Promise<{ value: number; feature: string | null } | null> {
+async function measure(tx: Tx, rule: AlertRule, windowEnd: Date): Promise<{ value: number; feature: string | null; column?: string | null } | null> {
   const windowStart = new Date(windowEnd.getTime() - rule.windowMinutes * 60_000);
   const featureMetric = featureMetricOf(rule.metric);
   if (featureMetric) {
@@ -28,14 +28,14 @@ async function measure(tx: Tx, rule: AlertRule, windowEnd: Date): Promise<{ valu
       .from(driftResults)
       .where(and(eq(driftResults.deploymentId, rule.deploymentId), gt(driftResults.windowEnd, windowStart), lte(driftResults.windowEnd, windowEnd)))
       .orderBy(driftResults.modelVersionId, desc(driftResults.windowEnd));
-    let worst: { value: number; feature: string | null } | null = null;
+    let worst: { value: number; feature: string | null; column: string | null } | null = null;
     for (const r of rows) {
       for (const [feature, d] of Object.entries(r.features)) {
         if (rule.feature && feature !== rule.feature) continue;
         const v = featureMetric(d);
         if (v === null) continue;
         const better = rule.comparator === 'above' ? !worst || v > worst.value : !worst || v < worst.value;
-        if (better) worst = { value: v, feature };
+        if (better) worst = { value: v, feature, column: typeof d.column === 'string' ? d.column : null };
       }
     }
     return worst;

@@ -46,14 +46,17 @@ export const breaches = (rule: { comparator: AlertComparatorName; threshold: num
 export interface Breach {
   value: number;
   feature: string | null;
+  /** The training data column the feature was read from, when known. */
+  column?: string | null;
   deploymentName: string;
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+/** Three significant digits at most, no trailing zeros: 0.25, 0.0222, 12.2, 150. */
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
 
 export function describeBreach(rule: { metric: AlertMetricName; comparator: AlertComparatorName; threshold: number; windowMinutes: number }, b: Breach): string {
   const what = ALERT_METRIC_LABELS[rule.metric];
-  const on = b.feature ? ` of ${b.feature}` : '';
+  const on = b.feature ? ` of ${b.feature}${b.column && b.column !== b.feature ? ` (${b.column})` : ''}` : '';
   return `${what}${on} is ${fmt(b.value)}, ${rule.comparator} the threshold ${fmt(rule.threshold)} (last ${rule.windowMinutes} min on ${b.deploymentName})`;
 }
 

@@ -209,7 +209,7 @@ function DriftTable({ v }: { v: Version }) {
                   <span className="text-zinc-400">—</span>
                 ) : (
                   <span className="font-mono text-[13px] tabular-nums">
-                    {f.ksStatistic.toFixed(3)} <span className={f.ksPValue! < 0.01 ? 'text-red-600' : 'text-zinc-400'}>p={f.ksPValue! < 0.001 ? '<0.001' : f.ksPValue!.toFixed(3)}</span>
+                    {f.ksStatistic.toFixed(3)} <span className={f.ksPValue! < 0.01 ? 'text-red-600' : 'text-zinc-400'}>{f.ksPValue! < 0.001 ? 'p<0.001' : `p=${f.ksPValue!.toFixed(3)}`}</span>
                   </span>
                 )}
               </TD>
