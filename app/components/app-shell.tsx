@@ -17,6 +17,7 @@ import {
   FolderIcon,
   HomeIcon,
   KeyIcon,
+  LinkIcon,
   LockIcon,
   LogOutIcon,
   LogoMark,
@@ -78,6 +79,7 @@ function useNav(): { title: string; items: NavItem[] }[] {
       items: [
         { href: `${base}/members`, label: 'Members', icon: <UsersIcon /> },
         { href: `${base}/settings/api-keys`, label: 'API keys', icon: <KeyIcon /> },
+        { href: `${base}/settings/webhooks`, label: 'Webhooks', icon: <LinkIcon /> },
         { href: `${base}/audit`, label: 'Audit log', icon: <ScrollIcon />, locked: canAudit === false },
         { href: `${base}/settings`, label: 'Settings', icon: <SettingsIcon />, exact: true },
       ],

@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { AlertMetric, MonitoringQuery } from '@/app/gql/graphql';
@@ -7,6 +8,7 @@ import { useConfirm } from '@/app/components/confirm';
 import { useToast } from '@/app/components/toast';
 import { Badge, Button, Card, CardBody, CardHeader, EmptyState, Field, Input, Select, Table, TBody, TD, TH, THead } from '@/app/components/ui';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
+import { useOrg } from '@/app/lib/org-context';
 import { ALERT_METRIC_LABELS, FEATURE_METRICS, alertRuleProblem } from '@/rules/monitoring/alert-rules';
 import { ApiErrorBanner } from '../../../models/editors';
 
@@ -156,6 +158,7 @@ function RuleForm({ data, policies, onDone }: { data: Data; policies: { id: stri
 }
 
 export function AlertRulesEditor({ data, canWrite }: { data: Data; canWrite: boolean }) {
+  const { org } = useOrg();
   const [adding, setAdding] = useState(false);
   const { data: p } = useGqlQuery(Policies, { modelId: data.modelId });
   const policies = p?.retrainingPolicies ?? [];
@@ -166,7 +169,15 @@ export function AlertRulesEditor({ data, canWrite }: { data: Data; canWrite: boo
     <Card className="mb-6">
       <CardHeader
         title="Alert rules"
-        description="Checked on every monitor run. Alerts go to everyone's notifications and to the organization's webhooks."
+        description={
+          <>
+            Checked on every monitor run. Alerts go to everyone&apos;s notifications and to the organization&apos;s{' '}
+            <Link href={`/o/${org.slug}/settings/webhooks`} className="text-brand-600 hover:underline">
+              webhooks
+            </Link>
+            .
+          </>
+        }
         actions={canWrite && !adding ? <Button size="sm" onClick={() => setAdding(true)}>Add rule</Button> : undefined}
       />
       {adding && (
