@@ -72,6 +72,19 @@ const schema = z.object({
   GATEWAY_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /** Requests per second per deployment (per gateway replica) when a deployment sets no limit. */
   GATEWAY_DEFAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1000),
+  /**
+   * Directories (`:`-separated) whose files a baseline profile may read when a run logged a dataset by
+   * local path. Empty by default: a path on the machine a job ran on is read only where the operator says
+   * those files are the tenants' own (a shared data volume, the local jobs' directory of a one-team install).
+   */
+  GANTRY_DATASET_ROOTS: z.string().default(''),
+  /** Largest training file a baseline profile reads, in bytes. */
+  BASELINE_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  /** Let outbound webhooks reach loopback, private or link-local addresses (self-hosted installs, tests). */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Let cluster API servers live at loopback, private or link-local addresses (self-hosted installs, tests). */
   CLUSTER_ALLOW_PRIVATE_ADDRESSES: z
     .enum(['true', 'false', '1', '0'])

@@ -67,7 +67,8 @@ export const unauthenticated = (message = 'Sign in or provide a valid API key') 
 
 /** Postgres SQLSTATE → AppError for the few constraint failures users can cause. */
 export function fromPgError(e: unknown, conflictMessage: string): never {
-  const code = (e as { code?: string } | null)?.code;
+  // Drizzle wraps the driver's error (DrizzleQueryError) and keeps it as the cause.
+  const code = (e as { code?: string } | null)?.code ?? (e as { cause?: { code?: string } } | null)?.cause?.code;
   if (code === '23505') throw new AppError('CONFLICT', conflictMessage, { cause: e });
   throw e;
 }

@@ -28,6 +28,14 @@ export const ID_PREFIXES = {
   evaluationPolicy: 'evp',
   retrainingPolicy: 'rtp',
   deployment: 'dep',
+  baselineProfile: 'bl',
+  driftResult: 'drr',
+  alertRule: 'alr',
+  alert: 'alt',
+  notification: 'ntf',
+  webhookEndpoint: 'whe',
+  /** A webhook message; its ID is the `webhook-id` header, `msg_` as the Standard Webhooks examples have it. */
+  webhookMessage: 'msg',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

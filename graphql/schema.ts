@@ -9,6 +9,7 @@ import * as enums from './types/enums';
 import * as evaluation from './types/evaluation';
 import * as invitation from './types/invitation';
 import * as member from './types/member';
+import * as monitoring from './types/monitoring';
 import * as organization from './types/organization';
 import * as platform from './types/platform';
 import * as project from './types/project';
@@ -21,7 +22,7 @@ import * as user from './types/user';
 import * as viewer from './types/viewer';
 
 /** Every type file, each adding its types and root fields to the builder it is given. */
-const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, platform];
+const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, monitoring, platform];
 
 /** The whole schema, built from a fresh builder on every call. */
 export function buildSchema(): GraphQLSchema {

@@ -30,7 +30,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '', alertRule: '', alert: '', notification: '', webhookEndpoint: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -67,7 +67,12 @@ async function snapshotA() {
            (select string_agg(status || coalesce(cancel_requested_at::text, ''), ',' order by id) from training_jobs where org_id = ${A.orgId}) as jobs,
            (select string_agg(array_to_string(checks, ';'), ',' order by id) from (select id, array(select jsonb_array_elements_text(checks)) as checks from evaluation_policies where org_id = ${A.orgId}) p) as evaluation_policies,
            (select string_agg(status::text, ',' order by id) from evaluations where org_id = ${A.orgId}) as evaluations,
-           (select string_agg(cron || paused || coalesce(deleted_at::text, ''), ',' order by id) from retraining_policies where org_id = ${A.orgId}) as retraining`;
+           (select string_agg(cron || paused || coalesce(deleted_at::text, ''), ',' order by id) from retraining_policies where org_id = ${A.orgId}) as retraining,
+           (select string_agg(enabled || '/' || interval_minutes, ',') from drift_monitors where org_id = ${A.orgId}) as drift_monitors,
+           (select string_agg(name || metric::text || threshold, ',' order by id) from alert_rules where org_id = ${A.orgId}) as alert_rules,
+           (select string_agg(status::text || count, ',' order by id) from alerts where org_id = ${A.orgId}) as alerts,
+           (select string_agg(coalesce(read_at::text, 'unread'), ',' order by id) from notifications where org_id = ${A.orgId}) as notifications,
+           (select string_agg(url || enabled || coalesce(deleted_at::text, ''), ',' order by id) from webhook_endpoints where org_id = ${A.orgId}) as webhooks`;
   return rows[0];
 }
 
@@ -100,6 +105,21 @@ beforeAll(async () => {
   ids.retrainingPolicy = 'rtp_' + ids.model.slice(3);
   await db.ownerSql`insert into retraining_policies (id, org_id, model_id, name, job_template, cron, created_by)
     values (${ids.retrainingPolicy}, ${A.orgId}, ${ids.model}, 'nightly', ${db.ownerSql.json({ project: ids.project, command: ['true'] })}, '0 3 * * *', ${A.actor.userId})`;
+  // A's deployment with a rule, an open alert, a notification and a webhook endpoint (rows as the monitor writes them).
+  ids.deployment = 'dep_' + ids.model.slice(3);
+  ids.alertRule = 'alr_' + ids.model.slice(3);
+  ids.alert = 'alt_' + ids.model.slice(3);
+  ids.notification = 'ntf_' + ids.model.slice(3);
+  ids.webhookEndpoint = 'whe_' + ids.model.slice(3);
+  await db.ownerSql`insert into deployments (id, org_id, project_id, model_id, name, cluster_id, traffic)
+    values (${ids.deployment}, ${A.orgId}, ${ids.project}, ${ids.model}, 'a-endpoint', ${ids.cluster}, ${db.ownerSql.json({ arms: [{ versionId: ids.modelVersion, version: 1, weight: 100, role: 'stable' }], shadows: [] })})`;
+  await db.ownerSql`insert into drift_monitors (deployment_id, org_id) values (${ids.deployment}, ${A.orgId})`;
+  await db.ownerSql`insert into alert_rules (id, org_id, deployment_id, name, metric, threshold) values (${ids.alertRule}, ${A.orgId}, ${ids.deployment}, 'drift', 'psi', 0.2)`;
+  await db.ownerSql`insert into alerts (id, org_id, rule_id, deployment_id, first_at, last_at, value, summary, last_window_end)
+    values (${ids.alert}, ${A.orgId}, ${ids.alertRule}, ${ids.deployment}, now(), now(), 0.5, 'PSI is 0.5', now())`;
+  await db.ownerSql`insert into notifications (id, org_id, user_id, kind, title, body, alert_id, event_key)
+    values (${ids.notification}, ${A.orgId}, ${A.actor.userId}, 'alert', 'drift on a-endpoint', 'PSI is 0.5', ${ids.alert}, 'alert/x/1')`;
+  await db.ownerSql`insert into webhook_endpoints (id, org_id, url, secret_encrypted) values (${ids.webhookEndpoint}, ${A.orgId}, 'https://a.example.com/hook', 'v1:x:y:z')`;
 });
 afterAll(async () => {
   await db.drop();
@@ -306,6 +326,39 @@ const cases: Record<string, Case[]> = {
   setRetrainingPaused: [{ name: 'A policy', query: 'mutation($id: ID!) { setRetrainingPaused(policyId: $id, paused: true) { id } }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
   triggerRetraining: [{ name: 'A policy', query: 'mutation($id: ID!) { triggerRetraining(policyId: $id) }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
   deleteRetrainingPolicy: [{ name: 'A policy', query: 'mutation($id: ID!) { deleteRetrainingPolicy(policyId: $id) }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
+  deploymentMonitoring: [
+    { name: 'A deployment by id', query: 'query($id: ID!) { deploymentMonitoring(deploymentId: $id) { deploymentId } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
+    { name: 'A deployment by name', query: '{ deploymentMonitoring(name: "a-endpoint") { deploymentId } }', expect: 'NOT_FOUND' },
+  ],
+  alerts: [
+    { name: 'of A deployment', query: 'query($id: ID!) { alerts(deploymentId: $id, includeResolved: true) { id summary } }', vars: () => ({ id: ids.deployment }), expect: noAData },
+    { name: 'all', query: '{ alerts(includeResolved: true) { id summary deploymentName } }', expect: noAData },
+  ],
+  notifications: [{ name: 'own', query: '{ notifications { unread items { id title } } }', expect: noAData }],
+  webhookEndpoints: [{ name: 'own', query: '{ webhookEndpoints { id url } }', expect: noAData }],
+  webhookDeliveries: [{ name: 'A endpoint', query: 'query($id: ID!) { webhookDeliveries(endpointId: $id) { id } }', vars: () => ({ id: ids.webhookEndpoint }), expect: 'NOT_FOUND' }],
+  setDriftMonitor: [{ name: 'A deployment', query: 'mutation($id: ID!) { setDriftMonitor(deploymentId: $id, enabled: false) { enabled } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  createAlertRule: [
+    { name: 'on A deployment', query: 'mutation($id: ID!) { createAlertRule(deploymentId: $id, input: { name: "x", metric: psi, threshold: 1 }) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
+  ],
+  updateAlertRule: [
+    { name: 'A rule', query: 'mutation($id: ID!) { updateAlertRule(ruleId: $id, input: { name: "x", metric: psi, threshold: 9 }) { id } }', vars: () => ({ id: ids.alertRule }), expect: 'NOT_FOUND' },
+  ],
+  deleteAlertRule: [{ name: 'A rule', query: 'mutation($id: ID!) { deleteAlertRule(ruleId: $id) }', vars: () => ({ id: ids.alertRule }), expect: 'NOT_FOUND' }],
+  acknowledgeAlert: [{ name: 'A alert', query: 'mutation($id: ID!) { acknowledgeAlert(alertId: $id) }', vars: () => ({ id: ids.alert }), expect: 'NOT_FOUND' }],
+  resolveAlert: [{ name: 'A alert', query: 'mutation($id: ID!) { resolveAlert(alertId: $id) }', vars: () => ({ id: ids.alert }), expect: 'NOT_FOUND' }],
+  markNotificationsRead: [
+    {
+      name: 'A notification',
+      query: 'mutation($id: ID!) { markNotificationsRead(ids: [$id]) }',
+      vars: () => ({ id: ids.notification }),
+      expect: (d) => expect(d.markNotificationsRead).toBe(0),
+    },
+    { name: 'all of mine', query: 'mutation { markNotificationsRead }', expect: (d) => expect(d.markNotificationsRead).toBe(0) },
+  ],
+  // B's own endpoint, in B's organization: A's rows are untouched (checked by the snapshot).
+  createWebhookEndpoint: [{ name: 'own', query: 'mutation { createWebhookEndpoint(url: "https://b.example.com/hook") { endpoint { id url } secret } }', expect: noAData }],
+  deleteWebhookEndpoint: [{ name: 'A endpoint', query: 'mutation($id: ID!) { deleteWebhookEndpoint(endpointId: $id) }', vars: () => ({ id: ids.webhookEndpoint }), expect: 'NOT_FOUND' }],
 };
 
 describe('two tenants', () => {

@@ -17,6 +17,7 @@ import {
   FolderIcon,
   HomeIcon,
   KeyIcon,
+  LinkIcon,
   LockIcon,
   LogOutIcon,
   LogoMark,
@@ -31,6 +32,7 @@ import {
   XIcon,
 } from './icons';
 import { Menu, menuItemClass } from './menu';
+import { NotificationBell } from './notification-bell';
 import { PlatformStatusBanner } from './platform-status';
 import { Avatar, RoleBadge, Skeleton, cx } from './ui';
 
@@ -77,6 +79,7 @@ function useNav(): { title: string; items: NavItem[] }[] {
       items: [
         { href: `${base}/members`, label: 'Members', icon: <UsersIcon /> },
         { href: `${base}/settings/api-keys`, label: 'API keys', icon: <KeyIcon /> },
+        { href: `${base}/settings/webhooks`, label: 'Webhooks', icon: <LinkIcon /> },
         { href: `${base}/audit`, label: 'Audit log', icon: <ScrollIcon />, locked: canAudit === false },
         { href: `${base}/settings`, label: 'Settings', icon: <SettingsIcon />, exact: true },
       ],
@@ -289,6 +292,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           </button>
           <OrgSwitcher />
           <div className="flex-1" />
+          <NotificationBell />
           <UserMenu />
         </header>
         <PlatformStatusBanner />

@@ -6,9 +6,10 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
+import { createMonitoringActivities, type MonitoringActivityDeps } from './monitoring';
 import { createTrainingActivities, type TrainingActivityDeps } from './training';
 
-export interface ActivityDeps extends TrainingActivityDeps {
+export interface ActivityDeps extends TrainingActivityDeps, MonitoringActivityDeps {
   /** The word a greeting starts with. */
   greeting?: string;
   /** Default: the store the configuration selects. */
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   const greeting = deps.greeting ?? 'Hello';
   return {
     ...createTrainingActivities(deps),
+    ...createMonitoringActivities(deps),
     /** Pure: the smoke path that proves worker, server and client talk to each other. */
     async greet(name: string): Promise<string> {
       return `${greeting}, ${name}!`;
