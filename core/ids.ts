@@ -28,6 +28,7 @@ export const ID_PREFIXES = {
   evaluationPolicy: 'evp',
   retrainingPolicy: 'rtp',
   deployment: 'dep',
+  rollout: 'ro',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -8,3 +8,4 @@ export * from './registry';
 export * from './compute';
 export * from './training';
 export * from './serving';
+export * from './rollouts';

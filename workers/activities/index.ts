@@ -6,9 +6,12 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
+import { createRolloutActivities, type RolloutActivityDeps } from './rollouts';
 import { createTrainingActivities, type TrainingActivityDeps } from './training';
 
 export interface ActivityDeps extends TrainingActivityDeps {
+  /** The canary rollout's steps: the model runtimes provisioning loads a version with (default: the gateway's). */
+  rollouts?: RolloutActivityDeps;
   /** The word a greeting starts with. */
   greeting?: string;
   /** Default: the store the configuration selects. */
@@ -19,6 +22,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   const greeting = deps.greeting ?? 'Hello';
   return {
     ...createTrainingActivities(deps),
+    ...createRolloutActivities({ store: deps.artifactStore, pollIntervalMs: deps.pollIntervalMs, ...deps.rollouts }),
     /** Pure: the smoke path that proves worker, server and client talk to each other. */
     async greet(name: string): Promise<string> {
       return `${greeting}, ${name}!`;
