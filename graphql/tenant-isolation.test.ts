@@ -30,7 +30,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '', rollout: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -67,7 +67,8 @@ async function snapshotA() {
            (select string_agg(status || coalesce(cancel_requested_at::text, ''), ',' order by id) from training_jobs where org_id = ${A.orgId}) as jobs,
            (select string_agg(array_to_string(checks, ';'), ',' order by id) from (select id, array(select jsonb_array_elements_text(checks)) as checks from evaluation_policies where org_id = ${A.orgId}) p) as evaluation_policies,
            (select string_agg(status::text, ',' order by id) from evaluations where org_id = ${A.orgId}) as evaluations,
-           (select string_agg(cron || paused || coalesce(deleted_at::text, ''), ',' order by id) from retraining_policies where org_id = ${A.orgId}) as retraining`;
+           (select string_agg(cron || paused || coalesce(deleted_at::text, ''), ',' order by id) from retraining_policies where org_id = ${A.orgId}) as retraining,
+           (select string_agg(state::text || coalesce(approved_by, ''), ',' order by id) from rollouts where org_id = ${A.orgId}) as rollouts`;
   return rows[0];
 }
 
@@ -100,6 +101,14 @@ beforeAll(async () => {
   ids.retrainingPolicy = 'rtp_' + ids.model.slice(3);
   await db.ownerSql`insert into retraining_policies (id, org_id, model_id, name, job_template, cron, created_by)
     values (${ids.retrainingPolicy}, ${A.orgId}, ${ids.model}, 'nightly', ${db.ownerSql.json({ project: ids.project, command: ['true'] })}, '0 3 * * *', ${A.actor.userId})`;
+  // A deployment and a running rollout, written directly: the version has no model files to serve and no Temporal runs here.
+  ids.deployment = 'dep_' + ids.model.slice(3);
+  ids.rollout = 'ro_' + ids.model.slice(3);
+  const policy = { arms: [{ versionId: ids.modelVersion, version: 1, weight: 100, role: 'stable' }], sticky: null, shadows: [] };
+  await db.ownerSql`insert into deployments (id, org_id, project_id, model_id, name, cluster_id, traffic)
+    values (${ids.deployment}, ${A.orgId}, ${ids.project}, ${ids.model}, 'a-endpoint', ${ids.cluster}, ${db.ownerSql.json(policy)})`;
+  await db.ownerSql`insert into rollouts (id, org_id, deployment_id, n, from_version_id, from_version, to_version_id, to_version, plan, state, started_by_label)
+    values (${ids.rollout}, ${A.orgId}, ${ids.deployment}, 1, ${ids.modelVersion}, 1, ${ids.modelVersion}, 1, ${db.ownerSql.json({ steps: [{ weight: 100, minRequests: 1, minDurationSeconds: 1 }], thresholds: {}, requireApproval: true, stepTimeoutSeconds: 60 })}, 'paused', ${A.actor.email})`;
 });
 afterAll(async () => {
   await db.drop();
@@ -291,6 +300,14 @@ const cases: Record<string, Case[]> = {
   setEvaluationPolicy: [
     { name: 'on A model', query: 'mutation($m: ID!) { setEvaluationPolicy(modelId: $m, checks: ["acc >= 0"], jobTemplate: { command: ["true"] }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
   ],
+  rollouts: [{ name: 'of A deployment', query: 'query($id: ID!) { rollouts(deploymentId: $id) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  rollout: [{ name: 'A rollout', query: 'query($id: ID!) { rollout(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  startRollout: [{ name: 'on A deployment', query: 'mutation($id: ID!) { startRollout(deploymentId: $id, version: 1) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  approveRollout: [{ name: 'A rollout', query: 'mutation($id: ID!) { approveRollout(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  pauseRollout: [{ name: 'A rollout', query: 'mutation($id: ID!) { pauseRollout(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  resumeRollout: [{ name: 'A rollout', query: 'mutation($id: ID!) { resumeRollout(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  abortRollout: [{ name: 'A rollout', query: 'mutation($id: ID!) { abortRollout(id: $id, reason: "x") { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  skipRolloutAnalysis: [{ name: 'A rollout', query: 'mutation($id: ID!) { skipRolloutAnalysis(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
   startEvaluation: [{ name: 'of A version', query: 'mutation($id: ID!) { startEvaluation(modelVersionId: $id) { id } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' }],
   createRetrainingPolicy: [
     {

@@ -162,8 +162,15 @@ export async function awaitStepTraffic(
     if (elapsed >= ref.timeoutSeconds) return { canaryRequests: canary, reached: false };
     if (hooks.signal?.aborted) throw hooks.signal.reason instanceof Error ? hooks.signal.reason : new Error('the wait was stopped');
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, poll);
-      hooks.signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      const wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      const t = setTimeout(() => {
+        hooks.signal?.removeEventListener('abort', wake);
+        resolve();
+      }, poll);
+      hooks.signal?.addEventListener('abort', wake, { once: true });
     });
   }
 }
