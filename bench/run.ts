@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- ingest|read|search|jobs ...] [--scale 0.1] [--mlflow-scale 0.2] [--concurrency 4]
+ * `npm run bench [-- ingest|read|search|jobs|serving ...] [--scale 0.1] [--mlflow-scale 0.2] [--concurrency 4]
  *  [--client-processes 4] [--mlflow-workers 4] [--no-mlflow] [--verbose]`
  *
  * Starts a throwaway PostgreSQL, Gantry's web process (as `npm start` runs it) and a real
@@ -25,8 +25,9 @@ import { createDatabase, startBenchPostgres } from './lib/postgres';
 import { checkMlflow, MLFLOW_VERSION, ROOT, startGantryWeb, startMlflowServer } from './lib/servers';
 import { benchRead } from './read';
 import { benchSearch } from './search';
+import { benchServing } from './serving';
 
-const PARTS = ['ingest', 'read', 'search', 'jobs'] as const;
+const PARTS = ['ingest', 'read', 'search', 'jobs', 'serving'] as const;
 type Part = (typeof PARTS)[number];
 const APP_PASSWORD = 'gantry_bench_app_password';
 
@@ -46,7 +47,7 @@ function options() {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run bench [-- ingest|read|search|jobs ...] [--scale 1] [--mlflow-scale 0.2] [--concurrency 4] [--client-processes 4] [--mlflow-workers 4] [--no-mlflow] [--verbose]');
+    console.log('Usage: npm run bench [-- ingest|read|search|jobs|serving ...] [--scale 1] [--mlflow-scale 0.2] [--concurrency 4] [--client-processes 4] [--mlflow-workers 4] [--no-mlflow] [--verbose]');
     process.exit(0);
   }
   const bad = positionals.filter((p) => !(PARTS as readonly string[]).includes(p));
@@ -114,11 +115,12 @@ async function main(): Promise<void> {
     log,
   };
 
-  // The jobs part uses neither server: run alone, it does not start them.
-  const skipMlflow = opts.noMlflow ? '--no-mlflow' : opts.parts.every((p) => p === 'jobs') ? 'only the jobs part runs' : null;
+  // The jobs and serving parts use neither server: run alone, they do not start them.
+  const ownServers = (p: Part) => p === 'jobs' || p === 'serving';
+  const skipMlflow = opts.noMlflow ? '--no-mlflow' : opts.parts.every(ownServers) ? `only ${opts.parts.join(' and ')} run` : null;
   const mlflowCheck = skipMlflow ? ({ ok: false, why: skipMlflow } as const) : await checkMlflow();
   const [gantryHttp, mlflow] = await Promise.all([
-    opts.parts.every((p) => p === 'jobs') ? undefined : startGantryWeb({ ownerUrl, appPassword: APP_PASSWORD, home: path.join(pg.dir, 'gantry-web-home'), verbose: opts.verbose, log }),
+    opts.parts.every(ownServers) ? undefined : startGantryWeb({ ownerUrl, appPassword: APP_PASSWORD, home: path.join(pg.dir, 'gantry-web-home'), verbose: opts.verbose, log }),
     mlflowCheck.ok
       ? createDatabase(pg, 'mlflow').then(async (mlUrl) => {
           b.mlflowDb = postgres(mlUrl, { max: 2, onnotice: () => {} });
@@ -142,6 +144,7 @@ async function main(): Promise<void> {
     if (part === 'read') await benchRead(b);
     if (part === 'search') await benchSearch(b);
     if (part === 'jobs') await benchJobs(b);
+    if (part === 'serving') await benchServing(b, { ownerUrl, appPassword: APP_PASSWORD, verbose: opts.verbose });
   }
 
   b.notes.push(

@@ -48,7 +48,7 @@ export interface Ratio {
 }
 
 export const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-export const fmtMs = (n: number) => (Number.isFinite(n) ? (n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`) : 'n/a');
+export const fmtMs = (n: number) => (Number.isFinite(n) ? (n >= 100 ? `${n.toFixed(0)} ms` : n >= 1 ? `${n.toFixed(1)} ms` : `${n.toFixed(2)} ms`) : 'n/a');
 export const fmtRatio = (n: number) => (Number.isFinite(n) ? (n >= 10 ? `${n.toFixed(1)}×` : `${n.toFixed(2)}×`) : 'n/a');
 
 function table(headers: string[], rows: string[][]): string {

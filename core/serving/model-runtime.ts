@@ -35,7 +35,14 @@ export interface ModelRuntime {
   readonly kind: 'onnx' | 'mlserver' | 'kubernetes';
   /** Whether this runtime can serve a version with these files; the reason when it cannot. */
   accepts(spec: LoadSpec): Promise<{ ok: true } | { ok: false; reason: string }>;
-  load(spec: LoadSpec): Promise<LoadedModel>;
+  /** Loads the version; a slow load (a model server's environment being built) says how it goes through `onProgress`. */
+  load(spec: LoadSpec, opts?: LoadOptions): Promise<LoadedModel>;
+}
+
+export interface LoadOptions {
+  /** What the load is doing now (a runtime's own stages, e.g. the model server's environment being built). */
+  onProgress?: (progress: { stage: string }) => void;
+  signal?: AbortSignal;
 }
 
 /** A request the model cannot take: wrong shape, datatype or a missing input. Transports answer 400. */

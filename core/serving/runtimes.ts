@@ -1,8 +1,9 @@
+import { MlserverRuntime } from './mlserver-runtime';
 import type { ModelRuntime } from './model-runtime';
 import { onnxRuntime } from './onnx-runtime';
 import type { ServingRuntimeKind } from './servable';
 
-/** The runtimes of the built-in `local` target: ONNX in the gateway's process. */
+/** The runtimes of the built-in `local` target: ONNX in the gateway's process, any other MLflow flavor in an MLServer process per version. */
 export function localRuntimes(): Partial<Record<ServingRuntimeKind, ModelRuntime>> {
-  return { onnx: onnxRuntime };
+  return { onnx: onnxRuntime, mlserver: new MlserverRuntime() };
 }

@@ -167,3 +167,17 @@ describe('formatMlflowPredictions', () => {
     expect(nest([], [2, 0])).toEqual([[], []]);
   });
 });
+
+describe('columns a server describes as [-1, 1]', () => {
+  it('are sent with that shape', () => {
+    const metas = [
+      { name: 'a', datatype: 'FP64' as const, shape: [-1, 1] },
+      { name: 'b', datatype: 'FP64' as const, shape: [-1, 1] },
+    ];
+    const input = parseMlflowScoringRequest({ dataframe_split: { columns: ['a', 'b'], data: [[1, 2], [3, 4], [5, 6]] } }, metas);
+    expect(input.inputs.map((t) => [t.name, t.shape, t.data])).toEqual([
+      ['a', [3, 1], [1, 3, 5]],
+      ['b', [3, 1], [2, 4, 6]],
+    ]);
+  });
+});

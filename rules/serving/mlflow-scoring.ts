@@ -98,8 +98,9 @@ function checkSize(tensors: readonly { shape: number[] }[], limits: OipLimits): 
 
 /**
  * A frame as tensors. A model with one input of rank 2 or more (the churn model's `features [-1, 10]`)
- * takes the whole frame as that tensor, columns in the order sent. Otherwise each column is a 1-D
- * tensor named after it, the way column signatures read (see `mlflowSchemaToTensors`).
+ * takes the whole frame as that tensor, columns in the order sent. Otherwise each column is a tensor
+ * named after it, the way column signatures read (see `mlflowSchemaToTensors`): 1-D, or [n, 1] when
+ * the model describes its columns so.
  */
 function frameToTensors(frame: Frame, metas: readonly TensorMeta[], key: MlflowInputKey, limits: OipLimits): Tensor[] {
   const single = metas.length === 1 && (metas[0]?.shape.length ?? 0) >= 2 ? metas[0] : undefined;
@@ -110,10 +111,12 @@ function frameToTensors(frame: Frame, metas: readonly TensorMeta[], key: MlflowI
     return [makeTensor(single.name, [frame.rows.length, frame.columns.length], flat, single, key, limits)];
   }
   const byName = new Map(metas.map((m) => [m.name, m]));
+  // A server that describes each column as [-1, 1] (MLServer's MLflow runtime does) gets columns of that shape.
+  const shapeOf = (c: string) => (byName.get(c)?.shape.length === 2 && byName.get(c)?.shape[1] === 1 ? [frame.rows.length, 1] : [frame.rows.length]);
   return frame.columns.map((c, j) =>
     makeTensor(
       c,
-      [frame.rows.length],
+      shapeOf(c),
       frame.rows.map((r) => r[j]),
       byName.get(c),
       `${key} column '${c}'`,

@@ -23,9 +23,14 @@ export interface ModelPoolOptions {
   cacheDir: string;
   /** A version no request has used for this long is closed. */
   idleMs?: number;
+  /**
+   * How long a request waits for a version that is still loading before it is answered 503 with the
+   * load's progress (the load goes on: a model server's first environment build takes minutes).
+   */
+  loadWaitMs?: number;
 }
 
-type Slot = { pending: Promise<PooledModel>; lastUsed: number; loaded?: PooledModel };
+type Slot = { pending: Promise<PooledModel>; lastUsed: number; loaded?: PooledModel; progress: string; version: number };
 
 /**
  * The gateway's loaded models, one per version, shared by every deployment that routes to it:
@@ -36,10 +41,12 @@ type Slot = { pending: Promise<PooledModel>; lastUsed: number; loaded?: PooledMo
 export class ModelPool {
   private readonly slots = new Map<string, Slot>();
   private readonly idleMs: number;
+  private readonly loadWaitMs: number;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ModelPoolOptions) {
     this.idleMs = opts.idleMs ?? 15 * 60_000;
+    this.loadWaitMs = opts.loadWaitMs ?? 30_000;
     this.sweeper = setInterval(() => void this.sweep(), Math.min(60_000, this.idleMs)).unref();
   }
 
@@ -59,13 +66,39 @@ export class ModelPool {
     return !!this.slots.get(versionId)?.loaded;
   }
 
-  get(version: RouteVersion): Promise<PooledModel> {
+  /** The loaded version, waiting at most `loadWaitMs` for a load in progress (then ModelUnavailableError with its progress). */
+  async get(version: RouteVersion): Promise<PooledModel> {
+    const slot = this.slot(version);
+    if (slot.loaded) return slot.loaded;
+    let timer: NodeJS.Timeout | undefined;
+    const wait = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ModelUnavailableError(`Version ${version.version} is still loading (${slot.progress}); retry shortly`)), this.loadWaitMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([slot.pending, wait]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Starts loading the version if it is not loaded or loading (a deployment's versions are warmed when it is created or changed). */
+  warm(version: RouteVersion): void {
+    this.slot(version).pending.catch(() => undefined);
+  }
+
+  private slot(version: RouteVersion): Slot {
     const slot = this.slots.get(version.id);
     if (slot) {
       slot.lastUsed = Date.now();
-      return slot.pending;
+      return slot;
     }
-    const fresh: Slot = { lastUsed: Date.now(), pending: this.load(version) };
+    const fresh = { lastUsed: Date.now(), progress: 'starting', version: version.version } as Slot;
+    fresh.pending = this.load(version, (p) => (fresh.progress = p)).catch((e: unknown) => {
+      // However a load fails, the caller sees a model that is not available, with the reason.
+      if (e instanceof ModelUnavailableError) throw e;
+      throw new ModelUnavailableError(`Version ${version.version} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    });
     this.slots.set(version.id, fresh);
     fresh.pending.then(
       (m) => {
@@ -75,21 +108,23 @@ export class ModelPool {
         if (this.slots.get(version.id) === fresh) this.slots.delete(version.id);
       },
     );
-    return fresh.pending;
+    return fresh;
   }
 
-  private async load(version: RouteVersion): Promise<PooledModel> {
+  private async load(version: RouteVersion, progress: (line: string) => void): Promise<PooledModel> {
     const began = Date.now();
     const plan = await servingPlan(this.opts.store, version);
     if (!plan.ok) throw new ModelUnavailableError(`Version ${version.version} cannot be served: ${plan.reason}`);
     const runtime = this.opts.runtimes[plan.runtime];
     if (!runtime) throw new ModelUnavailableError(`Version ${version.version} needs the ${plan.runtime} runtime, which this gateway does not run`);
     const dir = path.join(this.opts.cacheDir, version.id);
+    progress('copying the model files');
     if (!existsSync(path.join(dir, '.gantry-model-key'))) await downloadModelDir(this.opts.store, plan.modelKey, dir);
     const spec = { versionId: version.id, modelDir: dir, framework: version.framework };
     const accepted = await runtime.accepts(spec);
     if (!accepted.ok) throw new ModelUnavailableError(`Version ${version.version} cannot be served: ${accepted.reason}`);
-    const model = await runtime.load(spec);
+    progress(`loading with the ${plan.runtime} runtime`);
+    const model = await runtime.load(spec, { onProgress: (p) => progress(describeProgress(p)) });
     log.info('model loaded', { versionId: version.id, version: version.version, runtime: plan.runtime, ms: Date.now() - began });
     return { versionId: version.id, runtime: plan.runtime, model };
   }
@@ -123,4 +158,16 @@ export class ModelPool {
     await Promise.all([...this.slots.keys()].map((id) => this.release(id)));
     if (opts.removeFiles) await rm(this.opts.cacheDir, { recursive: true, force: true });
   }
+}
+
+/** A runtime's progress as a few words for a 503 while it loads. */
+function describeProgress(p: { stage: string } & Record<string, unknown>): string {
+  if (p.stage === 'environment') {
+    const env = p.environment as { state?: string } | undefined;
+    return env?.state === 'building' ? "building the model server's Python environment (minutes the first time)" : `model server environment ${env?.state ?? ''}`.trim();
+  }
+  if (p.stage === 'environment-output') return "building the model server's Python environment (minutes the first time)";
+  if (p.stage === 'starting') return 'starting the model server';
+  if (p.stage === 'ready') return 'ready';
+  return p.stage;
 }

@@ -118,7 +118,22 @@ export class RoutingTable {
       if (e.route?.deploymentId === deploymentId) stale.push([e.route.orgId, e.route.name]);
       if (e.route ? e.route.deploymentId === deploymentId : key.startsWith(`${orgId}\u0000`)) this.entries.delete(key);
     }
+    if (!stale.length) {
+      // A deployment this replica holds no route for (new, or never asked for here): read it now, so
+      // its models load before its first request rather than during it.
+      void this.nameOf(orgId, deploymentId).then((name) => this.reload(name ? [[orgId, name]] : [], deploymentId));
+      return;
+    }
     void this.reload(stale, deploymentId);
+  }
+
+  private async nameOf(orgId: string, deploymentId: string): Promise<string | null> {
+    try {
+      return await withTenant(systemContext(orgId, 'gateway', deploymentId), async (tx) => (await tx.select({ name: deployments.name }).from(deployments).where(eq(deployments.id, deploymentId)))[0]?.name ?? null);
+    } catch (e) {
+      log.warn('could not read a changed deployment', { deploymentId, error: e instanceof Error ? e.message : String(e) });
+      return null;
+    }
   }
 
   /**

@@ -142,10 +142,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const answeredBy = new WeakMap<ServerResponse, string>();
   const random = opts.random ?? Math.random;
 
-  routing.onChange = () => {
-    // A version no cached route names any more is closed; one still wanted stays warm.
-    const wanted = new Set(routing.routes().flatMap((r) => [...r.versions.keys()]));
-    void pool.retain(wanted);
+  routing.onChange = (deploymentId) => {
+    // A version no cached route names any more is closed; one still wanted stays warm; the changed
+    // deployment's versions start loading now rather than on their first request.
+    const routes = routing.routes();
+    void pool.retain(new Set(routes.flatMap((r) => [...r.versions.keys()])));
+    for (const r of routes) if (deploymentId === null || r.deploymentId === deploymentId) for (const v of r.versions.values()) pool.warm(v);
   };
 
   async function authorize(req: IncomingMessage, requestId: string): Promise<string> {
