@@ -219,6 +219,17 @@ describe('a canary rollout', () => {
     ]);
   }, 180_000);
 
+  it('refuses what cannot be rolled out, with the reason, recording nothing', async () => {
+    const before = (await listRollouts(A.ctx, { deployment: { name: 'churn' } })).length;
+    const stable = (await traffic100('churn')).arms.find((a) => a.role === 'stable')!.version;
+    expect(await code(startRollout(A.ctx, { deployment: { name: 'churn' }, version: stable }))).toMatchObject({ code: 'BAD_USER_INPUT', message: `Version ${stable} is already the stable version of 'churn'` });
+    expect((await code(startRollout(A.ctx, { deployment: { name: 'churn' }, version: 99 }))).code).toBe('NOT_FOUND');
+    expect((await code(startRollout(A.ctx, { deployment: { name: 'nope' }, version: 2 }))).code).toBe('NOT_FOUND');
+    expect(await code(startRollout(A.ctx, { deployment: { name: 'churn' }, version: 2, plan: { steps: [{ weight: 50 }, { weight: 20 }] } }))).toMatchObject({ code: 'BAD_USER_INPUT', message: 'Step weights must grow from step to step' });
+    expect(await code(startRollout(A.ctx, { deployment: { name: 'churn' }, version: 2, preset: 'quick', plan: PLAN }))).toMatchObject({ code: 'BAD_USER_INPUT', message: 'Give a plan preset or a plan, not both' });
+    expect((await listRollouts(A.ctx, { deployment: { name: 'churn' } })).length).toBe(before);
+  });
+
   it('starts a rollout by itself when the alias a deployment follows moves', async () => {
     await setModelAlias(A.ctx, { model: { name: 'churn' }, alias: 'champion', version: 2 });
     const [auto] = await listRollouts(A.ctx, { deployment: { name: 'churn-auto' } });

@@ -61,13 +61,14 @@ afterAll(async () => {
 describe('a worker killed mid-rollout', () => {
   it('loses nothing: a new worker finishes the rollout and the traffic ends consistent', async () => {
     const before = await getDeployment(A.ctx, { name: 'churn' });
+    // The worker process bundles the workflow code when it starts: slow on a busy machine.
     const first = startWorker();
     const ro = await startRollout(A.ctx, {
       deployment: { name: 'churn' },
       version: 2,
       plan: { steps: [{ weight: 20, minRequests: 40, minDurationSeconds: 3 }, { weight: 50, minRequests: 40, minDurationSeconds: 3 }, { weight: 100 }], stepTimeoutSeconds: 120 },
     });
-    await waitFor('the second step under the first worker', async () => (await getRollout(A.ctx, { rolloutId: ro.id })).currentStep === 1, 120_000);
+    await waitFor('the second step under the first worker', async () => (await getRollout(A.ctx, { rolloutId: ro.id })).currentStep === 1, 240_000);
     first.kill('SIGKILL');
     await exited(first);
     expect(first.signalCode).toBe('SIGKILL');
@@ -90,5 +91,5 @@ describe('a worker killed mid-rollout', () => {
     expect(after.trafficGeneration).toBe(before.trafficGeneration + 3);
     const changes = (await listAuditEvents(A.ctx, { first: 50 }, { actions: ['deployment.traffic'] })).filter((e) => (e.data as { rolloutId?: string }).rolloutId === ro.id);
     expect(changes.map((e) => (e.data as { weight?: number; outcome?: string }).weight ?? (e.data as { outcome?: string }).outcome).reverse()).toEqual([20, 50, 'promoted']);
-  }, 240_000);
+  }, 420_000);
 });
