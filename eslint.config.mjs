@@ -29,6 +29,11 @@ const layer = ({ files, tests, patterns, testPatterns = patterns }) => [
  */
 const CORE_CYCLES_ALLOWED = [
   {
+    from: 'registry',
+    to: 'serving',
+    why: 'moving an alias starts the automatic rollouts of the deployments that follow it (serving/auto-rollout), on every path that moves one (GraphQL, MLflow REST, retraining); an alias-moved event below both domains would replace the edge',
+  },
+  {
     from: 'tenancy',
     to: 'governance',
     why: 'tenancy holds both the context every domain builds on (context.ts, permissions.ts) and use cases that record audit events; the context moves below governance once the tenant wrapper settles',

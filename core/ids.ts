@@ -36,6 +36,7 @@ export const ID_PREFIXES = {
   webhookEndpoint: 'whe',
   /** A webhook message; its ID is the `webhook-id` header, `msg_` as the Standard Webhooks examples have it. */
   webhookMessage: 'msg',
+  rollout: 'ro',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -15,6 +15,7 @@ import * as platform from './types/platform';
 import * as project from './types/project';
 import * as registry from './types/registry';
 import * as retraining from './types/retraining';
+import * as rollout from './types/rollout';
 import * as team from './types/team';
 import * as tracking from './types/tracking';
 import * as trainingJob from './types/training-job';
@@ -22,7 +23,7 @@ import * as user from './types/user';
 import * as viewer from './types/viewer';
 
 /** Every type file, each adding its types and root fields to the builder it is given. */
-const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, monitoring, platform];
+const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, monitoring, rollout, platform];
 
 /** The whole schema, built from a fresh builder on every call. */
 export function buildSchema(): GraphQLSchema {

@@ -30,7 +30,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '', alertRule: '', alert: '', notification: '', webhookEndpoint: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '', alertRule: '', alert: '', notification: '', webhookEndpoint: '', rollout: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -72,7 +72,8 @@ async function snapshotA() {
            (select string_agg(name || metric::text || threshold, ',' order by id) from alert_rules where org_id = ${A.orgId}) as alert_rules,
            (select string_agg(status::text || count, ',' order by id) from alerts where org_id = ${A.orgId}) as alerts,
            (select string_agg(coalesce(read_at::text, 'unread'), ',' order by id) from notifications where org_id = ${A.orgId}) as notifications,
-           (select string_agg(url || enabled || coalesce(deleted_at::text, ''), ',' order by id) from webhook_endpoints where org_id = ${A.orgId}) as webhooks`;
+           (select string_agg(url || enabled || coalesce(deleted_at::text, ''), ',' order by id) from webhook_endpoints where org_id = ${A.orgId}) as webhooks,
+           (select string_agg(state::text || coalesce(approved_by, ''), ',' order by id) from rollouts where org_id = ${A.orgId}) as rollouts`;
   return rows[0];
 }
 
@@ -112,7 +113,7 @@ beforeAll(async () => {
   ids.notification = 'ntf_' + ids.model.slice(3);
   ids.webhookEndpoint = 'whe_' + ids.model.slice(3);
   await db.ownerSql`insert into deployments (id, org_id, project_id, model_id, name, cluster_id, traffic)
-    values (${ids.deployment}, ${A.orgId}, ${ids.project}, ${ids.model}, 'a-endpoint', ${ids.cluster}, ${db.ownerSql.json({ arms: [{ versionId: ids.modelVersion, version: 1, weight: 100, role: 'stable' }], shadows: [] })})`;
+    values (${ids.deployment}, ${A.orgId}, ${ids.project}, ${ids.model}, 'a-endpoint', ${ids.cluster}, ${db.ownerSql.json({ arms: [{ versionId: ids.modelVersion, version: 1, weight: 100, role: 'stable' }], sticky: null, shadows: [] })})`;
   await db.ownerSql`insert into drift_monitors (deployment_id, org_id) values (${ids.deployment}, ${A.orgId})`;
   await db.ownerSql`insert into alert_rules (id, org_id, deployment_id, name, metric, threshold) values (${ids.alertRule}, ${A.orgId}, ${ids.deployment}, 'drift', 'psi', 0.2)`;
   await db.ownerSql`insert into alerts (id, org_id, rule_id, deployment_id, first_at, last_at, value, summary, last_window_end)
@@ -120,6 +121,10 @@ beforeAll(async () => {
   await db.ownerSql`insert into notifications (id, org_id, user_id, kind, title, body, alert_id, event_key)
     values (${ids.notification}, ${A.orgId}, ${A.actor.userId}, 'alert', 'drift on a-endpoint', 'PSI is 0.5', ${ids.alert}, 'alert/x/1')`;
   await db.ownerSql`insert into webhook_endpoints (id, org_id, url, secret_encrypted) values (${ids.webhookEndpoint}, ${A.orgId}, 'https://a.example.com/hook', 'v1:x:y:z')`;
+  // A running rollout on that deployment, written directly: the version has no model files to serve and no Temporal runs here.
+  ids.rollout = 'ro_' + ids.model.slice(3);
+  await db.ownerSql`insert into rollouts (id, org_id, deployment_id, n, from_version_id, from_version, to_version_id, to_version, plan, state, started_by_label)
+    values (${ids.rollout}, ${A.orgId}, ${ids.deployment}, 1, ${ids.modelVersion}, 1, ${ids.modelVersion}, 1, ${db.ownerSql.json({ steps: [{ weight: 100, minRequests: 1, minDurationSeconds: 1 }], thresholds: {}, requireApproval: true, stepTimeoutSeconds: 60 })}, 'paused', ${A.actor.email})`;
 });
 afterAll(async () => {
   await db.drop();
@@ -314,6 +319,14 @@ const cases: Record<string, Case[]> = {
   startBatchPrediction: [
     { name: 'with A model', query: 'mutation($m: ID!) { startBatchPrediction(input: { modelId: $m, version: 1, input: "runs:/run_x/data.csv" }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
   ],
+  rollouts: [{ name: 'of A deployment', query: 'query($id: ID!) { rollouts(deploymentId: $id) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  rollout: [{ name: 'A rollout', query: 'query($id: ID!) { rollout(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  startRollout: [{ name: 'on A deployment', query: 'mutation($id: ID!) { startRollout(deploymentId: $id, version: 1) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  approveRollout: [{ name: 'A rollout', query: 'mutation($id: ID!) { approveRollout(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  pauseRollout: [{ name: 'A rollout', query: 'mutation($id: ID!) { pauseRollout(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  resumeRollout: [{ name: 'A rollout', query: 'mutation($id: ID!) { resumeRollout(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  abortRollout: [{ name: 'A rollout', query: 'mutation($id: ID!) { abortRollout(id: $id, reason: "x") { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
+  skipRolloutAnalysis: [{ name: 'A rollout', query: 'mutation($id: ID!) { skipRolloutAnalysis(id: $id) { id } }', vars: () => ({ id: ids.rollout }), expect: 'NOT_FOUND' }],
   startEvaluation: [{ name: 'of A version', query: 'mutation($id: ID!) { startEvaluation(modelVersionId: $id) { id } }', vars: () => ({ id: ids.modelVersion }), expect: 'NOT_FOUND' }],
   createRetrainingPolicy: [
     {

@@ -17,3 +17,4 @@ export { trainingJobWorkflow } from './training-job';
 export { evaluationWorkflow } from './evaluation';
 export { retrainingWorkflow } from './retraining';
 export { driftMonitorWorkflow } from './drift-monitor';
+export { canaryRolloutWorkflow } from './canary-rollout';

@@ -1,5 +1,6 @@
 import type { SignalDefinition, Workflow } from '@temporalio/common';
 import type * as registered from '../../workflows';
+import type { abortRolloutSignal, approveRolloutSignal, pauseRolloutSignal, resumeRolloutSignal, skipAnalysisSignal } from '../../workflows/canary-rollout';
 import type { cancelJobSignal } from '../../workflows/training-job';
 
 /**
@@ -40,4 +41,10 @@ function signalRef<S extends SignalDefinition<unknown[], string>>(name: S['name'
 export const signals = {
   /** Stops a training (or evaluation) job: `training-job/<jobId>`. */
   cancelJob: signalRef<typeof cancelJobSignal>('cancel'),
+  /** A person's hand on a canary rollout: `rollout/<deploymentId>/<n>`. */
+  approveRollout: signalRef<typeof approveRolloutSignal>('approve'),
+  pauseRollout: signalRef<typeof pauseRolloutSignal>('pause'),
+  resumeRollout: signalRef<typeof resumeRolloutSignal>('resume'),
+  abortRollout: signalRef<typeof abortRolloutSignal>('abort'),
+  skipRolloutAnalysis: signalRef<typeof skipAnalysisSignal>('skipAnalysis'),
 };

@@ -12,7 +12,7 @@ import {
 } from '../../db/schema';
 import { notFound } from '../errors';
 import { newId } from '../ids';
-import type { TenantContext } from '../tenancy/context';
+import { isSystemContext, type ActingContext, type TenantContext } from '../tenancy/context';
 import type { KeyValue } from '../tracking/access';
 import type { ModelRef } from './registry.schemas';
 
@@ -30,7 +30,7 @@ export type ModelVersionView = ModelVersion & { modelName: string; tags: KeyValu
 const modelNotFound = (what: string) => notFound(`Registered Model with name=${what}`);
 
 /** The registered model by ID or name in the caller's organization, or NOT_FOUND (RLS hides other tenants' rows as well). */
-export async function findModel(tx: Tx, ctx: TenantContext, ref: ModelRef, opts: { forUpdate?: boolean } = {}): Promise<RegisteredModel> {
+export async function findModel(tx: Tx, ctx: Pick<ActingContext, 'orgId'>, ref: ModelRef, opts: { forUpdate?: boolean } = {}): Promise<RegisteredModel> {
   const where =
     'modelId' in ref
       ? and(eq(registeredModels.orgId, ctx.orgId), eq(registeredModels.id, ref.modelId))
@@ -108,7 +108,7 @@ export async function loadVersionViews(tx: Tx, rows: ModelVersion[]): Promise<Mo
 /** Appends one alias event; the history table is insert-only for the app role. */
 export async function recordAliasEvent(
   tx: Tx,
-  ctx: TenantContext,
+  ctx: ActingContext,
   e: { modelId: string; alias: string; action: 'set' | 'move' | 'delete'; fromVersion: number | null; toVersion: number | null },
 ): Promise<void> {
   await tx.insert(modelAliasHistory).values({
@@ -119,7 +119,7 @@ export async function recordAliasEvent(
     action: e.action,
     fromVersion: e.fromVersion,
     toVersion: e.toVersion,
-    actorUserId: ctx.actor.userId,
-    actorApiKeyId: apiKeyOf(ctx),
+    actorUserId: isSystemContext(ctx) ? null : ctx.actor.userId,
+    actorApiKeyId: isSystemContext(ctx) ? null : apiKeyOf(ctx),
   });
 }

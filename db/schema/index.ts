@@ -9,3 +9,4 @@ export * from './compute';
 export * from './training';
 export * from './serving';
 export * from './monitoring';
+export * from './rollouts';

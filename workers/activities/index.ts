@@ -7,9 +7,12 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
 import { createMonitoringActivities, type MonitoringActivityDeps } from './monitoring';
+import { createRolloutActivities, type RolloutActivityDeps } from './rollouts';
 import { createTrainingActivities, type TrainingActivityDeps } from './training';
 
 export interface ActivityDeps extends TrainingActivityDeps, MonitoringActivityDeps {
+  /** The canary rollout's steps: the model runtimes provisioning loads a version with (default: the gateway's). */
+  rollouts?: RolloutActivityDeps;
   /** The word a greeting starts with. */
   greeting?: string;
   /** Default: the store the configuration selects. */
@@ -21,6 +24,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   return {
     ...createTrainingActivities(deps),
     ...createMonitoringActivities(deps),
+    ...createRolloutActivities({ store: deps.artifactStore, pollIntervalMs: deps.pollIntervalMs, ...deps.rollouts }),
     /** Pure: the smoke path that proves worker, server and client talk to each other. */
     async greet(name: string): Promise<string> {
       return `${greeting}, ${name}!`;
