@@ -257,8 +257,9 @@ const specListSchema = z.array(z.union([tensorSpecSchema, colSpecSchema]));
  * OIP client sends each column as its own input and the MLflow scoring shapes map frame columns onto
  * them by name. Unnamed specs are `<prefix>-<i>` (MLServer's `input-0`, `output-0`).
  */
-export function mlflowSchemaToTensors(json: string | null | undefined, prefix: 'input' | 'output'): TensorMeta[] {
-  if (json === null || json === undefined || json.trim() === '') return [];
+export function mlflowSchemaToTensors(json: unknown, prefix: 'input' | 'output'): TensorMeta[] {
+  if (json === null || json === undefined || json === '') return [];
+  if (typeof json !== 'string') throw new OipError(422, `The model's ${prefix} signature is not JSON`);
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -280,8 +281,8 @@ export function mlflowSchemaToTensors(json: string | null | undefined, prefix: '
   });
 }
 
-/** An MLflow signature (`{inputs, outputs}` JSON strings from the MLmodel file) as tensor metadata. */
-export function mlflowSignatureToTensors(signature: { inputs?: string | null; outputs?: string | null } | null | undefined): { inputs: TensorMeta[]; outputs: TensorMeta[] } {
+/** An MLflow signature (`{inputs, outputs}` JSON strings from the MLmodel file, as registration stores it) as tensor metadata. */
+export function mlflowSignatureToTensors(signature: { inputs?: unknown; outputs?: unknown } | null | undefined): { inputs: TensorMeta[]; outputs: TensorMeta[] } {
   if (!signature) return { inputs: [], outputs: [] };
   return { inputs: mlflowSchemaToTensors(signature.inputs, 'input'), outputs: mlflowSchemaToTensors(signature.outputs, 'output') };
 }
