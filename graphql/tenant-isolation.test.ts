@@ -30,7 +30,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -67,7 +67,9 @@ async function snapshotA() {
            (select string_agg(status || coalesce(cancel_requested_at::text, ''), ',' order by id) from training_jobs where org_id = ${A.orgId}) as jobs,
            (select string_agg(array_to_string(checks, ';'), ',' order by id) from (select id, array(select jsonb_array_elements_text(checks)) as checks from evaluation_policies where org_id = ${A.orgId}) p) as evaluation_policies,
            (select string_agg(status::text, ',' order by id) from evaluations where org_id = ${A.orgId}) as evaluations,
-           (select string_agg(cron || paused || coalesce(deleted_at::text, ''), ',' order by id) from retraining_policies where org_id = ${A.orgId}) as retraining`;
+           (select string_agg(cron || paused || coalesce(deleted_at::text, ''), ',' order by id) from retraining_policies where org_id = ${A.orgId}) as retraining,
+           (select string_agg(name || traffic_generation || sample_rate || coalesce(rate_limit_per_second, 0) || traffic::text, ',' order by id) from deployments where org_id = ${A.orgId}) as deployments,
+           (select count(*) from predictions where org_id = ${A.orgId})::int as predictions`;
   return rows[0];
 }
 
@@ -100,6 +102,13 @@ beforeAll(async () => {
   ids.retrainingPolicy = 'rtp_' + ids.model.slice(3);
   await db.ownerSql`insert into retraining_policies (id, org_id, model_id, name, job_template, cron, created_by)
     values (${ids.retrainingPolicy}, ${A.orgId}, ${ids.model}, 'nightly', ${db.ownerSql.json({ project: ids.project, command: ['true'] })}, '0 3 * * *', ${A.actor.userId})`;
+  // A deployment and a prediction written as the gateway writes them (the version has no model files to check).
+  ids.deployment = 'dep_' + ids.model.slice(3);
+  await db.ownerSql`insert into deployments (id, org_id, project_id, model_id, name, cluster_id, traffic)
+    values (${ids.deployment}, ${A.orgId}, ${ids.project}, ${ids.model}, 'a-prod', ${ids.cluster},
+            ${db.ownerSql.json({ arms: [{ versionId: ids.modelVersion, version: 1, weight: 100, role: 'stable' }], sticky: null, shadows: [] })})`;
+  await db.ownerSql`insert into predictions (org_id, deployment_id, model_version_id, version, arm, request_id, protocol, at, latency_ms, status)
+    values (${A.orgId}, ${ids.deployment}, ${ids.modelVersion}, 1, 'stable', 'r1', 'oip', now(), 3, 200)`;
 });
 afterAll(async () => {
   await db.drop();
@@ -303,6 +312,24 @@ const cases: Record<string, Case[]> = {
   setRetrainingPaused: [{ name: 'A policy', query: 'mutation($id: ID!) { setRetrainingPaused(policyId: $id, paused: true) { id } }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
   triggerRetraining: [{ name: 'A policy', query: 'mutation($id: ID!) { triggerRetraining(policyId: $id) }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
   deleteRetrainingPolicy: [{ name: 'A policy', query: 'mutation($id: ID!) { deleteRetrainingPolicy(policyId: $id) }', vars: () => ({ id: ids.retrainingPolicy }), expect: 'NOT_FOUND' }],
+  deployments: [
+    { name: 'deployments', query: '{ deployments { id name traffic { arms { versionNumber } } metrics { requests arms { versionId } } } }', expect: (d) => { noAData(d); expect(d).toEqual({ deployments: [] }); } },
+    { name: 'of A project', query: 'query($p: ID) { deployments(projectId: $p) { id } }', vars: () => ({ p: ids.project }), expect: (d) => expect(d).toEqual({ deployments: [] }) },
+    { name: 'of A model', query: 'query($m: ID) { deployments(modelId: $m) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+  ],
+  deployment: [
+    { name: 'A deployment by id', query: 'query($id: ID) { deployment(id: $id) { id metrics { requests series { version } } } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
+    { name: 'A deployment by name', query: '{ deployment(name: "a-prod") { id endpoint { oipUrl } } }', expect: 'NOT_FOUND' },
+  ],
+  createDeployment: [
+    { name: 'of A model', query: 'mutation($m: ID!) { createDeployment(input: { name: "steal", modelId: $m, version: 1 }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+    { name: 'in A project', query: 'mutation($m: ID!, $p: ID!) { createDeployment(input: { name: "steal", modelId: $m, version: 1, projectId: $p }) { id } }', vars: () => ({ m: ids.bModel, p: ids.project }), expect: 'NOT_FOUND' },
+  ],
+  updateDeployment: [{ name: 'A deployment', query: 'mutation($id: ID!) { updateDeployment(input: { deploymentId: $id, sampleRate: 1, rateLimitPerSecond: 1 }) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  setDeploymentTraffic: [
+    { name: 'A deployment', query: 'mutation($id: ID!) { setDeploymentTraffic(input: { deploymentId: $id, arms: [{ version: 1, weight: 100, role: stable }] }) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
+  ],
+  deleteDeployment: [{ name: 'A deployment', query: 'mutation($id: ID!) { deleteDeployment(id: $id) }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
 };
 
 describe('two tenants', () => {
