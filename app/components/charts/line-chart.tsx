@@ -63,10 +63,16 @@ export function LineChart({
   height = 240,
   onZoom,
   domain,
+  formatX = formatTick,
+  formatY = formatMetric,
 }: {
   series: ChartSeries[];
   yLabel: string;
   xLabel?: string;
+  /** Labels of x ticks and of the tooltip's heading (times, on a dashboard). */
+  formatX?: (v: number) => string;
+  /** Values in the tooltip. */
+  formatY?: (v: number) => string;
   height?: number;
   onZoom?: (minStep: number, maxStep: number) => void;
   /** Fixes the x range (a zoomed window) instead of fitting the data. */
@@ -166,7 +172,7 @@ export function LineChart({
             <g key={`x${t}`}>
               <line x1={x(t)} x2={x(t)} y1={height - M.bottom} y2={height - M.bottom + 4} className="stroke-zinc-300" />
               <text x={x(t)} y={height - M.bottom + 16} textAnchor="middle" className="fill-zinc-400 text-[10.5px] tabular-nums">
-                {formatTick(t)}
+                {formatX(t)}
               </text>
             </g>
           ))}
@@ -237,14 +243,14 @@ export function LineChart({
           style={x(snapStep) > width / 2 ? { right: width - x(snapStep) + 12 } : { left: x(snapStep) + 12 }}
         >
           <p className="mb-1 font-medium text-zinc-500">
-            Step <span className="tabular-nums text-zinc-900">{formatMetric(snapStep)}</span>
+            {xLabel} <span className="tabular-nums text-zinc-900">{formatX(snapStep)}</span>
           </p>
           <ul className="space-y-0.5">
             {hovered.map(({ s, p }) => (
               <li key={s.id} className="flex items-center gap-2">
                 <span className="size-2 shrink-0 rounded-full" style={{ background: s.color }} />
                 <span className="min-w-0 flex-1 truncate text-zinc-600">{series.length > 1 ? s.label : yLabel}</span>
-                <span className="font-medium tabular-nums text-zinc-900">{formatMetric(p.value)}</span>
+                <span className="font-medium tabular-nums text-zinc-900">{formatY(p.value)}</span>
                 {p.step !== snapStep && <span className="text-zinc-400">@{p.step}</span>}
               </li>
             ))}
