@@ -31,14 +31,15 @@ const log = prefixer('gantry');
 
 const HELP = `Usage: tsx scripts/run.ts [--dev]
 
-Starts PostgreSQL (unless DATABASE_URL is set) and the web server, and meanwhile Temporal
+Starts PostgreSQL (unless DATABASE_URL is set), the web server and the inference gateway, and meanwhile Temporal
 (unless TEMPORAL_ADDRESS is set; its CLI is built first when none is found) and then the
 worker. The web app does not wait for Temporal: training jobs, evaluations and retraining
 switch on when it is up. --dev runs Next.js in development mode; without it, the production
 build (built first when missing or older than the sources).
 
-Environment: PORT (3000), GANTRY_HOME (.gantry), GANTRY_PG_PORT (5433),
-GANTRY_TEMPORAL_PORT (7233), GANTRY_TEMPORAL_UI_PORT (8233), DATABASE_URL, TEMPORAL_ADDRESS,
+Environment: PORT (3000), GATEWAY_PORT (3001, the inference gateway), GANTRY_HOME (.gantry),
+GANTRY_PG_PORT (5433), GANTRY_TEMPORAL_PORT (7233), GANTRY_TEMPORAL_UI_PORT (8233), DATABASE_URL,
+TEMPORAL_ADDRESS,
 AUTH_SECRET, GANTRY_PUBLIC_URL, and GANTRY_SEED_DEMO, the demo organization:
   full   (default unless NODE_ENV=production) its experiment and model at start, then, in the
          background once the worker runs, the example training job, a failing job and an
@@ -52,6 +53,8 @@ const launcherSchema = z.object({
   GANTRY_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   GANTRY_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   GANTRY_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  GANTRY_GATEWAY_URL: z.string().optional(),
   // `true`/`1` and `0` are the older spellings of `full` and `false`.
   GANTRY_SEED_DEMO: z
     .enum(['full', 'data', 'false', 'true', '1', '0'])
@@ -366,6 +369,8 @@ async function main(): Promise<void> {
   process.env.GANTRY_HOME = home;
   process.env.PORT = String(launcher.PORT);
   process.env.GANTRY_PUBLIC_URL = launcher.GANTRY_PUBLIC_URL || `http://localhost:${launcher.PORT}`;
+  process.env.GATEWAY_PORT = String(launcher.GATEWAY_PORT);
+  process.env.GANTRY_GATEWAY_URL = launcher.GANTRY_GATEWAY_URL || `http://localhost:${launcher.GATEWAY_PORT}`;
   if (!launcher.AUTH_SECRET) {
     if (production) throw new Error('AUTH_SECRET must be set in production (32+ random characters).');
     process.env.AUTH_SECRET = localSecret(home, 'auth-secret');
@@ -427,6 +432,7 @@ async function startAll(sup: Supervisor, ctx: Ctx): Promise<void> {
   const began = Date.now();
 
   await assertPortFree(launcher.PORT, 'the web app', 'PORT');
+  await assertPortFree(launcher.GATEWAY_PORT, 'the inference gateway', 'GATEWAY_PORT');
 
   // Temporal is found (or built, minutes on a fresh machine) in the background; nothing else waits
   // for it. Its address is fixed now, so the web app and the worker connect once it listens.
@@ -520,6 +526,9 @@ async function startAll(sup: Supervisor, ctx: Ctx): Promise<void> {
   const webArgs = ['--import', 'tsx', path.join('scripts', 'web-server.ts'), ...(mode === 'dev' ? ['--dev'] : [])];
   const web = spawnManaged('web', process.execPath, webArgs, { cwd: ROOT, env: childEnv(ctx), onLine: prefixer('web') });
   sup.addChild(web, { critical: true });
+  // The inference gateway needs only the database: it serves deployments whether or not Temporal is up.
+  const gateway = spawnManaged('gateway', process.execPath, ['--import', 'tsx', path.join('workers', 'gateway.ts')], { cwd: ROOT, env: childEnv(ctx), onLine: prefixer('gateway') });
+  sup.addChild(gateway, { critical: true });
   const demo = await seeding;
 
   // With an external Temporal the worker starts now and waits for Temporal itself.
@@ -549,6 +558,7 @@ async function startAll(sup: Supervisor, ctx: Ctx): Promise<void> {
     `  App          ${publicUrl}`,
     `  GraphQL      ${publicUrl}/api/graphql`,
     `  MLflow       MLFLOW_TRACKING_URI=${publicUrl}`,
+    `  Gateway      ${process.env.GANTRY_GATEWAY_URL} (Open Inference Protocol: /v2/models/<deployment>/infer)`,
     temporalLine,
     `  Database     ${databaseNote}`,
     `  Data         ${home}`,

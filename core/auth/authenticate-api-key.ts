@@ -33,7 +33,7 @@ const reject = (message: string) => new AppError('UNAUTHENTICATED', message);
  * database round trip. Only verified keys are remembered, under the hash of the
  * whole key; a wrong secret always goes to Postgres and counts against its IP.
  */
-export async function authenticateApiKey(rawKey: string, meta: RequestMeta): Promise<Actor> {
+export async function authenticateApiKey(rawKey: string, meta: RequestMeta, opts: { perKeyLimit?: boolean } = {}): Promise<Actor> {
   const limit = env().RATE_LIMIT_API_KEY_PER_MINUTE;
   const key = rawKey.trim();
   const parsed = parseApiKey(key);
@@ -42,7 +42,8 @@ export async function authenticateApiKey(rawKey: string, meta: RequestMeta): Pro
     await badAttempt();
     throw reject('The API key is malformed');
   }
-  await consumeLeasedRateLimit({ key: `apikey:key:${parsed.prefix}`, limit, windowSeconds: 60 });
+  // The inference gateway limits by deployment instead (opts.perKeyLimit false): a service's one key may carry far more predictions than API calls.
+  if (opts.perKeyLimit !== false) await consumeLeasedRateLimit({ key: `apikey:key:${parsed.prefix}`, limit, windowSeconds: 60 });
 
   const digest = hashApiKey(key);
   const cached = cachedApiKey(digest);

@@ -43,7 +43,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'gantry-e2e-'));
   // As root, the embedded PostgreSQL runs as the `postgres` user, which must reach $GANTRY_HOME/pg.
   chmodSync(home, 0o755);
-  const [port, pgPort, temporalPort, temporalUiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [port, pgPort, temporalPort, temporalUiPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${port}`;
 
   let dropDatabase = async () => {};
@@ -78,6 +78,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     GANTRY_PG_PORT: String(pgPort),
     GANTRY_TEMPORAL_PORT: String(temporalPort),
     GANTRY_TEMPORAL_UI_PORT: String(temporalUiPort),
+    GATEWAY_PORT: String(gatewayPort),
+    GANTRY_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
     GANTRY_PUBLIC_URL: baseUrl,
     NEXT_TELEMETRY_DISABLED: '1',
     // Every story signs up from 127.0.0.1; e2e/limits/ checks that the limits hold.
@@ -144,6 +146,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
 
   process.env.GANTRY_E2E_BASE_URL = baseUrl;
+  process.env.GANTRY_E2E_GATEWAY_URL = `http://127.0.0.1:${gatewayPort}`;
   return async () => {
     if (child.pid && isAlive(child.pid) && exitCode === undefined) console.log('e2e: stopping the platform');
     await teardown();

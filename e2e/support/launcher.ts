@@ -11,10 +11,11 @@ export interface Ports {
   pg: number;
   temporal: number;
   temporalUi: number;
+  gateway: number;
 }
 
 export async function freePorts(): Promise<Ports> {
-  return { web: await freePort(), pg: await freePort(), temporal: await freePort(), temporalUi: await freePort() };
+  return { web: await freePort(), pg: await freePort(), temporal: await freePort(), temporalUi: await freePort(), gateway: await freePort() };
 }
 
 export interface Launched {
@@ -47,13 +48,14 @@ export function startLauncher(opts: {
     GANTRY_PG_PORT: String(ports.pg),
     GANTRY_TEMPORAL_PORT: String(ports.temporal),
     GANTRY_TEMPORAL_UI_PORT: String(ports.temporalUi),
+    GATEWAY_PORT: String(ports.gateway),
     NEXT_TELEMETRY_DISABLED: '1',
     // The demo organization without its background jobs, whose Python processes would outlive a
     // platform stopped seconds after it started (core/demo/seed-demo.test.ts covers those).
     GANTRY_SEED_DEMO: 'data',
     ...opts.env,
   };
-  for (const key of ['DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_APP_PASSWORD', 'TEMPORAL_ADDRESS', 'NODE_ENV', 'GANTRY_RUN_ID', 'GANTRY_HOME', 'GANTRY_PUBLIC_URL']) {
+  for (const key of ['DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_APP_PASSWORD', 'TEMPORAL_ADDRESS', 'NODE_ENV', 'GANTRY_RUN_ID', 'GANTRY_HOME', 'GANTRY_PUBLIC_URL', 'GANTRY_GATEWAY_URL']) {
     if (!opts.env || !(key in opts.env)) delete env[key];
   }
   if (opts.home) env.GANTRY_HOME = opts.home;

@@ -1,9 +1,15 @@
-import { predictions } from '../../../db/schema';
+import { inArray } from 'drizzle-orm';
+import { deployments, predictions } from '../../../db/schema';
 import { createLogger } from '../../observability/logger';
 import { systemContext } from '../../tenancy/context';
 import { withTenant } from '../../tenancy/with-tenant';
 
 const log = createLogger('gateway.predictions');
+
+const isForeignKeyViolation = (e: unknown): boolean => {
+  for (let c: unknown = e; c && typeof c === 'object'; c = (c as { cause?: unknown }).cause) if ((c as { code?: unknown }).code === '23503') return true;
+  return false;
+};
 
 export type PredictionRecord = Omit<typeof predictions.$inferInsert, 'id'> & { inputs?: unknown; outputs?: unknown };
 
@@ -78,16 +84,37 @@ export class PredictionLog {
         if (list) list.push(r);
         else byOrg.set(r.orgId, [r]);
       }
-      for (const [orgId, rows] of byOrg) {
-        try {
-          await withTenant(systemContext(orgId, 'gateway', 'prediction-log'), (tx) => tx.insert(predictions).values(rows));
-          this.stats.written += rows.length;
-        } catch (e) {
-          // A deployment deleted while its records waited (foreign key) or PostgreSQL away: these rows are lost, and counted.
-          this.stats.failedWrites += rows.length;
-          log.warn('could not write predictions', { orgId, rows: rows.length, error: e instanceof Error ? e.message : String(e) });
-        }
+      for (const [orgId, rows] of byOrg) await this.write(orgId, rows);
+    }
+  }
+
+  private async write(orgId: string, rows: PredictionRecord[]): Promise<void> {
+    const ctx = systemContext(orgId, 'gateway', 'prediction-log');
+    try {
+      await withTenant(ctx, (tx) => tx.insert(predictions).values(rows));
+      this.stats.written += rows.length;
+      return;
+    } catch (e) {
+      if (!isForeignKeyViolation(e)) {
+        // PostgreSQL away or refusing: these rows are lost, and counted.
+        this.stats.failedWrites += rows.length;
+        log.warn('could not write predictions', { orgId, rows: rows.length, error: e instanceof Error ? e.message : String(e) });
+        return;
       }
+    }
+    // A deployment was deleted while its records waited: its records go with it (as deleting it removes its log), the others are written.
+    try {
+      const written = await withTenant(ctx, async (tx) => {
+        const ids = [...new Set(rows.map((r) => r.deploymentId))];
+        const live = new Set((await tx.select({ id: deployments.id }).from(deployments).where(inArray(deployments.id, ids))).map((d) => d.id));
+        const keep = rows.filter((r) => live.has(r.deploymentId));
+        if (keep.length) await tx.insert(predictions).values(keep);
+        return keep.length;
+      });
+      this.stats.written += written;
+    } catch (e) {
+      this.stats.failedWrites += rows.length;
+      log.warn('could not write predictions', { orgId, rows: rows.length, error: e instanceof Error ? e.message : String(e) });
     }
   }
 

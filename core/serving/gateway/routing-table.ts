@@ -63,8 +63,8 @@ export class RoutingTable {
   private listening = false;
   /** Grows with every notification: a route read while one arrived may be stale, so it is not kept. */
   private epoch = 0;
-  /** Called with the deployment ID after an entry is dropped (the model pool releases versions no route uses). */
-  onChange: (deploymentId: string) => void = () => {};
+  /** Called once changed routes are read again, with the deployment that changed (null for all): the model pool releases versions no route uses. */
+  onChange: (deploymentId: string | null) => void = () => {};
 
   constructor(opts: RoutingTableOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 30_000;
@@ -101,20 +101,32 @@ export class RoutingTable {
     return [...this.entries.values()].flatMap((e) => (e.route ? [e.route] : []));
   }
 
+  /** Drops every entry and reads again the routes that were held (after a reconnect: anything may have changed). */
   clear(): void {
-    const ids = this.routes().map((r) => r.deploymentId);
+    const held = this.routes();
     this.epoch++;
     this.entries.clear();
-    for (const id of ids) this.onChange(id);
+    void this.reload(held.map((r) => [r.orgId, r.name]), null);
   }
 
   private notified(payload: string): void {
     const [orgId, deploymentId] = payload.split(' ');
     if (!orgId || !deploymentId) return;
     this.epoch++;
+    const stale: [string, string][] = [];
     for (const [key, e] of this.entries) {
+      if (e.route?.deploymentId === deploymentId) stale.push([e.route.orgId, e.route.name]);
       if (e.route ? e.route.deploymentId === deploymentId : key.startsWith(`${orgId}\u0000`)) this.entries.delete(key);
     }
+    void this.reload(stale, deploymentId);
+  }
+
+  /**
+   * Reads changed routes again at once rather than on the next request, so the models they still use
+   * stay loaded (the pool closes only versions no route names once the fresh routes are in).
+   */
+  private async reload(keys: [string, string][], deploymentId: string | null): Promise<void> {
+    await Promise.all(keys.map(([org, name]) => this.get(org, name).catch((e: unknown) => log.warn('could not reload a route', { name, error: e instanceof Error ? e.message : String(e) }))));
     this.onChange(deploymentId);
   }
 
