@@ -100,14 +100,14 @@ test('deploy a registered model, call its endpoint and watch the dashboard move'
     await page.getByRole('main').getByRole('link', { name: /churn/ }).first().click();
     await page.getByRole('link', { name: 'Version 1', exact: true }).click();
     await expect(page.getByTestId('version-title')).toContainText('v1');
-    await page.getByRole('link', { name: 'Deploy' }).click();
+    await page.getByRole('link', { name: 'Deploy', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Deploy a model' })).toBeVisible();
-    await expect(page.getByLabel('Model')).toHaveValue(/.+/);
-    await expect(page.getByLabel('Version')).toHaveValue('1');
+    await expect(page.getByLabel('Model', { exact: true })).toHaveValue(/.+/);
+    await expect(page.getByLabel('Version', { exact: true })).toHaveValue('1');
     await expect(page.getByLabel('Deployment name')).toHaveValue('churn-prod');
     await page.getByLabel('Sample rate').fill('100');
     await page.getByLabel('Rate limit').fill('500');
-    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await expect(page).toHaveURL(new RegExp(`/o/${org}/deployments/churn-prod$`), { timeout: 30_000 });
   });
 
@@ -125,9 +125,9 @@ test('deploy a registered model, call its endpoint and watch the dashboard move'
   await test.step('a taken name is refused next to the field', async () => {
     await page.goto(`/o/${org}/deployments`);
     await page.getByRole('link', { name: 'Deploy a model' }).click();
-    await page.getByLabel('Model').selectOption({ label: 'churn' });
+    await page.getByLabel('Model', { exact: true }).selectOption({ label: 'churn' });
     await page.getByLabel('Deployment name').fill('churn-prod');
-    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await expect(page.getByText('Already taken')).toBeVisible();
     await expect(page.getByLabel('Deployment name')).toHaveAttribute('aria-invalid', 'true');
     await screenshot(page, 'deployments-deploy-form');
@@ -147,8 +147,9 @@ test('deploy a registered model, call its endpoint and watch the dashboard move'
   });
 
   const inferenceKey = await test.step('create a key that can only call deployments', async () => {
-    const key = await createKey(page, org, 'churn service', 'Inference');
+    await page.goto(`/o/${org}/settings/api-keys`);
     await expect(page.getByText('Call deployments on the inference gateway, nothing else')).toBeVisible();
+    const key = await createKey(page, org, 'churn service', 'Inference');
     // It reads nothing else.
     const res = await request.post('/api/graphql', { headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, data: { query: '{ deployments { id } }' } });
     expect(((await res.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -159,7 +160,7 @@ test('deploy a registered model, call its endpoint and watch the dashboard move'
     const answered = new Set<string>();
     for (let i = 0; i < 40; i++) {
       const res = await predict(request, gateway, inferenceKey, i);
-      answered.add(res.headers()['x-model-version']!);
+      answered.add(res.headers()['x-gantry-model-version']!);
       const body = (await res.json()) as { outputs: { name: string; data: number[] }[] };
       expect(body.outputs.map((o) => o.name)).toEqual(['probability', 'label']);
     }

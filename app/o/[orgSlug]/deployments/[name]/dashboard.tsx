@@ -199,8 +199,8 @@ export function Dashboard({ name, oipCurl, keysHref }: { name: string; oipCurl: 
                       </span>
                     </TD>
                     <TD className="text-zinc-500">{s.arm}</TD>
-                    <TD className="text-right tabular-nums" data-testid="version-requests">
-                      {formatCount(s.requests)}
+                    <TD className="text-right tabular-nums">
+                      <span data-testid="version-requests">{formatCount(s.requests)}</span>
                     </TD>
                     <TD className="text-right tabular-nums">{formatRate(s.requestsPerSecond)}</TD>
                     <TD className={cx('text-right tabular-nums', s.serverErrors > 0 && 'font-medium text-red-600')}>{formatCount(s.serverErrors)}</TD>
