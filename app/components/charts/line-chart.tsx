@@ -65,6 +65,7 @@ export function LineChart({
   domain,
   formatX = formatTick,
   formatY = formatMetric,
+  zeroBased = false,
 }: {
   series: ChartSeries[];
   yLabel: string;
@@ -73,6 +74,8 @@ export function LineChart({
   formatX?: (v: number) => string;
   /** Values in the tooltip. */
   formatY?: (v: number) => string;
+  /** The y axis starts at 0 (rates, counts, latencies), and an all-zero series sits on the floor rather than mid-chart. */
+  zeroBased?: boolean;
   height?: number;
   onZoom?: (minStep: number, maxStep: number) => void;
   /** Fixes the x range (a zoomed window) instead of fitting the data. */
@@ -97,13 +100,15 @@ export function LineChart({
     const values = series.flatMap((s) => [...s.points.map((p) => p.value), ...(s.band ?? []).flatMap((b) => [b.min, b.max])]);
     const xd: [number, number] = domain ?? (steps.length ? [Math.min(...steps), Math.max(...steps)] : [0, 1]);
     if (xd[0] === xd[1]) xd[1] = xd[0] + 1;
-    const yd = paddedExtent(values) ?? [0, 1];
+    const padded = paddedExtent(values) ?? [0, 1];
+    const top = Math.max(0, ...values.filter(Number.isFinite));
+    const yd: [number, number] = zeroBased ? [0, top > 0 ? top * 1.08 : 1] : padded;
     const x = linearScale(xd, [M.left, Math.max(M.left + 1, width - M.right)]);
     const y = linearScale(yd, [height - M.bottom, M.top]);
     const xTicks = niceTicks(xd[0], xd[1], Math.max(2, Math.floor(width / 90))).filter((t) => t >= xd[0] && t <= xd[1]);
     const yTicks = niceTicks(yd[0], yd[1], Math.max(3, Math.floor(height / 40))).filter((t) => t >= yd[0] && t <= yd[1]);
     return { x, y, xTicks, yTicks };
-  }, [series, width, height, domain]);
+  }, [series, width, height, domain, zeroBased]);
 
   const innerLeft = M.left;
   const innerRight = Math.max(M.left + 1, width - M.right);

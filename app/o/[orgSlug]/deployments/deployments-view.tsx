@@ -54,7 +54,7 @@ export function DeploymentsView() {
   );
   return (
     <>
-      <PageHeader title="Deployments" description="Models behind a stable endpoint on the inference gateway: which versions answer, in what share, and how they are doing." actions={deploy} />
+      <PageHeader title="Deployments" description="Models behind stable endpoints: which versions answer, in what share, and how they are doing." actions={deploy} />
       <Card>
         <CardHeader
           title={

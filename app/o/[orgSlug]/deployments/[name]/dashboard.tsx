@@ -131,10 +131,13 @@ export function Dashboard({ name, oipCurl, keysHref }: { name: string; oipCurl: 
       label: versionLabel(s.version, s.shadow),
       // A shadow draws in its version's colour, lighter: the same model, not an arm callers reach.
       color: s.shadow ? `${versionColor(s.version)}80` : versionColor(s.version),
-      points: s.points.map((p) => ({ step: Date.parse(p.at), value: value(p) })),
+      // Buckets without requests have no error rate or latency: those values are left out and the line joins its neighbours.
+      points: s.points.map((p) => ({ step: Date.parse(p.at), value: value(p) })).filter((p) => Number.isFinite(p.value)),
     }));
   const legend = (m?.series ?? []).map((s) => ({ label: versionLabel(s.version, s.shadow), color: versionColor(s.version), dashed: s.shadow }));
   const bucket = m?.bucketSeconds ?? 60;
+  // The whole window on the x axis, however few buckets have data.
+  const domain: [number, number] | null = m ? [Date.parse(m.from), Date.parse(m.to) - bucket * 1000] : null;
   const stats = [...(m?.arms ?? []), ...(m?.shadows ?? [])];
   const anyTraffic = stats.some((s) => s.requests > 0);
   const armVersions = (m?.predictions.versions ?? []).filter((v) => v.count > 0);
@@ -215,20 +218,22 @@ export function Dashboard({ name, oipCurl, keysHref }: { name: string; oipCurl: 
             </Table>
             <div className="grid gap-4 lg:grid-cols-2">
               <Panel title="Requests per second" unit="req/s" legend={<Legend items={legend} />}>
-                <LineChart series={lines((p) => p.requests / bucket)} yLabel="req/s" xLabel="Time" formatX={fmtTime} formatY={(v) => formatRate(v)} height={200} />
+                <LineChart series={lines((p) => p.requests / bucket)} yLabel="req/s" xLabel="Time" domain={domain} formatX={fmtTime} formatY={(v) => formatRate(v)} height={200} zeroBased />
               </Panel>
               <Panel title="Server errors" unit="% of requests, 5xx" legend={<Legend items={legend} />}>
                 <LineChart
                   series={lines((p) => (p.requests ? (p.serverErrors / p.requests) * 100 : NaN))}
                   yLabel="5xx %"
                   xLabel="Time"
+                  domain={domain}
                   formatX={fmtTime}
                   formatY={(v) => `${v.toFixed(1)}%`}
                   height={200}
+                  zeroBased
                 />
               </Panel>
               <Panel title="Latency p95" unit="ms" legend={<Legend items={legend} />}>
-                <LineChart series={lines((p) => p.p95LatencyMs ?? NaN)} yLabel="p95 ms" xLabel="Time" formatX={fmtTime} formatY={(v) => formatMs(v)} height={200} />
+                <LineChart series={lines((p) => p.p95LatencyMs ?? NaN)} yLabel="p95 ms" xLabel="Time" domain={domain} formatX={fmtTime} formatY={(v) => formatMs(v)} height={200} zeroBased />
               </Panel>
               <Panel
                 title={m.predictions.output ? `Predictions: ${m.predictions.output}` : 'Predictions'}
