@@ -73,7 +73,9 @@ async function snapshotA() {
            (select string_agg(status::text || count, ',' order by id) from alerts where org_id = ${A.orgId}) as alerts,
            (select string_agg(coalesce(read_at::text, 'unread'), ',' order by id) from notifications where org_id = ${A.orgId}) as notifications,
            (select string_agg(url || enabled || coalesce(deleted_at::text, ''), ',' order by id) from webhook_endpoints where org_id = ${A.orgId}) as webhooks,
-           (select string_agg(state::text || coalesce(approved_by, ''), ',' order by id) from rollouts where org_id = ${A.orgId}) as rollouts`;
+           (select string_agg(state::text || coalesce(approved_by, ''), ',' order by id) from rollouts where org_id = ${A.orgId}) as rollouts,
+           (select string_agg(name || traffic_generation || sample_rate || coalesce(rate_limit_per_second, 0) || traffic::text, ',' order by id) from deployments where org_id = ${A.orgId}) as deployments,
+           (select count(*) from predictions where org_id = ${A.orgId})::int as predictions`;
   return rows[0];
 }
 
@@ -125,6 +127,8 @@ beforeAll(async () => {
   ids.rollout = 'ro_' + ids.model.slice(3);
   await db.ownerSql`insert into rollouts (id, org_id, deployment_id, n, from_version_id, from_version, to_version_id, to_version, plan, state, started_by_label)
     values (${ids.rollout}, ${A.orgId}, ${ids.deployment}, 1, ${ids.modelVersion}, 1, ${ids.modelVersion}, 1, ${db.ownerSql.json({ steps: [{ weight: 100, minRequests: 1, minDurationSeconds: 1 }], thresholds: {}, requireApproval: true, stepTimeoutSeconds: 60 })}, 'paused', ${A.actor.email})`;
+  await db.ownerSql`insert into predictions (org_id, deployment_id, model_version_id, version, arm, request_id, protocol, at, latency_ms, status)
+    values (${A.orgId}, ${ids.deployment}, ${ids.modelVersion}, 1, 'stable', 'r1', 'oip', now(), 3, 200)`;
 });
 afterAll(async () => {
   await db.drop();
@@ -372,6 +376,24 @@ const cases: Record<string, Case[]> = {
   // B's own endpoint, in B's organization: A's rows are untouched (checked by the snapshot).
   createWebhookEndpoint: [{ name: 'own', query: 'mutation { createWebhookEndpoint(url: "https://b.example.com/hook") { endpoint { id url } secret } }', expect: noAData }],
   deleteWebhookEndpoint: [{ name: 'A endpoint', query: 'mutation($id: ID!) { deleteWebhookEndpoint(endpointId: $id) }', vars: () => ({ id: ids.webhookEndpoint }), expect: 'NOT_FOUND' }],
+  deployments: [
+    { name: 'deployments', query: '{ deployments { id name traffic { arms { versionNumber } } metrics { requests arms { versionId } } } }', expect: (d) => { noAData(d); expect(d).toEqual({ deployments: [] }); } },
+    { name: 'of A project', query: 'query($p: ID) { deployments(projectId: $p) { id } }', vars: () => ({ p: ids.project }), expect: (d) => expect(d).toEqual({ deployments: [] }) },
+    { name: 'of A model', query: 'query($m: ID) { deployments(modelId: $m) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+  ],
+  deployment: [
+    { name: 'A deployment by id', query: 'query($id: ID) { deployment(id: $id) { id metrics { requests series { version } } } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
+    { name: 'A deployment by name', query: '{ deployment(name: "a-endpoint") { id endpoint { oipUrl } } }', expect: 'NOT_FOUND' },
+  ],
+  createDeployment: [
+    { name: 'of A model', query: 'mutation($m: ID!) { createDeployment(input: { name: "steal", modelId: $m, version: 1 }) { id } }', vars: () => ({ m: ids.model }), expect: 'NOT_FOUND' },
+    { name: 'in A project', query: 'mutation($m: ID!, $p: ID!) { createDeployment(input: { name: "steal", modelId: $m, version: 1, projectId: $p }) { id } }', vars: () => ({ m: ids.bModel, p: ids.project }), expect: 'NOT_FOUND' },
+  ],
+  updateDeployment: [{ name: 'A deployment', query: 'mutation($id: ID!) { updateDeployment(input: { deploymentId: $id, sampleRate: 1, rateLimitPerSecond: 1 }) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  setDeploymentTraffic: [
+    { name: 'A deployment', query: 'mutation($id: ID!) { setDeploymentTraffic(input: { deploymentId: $id, arms: [{ version: 1, weight: 100, role: stable }] }) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
+  ],
+  deleteDeployment: [{ name: 'A deployment', query: 'mutation($id: ID!) { deleteDeployment(id: $id) }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
 };
 
 describe('two tenants', () => {

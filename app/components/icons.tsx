@@ -229,6 +229,13 @@ export function Logo() {
   );
 }
 
+export const RocketIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M5 15c-1.5 1.3-2 4-2 6 2 0 4.7-.5 6-2" />
+    <path d="M9 18 6 15l1.5-4.5C9.8 5.2 14.5 3 21 3c0 6.5-2.2 11.2-7.5 13.5Z" />
+    <circle cx="15" cy="9" r="1.75" />
+  </Svg>
+);
 export const FlaskIcon = (p: IconProps) => (
   <Svg {...p}>
     <path d="M9 3h6" />

@@ -88,3 +88,23 @@ export const setDeploymentTrafficInput = z.object({
   sticky: z.object({ source: z.enum(['header', 'input']), name: z.string().trim().min(1).max(100) }).nullish(),
   shadows: z.array(versionNumberSchema).max(5, 'At most 5 shadows').default([]),
 });
+
+/** The windows a deployment's dashboard offers, in seconds. */
+export const METRICS_WINDOWS = { '15m': 900, '1h': 3_600, '6h': 21_600, '24h': 86_400, '7d': 604_800 } as const;
+export type MetricsWindow = keyof typeof METRICS_WINDOWS;
+const metricsWindowSchema = z.enum(Object.keys(METRICS_WINDOWS) as [MetricsWindow, ...MetricsWindow[]], { message: `The window is one of ${Object.keys(METRICS_WINDOWS).join(', ')}` });
+
+/** A dashboard's panels: traffic per version and arm, the time series, the prediction distribution. */
+export const METRICS_PANELS = ['traffic', 'series', 'predictions'] as const;
+export type MetricsPanel = (typeof METRICS_PANELS)[number];
+
+export const deploymentMetricsInput = z.object({
+  deployment: deploymentRefSchema,
+  window: metricsWindowSchema,
+  panels: z.array(z.enum(METRICS_PANELS)).min(1).default([...METRICS_PANELS]),
+});
+
+export const deploymentsMetricsInput = z.object({
+  deploymentIds: z.array(idSchema('Deployment ID')).max(500, 'At most 500 deployments at once'),
+  window: metricsWindowSchema,
+});

@@ -21,13 +21,17 @@ import { runArtifactUri } from '../../core/tracking/mlflow/serialize';
 import { getExperiment } from '../../core/tracking/get-experiment';
 import { getRun } from '../../core/tracking/get-run';
 import type { MetricSnapshot } from '../../db/schema';
-import type { Builder } from '../builder';
+import { sharedRef, type Builder } from '../builder';
 import { pageArgs } from '../pagination';
 import { OrgRoleEnum } from './enums';
 import { ProjectRef } from './project-ref';
 import { ClusterTypeRef } from './cluster';
 import { JobTypeRef } from './training-job';
 import { ExperimentRef, KeyValueInput, KeyValueRef, RunRef } from './tracking';
+
+/** Shared with deployments, whose traffic names the versions it serves. */
+export const ModelVersionTypeRef = sharedRef((builder) => builder.objectRef<ModelVersionView>('ModelVersion'));
+export const RegisteredModelTypeRef = sharedRef((builder) => builder.objectRef<RegisteredModelView>('RegisteredModel'));
 
 const cursorOf = (offset: number) => Buffer.from(String(offset)).toString('base64url');
 const tokenOf = (offset: number) => Buffer.from(String(offset)).toString('base64url');
@@ -79,7 +83,7 @@ export function register(builder: Builder) {
     }),
   });
 
-  const ModelVersionRef = builder.objectRef<ModelVersionView>('ModelVersion').implement({
+  const ModelVersionRef = ModelVersionTypeRef(builder).implement({
     fields: (t) => ({
       id: t.exposeID('id'),
       modelId: t.exposeID('modelId'),
@@ -149,7 +153,7 @@ export function register(builder: Builder) {
     }),
   });
 
-  const RegisteredModelRef = builder.objectRef<RegisteredModelView>('RegisteredModel').implement({
+  const RegisteredModelRef = RegisteredModelTypeRef(builder).implement({
     fields: (t) => ({
       id: t.exposeID('id'),
       name: t.exposeString('name'),

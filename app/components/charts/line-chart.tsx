@@ -63,10 +63,19 @@ export function LineChart({
   height = 240,
   onZoom,
   domain,
+  formatX = formatTick,
+  formatY = formatMetric,
+  zeroBased = false,
 }: {
   series: ChartSeries[];
   yLabel: string;
   xLabel?: string;
+  /** Labels of x ticks and of the tooltip's heading (times, on a dashboard). */
+  formatX?: (v: number) => string;
+  /** Values in the tooltip. */
+  formatY?: (v: number) => string;
+  /** The y axis starts at 0 (rates, counts, latencies), and an all-zero series sits on the floor rather than mid-chart. */
+  zeroBased?: boolean;
   height?: number;
   onZoom?: (minStep: number, maxStep: number) => void;
   /** Fixes the x range (a zoomed window) instead of fitting the data. */
@@ -91,13 +100,15 @@ export function LineChart({
     const values = series.flatMap((s) => [...s.points.map((p) => p.value), ...(s.band ?? []).flatMap((b) => [b.min, b.max])]);
     const xd: [number, number] = domain ?? (steps.length ? [Math.min(...steps), Math.max(...steps)] : [0, 1]);
     if (xd[0] === xd[1]) xd[1] = xd[0] + 1;
-    const yd = paddedExtent(values) ?? [0, 1];
+    const padded = paddedExtent(values) ?? [0, 1];
+    const top = Math.max(0, ...values.filter(Number.isFinite));
+    const yd: [number, number] = zeroBased ? [0, top > 0 ? top * 1.08 : 1] : padded;
     const x = linearScale(xd, [M.left, Math.max(M.left + 1, width - M.right)]);
     const y = linearScale(yd, [height - M.bottom, M.top]);
     const xTicks = niceTicks(xd[0], xd[1], Math.max(2, Math.floor(width / 90))).filter((t) => t >= xd[0] && t <= xd[1]);
     const yTicks = niceTicks(yd[0], yd[1], Math.max(3, Math.floor(height / 40))).filter((t) => t >= yd[0] && t <= yd[1]);
     return { x, y, xTicks, yTicks };
-  }, [series, width, height, domain]);
+  }, [series, width, height, domain, zeroBased]);
 
   const innerLeft = M.left;
   const innerRight = Math.max(M.left + 1, width - M.right);
@@ -166,7 +177,7 @@ export function LineChart({
             <g key={`x${t}`}>
               <line x1={x(t)} x2={x(t)} y1={height - M.bottom} y2={height - M.bottom + 4} className="stroke-zinc-300" />
               <text x={x(t)} y={height - M.bottom + 16} textAnchor="middle" className="fill-zinc-400 text-[10.5px] tabular-nums">
-                {formatTick(t)}
+                {formatX(t)}
               </text>
             </g>
           ))}
@@ -237,14 +248,14 @@ export function LineChart({
           style={x(snapStep) > width / 2 ? { right: width - x(snapStep) + 12 } : { left: x(snapStep) + 12 }}
         >
           <p className="mb-1 font-medium text-zinc-500">
-            Step <span className="tabular-nums text-zinc-900">{formatMetric(snapStep)}</span>
+            {xLabel} <span className="tabular-nums text-zinc-900">{formatX(snapStep)}</span>
           </p>
           <ul className="space-y-0.5">
             {hovered.map(({ s, p }) => (
               <li key={s.id} className="flex items-center gap-2">
                 <span className="size-2 shrink-0 rounded-full" style={{ background: s.color }} />
                 <span className="min-w-0 flex-1 truncate text-zinc-600">{series.length > 1 ? s.label : yLabel}</span>
-                <span className="font-medium tabular-nums text-zinc-900">{formatMetric(p.value)}</span>
+                <span className="font-medium tabular-nums text-zinc-900">{formatY(p.value)}</span>
                 {p.step !== snapStep && <span className="text-zinc-400">@{p.step}</span>}
               </li>
             ))}

@@ -85,6 +85,7 @@ const SCOPES: { value: ApiKeyScope; label: string; help: string }[] = [
   { value: 'read', label: 'Read', help: 'Read everything your role can read' },
   { value: 'write', label: 'Write', help: 'Read, plus what training code does: log runs, register models, submit jobs, run evaluations, edit projects' },
   { value: 'admin', label: 'Admin', help: 'Everything your role allows, including members, keys and protected aliases' },
+  { value: 'inference', label: 'Inference', help: 'Call deployments on the inference gateway, nothing else' },
 ];
 
 const EXPIRY = [
@@ -184,7 +185,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (secret: string, name: string
           </div>
           <fieldset>
             <legend className="text-sm font-medium text-zinc-800">Scopes</legend>
-            <div className="mt-2 grid gap-2 sm:grid-cols-3">
+            <div className="mt-2 grid gap-2 sm:grid-cols-2 lg:grid-cols-4">
               {SCOPES.map((s) => (
                 <label
                   key={s.value}

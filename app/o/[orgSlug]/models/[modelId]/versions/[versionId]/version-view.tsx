@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { graphql } from '@/app/gql';
 import { formatBytes } from '@/app/o/[orgSlug]/runs/[runId]/artifacts-panel';
 import { CopyButton, IdWithCopy } from '@/app/components/copy-button';
-import { ChartIcon, CodeIcon, CubeIcon, LinkIcon, TagIcon } from '@/app/components/icons';
+import { ChartIcon, CodeIcon, CubeIcon, LinkIcon, RocketIcon, TagIcon } from '@/app/components/icons';
 import { AliasChip, VersionStatusBadge } from '@/app/components/model-badges';
 import { Badge, Breadcrumb, ButtonLink, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
 import { formatDateTime, formatShortDateTime } from '@/app/lib/format';
@@ -181,6 +181,7 @@ function Signature({ json }: { json: string | null }) {
 export function VersionView({ modelId, versionId }: { modelId: string; versionId: string }) {
   const { org } = useOrg();
   const canWrite = useCan('MODEL_WRITE') === true;
+  const canDeploy = useCan('DEPLOYMENT_WRITE') === true;
   const q = useGqlQuery(ModelVersionPageQuery, { id: versionId });
   const members = useMemberNames();
   const updateVersion = useGqlMutation(UpdateModelVersionMutation);
@@ -231,9 +232,16 @@ export function VersionView({ modelId, versionId }: { modelId: string; versionId
         }
         actions={
           v && (
-            <ButtonLink href={`${base}#versions`} variant="secondary">
-              <CubeIcon className="size-4" /> All versions
-            </ButtonLink>
+            <>
+              <ButtonLink href={`${base}#versions`} variant="secondary">
+                <CubeIcon className="size-4" /> All versions
+              </ButtonLink>
+              {canDeploy && v.status === 'READY' && (
+                <ButtonLink href={`/o/${org.slug}/deployments/new?model=${v.modelId}&version=${v.version}`}>
+                  <RocketIcon className="size-4" /> Deploy
+                </ButtonLink>
+              )}
+            </>
           )
         }
       />
