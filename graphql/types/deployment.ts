@@ -18,7 +18,9 @@ import {
 } from '../../core/serving/deployment-metrics';
 import { getDeployment } from '../../core/serving/get-deployment';
 import { listDeployments } from '../../core/serving/list-deployments';
-import type { MetricsWindow } from '../../core/serving/serving.schemas';
+import { METRICS_WINDOWS, type MetricsWindow } from '../../core/serving/serving.schemas';
+import { deploymentCosts, type DeploymentCosts } from '../../core/serving/deployment-costs';
+import type { VersionCost } from '../../rules/serving/serving-cost';
 import { setDeploymentTraffic } from '../../core/serving/set-deployment-traffic';
 import { updateDeployment } from '../../core/serving/update-deployment';
 import { getProject, getProjects } from '../../core/tenancy/get-project';
@@ -192,6 +194,27 @@ export function register(builder: Builder) {
     }),
   });
 
+  const VersionCostRef = builder.objectRef<VersionCost>('DeploymentVersionCost').implement({
+    fields: (t) => ({
+      version: t.exposeInt('version'),
+      versionId: t.exposeID('versionId'),
+      replicaSeconds: t.exposeFloat('replicaSeconds', { description: 'Seconds the version had runtimes in the window, times their replicas' }),
+      costMicros: t.expose('costMicros', { type: 'Micros', description: 'Replica-seconds × the deployment’s requested resources × the cluster’s prices (the rule jobs are costed by)' }),
+      requests: t.exposeInt('requests', { description: 'Predictions it answered (for a shadow: the requests mirrored to it)' }),
+      per1000Micros: t.expose('per1000Micros', { type: 'Micros', nullable: true, description: 'Cost per 1,000 predictions; null without predictions' }),
+    }),
+  });
+  const CostsRef = builder.objectRef<DeploymentCosts>('DeploymentCosts').implement({
+    fields: (t) => ({
+      from: t.expose('from', { type: 'DateTime' }),
+      to: t.expose('to', { type: 'DateTime' }),
+      totalMicros: t.expose('totalMicros', { type: 'Micros' }),
+      requests: t.exposeInt('requests'),
+      per1000Micros: t.expose('per1000Micros', { type: 'Micros', nullable: true, description: 'The deployment’s cost per 1,000 predictions in the window' }),
+      versions: t.field({ type: [VersionCostRef], resolve: (c) => c.versions }),
+    }),
+  });
+
   const DeploymentRef = builder.objectRef<DeploymentView>('Deployment').implement({
     description: 'One stable endpoint on the inference gateway in front of a registered model’s versions',
     fields: (t) => ({
@@ -236,6 +259,13 @@ export function register(builder: Builder) {
         type: MetricsRef,
         args: { window: t.arg({ type: WindowEnum, defaultValue: 'LAST_HOUR' }) },
         resolve: (d, args) => ({ deployment: d, window: WINDOWS[(args.window ?? 'LAST_HOUR') as WindowName].window, now: new Date() }),
+      }),
+      costs: t.field({
+        type: CostsRef,
+        description: 'What the deployment cost over the window, per version and per 1,000 predictions',
+        args: { window: t.arg({ type: WindowEnum, defaultValue: 'LAST_24_HOURS' }) },
+        resolve: async (d, args, ctx) =>
+          deploymentCosts(await ctx.tenant(), { deployment: { deploymentId: d.id }, windowSeconds: METRICS_WINDOWS[WINDOWS[(args.window ?? 'LAST_24_HOURS') as WindowName].window] }),
       }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -10,6 +10,7 @@ import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
 import { useCan } from '@/app/lib/viewer';
 import { TrafficBar, trafficState } from '../traffic-bar';
+import { CostsPanel } from './costs-panel';
 import { Dashboard } from './dashboard';
 import { TrafficEditor } from './traffic-editor';
 
@@ -208,6 +209,7 @@ export function DeploymentView({ name }: { name: string }) {
       </div>
 
       {d && <Dashboard name={d.name} oipCurl={d.endpoint.oipCurl} keysHref={keysHref} />}
+      {d && <CostsPanel name={d.name} />}
     </>
   );
 }
