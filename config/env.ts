@@ -72,6 +72,8 @@ const schema = z.object({
   GATEWAY_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /** Requests per second per deployment (per gateway replica) when a deployment sets no limit. */
   GATEWAY_DEFAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1000),
+  /** The model server image deployments on Kubernetes clusters run (MLServer with its MLflow runtime). */
+  SERVING_MODEL_SERVER_IMAGE: z.string().min(1).default('seldonio/mlserver:1.7.1'),
   /** Let cluster API servers live at loopback, private or link-local addresses (self-hosted installs, tests). */
   CLUSTER_ALLOW_PRIVATE_ADDRESSES: z
     .enum(['true', 'false', '1', '0'])

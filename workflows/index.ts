@@ -16,3 +16,4 @@ export async function helloWorkflow(name: string): Promise<string> {
 export { trainingJobWorkflow } from './training-job';
 export { evaluationWorkflow } from './evaluation';
 export { retrainingWorkflow } from './retraining';
+export { deploymentProvisionWorkflow, deploymentTeardownWorkflow } from './deployment-serving';

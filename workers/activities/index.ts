@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
+import { createServingKubernetesActivities } from './serving-kubernetes';
 import { createTrainingActivities, type TrainingActivityDeps } from './training';
 
 export interface ActivityDeps extends TrainingActivityDeps {
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   const greeting = deps.greeting ?? 'Hello';
   return {
     ...createTrainingActivities(deps),
+    ...createServingKubernetesActivities(),
     /** Pure: the smoke path that proves worker, server and client talk to each other. */
     async greet(name: string): Promise<string> {
       return `${greeting}, ${name}!`;

@@ -30,10 +30,10 @@ export interface TrainingActivityDeps {
   pollIntervalMs?: number;
 }
 
-/** Input mistakes and refusals do not get better with retries; outages do. */
+/** Input mistakes and refusals do not get better with retries; outages do. (Shared by every activity factory.) */
 const PERMANENT = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'BUDGET_EXCEEDED']);
 
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
+export async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {

@@ -13,7 +13,6 @@ import { DEFAULT_GPU_TYPE_LABEL, DNS_LABEL, GPU_RESOURCE, GPU_TAINT_KEY, LABELS,
  * Nothing owns these objects on the cluster: Gantry creates and removes them by name and label.
  */
 
-export const DEFAULT_MODEL_SERVER_IMAGE = 'seldonio/mlserver:1.7.1';
 /** The name the model server gives the one model it serves: requests go to `/v2/models/model/infer`. */
 export const SERVED_MODEL_NAME = 'model';
 export const MODEL_SERVER_PORT = 8080;

@@ -114,15 +114,16 @@ export interface ProvisionResult {
  * Secret is missing waits), then an InferenceService when the cluster has KServe, else a Deployment,
  * and the Service the gateway reaches either through.
  */
-export async function provisionVersion(t: ServingTarget, spec: ServingVersionSpec, credentials: { token: string; apiKeyId?: string }): Promise<ProvisionResult> {
+export async function provisionVersion(t: ServingTarget, spec: ServingVersionSpec, credentials: { token: string; apiKeyId?: string } | null): Promise<ProvisionResult> {
   const opts = { namespace: t.namespace, gpuTypeLabel: t.gpuTypeLabel };
   const ref: ServingRef = { orgId: spec.orgId, deploymentId: spec.deploymentId, version: spec.version };
   const name = servingObjectName(spec.deploymentId, spec.version);
   const ns = t.namespace;
   const { core, apps, customObjects } = t.clients;
 
-  const secret = buildModelSecret(spec, { ...opts, ...credentials });
-  await upsert<V1Secret>(t, ref, { kind: 'Secret', resource: 'secrets', name: secret.metadata!.name! }, {
+  // Null credentials: the Secret a previous call wrote stays as it is.
+  const secret = buildModelSecret(spec, { ...opts, ...(credentials ?? { token: '' }) });
+  if (credentials) await upsert<V1Secret>(t, ref, { kind: 'Secret', resource: 'secrets', name: secret.metadata!.name! }, {
     create: () => core.createNamespacedSecret({ namespace: ns, body: secret }),
     read: () => core.readNamespacedSecret({ name: secret.metadata!.name!, namespace: ns }),
     replace: (cur) => core.replaceNamespacedSecret({ name: secret.metadata!.name!, namespace: ns, body: { ...secret, metadata: { ...secret.metadata, resourceVersion: cur.metadata?.resourceVersion } } }),
@@ -177,6 +178,23 @@ export function podProblem(pod: V1Pod): string | null {
     return `${what} "${s.name}" of pod ${pod.metadata?.name ?? '?'} is in ${waiting.reason}${waiting.message ? `: ${waiting.message.slice(0, 300)}` : ''}${exit}`;
   }
   return null;
+}
+
+/**
+ * The API key ID named by the Secret of a version's objects, when the Secret exists and Gantry made
+ * it for this version (`undefined` when there is no Secret). A retried provision keeps the key it has.
+ */
+export async function modelSecretKey(t: ServingTarget, ref: ServingRef): Promise<string | null | undefined> {
+  const name = modelSecretName(servingObjectName(ref.deploymentId, ref.version));
+  let secret: V1Secret;
+  try {
+    secret = await t.clients.core.readNamespacedSecret({ name, namespace: t.namespace });
+  } catch (e) {
+    if (isApiStatus(e, 404)) return undefined;
+    return fail(t, e, 'get secrets');
+  }
+  if (!servingMadeFor(secret.metadata?.labels, ref)) throw foreign(t, 'Secret', name);
+  return secret.metadata?.annotations?.['gantry.dev/api-key-id'] ?? null;
 }
 
 export type ReadyState = { ready: true } | { ready: false; progress: string };
