@@ -86,19 +86,23 @@ async function upsert<T extends { metadata?: { labels?: Record<string, string>; 
   } catch (e) {
     if (!isApiStatus(e, 409)) fail(t, e, `create ${what.resource}`);
   }
-  let current: T;
-  try {
-    current = await ops.read();
-  } catch (e) {
-    return fail(t, e, `get ${what.resource}`);
+  // Controllers write to these objects too (a Deployment's revision annotation): a replace that lost
+  // the race to another writer (409 on the resourceVersion) reads the object again and retries.
+  for (let attempt = 1; ; attempt++) {
+    let current: T;
+    try {
+      current = await ops.read();
+    } catch (e) {
+      return fail(t, e, `get ${what.resource}`);
+    }
+    if (!servingMadeFor(current.metadata?.labels, ref)) throw foreign(t, what.kind, what.name);
+    try {
+      await ops.replace(current);
+      return false;
+    } catch (e) {
+      if (!isApiStatus(e, 409) || attempt >= 5) fail(t, e, `update ${what.resource}`);
+    }
   }
-  if (!servingMadeFor(current.metadata?.labels, ref)) throw foreign(t, what.kind, what.name);
-  try {
-    await ops.replace(current);
-  } catch (e) {
-    fail(t, e, `update ${what.resource}`);
-  }
-  return false;
 }
 
 export interface ProvisionResult {
