@@ -278,7 +278,7 @@ describe('probeKubernetesCluster where only the fake can show it', () => {
     const r = await probe(fake.kubeconfig({ user: 'webhook-user' }), FAKE_NAMESPACE);
     // A job runner's permissions: jobs run, deployments (which need more) would not, and the check says so.
     expect(statuses(r)).toMatchObject({ permissions: 'warning' });
-    expect(check(r, 'permissions').message).toMatch(/^Training jobs can run; deployments cannot\. Missing in namespace "gantry-jobs": create deployments\.apps \(to run model servers for deployments\), create services/);
+    expect(check(r, 'permissions').message).toMatch(/^Training jobs can run; deployments cannot\. Missing in namespace "gantry-jobs": create deployments\.apps \(to run model servers for deployments\), get deployments\.apps/);
     expect(check(r, 'permissions').message).not.toMatch(/inferenceservices/);
     expect(allowed(r)).toMatchObject({ 'create jobs': true, 'get pods/log': true, 'create secrets': true, 'update secrets': true, 'list nodes': false, 'create deployments': false });
     const reviews = fake.requests.slice(before).filter((q) => q.path.endsWith('/selfsubjectaccessreviews'));

@@ -75,10 +75,8 @@ export const REQUIRED_PERMISSIONS: ReadonlyArray<Omit<PermissionResult, 'allowed
   { verb: 'delete', group: '', resource: 'secrets', namespaced: true, required: true, purpose: "delete a cancelled job's credentials" },
   { verb: 'list', group: '', resource: 'nodes', namespaced: false, required: false, purpose: 'report GPU capacity' },
   // Deployments: a model server per version (core/serving/kubernetes). Optional: a cluster for training alone needs none of them.
-  ...(['create', 'get', 'update', 'delete'] as const).flatMap((verb) => [
-    { verb, group: 'apps', resource: 'deployments', namespaced: true, required: false, purpose: 'run model servers for deployments' },
-    { verb, group: '', resource: 'services', namespaced: true, required: false, purpose: 'give model servers a stable address' },
-  ]),
+  ...(['create', 'get', 'update', 'delete'] as const).map((verb) => ({ verb, group: 'apps', resource: 'deployments', namespaced: true, required: false, purpose: 'run model servers for deployments' })),
+  ...(['create', 'get', 'update', 'delete'] as const).map((verb) => ({ verb, group: '', resource: 'services', namespaced: true, required: false, purpose: 'give model servers a stable address' })),
   { verb: 'list', group: '', resource: 'secrets', namespaced: true, required: false, purpose: "find a deployment's model servers when removing it" },
   ...(['create', 'get', 'update', 'delete'] as const).map((verb) => ({ verb, group: KSERVE_GROUP, resource: 'inferenceservices', namespaced: true, required: false, purpose: 'run model servers as KServe InferenceServices' })),
 ];
