@@ -85,6 +85,8 @@ const schema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** The model server image deployments on Kubernetes clusters run (MLServer with its MLflow runtime). */
+  SERVING_MODEL_SERVER_IMAGE: z.string().min(1).default('seldonio/mlserver:1.7.1'),
   /** Let cluster API servers live at loopback, private or link-local addresses (self-hosted installs, tests). */
   CLUSTER_ALLOW_PRIVATE_ADDRESSES: z
     .enum(['true', 'false', '1', '0'])

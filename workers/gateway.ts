@@ -11,6 +11,7 @@ import { closeAppDb } from '../db/client';
 import { artifactStore } from '../core/artifacts/store-from-config';
 import { createGateway } from '../core/serving/gateway/server';
 import { localRuntimes } from '../core/serving/runtimes';
+import { clusterDnsResolver, kubernetesRuntime } from '../core/serving/kubernetes/runtime';
 import { createLogger } from '../core/observability/logger';
 
 const log = createLogger('gateway');
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   await assertAppConnectionConfined();
   const gateway = createGateway({
     store: artifactStore(),
-    runtimes: localRuntimes(),
+    // Versions on tenants' clusters are reached at their Services' cluster DNS names: the gateway runs where those resolve.
+    runtimes: { ...localRuntimes(), kubernetes: kubernetesRuntime({ resolve: clusterDnsResolver }) },
     cacheDir: path.resolve(config.GANTRY_HOME, 'serving', 'models'),
     maxPayloadBytes: config.GATEWAY_MAX_PAYLOAD_BYTES,
     defaultRateLimitPerSecond: config.GATEWAY_DEFAULT_RATE_LIMIT,

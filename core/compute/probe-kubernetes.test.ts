@@ -7,7 +7,7 @@ import { resetEnvCache } from '../../config/env';
 import { gantryRoleRules, startKubeControlPlane, type KubeControlPlane } from '../../testing/kube-control-plane';
 import { FAKE_NAMESPACE, DEFAULT_USERS, startKubernetesFake, type KubernetesFake } from '../../testing/kubernetes-fake';
 import { sanitizeKubeconfig } from './kubeconfig';
-import { probeKubernetesCluster, type CheckId, type ClusterValidationReport } from './probe-kubernetes';
+import { probeKubernetesCluster, REQUIRED_PERMISSIONS, type CheckId, type ClusterValidationReport } from './probe-kubernetes';
 
 const NAMESPACE = 'gantry-jobs';
 const A100 = 'NVIDIA-A100-SXM4-80GB';
@@ -117,6 +117,8 @@ describe('probeKubernetesCluster against a real API server', () => {
       'update secrets': false,
       'delete secrets': false,
       'list nodes': false,
+      ...Object.fromEntries(['create', 'get', 'update', 'delete'].flatMap((v) => [`${v} deployments`, `${v} services`, `${v} inferenceservices`].map((k) => [k, false]))),
+      'list secrets': false,
     });
     expect(check(r, 'permissions').message).toBe(
       `Missing in namespace "${NAMESPACE}": create jobs.batch (to submit training jobs), delete jobs.batch (to cancel jobs), get pods/log (to read job logs), ` +
@@ -274,10 +276,13 @@ describe('probeKubernetesCluster where only the fake can show it', () => {
   it('checks each permission with an access review when the rules review is incomplete', async () => {
     const before = fake.requests.length;
     const r = await probe(fake.kubeconfig({ user: 'webhook-user' }), FAKE_NAMESPACE);
-    expect(statuses(r)).toMatchObject({ permissions: 'passed' });
-    expect(allowed(r)).toMatchObject({ 'create jobs': true, 'get pods/log': true, 'create secrets': true, 'update secrets': true, 'list nodes': false });
+    // A job runner's permissions: jobs run, deployments (which need more) would not, and the check says so.
+    expect(statuses(r)).toMatchObject({ permissions: 'warning' });
+    expect(check(r, 'permissions').message).toMatch(/^Training jobs can run; deployments cannot\. Missing in namespace "gantry-jobs": create deployments\.apps \(to run model servers for deployments\), get deployments\.apps/);
+    expect(check(r, 'permissions').message).not.toMatch(/inferenceservices/);
+    expect(allowed(r)).toMatchObject({ 'create jobs': true, 'get pods/log': true, 'create secrets': true, 'update secrets': true, 'list nodes': false, 'create deployments': false });
     const reviews = fake.requests.slice(before).filter((q) => q.path.endsWith('/selfsubjectaccessreviews'));
     // One per namespaced permission.
-    expect(reviews).toHaveLength(9);
+    expect(reviews).toHaveLength(REQUIRED_PERMISSIONS.filter((p) => p.namespaced).length);
   });
 });

@@ -60,7 +60,9 @@ export interface ProbeOptions {
   requestTimeoutMs?: number;
 }
 
-/** What the Kubernetes backend does, in RBAC terms. */
+const KSERVE_GROUP = 'serving.kserve.io';
+
+/** What the Kubernetes backend and the model servers of deployments do, in RBAC terms. */
 export const REQUIRED_PERMISSIONS: ReadonlyArray<Omit<PermissionResult, 'allowed'>> = [
   { verb: 'create', group: 'batch', resource: 'jobs', namespaced: true, required: true, purpose: 'submit training jobs' },
   { verb: 'get', group: 'batch', resource: 'jobs', namespaced: true, required: true, purpose: 'read job status' },
@@ -72,7 +74,15 @@ export const REQUIRED_PERMISSIONS: ReadonlyArray<Omit<PermissionResult, 'allowed
   { verb: 'update', group: '', resource: 'secrets', namespaced: true, required: true, purpose: 'renew job credentials and tie them to their Job' },
   { verb: 'delete', group: '', resource: 'secrets', namespaced: true, required: true, purpose: "delete a cancelled job's credentials" },
   { verb: 'list', group: '', resource: 'nodes', namespaced: false, required: false, purpose: 'report GPU capacity' },
+  // Deployments: a model server per version (core/serving/kubernetes). Optional: a cluster for training alone needs none of them.
+  ...(['create', 'get', 'update', 'delete'] as const).map((verb) => ({ verb, group: 'apps', resource: 'deployments', namespaced: true, required: false, purpose: 'run model servers for deployments' })),
+  ...(['create', 'get', 'update', 'delete'] as const).map((verb) => ({ verb, group: '', resource: 'services', namespaced: true, required: false, purpose: 'give model servers a stable address' })),
+  { verb: 'list', group: '', resource: 'secrets', namespaced: true, required: false, purpose: "find a deployment's model servers when removing it" },
+  ...(['create', 'get', 'update', 'delete'] as const).map((verb) => ({ verb, group: KSERVE_GROUP, resource: 'inferenceservices', namespaced: true, required: false, purpose: 'run model servers as KServe InferenceServices' })),
 ];
+
+/** Permissions deployments need: every namespaced optional one; KServe's only when the cluster serves its API. */
+const forServing = (p: Pick<PermissionResult, 'namespaced' | 'required' | 'group'>, kserve: boolean) => p.namespaced && !p.required && (p.group !== KSERVE_GROUP || kserve);
 
 const TITLES: Record<CheckId, string> = {
   address: 'Server address',
@@ -209,14 +219,22 @@ export async function probeKubernetesCluster(kubeconfig: SanitizedKubeconfig, op
     }
   }
 
+  // Whether the cluster serves KServe's API decides whether its permissions matter.
+  const kserve = await clients.apis.getAPIVersions().then(
+    (g) => g.groups.some((x) => x.name === KSERVE_GROUP),
+    () => false,
+  );
+  const servingMissing = permissions.filter((p) => forServing(p, kserve) && p.allowed === false);
   const missing = permissions.filter((p) => p.required && p.allowed === false);
   const unknown = permissions.filter((p) => p.required && p.allowed === null);
   if (missing.length > 0) {
     add('permissions', 'failed', `Missing in namespace "${namespace}": ${missing.map((p) => `${permissionName(p)} (to ${p.purpose})`).join(', ')}`);
   } else if (unknown.length > 0) {
     add('permissions', 'warning', `Could not confirm: ${unknown.map(permissionName).join(', ')}`);
+  } else if (servingMissing.length > 0) {
+    add('permissions', 'warning', `Training jobs can run; deployments cannot. Missing in namespace "${namespace}": ${servingMissing.map((p) => `${permissionName(p)} (to ${p.purpose})`).join(', ')}`);
   } else {
-    add('permissions', 'passed', `May create, read and delete jobs and their secrets and read pods and their logs in namespace "${namespace}"`);
+    add('permissions', 'passed', `May create, read and delete jobs and their secrets, read pods and their logs, and run model servers${kserve ? ' (KServe InferenceServices)' : ''} in namespace "${namespace}"`);
   }
   return report({ serverVersion, permissions, capacity });
 }

@@ -29,6 +29,11 @@ export interface LoadSpec {
   modelDir: string;
   /** The MLmodel flavor recorded at registration (`onnx`, `sklearn`, ...). */
   framework: string | null;
+  /**
+   * For a version served on a tenant's Kubernetes cluster: where its model servers run, and the
+   * version's registered signature (its tensors). `modelDir` is unused then: the files are on the cluster.
+   */
+  cluster?: { deploymentId: string; namespace: string; version: number; signature: Record<string, unknown> | null };
 }
 
 export interface ModelRuntime {

@@ -13,6 +13,13 @@ export type StoredTrafficPolicy = Record<string, unknown>;
 export const predictionProtocol = pgEnum('prediction_protocol', ['oip', 'mlflow']);
 
 /**
+ * Whether a deployment's model servers answer: on the built-in runtime it is `ready` at once; on a
+ * Kubernetes cluster it is `provisioning` until its first version's model servers are ready, or
+ * `failed` with the reason. The gateway answers 503 until `ready`.
+ */
+export const deploymentStatus = pgEnum('deployment_status', ['provisioning', 'ready', 'failed']);
+
+/**
  * A deployment: one stable endpoint (`/v2/models/<name>`) in front of one registered model's versions.
  * `traffic` says which versions answer and in what share; `trafficGeneration` grows with every change
  * so a gateway replica can tell a stale routing entry from a fresh one. A trigger notifies the
@@ -50,6 +57,9 @@ export const deployments = pgTable(
     rateLimitPerSecond: integer('rate_limit_per_second'),
     /** Share of requests whose inputs and outputs are kept as samples, 0..1. */
     sampleRate: real('sample_rate').notNull().default(0.1),
+    status: deploymentStatus('status').notNull().default('ready'),
+    /** Why the deployment is `failed` (or what provisioning waits for); null when there is nothing to say. */
+    statusMessage: text('status_message'),
     createdBy: text('created_by').references(() => users.id),
     createdByApiKey: text('created_by_api_key').references(() => apiKeys.id, { onDelete: 'set null' }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),

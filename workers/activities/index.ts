@@ -8,6 +8,7 @@ import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
 import { createMonitoringActivities, type MonitoringActivityDeps } from './monitoring';
 import { createRolloutActivities, type RolloutActivityDeps } from './rollouts';
+import { createServingKubernetesActivities } from './serving-kubernetes';
 import { createTrainingActivities, type TrainingActivityDeps } from './training';
 
 export interface ActivityDeps extends TrainingActivityDeps, MonitoringActivityDeps {
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...createTrainingActivities(deps),
     ...createMonitoringActivities(deps),
     ...createRolloutActivities({ store: deps.artifactStore, pollIntervalMs: deps.pollIntervalMs, ...deps.rollouts }),
+    ...createServingKubernetesActivities(),
     /** Pure: the smoke path that proves worker, server and client talk to each other. */
     async greet(name: string): Promise<string> {
       return `${greeting}, ${name}!`;

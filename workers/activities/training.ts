@@ -30,7 +30,7 @@ export interface TrainingActivityDeps {
   pollIntervalMs?: number;
 }
 
-/** Input mistakes and refusals do not get better with retries; outages do. */
+/** Input mistakes and refusals do not get better with retries; outages do. (Shared by every activity factory.) */
 const PERMANENT = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'BUDGET_EXCEEDED']);
 
 export async function mapped<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,8 +1,11 @@
 import {
   ApiException,
+  ApisApi,
+  AppsV1Api,
   AuthorizationV1Api,
   BatchV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   ServerConfiguration,
   VersionApi,
@@ -115,6 +118,12 @@ export function clusterError(e: unknown, action: string, clients: Pick<Kubernete
 export interface KubernetesClients {
   core: CoreV1Api;
   batch: BatchV1Api;
+  /** Model servers: Deployments. */
+  apps: AppsV1Api;
+  /** KServe's InferenceServices, when the cluster has the CRD. */
+  customObjects: CustomObjectsApi;
+  /** API discovery (which groups the cluster serves). */
+  apis: ApisApi;
   authorization: AuthorizationV1Api;
   version: VersionApi;
   /** The one agent every request dials through (its `lastBlocked` explains refused connections). */
@@ -160,6 +169,9 @@ export function kubernetesClients(k: SanitizedKubeconfig, opts: { namespace: str
   return {
     core: new CoreV1Api(config),
     batch: new BatchV1Api(config),
+    apps: new AppsV1Api(config),
+    customObjects: new CustomObjectsApi(config),
+    apis: new ApisApi(config),
     authorization: new AuthorizationV1Api(config),
     version: new VersionApi(config),
     agent,

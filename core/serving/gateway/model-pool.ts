@@ -5,20 +5,28 @@ import type { ArtifactStore } from '../../artifacts/artifact-store';
 import { createLogger } from '../../observability/logger';
 import type { LoadedModel, ModelRuntime } from '../model-runtime';
 import { ModelUnavailableError } from '../model-runtime';
-import { downloadModelDir, servingPlan, type ServingRuntimeKind } from '../servable';
-import type { RouteVersion } from './routing-table';
+import { downloadModelDir, servingPlan } from '../servable';
+import type { Route, RouteVersion } from './routing-table';
 
 const log = createLogger('gateway.models');
 
 export interface PooledModel {
   versionId: string;
-  runtime: ServingRuntimeKind;
+  runtime: ModelRuntime['kind'];
   model: LoadedModel;
+}
+
+/**
+ * A loaded model's key: the version, shared by every deployment that serves it here; on a
+ * Kubernetes cluster each deployment runs its own model servers, so the deployment and the version.
+ */
+export function poolKey(route: Pick<Route, 'deploymentId' | 'placement'>, versionId: string): string {
+  return route.placement.kind === 'kubernetes' ? `${route.deploymentId}/${versionId}` : versionId;
 }
 
 export interface ModelPoolOptions {
   store: ArtifactStore;
-  runtimes: Partial<Record<ServingRuntimeKind, ModelRuntime>>;
+  runtimes: Partial<Record<ModelRuntime['kind'], ModelRuntime>>;
   /** Where versions' files are copied to (one directory per version). */
   cacheDir: string;
   /** A version no request has used for this long is closed. */
@@ -67,8 +75,8 @@ export class ModelPool {
   }
 
   /** The loaded version, waiting at most `loadWaitMs` for a load in progress (then ModelUnavailableError with its progress). */
-  async get(version: RouteVersion): Promise<PooledModel> {
-    const slot = this.slot(version);
+  async get(version: RouteVersion, route: Pick<Route, 'deploymentId' | 'placement'>): Promise<PooledModel> {
+    const slot = this.slot(version, route);
     if (slot.loaded) return slot.loaded;
     let timer: NodeJS.Timeout | undefined;
     const wait = new Promise<never>((_, reject) => {
@@ -83,32 +91,42 @@ export class ModelPool {
   }
 
   /** Starts loading the version if it is not loaded or loading (a deployment's versions are warmed when it is created or changed). */
-  warm(version: RouteVersion): void {
-    this.slot(version).pending.catch(() => undefined);
+  warm(version: RouteVersion, route: Pick<Route, 'deploymentId' | 'placement'>): void {
+    this.slot(version, route).pending.catch(() => undefined);
   }
 
-  private slot(version: RouteVersion): Slot {
-    const slot = this.slots.get(version.id);
+  private slot(version: RouteVersion, route: Pick<Route, 'deploymentId' | 'placement'>): Slot {
+    const key = poolKey(route, version.id);
+    const slot = this.slots.get(key);
     if (slot) {
       slot.lastUsed = Date.now();
       return slot;
     }
     const fresh = { lastUsed: Date.now(), progress: 'starting', version: version.version } as Slot;
-    fresh.pending = this.load(version, (p) => (fresh.progress = p)).catch((e: unknown) => {
+    const loading = route.placement.kind === 'kubernetes' ? this.loadRemote(version, route.deploymentId, route.placement.namespace) : this.load(version, (p) => (fresh.progress = p));
+    fresh.pending = loading.catch((e: unknown) => {
       // However a load fails, the caller sees a model that is not available, with the reason.
       if (e instanceof ModelUnavailableError) throw e;
       throw new ModelUnavailableError(`Version ${version.version} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
     });
-    this.slots.set(version.id, fresh);
+    this.slots.set(key, fresh);
     fresh.pending.then(
       (m) => {
         fresh.loaded = m;
       },
       () => {
-        if (this.slots.get(version.id) === fresh) this.slots.delete(version.id);
+        if (this.slots.get(key) === fresh) this.slots.delete(key);
       },
     );
     return fresh;
+  }
+
+  /** A version whose model servers run on a tenant's cluster: no files come to the gateway. */
+  private async loadRemote(version: RouteVersion, deploymentId: string, namespace: string): Promise<PooledModel> {
+    const runtime = this.opts.runtimes.kubernetes;
+    if (!runtime) throw new ModelUnavailableError(`Version ${version.version} runs on a Kubernetes cluster, which this gateway does not reach`);
+    const model = await runtime.load({ versionId: version.id, modelDir: '', framework: version.framework, cluster: { deploymentId, namespace, version: version.version, signature: version.signature } });
+    return { versionId: version.id, runtime: 'kubernetes', model };
   }
 
   private async load(version: RouteVersion, progress: (line: string) => void): Promise<PooledModel> {
@@ -129,7 +147,7 @@ export class ModelPool {
     return { versionId: version.id, runtime: plan.runtime, model };
   }
 
-  /** Closes every loaded version not in `wanted`. */
+  /** Closes every loaded model whose {@link poolKey} is not in `wanted`. */
   async retain(wanted: ReadonlySet<string>): Promise<void> {
     await Promise.all([...this.slots.keys()].filter((id) => !wanted.has(id)).map((id) => this.release(id)));
   }

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type postgres from 'postgres';
 import { appSql } from '../../../db/client';
-import { deployments, modelVersions, registeredModels } from '../../../db/schema';
+import { clusters, deployments, modelVersions, registeredModels, type Deployment } from '../../../db/schema';
 import { policyVersions, type TrafficPolicy } from '../../../rules/serving/routing';
 import { createLogger } from '../../observability/logger';
 import { systemContext } from '../../tenancy/context';
@@ -34,6 +34,11 @@ export interface Route {
   sampleRate: number;
   /** Every version the policy names (arms and shadows), by ID. */
   versions: Map<string, RouteVersion>;
+  /** Whether its model servers answer yet (a deployment on a Kubernetes cluster is provisioned first). */
+  status: Deployment['status'];
+  statusMessage: string | null;
+  /** Where its versions run: in or beside the gateway, or on a tenant's cluster in a namespace. */
+  placement: { kind: 'local' } | { kind: 'kubernetes'; namespace: string };
 }
 
 export interface RoutingTableOptions {
@@ -170,9 +175,10 @@ export class RoutingTable {
 export async function loadRoute(orgId: string, name: string): Promise<Route | null> {
   return withTenant(systemContext(orgId, 'gateway', name), async (tx) => {
     const [row] = await tx
-      .select({ d: deployments, modelName: registeredModels.name })
+      .select({ d: deployments, modelName: registeredModels.name, clusterKind: clusters.kind, namespace: clusters.namespace })
       .from(deployments)
       .innerJoin(registeredModels, eq(registeredModels.id, deployments.modelId))
+      .innerJoin(clusters, eq(clusters.id, deployments.clusterId))
       .where(and(eq(deployments.orgId, orgId), eq(deployments.name, name)));
     if (!row) return null;
     const policy = parseTraffic(row.d);
@@ -198,6 +204,9 @@ export async function loadRoute(orgId: string, name: string): Promise<Route | nu
       rateLimitPerSecond: row.d.rateLimitPerSecond,
       sampleRate: row.d.sampleRate,
       versions: new Map(versions.map((v) => [v.id, v])),
+      status: row.d.status,
+      statusMessage: row.d.statusMessage,
+      placement: row.clusterKind === 'kubernetes' && row.namespace ? { kind: 'kubernetes', namespace: row.namespace } : { kind: 'local' },
     };
   });
 }

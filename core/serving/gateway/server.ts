@@ -10,9 +10,8 @@ import { createLogger } from '../../observability/logger';
 import { can, type RequestMeta } from '../../tenancy/context';
 import { resolveTenantContext } from '../../tenancy/resolve-context';
 import { ModelInputError, ModelUnavailableError, type ModelRuntime } from '../model-runtime';
-import type { ServingRuntimeKind } from '../servable';
 import { gatewayMetrics, type GatewayMetrics } from './metrics';
-import { ModelPool, type PooledModel } from './model-pool';
+import { ModelPool, poolKey, type PooledModel } from './model-pool';
 import { PredictionLog } from './prediction-log';
 import { RoutingTable, type Route, type RouteVersion } from './routing-table';
 import type { ArtifactStore } from '../../artifacts/artifact-store';
@@ -27,7 +26,7 @@ const SAMPLE_MAX_CHARS = 64 * 1024;
 
 export interface GatewayOptions {
   store: ArtifactStore;
-  runtimes: Partial<Record<ServingRuntimeKind, ModelRuntime>>;
+  runtimes: Partial<Record<ModelRuntime['kind'], ModelRuntime>>;
   cacheDir: string;
   maxPayloadBytes: number;
   /** Requests per second per deployment when the deployment sets none. */
@@ -146,8 +145,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // A version no cached route names any more is closed; one still wanted stays warm; the changed
     // deployment's versions start loading now rather than on their first request.
     const routes = routing.routes();
-    void pool.retain(new Set(routes.flatMap((r) => [...r.versions.keys()])));
-    for (const r of routes) if (deploymentId === null || r.deploymentId === deploymentId) for (const v of r.versions.values()) pool.warm(v);
+    void pool.retain(new Set(routes.flatMap((r) => [...r.versions.keys()].map((v) => poolKey(r, v)))));
+    // Only a ready deployment: one still provisioning has no model servers to reach yet.
+    for (const r of routes) if (r.status === 'ready' && (deploymentId === null || r.deploymentId === deploymentId)) for (const v of r.versions.values()) pool.warm(v, r);
   };
 
   async function authorize(req: IncomingMessage, requestId: string): Promise<string> {
@@ -163,6 +163,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   async function routeOf(orgId: string, name: string): Promise<Route> {
     const route = await routing.get(orgId, decodeURIComponent(name));
     if (!route) throw new HttpError(404, `Deployment '${decodeURIComponent(name).slice(0, 100)}' not found`);
+    if (route.status === 'provisioning') throw new HttpError(503, `Deployment '${route.name}' is provisioning: its model servers are starting`, { 'retry-after': '5' });
+    if (route.status === 'failed') throw new HttpError(503, `Deployment '${route.name}' failed to start${route.statusMessage ? `: ${route.statusMessage}` : ''}`);
     return route;
   }
 
@@ -193,7 +195,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       // After the caller's response: a shadow can neither change nor delay it.
       setImmediate(() => {
         void pool
-          .get(version)
+          .get(version, route)
           .then((m) => predict(m, input))
           .then(
             (outputs) => {
@@ -245,13 +247,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
           const arm = chooseArm(route.policy, { stickyKey: stickyKey(route, req, input!), random });
           return { version: versionOf(route, arm), arm: arm.role };
         })();
-        const model = await pool.get(target.version);
+        const model = await pool.get(target.version, route);
         outputs = await predict(model, input);
       } else {
         // MLflow's shapes carry no tensor types: they are read against the model's inputs, so the model is chosen first.
         const arm = target ? null : chooseArm(route.policy, { stickyKey: route.policy.sticky?.source === 'header' ? stickyKey(route, req, { inputs: [] }) : null, random });
         target ??= { version: versionOf(route, arm!), arm: arm!.role };
-        const model = await pool.get(target.version);
+        const model = await pool.get(target.version, route);
         input = parseMlflowScoringRequest(body, model.model.inputs);
         outputs = await predict(model, input);
       }
@@ -276,7 +278,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   async function metadata(res: ServerResponse, orgId: string, name: string, versionText: string | null): Promise<number> {
     const route = await routeOf(orgId, name);
     const target = versionText ? pinned(route, versionText).version : versionOf(route, route.policy.arms.find((a) => a.role === 'stable') ?? route.policy.arms[0]!);
-    const model = await pool.get(target);
+    const model = await pool.get(target, route);
     send(
       res,
       200,
@@ -296,7 +298,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const route = await routeOf(orgId, name);
     const targets = versionText ? [pinned(route, versionText).version] : route.policy.arms.filter((a) => a.weight > 0).map((a) => versionOf(route, a));
     // Asking is also loading: a deployment nobody called yet is warmed by its readiness probe.
-    const states = await Promise.all(targets.map((v) => pool.get(v).then((m) => m.model.ready(), () => false)));
+    const states = await Promise.all(targets.map((v) => pool.get(v, route).then((m) => m.model.ready(), () => false)));
     const ready = states.every(Boolean);
     send(res, ready ? 200 : 503, { name: route.name, ready });
     return ready ? 200 : 503;

@@ -211,7 +211,7 @@ export function ConnectClusterView() {
       <PageHeader
         breadcrumb={breadcrumb}
         title="Connect a Kubernetes cluster"
-        description="Gantry runs training jobs as batch/v1 Jobs in one namespace of your cluster, with the credentials you paste here."
+        description="Gantry runs training jobs as batch/v1 Jobs, and the model servers of deployments, in one namespace of your cluster, with the credentials you paste here."
       />
       <div className="grid items-start gap-6 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
         <Card className="min-w-0">

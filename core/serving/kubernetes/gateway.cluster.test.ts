@@ -1,0 +1,186 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeys } from '../../../db/schema';
+import { inTenantScope } from '../../../db/with-tenant';
+import { startKubeControlPlane, type KubeControlPlane } from '../../../testing/kube-control-plane';
+import { startOipModelServer, type OipModelServer } from '../../../testing/oip-model-server';
+import { churnRows, registerModelDir, writeChurnModel, type ChurnModel } from '../../../testing/serving-models';
+import { signUpUser, testMeta, type SignedUp } from '../../../testing/fixtures';
+import { startTemporalPlatform, type TemporalPlatform } from '../../../testing/temporal-platform';
+import { waitFor } from '../../../testing/wait-for';
+import { artifactStore } from '../../artifacts/store-from-config';
+import { authenticateApiKey } from '../../auth/authenticate-api-key';
+import { createApiKey } from '../../auth/create-api-key';
+import { connectCluster } from '../../compute/connect-cluster';
+import { createDeployment } from '../create-deployment';
+import { deleteDeployment } from '../delete-deployment';
+import { RoutingTable } from '../gateway/routing-table';
+import { createGateway, type Gateway } from '../gateway/server';
+import { getDeployment } from '../get-deployment';
+import { localRuntimes } from '../runtimes';
+import { servingObjectName, type ServingEndpoint } from './manifests';
+import { kubernetesRuntime } from './runtime';
+import { provisionWorkflowId, teardownWorkflowId } from './version-steps';
+
+/**
+ * Deployments on a tenant's Kubernetes cluster, end to end: created through the use case, provisioned
+ * by the real workflow on a real worker against a real control plane (KWOK makes the model-server
+ * pods Ready), routed by the in-process gateway, and removed with the deployment. KWOK's pods run no
+ * process, so their HTTP is played by a model server on loopback (testing/oip-model-server.ts) that
+ * the gateway's resolver maps each version's Service to. Two organizations share one namespace.
+ */
+
+const NS = 'serving';
+let platform: TemporalPlatform;
+let cp: KubeControlPlane;
+let A: SignedUp;
+let B: SignedUp;
+let churnA: ChurnModel;
+let churnB: ChurnModel;
+let serverA: OipModelServer;
+let serverB: OipModelServer;
+let gateway: Gateway;
+let url = '';
+let keyA = '';
+let keyB = '';
+const rows = churnRows(4, 11);
+/** Service name → the loopback process standing in for its pods. */
+const services = new Map<string, string>();
+const resolved: ServingEndpoint[] = [];
+
+const infer = (dep: string, key: string) =>
+  fetch(`${url}/v2/models/${dep}/infer`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [rows.length, 10], data: rows.flat() }] }),
+  }).then(async (r) => ({ status: r.status, version: r.headers.get('x-gantry-model-version'), body: (await r.json()) as { error?: string; outputs?: { name: string; data: number[] }[]; predictions?: unknown } }));
+
+const k8sObjects = async (deploymentId: string) => {
+  const selector = `gantry.dev/deployment=${deploymentId}`;
+  const [d, s, sec] = await Promise.all([
+    cp.admin.apps.listNamespacedDeployment({ namespace: NS, labelSelector: selector }),
+    cp.admin.core.listNamespacedService({ namespace: NS, labelSelector: selector }),
+    cp.admin.core.listNamespacedSecret({ namespace: NS, labelSelector: selector }),
+  ]);
+  return [...d.items.map((x) => `Deployment/${x.metadata!.name}`), ...s.items.map((x) => `Service/${x.metadata!.name}`), ...sec.items.map((x) => `Secret/${x.metadata!.name}`)].sort();
+};
+
+beforeAll(async () => {
+  platform = await startTemporalPlatform('k8s-serving', { ARTIFACT_STORE: 'filesystem', CLUSTER_ALLOW_PRIVATE_ADDRESSES: 'true', GANTRY_PUBLIC_URL: 'https://gantry.example.com' });
+  cp = await startKubeControlPlane();
+  await cp.namespace(NS);
+  A = await signUpUser('k8s-serve-a');
+  B = await signUpUser('k8s-serve-b');
+  // Each organization connects the same namespace with its own service account (Gantry's Role).
+  await connectCluster(A.ctx, { name: 'prod', namespace: NS, kubeconfig: await cp.serviceAccount({ namespace: NS, name: 'gantry-a' }) });
+  await connectCluster(B.ctx, { name: 'prod', namespace: NS, kubeconfig: await cp.serviceAccount({ namespace: NS, name: 'gantry-b' }) });
+  churnA = writeChurnModel(path.join(platform.dir, 'a'), { seed: 5, rows });
+  churnB = writeChurnModel(path.join(platform.dir, 'b'), { seed: 6, bias: 3, rows });
+  await registerModelDir(A.ctx, { model: 'churn', dir: churnA.dir });
+  await registerModelDir(B.ctx, { model: 'churn', dir: churnB.dir });
+  serverA = await startOipModelServer(churnA.dir);
+  serverB = await startOipModelServer(churnB.dir);
+  keyA = (await createApiKey(A.ctx, { name: 'svc', scopes: ['inference'] })).secret;
+  keyB = (await createApiKey(B.ctx, { name: 'svc', scopes: ['inference'] })).secret;
+  await platform.startWorker();
+  gateway = createGateway({
+    store: artifactStore(),
+    runtimes: { ...localRuntimes(), kubernetes: kubernetesRuntime({ resolve: (e) => (resolved.push(e), services.get(e.service) ?? 'http://127.0.0.1:1'), timeoutMs: 10_000 }) },
+    cacheDir: mkdtempSync(path.join(platform.dir, 'gw-')),
+    maxPayloadBytes: 256 * 1024,
+    defaultRateLimitPerSecond: 100_000,
+    routing: new RoutingTable({ ttlMs: 3_600_000, negativeTtlMs: 0 }),
+  });
+  await gateway.routing.start();
+  await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}`;
+}, 240_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  await serverA?.close();
+  await serverB?.close();
+  await platform?.stop();
+  await cp?.stop();
+});
+
+describe('a deployment on a Kubernetes cluster', () => {
+  it("is provisioned by its workflow, answers through the gateway at its version's Service, and leaves the cluster with the deployment, never taking another organization's objects", async () => {
+    const dep = await createDeployment(A.ctx, { name: 'churn-k8s', model: { name: 'churn' }, version: 1, cluster: 'prod', replicas: 2, cpu: 0.5, memoryMib: 512 });
+    expect(dep).toMatchObject({ status: 'provisioning', clusterKind: 'kubernetes' });
+    const depB = await createDeployment(B.ctx, { name: 'churn-k8s', model: { name: 'churn' }, version: 1, cluster: 'prod' });
+    const nameA = servingObjectName(dep.id, 1);
+    const nameB = servingObjectName(depB.id, 1);
+    services.set(nameA, serverA.url);
+    services.set(nameB, serverB.url);
+
+    expect(await platform.client.workflow.getHandle(provisionWorkflowId(dep.id)).result()).toEqual({ status: 'ready', message: null });
+    expect(await platform.client.workflow.getHandle(provisionWorkflowId(depB.id)).result()).toEqual({ status: 'ready', message: null });
+    expect(await getDeployment(A.ctx, { deploymentId: dep.id })).toMatchObject({ status: 'ready', statusMessage: null });
+    expect(await k8sObjects(dep.id)).toEqual([`Deployment/${nameA}`, `Secret/${nameA}-model`, `Service/${nameA}`]);
+    const k8sDeployment = await cp.admin.apps.readNamespacedDeployment({ name: nameA, namespace: NS });
+    expect(k8sDeployment.spec!.replicas).toBe(2);
+    expect(k8sDeployment.metadata!.labels!['gantry.dev/org']).toBe(A.orgId);
+    expect(k8sDeployment.status!.availableReplicas).toBe(2);
+
+    // The init container's key is a real, read-only key of A's, bound to the version's run.
+    const secret = await cp.admin.core.readNamespacedSecret({ name: `${nameA}-model`, namespace: NS });
+    const token = Buffer.from(secret.data!.MLFLOW_TRACKING_TOKEN!, 'base64').toString();
+    const actor = await authenticateApiKey(token, testMeta());
+    expect(actor).toMatchObject({ kind: 'api_key', orgId: A.orgId, scopes: ['read'] });
+    const keyId = secret.metadata!.annotations!['gantry.dev/api-key-id']!;
+
+    const answer = await infer('churn-k8s', keyA);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.version).toBe('1');
+    answer.body.outputs!.find((o) => o.name === 'probability')!.data.forEach((p, i) => expect(p).toBeCloseTo(churnA.probability[i]!, 5));
+    expect(resolved).toContainEqual({ service: nameA, namespace: NS, port: 8080 });
+    expect(serverA.calls).toContain('/v2/models/model/infer');
+    const scored = await fetch(`${url}/deployments/churn-k8s/invocations`, { method: 'POST', headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: rows }) });
+    expect(scored.status).toBe(200);
+    // B's deployment of the same name answers B with B's model; neither key reaches the other's.
+    const answerB = await infer('churn-k8s', keyB);
+    answerB.body.outputs!.find((o) => o.name === 'probability')!.data.forEach((p, i) => expect(p).toBeCloseTo(churnB.probability[i]!, 5));
+    expect(serverB.calls).toContain('/v2/models/model/infer');
+
+    // A model server that fails is a 503, not a 500.
+    serverA.failing = true;
+    expect(await infer('churn-k8s', keyA)).toMatchObject({ status: 503, body: { error: expect.stringContaining("Version 1's model server failed (HTTP 500)") } });
+    serverA.failing = false;
+
+    await deleteDeployment(A.ctx, { deployment: { deploymentId: dep.id } });
+    const torn = await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
+    expect(torn.removed).toEqual([`Deployment/${nameA}`, `Service/${nameA}`, `Secret/${nameA}-model`]);
+    expect(await k8sObjects(dep.id)).toEqual([]);
+    const [key] = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.orgId, A.orgId), eq(apiKeys.id, keyId))));
+    expect(key!.revokedAt).not.toBeNull();
+    await waitFor('the gateway to forget the deployment', async () => (await infer('churn-k8s', keyA)).status === 404);
+
+    // B's objects, in the same namespace, are untouched and still answer.
+    expect(await k8sObjects(depB.id)).toEqual([`Deployment/${nameB}`, `Secret/${nameB}-model`, `Service/${nameB}`]);
+    expect((await infer('churn-k8s', keyB)).status).toBe(200);
+  });
+
+  it('answers 503 while its model servers cannot be placed, says why once they are gone, and leaves nothing behind when deleted', async () => {
+    // 64 CPUs per replica: no fake node has that many, so the pod stays Pending and the deployment provisioning.
+    const dep = await createDeployment(A.ctx, { name: 'too-big', model: { name: 'churn' }, version: 1, cluster: 'prod', cpu: 64 });
+    const name = servingObjectName(dep.id, 1);
+    await waitFor('the model-server Deployment', async () => (await k8sObjects(dep.id)).includes(`Deployment/${name}`), 60_000);
+    expect(await infer('too-big', keyA)).toMatchObject({ status: 503, body: { error: "Deployment 'too-big' is provisioning: its model servers are starting" } });
+
+    await cp.admin.apps.deleteNamespacedDeployment({ name, namespace: NS });
+    expect(await platform.client.workflow.getHandle(provisionWorkflowId(dep.id)).result()).toMatchObject({ status: 'failed', message: expect.stringMatching(/its Deployment .* is gone/) });
+    const failed = await waitFor('the gateway to hear of the failure', async () => {
+      const a = await infer('too-big', keyA);
+      return a.body.error?.includes('failed to start') ? a : null;
+    });
+    expect(failed).toMatchObject({ status: 503, body: { error: expect.stringMatching(/^Deployment 'too-big' failed to start: Version 1's model server on cluster prod cannot start: its Deployment .* is gone/) } });
+
+    await deleteDeployment(A.ctx, { deployment: { deploymentId: dep.id } });
+    await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
+    expect(await k8sObjects(dep.id)).toEqual([]);
+  });
+});

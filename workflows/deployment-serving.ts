@@ -1,0 +1,56 @@
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../workers/activities';
+
+const { provisionServingVersion, setDeploymentStatus, removeDeploymentServing } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+const { waitServingVersionReady } = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+export interface DeploymentProvisionInput {
+  orgId: string;
+  deploymentId: string;
+  versionId: string;
+}
+
+function failureMessage(e: unknown): string {
+  const cause = e instanceof Error && 'cause' in e && e.cause instanceof Error ? e.cause : e;
+  return cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause);
+}
+
+/**
+ * A new deployment on a Kubernetes cluster (workflow ID `deployment-provision/<deploymentId>`):
+ * provisions its first version's model servers, waits until they are ready, and records the
+ * deployment `ready`, or `failed` with the reason. The gateway answers 503 until then.
+ */
+export async function deploymentProvisionWorkflow(input: DeploymentProvisionInput): Promise<{ status: 'ready' | 'failed' | 'gone'; message: string | null }> {
+  const ref = { orgId: input.orgId, deploymentId: input.deploymentId, versionId: input.versionId };
+  try {
+    const provisioned = await provisionServingVersion({ ...ref, awaitWorkflowId: `deployment-provision/${input.deploymentId}` });
+    if (!provisioned) return { status: 'gone', message: null };
+    const ready = await waitServingVersionReady({ ...ref, timeoutSeconds: 600 });
+    if (!ready) return { status: 'gone', message: null };
+  } catch (e) {
+    const message = failureMessage(e);
+    await setDeploymentStatus({ orgId: input.orgId, deploymentId: input.deploymentId, status: 'failed', message });
+    return { status: 'failed', message };
+  }
+  await setDeploymentStatus({ orgId: input.orgId, deploymentId: input.deploymentId, status: 'ready', message: null });
+  return { status: 'ready', message: null };
+}
+
+export interface DeploymentTeardownInput {
+  orgId: string;
+  deploymentId: string;
+  clusterId: string;
+}
+
+/** A deleted deployment's objects removed from its cluster (workflow ID `deployment-teardown/<deploymentId>`). */
+export async function deploymentTeardownWorkflow(input: DeploymentTeardownInput): Promise<{ removed: string[] }> {
+  return removeDeploymentServing(input);
+}
