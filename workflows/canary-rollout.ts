@@ -7,6 +7,7 @@ import {
   defineSignal,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   TimeoutFailure,
@@ -56,6 +57,13 @@ const provisioning = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
+/** Waiting for a version's model servers on a cluster: heartbeats each poll; a pod that cannot start fails it for good. */
+const servingReady = proxyActivities<Activities>({
+  startToCloseTimeout: '11 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['ServingStartFailed'] },
+});
+
 /** Ending the rollout must happen: retried until it does, since nothing else returns the traffic. */
 const ending = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -97,6 +105,10 @@ export async function canaryRolloutWorkflow(input: { rolloutId: string; orgId: s
   const prepared = await quick.prepareRollout({ ...ref, workflowId: workflowInfo().workflowId });
   if (!prepared) return null;
   const { plan } = prepared;
+  // Rollouts started before deployments could run on clusters replay without these steps.
+  const servingSteps = patched('serving-on-clusters');
+  /** Set once the canary has model servers of its own on a cluster: the loser's are removed at the end. */
+  let onCluster = false;
 
   const finish = (outcome: Outcome, reason: string | null) =>
     CancellationScope.nonCancellable(async () => {
@@ -104,6 +116,11 @@ export async function canaryRolloutWorkflow(input: { rolloutId: string; orgId: s
       progress.state = done.state;
       progress.reason = done.reason;
       progress.weight = done.state === 'promoted' ? 100 : 0;
+      if (onCluster) {
+        // Traffic has left the loser: the old stable after a promotion, the canary otherwise.
+        const loser = done.state === 'promoted' ? prepared.fromVersionId : prepared.toVersionId;
+        if (loser) await ending.removeServingVersion({ orgId: input.orgId, deploymentId: prepared.deploymentId, versionId: loser });
+      }
       return done;
     });
 
@@ -124,8 +141,17 @@ export async function canaryRolloutWorkflow(input: { rolloutId: string; orgId: s
   }
 
   try {
-    const provisioned = await provisioning.provisionRolloutVersion(ref);
-    if (!provisioned.ok) return await finish('failed', `version ${prepared.toVersion} cannot be served: ${provisioned.reason}`);
+    const versionRef = { orgId: input.orgId, deploymentId: prepared.deploymentId, versionId: prepared.toVersionId };
+    const placed = servingSteps ? await provisioning.provisionServingVersion(versionRef) : null;
+    if (placed === null && servingSteps) return await finish('failed', 'the deployment no longer exists');
+    if (placed && placed.kind !== 'local') {
+      // Its own Deployment and Service on the tenant's cluster, ready before it takes any traffic.
+      onCluster = true;
+      await servingReady.waitServingVersionReady({ ...versionRef, timeoutSeconds: 600 });
+    } else {
+      const provisioned = await provisioning.provisionRolloutVersion(ref);
+      if (!provisioned.ok) return await finish('failed', `version ${prepared.toVersion} cannot be served: ${provisioned.reason}`);
+    }
 
     for (let i = 0; i < plan.steps.length; i++) {
       const step = plan.steps[i]!;

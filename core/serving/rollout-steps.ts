@@ -43,12 +43,12 @@ export interface RolloutStepDeps {
 const system = (ref: RolloutRef): SystemContext => systemContext(ref.orgId, 'rollout', ref.rolloutId);
 
 /** What the workflow needs to run the plan, once the transaction that started it has ended; null when it never committed. */
-export async function prepareRollout(ref: RolloutRef & { workflowId: string }): Promise<Pick<Rollout, 'plan' | 'deploymentId' | 'toVersion' | 'fromVersion' | 'state'> | null> {
+export async function prepareRollout(ref: RolloutRef & { workflowId: string }): Promise<Pick<Rollout, 'plan' | 'deploymentId' | 'toVersion' | 'fromVersion' | 'toVersionId' | 'fromVersionId' | 'state'> | null> {
   const ctx = system(ref);
   await withTenant(ctx, (tx) => awaitRecorded(tx, ref.workflowId));
   return withTenant(ctx, async (tx) => {
     const [r] = await tx.select().from(rollouts).where(and(eq(rollouts.orgId, ref.orgId), eq(rollouts.id, ref.rolloutId)));
-    return r ? { plan: r.plan, deploymentId: r.deploymentId, toVersion: r.toVersion, fromVersion: r.fromVersion, state: r.state } : null;
+    return r ? { plan: r.plan, deploymentId: r.deploymentId, toVersion: r.toVersion, fromVersion: r.fromVersion, toVersionId: r.toVersionId, fromVersionId: r.fromVersionId, state: r.state } : null;
   });
 }
 
