@@ -159,7 +159,7 @@ export async function benchServing(b: Bench, o: { ownerUrl: string; appPassword:
     { section, name: 'churn ONNX in-process (onnxruntime-node)', value: lat(inProcess), detail: `max ${fmtInt(inProcessRps)} predictions/s at concurrency ${concurrency}` },
     { section, name: 'churn ONNX through the gateway (OIP over loopback HTTP)', value: lat(gateway), detail: `max ${fmtInt(gatewayRps)} requests/s at concurrency ${concurrency}; gateway CPU ${fmtInt(gatewayCpu)} ms over both phases` },
   );
-  b.ratios.push({ name: 'gateway: added latency at p50 (ms)', value: added, target: '<= 1', met: added <= 1, how: `gateway p50 ${fmtMs(gateway.p50)} − in-process p50 ${fmtMs(inProcess.p50)}, one request at a time` });
+  b.ratios.push({ name: 'gateway: added latency at p50', value: added, unit: 'ms', target: '<= 1 ms', met: added <= 1, how: `gateway p50 ${fmtMs(gateway.p50)} − in-process p50 ${fmtMs(inProcess.p50)}, one request at a time` });
   b.results.serving = { inProcess, inProcessRps, gateway, gatewayRps, concurrency, seconds };
 
   // The same model file through MLServer, as Gantry's mlserver runtime runs it, called directly (no gateway in front).
@@ -220,7 +220,7 @@ export async function benchServing(b: Bench, o: { ownerUrl: string; appPassword:
   }
   const prop = summary(propagation);
   b.rows.push({ section, name: 'routing change reaches both of 2 gateway replicas', value: `p50 ${fmtMs(prop.p50)} / max ${fmtMs(Math.max(...propagation))} (n=${prop.n})`, detail: 'from the commit of setDeploymentTraffic to the first answer by the new version on each replica (LISTEN/NOTIFY)' });
-  b.ratios.push({ name: 'routing change to every replica (s)', value: Math.max(...propagation) / 1000, target: '<= 1', met: Math.max(...propagation) <= 1000, how: 'worst of 10 changes' });
+  b.ratios.push({ name: 'routing change to every replica', value: Math.max(...propagation) / 1000, unit: 's', target: '<= 1 s', met: Math.max(...propagation) <= 1000, how: 'worst of 10 changes' });
   b.results.servingPropagationMs = propagation;
   b.notes.push(
     mlserverNote,
