@@ -8,19 +8,17 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { backendJobName } from '../core/compute/compute-backend';
 import { isRunning, jobPaths, readJson, readProcStat, signalGroup, type LocalJobStatusFile, type SupervisorClaim } from '../core/compute/local-job-files';
-import { env, resetEnvCache } from '../config/env';
-import { closeTemporalClient, temporalClient } from '../core/orchestration/temporal';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
 import { jobWorkflowId } from '../core/training/access';
 import type { FinalResult } from '../core/training/job-steps';
 import { submitTrainingJob } from '../core/training/submit-training-job';
-import { freePort, sleep } from '../scripts/lib/net';
-import { findOrBuildTemporal, startTemporalDevServer } from '../scripts/lib/temporal-binary';
-import { onCleanup, startManaged, type Managed } from './lib/cleanup';
+import { env } from '../config/env';
+import { sleep } from '../scripts/lib/net';
+import { onCleanup } from './lib/cleanup';
 import { parallel, type Bench } from './lib/context';
 import { fmtInt, fmtMs, latency, type Latency } from './lib/report';
-import { ROOT } from './lib/servers';
+import { benchTemporal } from './lib/temporal';
 
 /** The job every measurement submits: a command that exits at once, so what is measured is Gantry, not the job. */
 const JOB_COMMAND = ['true'];
@@ -203,35 +201,13 @@ interface JobTimes {
 export async function benchJobs(b: Bench): Promise<void> {
   const nLatency = Math.max(10, Math.round(200 * b.scale));
   const nConcurrent = Math.max(10, Math.round(500 * b.scale));
-  const home = path.resolve(env().GANTRY_HOME, 'jobs-bench');
-  const jobsDir = path.join(home, 'jobs');
   b.log(`jobs: Temporal dev server and a worker process; ${nLatency} jobs one at a time, then ${nConcurrent} at once…`);
-
-  const binary = await findOrBuildTemporal({ log: (l) => b.log(l), allowDownload: false });
-  const server = await startTemporalDevServer({ binary, port: await freePort(), dbFile: path.join(home, 'temporal.db') });
-  onCleanup('Temporal dev server', () => server.stop());
-  const taskQueue = `bench-jobs-${process.pid}`;
-  Object.assign(process.env, {
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    GANTRY_JOBS_DIR: jobsDir,
-    // The jobs do not call back; nothing listens here.
-    GANTRY_PUBLIC_URL: 'http://127.0.0.1:9',
-    LOCAL_JOBS_ENABLED: 'true',
-  });
-  resetEnvCache();
-  // Registered after the server: cleanup runs in reverse, so jobs and the worker stop before Temporal does.
-  onCleanup('local jobs', async () => {
-    const killed = killLocalJobs(jobsDir);
-    if (killed) console.error(`bench: stopped ${killed} local job supervisor(s) left running`);
-  });
-  const worker: Managed = startManaged('worker', process.execPath, ['--import', 'tsx', path.join('workers', 'main.ts')], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    cwd: ROOT,
-  });
-  onCleanup('Temporal client', closeTemporalClient);
-  const client: Client = await temporalClient();
+  const { server, worker, client, jobsDir, emptyWorkflow } = await benchTemporal(b, ({ jobsDir }) =>
+    onCleanup('local jobs', async () => {
+      const killed = killLocalJobs(jobsDir);
+      if (killed) console.error(`bench: stopped ${killed} local job supervisor(s) left running`);
+    }),
+  );
 
   const team = await createTeam(b.ctx, { name: 'Bench jobs' });
   const project = await createProject(b.ctx, { teamId: team.id, name: 'Bench jobs' });
@@ -244,22 +220,8 @@ export async function benchJobs(b: Bench): Promise<void> {
     const u = process.cpuUsage();
     return { worker: cpuOf(worker.child.pid), temporal: cpuOf(server.pid), postgres: cpuOf(postmaster), bench: (u.user + u.system) / 1e6 };
   };
-
-  let emptySeq = 0;
-  const emptyWorkflow = async () => {
-    const handle = await client.workflow.start('helloWorkflow', { taskQueue, workflowId: `bench-empty-${process.pid}-${emptySeq++}`, args: ['bench'] });
-    await handle.result();
-  };
   const workflowResult = (jobId: string) => client.workflow.getHandle(jobWorkflowId(jobId)).result() as Promise<FinalResult | null>;
 
-  // The worker is ready when it runs a workflow; the first ones also warm its workflow bundle and pools.
-  const readyBy = Date.now() + 180_000;
-  for (;;) {
-    if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}):\n${worker.tail()}`);
-    const ok = await Promise.race([emptyWorkflow().then(() => true), sleep(10_000).then(() => false)]);
-    if (ok) break;
-    if (Date.now() > readyBy) throw new Error(`the worker did not run a workflow within 180 s:\n${worker.tail()}`);
-  }
   for (let i = 0; i < 3; i++) await emptyWorkflow();
   for (let i = 0; i < 2; i++) {
     const job = await submitTrainingJob(b.ctx, spec);

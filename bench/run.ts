@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     if (part === 'read') await benchRead(b);
     if (part === 'search') await benchSearch(b);
     if (part === 'jobs') await benchJobs(b);
-    if (part === 'serving') await benchServing(b, { ownerUrl, appPassword: APP_PASSWORD, verbose: opts.verbose });
+    if (part === 'serving') await benchServing(b, { ownerUrl, appPassword: APP_PASSWORD, verbose: opts.verbose, noPython: opts.noMlflow });
   }
 
   b.notes.push(

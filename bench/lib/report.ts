@@ -45,6 +45,8 @@ export interface Ratio {
   target?: string;
   met?: boolean;
   how: string;
+  /** A quantity rather than a ratio (`ms`, `s`): printed with its unit instead of `×`. */
+  unit?: string;
 }
 
 export const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
@@ -65,7 +67,7 @@ export function render(rows: Row[], ratios: Ratio[], notes: string[]): string {
     out.push(
       table(
         ['ratio', 'value', 'target', 'met', 'computed as'],
-        ratios.map((r) => [r.name, fmtRatio(r.value), r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO', r.how]),
+        ratios.map((r) => [r.name, r.unit ? `${Number.isFinite(r.value) ? r.value.toFixed(2) : 'n/a'} ${r.unit}` : fmtRatio(r.value), r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO', r.how]),
       ),
     );
   }

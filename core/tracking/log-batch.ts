@@ -2,6 +2,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client';
 import { runs } from '../../db/schema';
+import { doubleText, textArray } from '../../db/array-literal';
 import { withTenant, withTenantStatement } from '../tenancy/with-tenant';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
@@ -26,13 +27,7 @@ export const logBatchInput = z.object({
 });
 export type LogBatchInput = z.input<typeof logBatchInput>;
 
-/** Doubles travel as text so NaN and ±Infinity survive; JS's shortest round-trip form parses back to the same double. */
-const doubleText = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
-
 const UNIQUE_VIOLATION = '23505';
-
-/** A Postgres array literal of strings, each element quoted. */
-const textArray = (xs: string[]) => `{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 export interface LogBatchResult {
   metricsWritten: number;

@@ -1,4 +1,6 @@
-import { inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
+import { numberArray, textArray } from '../../../db/array-literal';
+import type { Tx } from '../../../db/client';
 import { deployments, predictions } from '../../../db/schema';
 import { createLogger } from '../../observability/logger';
 import { systemContext } from '../../tenancy/context';
@@ -12,6 +14,27 @@ const isForeignKeyViolation = (e: unknown): boolean => {
 };
 
 export type PredictionRecord = Omit<typeof predictions.$inferInsert, 'id'> & { inputs?: unknown; outputs?: unknown };
+
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/**
+ * One insert of many records as twelve array parameters: building a statement with one parameter
+ * per value costs the gateway's event loop about 0.1 ms of CPU per record, which its requests would wait behind.
+ */
+function insertRecords(tx: Tx, orgId: string, rows: PredictionRecord[]) {
+  const at = rows.map((r) => (r.at instanceof Date ? r.at : new Date(r.at)).toISOString());
+  return tx.execute(sql`
+    insert into predictions (org_id, deployment_id, model_version_id, version, arm, request_id, protocol, at, latency_ms, status, error, inputs, outputs)
+    select ${orgId}, d, mv, v, a, rq, p::prediction_protocol, t, l, s, e, i::jsonb, o::jsonb
+    from unnest(
+      ${textArray(rows.map((r) => r.deploymentId))}::text[], ${textArray(rows.map((r) => r.modelVersionId ?? null))}::text[],
+      ${numberArray(rows.map((r) => r.version))}::int[], ${textArray(rows.map((r) => r.arm))}::text[],
+      ${textArray(rows.map((r) => r.requestId))}::text[], ${textArray(rows.map((r) => r.protocol))}::text[],
+      ${textArray(at)}::timestamptz[], ${numberArray(rows.map((r) => r.latencyMs))}::real[],
+      ${numberArray(rows.map((r) => r.status))}::smallint[], ${textArray(rows.map((r) => r.error ?? null))}::text[],
+      ${textArray(rows.map((r) => json(r.inputs)))}::text[], ${textArray(rows.map((r) => json(r.outputs)))}::text[]
+    ) as x(d, mv, v, a, rq, p, t, l, s, e, i, o)`);
+}
 
 export interface PredictionLogOptions {
   /** Records held before samples are dropped (the record is kept without its inputs and outputs). */
@@ -91,7 +114,7 @@ export class PredictionLog {
   private async write(orgId: string, rows: PredictionRecord[]): Promise<void> {
     const ctx = systemContext(orgId, 'gateway', 'prediction-log');
     try {
-      await withTenant(ctx, (tx) => tx.insert(predictions).values(rows));
+      await withTenant(ctx, (tx) => insertRecords(tx, orgId, rows));
       this.stats.written += rows.length;
       return;
     } catch (e) {
@@ -108,7 +131,7 @@ export class PredictionLog {
         const ids = [...new Set(rows.map((r) => r.deploymentId))];
         const live = new Set((await tx.select({ id: deployments.id }).from(deployments).where(inArray(deployments.id, ids))).map((d) => d.id));
         const keep = rows.filter((r) => live.has(r.deploymentId));
-        if (keep.length) await tx.insert(predictions).values(keep);
+        if (keep.length) await insertRecords(tx, orgId, keep);
         return keep.length;
       });
       this.stats.written += written;
