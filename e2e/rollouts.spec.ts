@@ -130,6 +130,16 @@ test('a canary with shifted predictions rolls itself back, showing why', async (
       await tabs.getByRole('link', { name: 'Monitoring' }).click();
       await expect(page.getByRole('heading', { level: 1, name: 'churn-prod · monitoring' })).toBeVisible();
       await expect(tabs.getByRole('link', { name: 'Monitoring' })).toHaveAttribute('aria-current', 'page');
+      // A drift rule on the inputs: the first rule turns the scheduled monitor on.
+      await page.getByRole('button', { name: 'Add rule' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('input drift');
+      await expect(page.getByLabel('Metric')).toHaveValue('psi');
+      await page.getByRole('button', { name: 'Add rule' }).click();
+      await expect(page.getByTestId('alert-rule')).toHaveCount(1);
+      await expect(page.getByTestId('alert-rule')).toContainText('input drift');
+      await expect(page.getByTestId('alert-rule')).toContainText('PSI of the worst feature above');
+      await expect(page.getByTestId('monitor-status')).toContainText('Monitor on');
+      await screenshot(page, 'rollouts-monitoring-alert-rule');
       await tabs.getByRole('link', { name: 'Overview' }).click();
       await expect(page.getByTestId('deployment-title')).toHaveText('churn-prod');
     });
