@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { orgSlugOf, pythonEnv, runCommand, screenshot, signUp, stamp, uniqueEmail } from './helpers';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { createKey, orgSlugOf, registerChurnVersions, screenshot, signUp, stamp, uniqueEmail } from './helpers';
 
 /**
  * As an ML practitioner I register two versions of the churn model with the mlflow client, deploy the
@@ -10,50 +7,6 @@ import { orgSlugOf, pythonEnv, runCommand, screenshot, signUp, stamp, uniqueEmai
  * the traffic, create an inference key and call the endpoint in both protocols, and watch the
  * deployment's dashboard count the requests per version as they arrive.
  */
-
-const ROOT = process.cwd();
-
-/** The churn example's ONNX graph with chosen coefficients, saved by mlflow.onnx and registered through the mlflow client. */
-const REGISTER_CHURN = String.raw`
-import sys, tempfile
-import numpy as np
-sys.path.insert(0, sys.argv[1])
-from churn_common import FEATURES
-from train import build_onnx
-import mlflow, mlflow.onnx
-from mlflow import MlflowClient
-from mlflow.models import ModelSignature
-from mlflow.types import Schema, TensorSpec
-
-client = MlflowClient()
-client.create_registered_model("churn")
-mlflow.set_experiment("churn-serving")
-d = len(FEATURES)
-for seed, bias in ((1, -0.5), (2, 1.5)):
-    rng = np.random.default_rng(seed)
-    model = build_onnx(rng.normal(50, 20, d), rng.uniform(5, 30, d), rng.normal(0, 1, d), bias)
-    sig = ModelSignature(
-        inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, d), "features")]),
-        outputs=Schema([TensorSpec(np.dtype(np.float32), (-1,), "probability"), TensorSpec(np.dtype(np.int64), (-1,), "label")]),
-    )
-    with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
-        mlflow.onnx.save_model(model, tmp + "/model", signature=sig, save_as_external_data=False)
-        mlflow.log_artifacts(tmp + "/model", artifact_path="model")
-        v = client.create_model_version("churn", source=f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
-        print(f"registered churn v{v.version}", flush=True)
-`;
-
-/** Creates an API key on the settings page with exactly these scopes and returns its secret. */
-async function createKey(page: Page, org: string, name: string, scope: 'Write' | 'Inference') {
-  await page.goto(`/o/${org}/settings/api-keys`);
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByRole('checkbox', { name: /^Read/ }).uncheck();
-  await page.getByRole('checkbox', { name: new RegExp(`^${scope}`) }).check();
-  await page.getByRole('button', { name: 'Create key' }).click();
-  const secret = (await page.getByTestId('api-key-secret').textContent())!.trim();
-  expect(secret).toMatch(/^gty_/);
-  return secret;
-}
 
 /** A row of churn features in the example's ranges. */
 const row = (i: number) => Array.from({ length: 10 }, (_, j) => Math.round(((i * 37 + j * 11) % 100) * (j < 4 ? 1 : 0.05) * 100) / 100);
@@ -82,17 +35,10 @@ test('deploy a registered model, call its endpoint and watch the dashboard move'
 
   await test.step('register two versions of the churn model with the mlflow client', async () => {
     const writeKey = await createKey(page, org, 'trainer', 'Write');
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'gantry-deploy-e2e-'));
-    try {
-      const r = await runCommand('python3', ['-c', REGISTER_CHURN, path.join(ROOT, 'examples', 'churn')], {
-        cwd: tmp,
-        env: pythonEnv({ TMPDIR: tmp, MLFLOW_TRACKING_URI: baseURL, MLFLOW_TRACKING_TOKEN: writeKey }),
-      });
-      expect(r.code, r.output).toBe(0);
-      expect(r.stdout).toContain('registered churn v2');
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    await registerChurnVersions(baseURL!, writeKey, [
+      { seed: 1, bias: -0.5 },
+      { seed: 2, bias: 1.5 },
+    ]);
   });
 
   await test.step('deploy version 1 from its page, keeping every sample', async () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
@@ -148,4 +149,65 @@ export function runCommand(command: string, args: string[], opts: { env: Record<
 /** What a Python child needs, and nothing of the tester's own settings. */
 export function pythonEnv(extra: Record<string, string | undefined>): Record<string, string | undefined> {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', ...extra };
+}
+
+/** Creates an API key on the settings page with exactly these scopes and returns its secret. */
+export async function createKey(page: Page, org: string, name: string, scope: 'Write' | 'Inference') {
+  await page.goto(`/o/${org}/settings/api-keys`);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('checkbox', { name: /^Read/ }).uncheck();
+  await page.getByRole('checkbox', { name: new RegExp(`^${scope}`) }).check();
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secret = (await page.getByTestId('api-key-secret').textContent())!.trim();
+  expect(secret).toMatch(/^gty_/);
+  return secret;
+}
+
+/**
+ * The churn example's ONNX graph with the coefficients a seed draws (as its train.py standardises,
+ * weighs and adds a bias), saved by mlflow.onnx and registered through the mlflow client: one
+ * version per entry, in order.
+ */
+const REGISTER_CHURN = String.raw`
+import json, sys, tempfile
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from churn_common import FEATURES
+from train import build_onnx
+import mlflow, mlflow.onnx
+from mlflow import MlflowClient
+from mlflow.models import ModelSignature
+from mlflow.types import Schema, TensorSpec
+
+client = MlflowClient()
+client.create_registered_model("churn")
+mlflow.set_experiment("churn-serving")
+d = len(FEATURES)
+for spec in json.loads(sys.argv[2]):
+    rng = np.random.default_rng(spec["seed"])
+    model = build_onnx(rng.normal(50, 20, d), rng.uniform(5, 30, d), rng.normal(0, 1, d), spec["bias"])
+    sig = ModelSignature(
+        inputs=Schema([TensorSpec(np.dtype(np.float32), (-1, d), "features")]),
+        outputs=Schema([TensorSpec(np.dtype(np.float32), (-1,), "probability"), TensorSpec(np.dtype(np.int64), (-1,), "label")]),
+    )
+    with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
+        mlflow.onnx.save_model(model, tmp + "/model", signature=sig, save_as_external_data=False)
+        mlflow.log_artifacts(tmp + "/model", artifact_path="model")
+        v = client.create_model_version("churn", source=f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+        print(f"registered churn v{v.version}", flush=True)
+`;
+
+/** Registers versions of the churn model with the mlflow client, as a training script would, with a write key. */
+export async function registerChurnVersions(baseURL: string, writeKey: string, versions: { seed: number; bias: number }[]) {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'gantry-churn-e2e-'));
+  try {
+    const r = await runCommand('python3', ['-c', REGISTER_CHURN, path.join(process.cwd(), 'examples', 'churn'), JSON.stringify(versions)], {
+      cwd: tmp,
+      env: pythonEnv({ TMPDIR: tmp, MLFLOW_TRACKING_URI: baseURL, MLFLOW_TRACKING_TOKEN: writeKey }),
+    });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout.match(/registered churn v\d+/g)).toHaveLength(versions.length);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }

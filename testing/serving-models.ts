@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
@@ -11,6 +10,7 @@ import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { isAppError } from '../core/errors';
 import { getExperimentByName } from '../core/tracking/get-experiment';
+import { SERVING_PYTHON } from './serving-python';
 
 /**
  * Real models for serving tests: the churn example's ONNX graph (built by its own train.py code) saved by
@@ -18,8 +18,6 @@ import { getExperimentByName } from '../core/tracking/get-experiment';
  * rows. A version registered from such a directory is what a training job would have registered.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const VENV_PYTHON = path.join(os.homedir(), '.gantry-tools', 'mlflow-venv', 'bin', 'python');
-export const SERVING_PYTHON = existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3';
 
 const CHURN_SCRIPT = String.raw`
 import json, sys

@@ -9,7 +9,7 @@ import { resetEnvCache } from '../../../config/env';
 import { createTestDatabase, type TestDatabase } from '../../../db/test/database';
 import { signUpUser, type SignedUp } from '../../../testing/fixtures';
 import { serveApi, type ServedApi } from '../../../testing/serve-api';
-import { SERVING_PYTHON } from '../../../testing/serving-models';
+import { SERVING_PYTHON } from '../../../testing/serving-python';
 import { artifactStore } from '../../artifacts/store-from-config';
 import { createApiKey } from '../../auth/create-api-key';
 import { createDeployment } from '../create-deployment';

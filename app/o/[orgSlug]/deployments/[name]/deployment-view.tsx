@@ -12,7 +12,9 @@ import { useCan } from '@/app/lib/viewer';
 import { TrafficBar, trafficState } from '../traffic-bar';
 import { CostsPanel } from './costs-panel';
 import { Dashboard } from './dashboard';
-import { TrafficEditor } from './traffic-editor';
+import { DeploymentTabs } from './deployment-tabs';
+import { RolloutPanel } from './rollout-panel';
+import { TrafficEditor, TrafficVersionsQuery } from './traffic-editor';
 
 const DeploymentPageQuery = graphql(`
   query DeploymentPage($name: String!) {
@@ -77,13 +79,20 @@ function CodeBlock({ title, code, testId }: { title: string; code: string; testI
   );
 }
 
-/** One deployment: its endpoint and how to call it, its traffic and an editor for it, and the live dashboard. */
+/** One deployment: its endpoint and how to call it, its traffic and an editor for it, its canary rollouts, and the live dashboard. */
 export function DeploymentView({ name }: { name: string }) {
   const { org } = useOrg();
   const canWrite = useCan('DEPLOYMENT_WRITE');
   const q = useGqlQuery(DeploymentPageQuery, { name });
   const [editing, setEditing] = useState(false);
   const d = q.data?.deployment;
+  const versionsQ = useGqlQuery(TrafficVersionsQuery, { modelId: d?.modelId ?? '' }, { enabled: !!d });
+  // A canary of anything but the version that already takes the stable share.
+  const stable = d?.traffic.arms.find((a) => a.role === 'stable')?.versionNumber;
+  const canaryVersions = (versionsQ.data?.modelVersions.edges.map((e) => e.node) ?? [])
+    .filter((v) => v.status === 'READY' && v.version !== stable)
+    .map((v) => v.version)
+    .sort((a, b) => a - b);
   const breadcrumb = <Breadcrumb items={[{ label: 'Deployments', href: `/o/${org.slug}/deployments` }, { label: name }]} />;
 
   if (q.error) {
@@ -124,6 +133,7 @@ export function DeploymentView({ name }: { name: string }) {
           ) : undefined
         }
       />
+      <DeploymentTabs name={name} />
 
       <div className="grid gap-6 xl:grid-cols-5">
         <Card className="xl:col-span-3">
@@ -207,6 +217,13 @@ export function DeploymentView({ name }: { name: string }) {
           </CardBody>
         </Card>
       </div>
+
+      {d && (
+        <div className="mt-6">
+          {/* A rollout moves the traffic above: the bar follows each of its steps. */}
+          <RolloutPanel deploymentId={d.id} versions={canaryVersions} onTrafficChange={() => void q.refetch()} />
+        </div>
+      )}
 
       {d && <Dashboard name={d.name} oipCurl={d.endpoint.oipCurl} keysHref={keysHref} />}
       {d && <CostsPanel name={d.name} />}

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { RolloutPanelQuery, RolloutPreset, RolloutState } from '@/app/gql/graphql';
 import { useConfirm } from '@/app/components/confirm';
@@ -461,11 +461,20 @@ function HistoryRow({ r }: { r: Rollout }) {
  * and time left, each analysis with canary and stable numbers against the thresholds, and a person's
  * controls), a form to start one when none runs, and the ones before it.
  */
-export function RolloutPanel({ deploymentId, versions }: { deploymentId: string; versions?: number[] }) {
+export function RolloutPanel({ deploymentId, versions, onTrafficChange }: { deploymentId: string; versions?: number[]; onTrafficChange?: () => void }) {
   const canWrite = useCan('DEPLOYMENT_WRITE');
   const q = useGqlQuery(RolloutPanelQueryDoc, { deploymentId }, { refetchInterval: (d) => (isRunning(d?.rollouts[0]) ? LIVE_POLL_MS : IDLE_POLL_MS) });
   const rollouts = q.data?.rollouts ?? [];
   const current = isRunning(rollouts[0]) ? rollouts[0] : undefined;
+  // Each step, a promotion and a rollback change the deployment's traffic: tell whoever shows it.
+  const trafficMark = rollouts[0] ? `${rollouts[0].id}:${rollouts[0].state}:${rollouts[0].currentWeight}` : '';
+  const seenMark = useRef(trafficMark);
+  useEffect(() => {
+    if (trafficMark === seenMark.current) return;
+    const first = !seenMark.current;
+    seenMark.current = trafficMark;
+    if (!first) onTrafficChange?.();
+  }, [trafficMark, onTrafficChange]);
   // The newest is shown above (running, or as the last outcome); the rest are history.
   const past = rollouts.slice(1);
   return (
@@ -536,6 +545,9 @@ function LastOutcome({ r }: { r: Rollout }) {
         <span className="text-xs text-zinc-500">{formatRelative(r.finishedAt ?? r.createdAt)}</span>
       </div>
       {r.reason && <p className="mt-1 text-[13px] text-zinc-600">{r.reason}</p>}
+      <div className="mt-3">
+        <Stepper r={r} />
+      </div>
       {failed && (
         <div className="mt-3">
           <VerdictCard v={failed} latencyToleranceMs={r.plan.thresholds.latencyToleranceMs} />

@@ -10,7 +10,7 @@ import { versionColor, versionLabel } from '@/app/lib/deployments';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { TrafficBar } from '../traffic-bar';
 
-const TrafficVersionsQuery = graphql(`
+export const TrafficVersionsQuery = graphql(`
   query TrafficVersions($modelId: ID!) {
     modelVersions(modelId: $modelId, first: 100) {
       edges {

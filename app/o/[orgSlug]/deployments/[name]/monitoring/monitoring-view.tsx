@@ -11,6 +11,7 @@ import { useOrg } from '@/app/lib/org-context';
 import { useCan } from '@/app/lib/viewer';
 import { HistogramCompare, Sparkline } from './drift-charts';
 import { AlertRulesEditor } from './alert-rules-editor';
+import { DeploymentTabs } from '../deployment-tabs';
 
 const Monitoring = graphql(`
   query Monitoring($name: String!) {
@@ -291,22 +292,25 @@ export function MonitoringView({ name }: { name: string }) {
   const setMonitor = useGqlMutation(SetMonitor, { onSuccess: (r) => toast.success(r.setDriftMonitor.enabled ? 'Drift monitor on' : 'Drift monitor off') });
   const base = `/o/${org.slug}/deployments`;
   const header = (
-    <PageHeader
-      breadcrumb={<Breadcrumb items={[{ label: 'Deployments', href: base }, { label: name, href: `${base}/${encodeURIComponent(name)}` }, { label: 'Monitoring' }]} />}
-      title={`${name} · monitoring`}
-      description={data?.deploymentMonitoring ? `Drift of ${data.deploymentMonitoring.modelName}'s serving versions against their baselines, data quality, and alert rules.` : undefined}
-      actions={
-        data?.deploymentMonitoring && canWrite ? (
-          <Button
-            variant={data.deploymentMonitoring.monitor?.enabled ? 'secondary' : 'primary'}
-            disabled={setMonitor.isPending}
-            onClick={() => setMonitor.mutate({ deploymentId: data.deploymentMonitoring.deploymentId, enabled: !data.deploymentMonitoring.monitor?.enabled })}
-          >
-            {data.deploymentMonitoring.monitor?.enabled ? 'Turn monitor off' : 'Turn monitor on'}
-          </Button>
-        ) : undefined
-      }
-    />
+    <>
+      <PageHeader
+        breadcrumb={<Breadcrumb items={[{ label: 'Deployments', href: base }, { label: name, href: `${base}/${encodeURIComponent(name)}` }, { label: 'Monitoring' }]} />}
+        title={`${name} · monitoring`}
+        description={data?.deploymentMonitoring ? `Drift of ${data.deploymentMonitoring.modelName}'s serving versions against their baselines, data quality, and alert rules.` : undefined}
+        actions={
+          data?.deploymentMonitoring && canWrite ? (
+            <Button
+              variant={data.deploymentMonitoring.monitor?.enabled ? 'secondary' : 'primary'}
+              disabled={setMonitor.isPending}
+              onClick={() => setMonitor.mutate({ deploymentId: data.deploymentMonitoring.deploymentId, enabled: !data.deploymentMonitoring.monitor?.enabled })}
+            >
+              {data.deploymentMonitoring.monitor?.enabled ? 'Turn monitor off' : 'Turn monitor on'}
+            </Button>
+          ) : undefined
+        }
+      />
+      <DeploymentTabs name={name} />
+    </>
   );
   if (error) return (
     <>
