@@ -19,12 +19,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { env } from '../../config/env';
-import { freePort } from '../../scripts/lib/net';
 import type { JobEnvironmentStatus } from '../compute/compute-backend';
 import { signalGroup } from '../compute/local-job-files';
 import { PIP_PASS_ENV, preparePythonEnvironment } from '../compute/local-python-env';
 import { AppError } from '../errors';
 import { createLogger, type Logger } from '../observability/logger';
+import { freePort } from '../platform/net';
 import { modelServerRequirements } from './mlserver-environment';
 import {
   ModelInputError,

@@ -23,8 +23,8 @@ const READ_AT_RUN_TIME: Record<string, string[]> = {
   'workers/main.ts': [path.relative(ROOT, WORKFLOWS_PATH)],
   // The migrations and their journal (db/migrate.ts).
   'scripts/db-migrate.ts': ['db/migrations/meta/_journal.json'],
-  // Next's configuration and production build.
-  'scripts/web-server.ts': ['next.config.mjs', '.next/BUILD_ID'],
+  // Next's configuration and production build; the batch scoring script a batch prediction job runs.
+  'scripts/web-server.ts': ['next.config.mjs', '.next/BUILD_ID', 'core/serving/batch/batch_predict.py'],
 };
 
 /** Made inside the stages rather than copied from the repository: by `npm ci` and by `next build`. */

@@ -127,7 +127,7 @@ describe('the manifests, read', () => {
     expect(problems).toEqual([]);
   });
 
-  it('keep the database owner away from the web and worker pods', () => {
+  it('keep the database owner away from the web, worker and gateway pods', () => {
     const owner = 'gantry-database-owner';
     const readers = containers.filter(({ container }) => JSON.stringify(container).includes(`"${owner}"`)).map(({ where }) => where);
     expect(readers).toEqual(['Job/gantry-migrate']);
@@ -136,7 +136,7 @@ describe('the manifests, read', () => {
 
   it('start every process once the Secrets are filled in, and none with the template as it is', () => {
     expect(Object.keys(FILLED).sort()).toEqual(secrets.flatMap((s) => Object.keys(s.stringData ?? {})).sort());
-    expect(containers.map((c) => c.where).sort()).toEqual(['Deployment/gantry-web', 'Deployment/gantry-worker', 'Job/gantry-migrate']);
+    expect(containers.map((c) => c.where).sort()).toEqual(['Deployment/gantry-gateway', 'Deployment/gantry-web', 'Deployment/gantry-worker', 'Job/gantry-migrate']);
     for (const { where, container } of containers) {
       const config = readEnv(containerEnv(container, filled));
       expect(config.NODE_ENV, where).toBe('production');
@@ -208,7 +208,7 @@ describe('the manifests, on a real kube-apiserver', () => {
     expect(refused.output).toMatch(/violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
   });
 
-  it('runs them: the migration Job completes, both Deployments become available, the Service finds the web pods', async () => {
+  it('runs them: the migration Job completes, every Deployment becomes available, the Services find the web and gateway pods', async () => {
     const secretsApplied = await kubectl(['apply', '-f', path.join(DIR, SECRET_TEMPLATE)]);
     expect(secretsApplied.code, secretsApplied.output).toBe(0);
     const result = await kubectl(['apply', '-k', DIR]);
@@ -219,21 +219,23 @@ describe('the manifests, on a real kube-apiserver', () => {
       return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') && j;
     });
     expect(job.status?.succeeded).toBe(1);
-    for (const name of ['gantry-web', 'gantry-worker']) {
+    for (const name of ['gantry-web', 'gantry-worker', 'gantry-gateway']) {
       const deployment = await waitFor(`${name} to be available`, async () => {
         const d = await cp.admin.apps.readNamespacedDeployment({ name, namespace: NAMESPACE });
         return d.status?.availableReplicas === d.spec?.replicas && d;
       });
       expect(deployment.status?.readyReplicas, name).toBe(2);
     }
-    // The Service's selector and named port meet the web pods: the EndpointSlice controller lists both, ready, on port 3000.
-    const endpoints = await waitFor('the web Service to list both pods', async () => {
-      const { stdout } = await kubectl(['get', 'endpointslices', '-n', NAMESPACE, '-l', 'kubernetes.io/service-name=gantry-web', '-o', 'json']);
-      const slices = JSON.parse(stdout) as { items: { endpoints?: { conditions?: { ready?: boolean } }[]; ports?: { port?: number }[] }[] };
-      const ready = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready));
-      return ready.length === 2 && slices.items;
-    });
-    expect(endpoints.flatMap((s) => s.ports?.map((p) => p.port))).toEqual([3000]);
+    // Each Service's selector and named port meet its pods: the EndpointSlice controller lists both, ready, on the container's port.
+    for (const [service, port] of [['gantry-web', 3000], ['gantry-gateway', 3001]] as const) {
+      const endpoints = await waitFor(`the ${service} Service to list both pods`, async () => {
+        const { stdout } = await kubectl(['get', 'endpointslices', '-n', NAMESPACE, '-l', `kubernetes.io/service-name=${service}`, '-o', 'json']);
+        const slices = JSON.parse(stdout) as { items: { endpoints?: { conditions?: { ready?: boolean } }[]; ports?: { port?: number }[] }[] };
+        const ready = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready));
+        return ready.length === 2 && slices.items;
+      });
+      expect(endpoints.flatMap((s) => s.ports?.map((p) => p.port)), service).toEqual([port]);
+    }
     // Pods run as the manifests say, admitted under the enforced restricted profile.
     const pods = await cp.admin.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/component=web' });
     expect(pods.items.map((p) => p.spec?.securityContext?.runAsNonRoot)).toEqual([true, true]);

@@ -1,20 +1,7 @@
 import net from 'node:net';
 
-/** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not allocate a free port'));
-      });
-    });
-  });
-}
+// freePort lives in core, as a model server needs a port too; scripts and tests keep importing it through this file.
+export { freePort } from '../../core/platform/net';
 
 /**
  * True when nothing listens on `port`. Checks by connecting rather than binding,
