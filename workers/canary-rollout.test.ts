@@ -239,6 +239,27 @@ describe('a canary rollout', () => {
     expect((await traffic100('churn-auto')).arms.map((a) => [a.version, a.weight])).toEqual([[1, 100]]);
   }, 60_000);
 
+  it('rolls a bad canary back as soon as its step has its minimum requests, while a good one still sits out its minimum duration', async () => {
+    const seconds = (v: { from: string; to: string }) => (new Date(v.to).getTime() - new Date(v.from).getTime()) / 1000;
+    // A first step of two minutes: the bad canary fails on its first 40 requests, long before that.
+    const long = { steps: [{ weight: 25, minRequests: 40, minDurationSeconds: 120 }, { weight: 100 }], stepTimeoutSeconds: 300 };
+    const bad = await startRollout(A.ctx, { deployment: { name: 'churn' }, version: 3, plan: long });
+    expect(await finished(bad.workflowId, 'rollout-failed-early')).toMatchObject({ state: 'rolled_back' });
+    const [failed] = (await getRollout(A.ctx, { rolloutId: bad.id })).verdicts;
+    expect(failed).toMatchObject({ step: 0, outcome: 'failed', passed: false });
+    expect(failed!.reason).toMatch(/prediction distance/);
+    expect(failed!.canary.requests).toBeGreaterThanOrEqual(40);
+    expect(seconds(failed!)).toBeLessThan(120);
+    expect((await traffic100('churn')).arms.map((a) => [a.version, a.weight])).toEqual([[4, 100]]);
+
+    // A good canary is never promoted early: its step lasts its full minimum duration.
+    const good = await startRollout(A.ctx, { deployment: { name: 'churn' }, version: 2, plan: { steps: [{ weight: 25, minRequests: 40, minDurationSeconds: 8 }, { weight: 100 }] } });
+    expect(await finished(good.workflowId, 'rollout-promoted-full-step')).toMatchObject({ state: 'promoted' });
+    const [passed] = (await getRollout(A.ctx, { rolloutId: good.id })).verdicts;
+    expect(passed).toMatchObject({ outcome: 'passed', passed: true });
+    expect(seconds(passed!)).toBeGreaterThanOrEqual(8);
+  }, 240_000);
+
   it('leaves histories that replay against the current workflow code', async () => {
     const results = await replayRuns(
       runs.map((r) => ({ label: r.label, handle: client.workflow.getHandle(r.workflowId) })),

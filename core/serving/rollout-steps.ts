@@ -38,6 +38,8 @@ export interface RolloutStepDeps {
   store?: ArtifactStore;
   runtimes?: Partial<Record<ServingRuntimeKind, ModelRuntime>>;
   pollIntervalMs?: number;
+  /** How often a step that has its minimum requests but not yet its minimum duration is judged on what it has so far. */
+  earlyCheckIntervalMs?: number;
 }
 
 const system = (ref: RolloutRef): SystemContext => systemContext(ref.orgId, 'rollout', ref.rolloutId);
@@ -144,22 +146,40 @@ export async function recordRolloutState(ref: RolloutRef & { state: Extract<Roll
  * Waits until the step has seen its minimum canary requests and lasted its minimum duration, or its
  * timeout passes; `heartbeat` is called on every poll (the activity's proof of life), `signal` ends the
  * wait early. Counting from the step's start again after a crash gives the same answer.
+ *
+ * Failing needs less than passing: once the canary has answered the step's minimum requests, the
+ * window so far is judged every few seconds, and a judgement that fails ends the wait at once
+ * (`failingEarly`), so the analysis that follows rolls a bad canary back without sitting out the
+ * rest of the step's minimum duration. A judgement that passes never shortens the step.
  */
 export async function awaitStepTraffic(
   ref: RolloutRef & { since: string; minRequests: number; minDurationSeconds: number; timeoutSeconds: number },
   deps: RolloutStepDeps,
   hooks: { heartbeat: (details: unknown) => void; signal?: AbortSignal },
-): Promise<{ canaryRequests: number; reached: boolean }> {
+): Promise<{ canaryRequests: number; reached: boolean; failingEarly?: string }> {
   const since = new Date(ref.since);
   const ctx = system(ref);
   const r = await withTenant(ctx, (tx) => findRollout(tx, ctx, ref.rolloutId));
   const poll = deps.pollIntervalMs ?? 500;
+  const earlyEvery = deps.earlyCheckIntervalMs ?? 5_000;
+  let lastEarlyCheck = 0;
   for (;;) {
     const { canary } = await withTenant(ctx, (tx) => requestsSince(tx, r, since));
     const elapsed = (Date.now() - since.getTime()) / 1000;
     hooks.heartbeat({ canaryRequests: canary, elapsedSeconds: Math.round(elapsed) });
     if (canary >= ref.minRequests && elapsed >= ref.minDurationSeconds) return { canaryRequests: canary, reached: true };
     if (elapsed >= ref.timeoutSeconds) return { canaryRequests: canary, reached: false };
+    if (canary >= ref.minRequests && Date.now() - lastEarlyCheck >= earlyEvery) {
+      lastEarlyCheck = Date.now();
+      const to = new Date();
+      const window = await withTenant(ctx, (tx) => readWindow(tx, r, since, to));
+      // Only the outcome and its reason are used here; the step's verdict is the analysis's to record.
+      const verdict = judgeStep({ step: 0, weight: 0, window: { from: since.toISOString(), to: to.toISOString() }, ...window, thresholds: r.plan.thresholds });
+      if (!verdict.passed) {
+        log.info('rollout step failing before its minimum duration', { rolloutId: r.id, elapsedSeconds: Math.round(elapsed), reason: verdict.reason });
+        return { canaryRequests: canary, reached: true, failingEarly: verdict.reason ?? undefined };
+      }
+    }
     if (hooks.signal?.aborted) throw hooks.signal.reason instanceof Error ? hooks.signal.reason : new Error('the wait was stopped');
     await new Promise<void>((resolve) => {
       const wake = () => {
