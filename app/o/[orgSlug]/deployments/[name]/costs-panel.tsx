@@ -51,7 +51,7 @@ export function CostsPanel({ name }: { name: string }) {
   const d = q.data?.deployment;
   const c = d?.costs;
   return (
-    <Card>
+    <Card className="mt-6">
       <CardHeader
         title="Cost"
         description={
@@ -87,13 +87,11 @@ export function CostsPanel({ name }: { name: string }) {
         ) : (
           <Table>
             <THead>
-              <tr>
-                <TH>Version</TH>
-                <TH className="text-right">Replica-hours</TH>
-                <TH className="text-right">Cost</TH>
-                <TH className="text-right">Predictions</TH>
-                <TH className="text-right">Per 1,000 predictions</TH>
-              </tr>
+              <TH>Version</TH>
+              <TH className="text-right">Replica-hours</TH>
+              <TH className="text-right">Cost</TH>
+              <TH className="text-right">Predictions</TH>
+              <TH className="text-right">Per 1,000 predictions</TH>
             </THead>
             <TBody>
               {c.versions.map((v) => (

@@ -221,7 +221,7 @@ export function DeploymentView({ name }: { name: string }) {
       {d && (
         <div className="mt-6">
           {/* A rollout moves the traffic above: the bar follows each of its steps. */}
-          <RolloutPanel deploymentId={d.id} versions={canaryVersions} onTrafficChange={() => void q.refetch()} />
+          <RolloutPanel deploymentId={d.id} versions={versionsQ.data ? canaryVersions : undefined} onTrafficChange={() => void q.refetch()} />
         </div>
       )}
 

@@ -380,11 +380,20 @@ const PRESETS: { value: RolloutPreset; label: string }[] = [
 
 function StartCanary({ deploymentId, versions }: { deploymentId: string; versions?: number[] }) {
   const start = useGqlMutation(StartRolloutMutation);
-  const [version, setVersion] = useState(versions?.length ? String(versions[versions.length - 1]) : '');
+  const [picked, setVersion] = useState('');
+  // The newest candidate until someone picks another (the list may arrive after the first render).
+  const version = picked || (versions?.length ? String(versions[versions.length - 1]) : '');
   const [preset, setPreset] = useState<RolloutPreset>('standard');
   const [approval, setApproval] = useState(false);
   const n = Number(version);
   const valid = Number.isInteger(n) && n > 0;
+  if (versions && !versions.length) {
+    return (
+      <p className="text-sm text-zinc-600" data-testid="start-canary-none">
+        Every ready version of this model is already serving here. Register a new version (a training job, a retraining policy or the mlflow client) to roll it out.
+      </p>
+    );
+  }
   return (
     <form
       className="flex flex-wrap items-end gap-3"
@@ -404,7 +413,7 @@ function StartCanary({ deploymentId, versions }: { deploymentId: string; version
             ))}
           </Select>
         ) : (
-          <Input id="canary-version" inputMode="numeric" className="w-24" value={version} onChange={(e) => setVersion(e.target.value)} placeholder="2" />
+          <Input id="canary-version" inputMode="numeric" className="w-24" value={version} onChange={(e) => setVersion(e.target.value)} />
         )}
       </Field>
       <Field label="Plan" htmlFor="canary-plan">
