@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { screenshot, signUp, uniqueEmail, runCommand, type CommandResult } from './helpers';
+import { createKey, screenshot, signUp, uniqueEmail, runCommand, type CommandResult } from './helpers';
 
 /**
  * The README's "First hour", followed as a new user on the freshly started platform: every step
@@ -15,6 +15,7 @@ import { screenshot, signUp, uniqueEmail, runCommand, type CommandResult } from 
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const README_URL = 'http://localhost:3000';
+const README_GATEWAY_URL = 'http://localhost:3001';
 
 interface Block {
   lang: string;
@@ -42,12 +43,14 @@ function runBash(code: string, opts: { cwd: string; env: NodeJS.ProcessEnv }): P
   return runCommand('bash', ['-euo', 'pipefail', '-c', code], opts);
 }
 
-test('a new user follows the README’s First hour: sign up, key, first MLflow run, example job from the CLI, registered model', async ({ page, baseURL }) => {
+test('a new user follows the README’s First hour: sign up, key, first MLflow run, example job from the CLI, registered model, deployment and a prediction', async ({ page, baseURL }) => {
   test.setTimeout(600_000);
   const blocks = firstHourBlocks();
-  expect(blocks.map((b) => b.lang), 'the First hour section’s code blocks, in order').toEqual(['python', 'bash', 'bash']);
-  const [script, firstRun, jobFromCli] = blocks as [Block, Block, Block];
+  expect(blocks.map((b) => b.lang), 'the First hour section’s code blocks, in order').toEqual(['python', 'bash', 'bash', 'bash']);
+  const [script, firstRun, jobFromCli, prediction] = blocks as [Block, Block, Block, Block];
   const url = baseURL!.replace(/\/$/, '');
+  const gateway = process.env.GANTRY_E2E_GATEWAY_URL!.replace(/\/$/, '');
+  expect(gateway, 'the e2e harness starts a gateway').toBeTruthy();
   // The README's commands with this platform's URL and the key the story made.
   const asWritten = (code: string, key: string) => code.replaceAll(README_URL, url).replaceAll('<your API key>', key);
 
@@ -110,6 +113,38 @@ test('a new user follows the README’s First hour: sign up, key, first MLflow r
       await expect(page).toHaveURL(/\/models\/[^/]+\/versions\/[^/]+$/);
       await expect(page.getByText('onnx').first()).toBeVisible();
       await screenshot(page, 'first-hour-5-model-version');
+    });
+
+    await test.step('6. deploy version 1 from its page, make an inference key and call it with the README’s curl line', async () => {
+      await page.getByRole('link', { name: 'Deploy', exact: true }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Deploy a model' })).toBeVisible();
+      await expect(page.getByLabel('Deployment name')).toHaveValue('churn-prod');
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      await expect(page).toHaveURL(/\/deployments\/churn-prod$/, { timeout: 30_000 });
+      // The page's own curl line is the README's, but for its placeholder row.
+      await expect(page.getByTestId('oip-url')).toHaveText(`POST ${gateway}/v2/models/churn-prod/infer`);
+      const pageCurl = (await page.getByTestId('oip-curl').textContent())!;
+      const readmeHead = prediction.code.slice(prediction.code.indexOf('curl'), prediction.code.indexOf(' -d ')).replaceAll(README_GATEWAY_URL, gateway);
+      expect(pageCurl.replace(/\s+/g, ' ')).toContain(readmeHead.replace(/\s+/g, ' ').trim());
+      const orgPath = new URL(page.url()).pathname.split('/')[2]!;
+      const inferenceKey = await createKey(page, orgPath, 'service', 'Inference');
+      const result = await runBash(prediction.code.replaceAll(README_GATEWAY_URL, gateway).replaceAll('<your inference key>', inferenceKey), { cwd: work, env: shellEnv });
+      expect(result.code, result.output).toBe(0);
+      const answer = JSON.parse(result.output) as { model_name: string; outputs: { name: string; data: number[] }[] };
+      expect(answer.model_name).toBe('churn-prod');
+      const [probability] = answer.outputs.find((o) => o.name === 'probability')?.data ?? [];
+      expect(probability, result.output).toBeGreaterThan(0);
+      expect(probability, result.output).toBeLessThan(1);
+      await page.goto(`/o/${orgPath}/deployments/churn-prod`);
+    });
+
+    await test.step('the deployment’s dashboard counts the request', async () => {
+      await expect(page.getByTestId('dashboard')).toBeVisible({ timeout: 30_000 });
+      await expect.poll(async () => (await page.getByTestId('version-requests').allTextContents()).join(), { timeout: 30_000 }).toBe('1');
+      // With one version there is nothing to roll out yet, and the page says what would be.
+      await expect(page.getByTestId('start-canary-none')).toContainText('Register a new version');
+      await expect(page.getByTestId('cost-v1')).toContainText('v1');
+      await screenshot(page, 'first-hour-6-deployment');
     });
 
     await test.step('the home page now shows the run, the job and the model', async () => {
