@@ -305,7 +305,7 @@ async function benchCanary(b: Bench, o: { url: string; key: string; home: string
         value: s / FLAGGER_DEFAULT_S,
         target: '<= 0.2',
         met: s / FLAGGER_DEFAULT_S <= 0.2,
-        how: `${s.toFixed(1)} s vs ${FLAGGER_DEFAULT_S} s (60 s interval × 5 failed checks); analysis interval = the first step's minimum duration, ${first.minDurationSeconds} s`,
+        how: `${s.toFixed(1)} s vs ${FLAGGER_DEFAULT_S} s (60 s interval × 5 failed checks); a step is judged every 5 s once it has its ${first.minRequests} minimum requests`,
       });
       results[preset] = { seconds: s, canaryAnswers: w.answered, rolloutSeconds: (ended - began) / 1000, verdicts: done.verdicts };
     }
@@ -315,9 +315,9 @@ async function benchCanary(b: Bench, o: { url: string; key: string; home: string
   }
   b.notes.push(
     `Canary: a real canaryRolloutWorkflow on a Temporal dev server (temporal server start-dev, SQLite file) with the worker as its own process (workers/main.ts), gateway-1 serving and recording predictions, ${lanes} callers in the bench process sending one-row requests (10 ms pause each). ` +
-      `The bad version is the stable model with a bias of 4 (its predictions shift; it answers without errors), caught by the prediction-distance check at the end of the first step; sample rate 25%. ` +
+      `The bad version is the stable model with a bias of 4 (its predictions shift; it answers without errors), caught by the prediction-distance check in the first step; sample rate 25%. ` +
       `Measured by the callers, from sending the first request the canary answered to receiving the last one. Flagger's default: interval 1m, threshold 5, so a failing canary is rolled back after 5 failed checks, 300 s. ` +
-      `Gantry judges each step once, when its minimum duration and request count are met, and rolls back at the first failed analysis: the standard plan's first step lasts at least 60 s, the quick preset's 30 s.` +
+      `Gantry judges a step every 5 s once it has its minimum requests and rolls back at the first failing judgement; passing still takes the step's minimum duration (60 s in the standard plan, 30 s in the quick one).` +
       (failed ? ` ${failed} caller requests failed.` : ''),
   );
 }
