@@ -53,7 +53,7 @@ afterAll(async () => {
   resetEnvCache();
 });
 
-const DEPLOYMENT = `id name modelName sampleRate rateLimitPerSecond trafficGeneration project { id } cluster { name }
+const DEPLOYMENT = `id name modelName sampleRate rateLimitPerSecond trafficGeneration replicas gpuCount gpuType status statusMessage project { id } cluster { name }
   traffic { arms { versionNumber weight role version { id version } } sticky { source name } shadows { versionNumber version { id } } }
   endpoint { oipUrl mlflowUrl oipCurl mlflowCurl oipBody inputNames }`;
 
@@ -62,7 +62,7 @@ describe('deployments over GraphQL', () => {
     const r = await gql(`mutation($in: CreateDeploymentInput!) { createDeployment(input: $in) { ${DEPLOYMENT} } }`, { in: { name: 'churn-prod', modelName: 'churn', version: 1, sampleRate: 0.5, rateLimitPerSecond: 200 } });
     expect(r.errors).toBeUndefined();
     const d = r.data!.createDeployment;
-    expect(d).toMatchObject({ name: 'churn-prod', modelName: 'churn', sampleRate: 0.5, rateLimitPerSecond: 200, trafficGeneration: 1, cluster: { name: 'local' } });
+    expect(d).toMatchObject({ name: 'churn-prod', modelName: 'churn', sampleRate: 0.5, rateLimitPerSecond: 200, trafficGeneration: 1, replicas: 1, gpuCount: 0, gpuType: null, status: 'ready', statusMessage: null, cluster: { name: 'local' } });
     expect(d.traffic).toEqual({ arms: [{ versionNumber: 1, weight: 100, role: 'stable', version: { id: v1, version: 1 } }], sticky: null, shadows: [] });
     expect(d.endpoint).toMatchObject({ oipUrl: 'https://gateway.example.com/v2/models/churn-prod/infer', mlflowUrl: 'https://gateway.example.com/deployments/churn-prod/invocations', inputNames: ['features'] });
     expect(JSON.parse(d.endpoint.oipBody).inputs[0]).toMatchObject({ name: 'features', datatype: 'FP32', shape: [1, 10] });
@@ -80,6 +80,8 @@ describe('deployments over GraphQL', () => {
     expect(badName.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'name' }] });
     const rate = await gql('mutation($in: CreateDeploymentInput!) { createDeployment(input: $in) { id } }', { in: { name: 'x', modelName: 'churn', version: 1, sampleRate: 2 } });
     expect(rate.errors?.[0]?.extensions?.fields).toEqual([{ path: 'sampleRate', message: 'The sample rate is between 0 and 1' }]);
+    const gpus = await gql('mutation($in: CreateDeploymentInput!) { createDeployment(input: $in) { id } }', { in: { name: 'x', modelName: 'churn', version: 1, gpuCount: 1, gpuType: 'a100' } });
+    expect(gpus.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'gpuCount', message: 'No GPUs on local' }] });
     const noModel = await gql('mutation($in: CreateDeploymentInput!) { createDeployment(input: $in) { id } }', { in: { name: 'x', version: 1 } });
     expect(noModel.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const unknownAlias = await gql('mutation($in: CreateDeploymentInput!) { createDeployment(input: $in) { id } }', { in: { name: 'x', modelId, alias: 'champion' } });

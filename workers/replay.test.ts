@@ -10,7 +10,15 @@ describe('recorded workflow histories', () => {
       histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
     );
     // Every long-running workflow has recorded histories to be checked against.
-    expect([...types].sort()).toEqual(['canaryRolloutWorkflow', 'evaluationWorkflow', 'retrainingWorkflow', 'trainingJobWorkflow']);
+    expect([...types].sort()).toEqual([
+      'canaryRolloutWorkflow',
+      'deploymentProvisionWorkflow',
+      'deploymentResourcesWorkflow',
+      'deploymentTeardownWorkflow',
+      'evaluationWorkflow',
+      'retrainingWorkflow',
+      'trainingJobWorkflow',
+    ]);
     let replayed = 0;
     for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'recorded' }, histories)) {
       expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();

@@ -3,27 +3,31 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeys } from '../../../db/schema';
-import { inTenantScope } from '../../../db/with-tenant';
-import { startKubeControlPlane, type KubeControlPlane } from '../../../testing/kube-control-plane';
-import { startOipModelServer, type OipModelServer } from '../../../testing/oip-model-server';
-import { churnRows, registerModelDir, writeChurnModel, type ChurnModel } from '../../../testing/serving-models';
-import { signUpUser, testMeta, type SignedUp } from '../../../testing/fixtures';
-import { startTemporalPlatform, type TemporalPlatform } from '../../../testing/temporal-platform';
-import { waitFor } from '../../../testing/wait-for';
-import { artifactStore } from '../../artifacts/store-from-config';
-import { authenticateApiKey } from '../../auth/authenticate-api-key';
-import { createApiKey } from '../../auth/create-api-key';
-import { connectCluster } from '../../compute/connect-cluster';
-import { createDeployment } from '../create-deployment';
-import { deleteDeployment } from '../delete-deployment';
-import { RoutingTable } from '../gateway/routing-table';
-import { createGateway, type Gateway } from '../gateway/server';
-import { getDeployment } from '../get-deployment';
-import { localRuntimes } from '../runtimes';
-import { servingObjectName, type ServingEndpoint } from './manifests';
-import { kubernetesRuntime } from './runtime';
-import { provisionWorkflowId, teardownWorkflowId } from './version-steps';
+import { apiKeys } from '../db/schema';
+import { inTenantScope } from '../db/with-tenant';
+import { startKubeControlPlane, type KubeControlPlane } from '../testing/kube-control-plane';
+import { startOipModelServer, type OipModelServer } from '../testing/oip-model-server';
+import { churnRows, registerModelDir, writeChurnModel, type ChurnModel } from '../testing/serving-models';
+import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
+import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
+import { waitFor } from '../testing/wait-for';
+import { artifactStore } from '../core/artifacts/store-from-config';
+import { authenticateApiKey } from '../core/auth/authenticate-api-key';
+import { createApiKey } from '../core/auth/create-api-key';
+import { connectCluster } from '../core/compute/connect-cluster';
+import { createDeployment } from '../core/serving/create-deployment';
+import { deleteDeployment } from '../core/serving/delete-deployment';
+import { RoutingTable } from '../core/serving/gateway/routing-table';
+import { createGateway, type Gateway } from '../core/serving/gateway/server';
+import { getDeployment } from '../core/serving/get-deployment';
+import { localRuntimes } from '../core/serving/runtimes';
+import { servingObjectName, type ServingEndpoint } from '../core/serving/kubernetes/manifests';
+import { kubernetesRuntime } from '../core/serving/kubernetes/runtime';
+import { replayRuns } from './histories';
+import { updateDeployment } from '../core/serving/update-deployment';
+import { getRollout } from '../core/serving/list-rollouts';
+import { startRollout } from '../core/serving/start-rollout';
+import { applyResourcesWorkflowId, provisionWorkflowId, teardownWorkflowId } from '../core/serving/kubernetes/version-steps';
 
 /**
  * Deployments on a tenant's Kubernetes cluster, end to end: created through the use case, provisioned
@@ -107,6 +111,13 @@ afterAll(async () => {
   await cp?.stop();
 });
 
+/** Workflows the tests waited for, replayed (and recorded with GANTRY_RECORD_HISTORIES=1) at the end. */
+const runs: { label: string; workflowId: string }[] = [];
+const finished = <T = unknown>(workflowId: string, label: string): Promise<T> => {
+  runs.push({ label, workflowId });
+  return platform.client.workflow.getHandle(workflowId).result() as Promise<T>;
+};
+
 describe('a deployment on a Kubernetes cluster', () => {
   it("is provisioned by its workflow, answers through the gateway at its version's Service, and leaves the cluster with the deployment, never taking another organization's objects", async () => {
     const dep = await createDeployment(A.ctx, { name: 'churn-k8s', model: { name: 'churn' }, version: 1, cluster: 'prod', replicas: 2, cpu: 0.5, memoryMib: 512 });
@@ -117,7 +128,7 @@ describe('a deployment on a Kubernetes cluster', () => {
     services.set(nameA, serverA.url);
     services.set(nameB, serverB.url);
 
-    expect(await platform.client.workflow.getHandle(provisionWorkflowId(dep.id)).result()).toEqual({ status: 'ready', message: null });
+    expect(await finished(provisionWorkflowId(dep.id), 'deployment-provision-ready')).toEqual({ status: 'ready', message: null });
     expect(await platform.client.workflow.getHandle(provisionWorkflowId(depB.id)).result()).toEqual({ status: 'ready', message: null });
     expect(await getDeployment(A.ctx, { deploymentId: dep.id })).toMatchObject({ status: 'ready', statusMessage: null });
     expect(await k8sObjects(dep.id)).toEqual([`Deployment/${nameA}`, `Secret/${nameA}-model`, `Service/${nameA}`]);
@@ -146,13 +157,24 @@ describe('a deployment on a Kubernetes cluster', () => {
     answerB.body.outputs!.find((o) => o.name === 'probability')!.data.forEach((p, i) => expect(p).toBeCloseTo(churnB.probability[i]!, 5));
     expect(serverB.calls).toContain('/v2/models/model/infer');
 
+    // New resources are applied to the version's Deployment in place, and the endpoint answers throughout.
+    const resized = await updateDeployment(A.ctx, { deployment: { deploymentId: dep.id }, replicas: 3, cpu: 0.25 });
+    expect(resized).toMatchObject({ status: 'ready', statusMessage: 'Applying the new replicas, cpu to the model servers on prod' });
+    expect(await finished(applyResourcesWorkflowId(dep.id, resized.updatedAt), 'deployment-resources-applied')).toEqual({ status: 'applied', message: null });
+    const applied = await cp.admin.apps.readNamespacedDeployment({ name: nameA, namespace: NS });
+    expect(applied.spec!.replicas).toBe(3);
+    expect(applied.spec!.template.spec!.containers[0]!.resources!.requests!.cpu).toBe('250m');
+    expect(applied.status!.availableReplicas).toBe(3);
+    expect(await getDeployment(A.ctx, { deploymentId: dep.id })).toMatchObject({ replicas: 3, cpu: 0.25, status: 'ready', statusMessage: null });
+    expect((await infer('churn-k8s', keyA)).status).toBe(200);
+
     // A model server that fails is a 503, not a 500.
     serverA.failing = true;
     expect(await infer('churn-k8s', keyA)).toMatchObject({ status: 503, body: { error: expect.stringContaining("Version 1's model server failed (HTTP 500)") } });
     serverA.failing = false;
 
     await deleteDeployment(A.ctx, { deployment: { deploymentId: dep.id } });
-    const torn = await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
+    const torn = await finished<{ removed: string[] }>(teardownWorkflowId(dep.id), 'deployment-teardown');
     expect(torn.removed).toEqual([`Deployment/${nameA}`, `Service/${nameA}`, `Secret/${nameA}-model`]);
     expect(await k8sObjects(dep.id)).toEqual([]);
     const [key] = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(apiKeys).where(and(eq(apiKeys.orgId, A.orgId), eq(apiKeys.id, keyId))));
@@ -169,10 +191,12 @@ describe('a deployment on a Kubernetes cluster', () => {
     const dep = await createDeployment(A.ctx, { name: 'too-big', model: { name: 'churn' }, version: 1, cluster: 'prod', cpu: 64 });
     const name = servingObjectName(dep.id, 1);
     await waitFor('the model-server Deployment', async () => (await k8sObjects(dep.id)).includes(`Deployment/${name}`), 60_000);
+    // Its resources cannot change while its first model servers are still starting.
+    await expect(updateDeployment(A.ctx, { deployment: { deploymentId: dep.id }, cpu: 1 })).rejects.toMatchObject({ code: 'CONFLICT', message: "'too-big' is still provisioning its model servers: change its resources once it is ready" });
     expect(await infer('too-big', keyA)).toMatchObject({ status: 503, body: { error: "Deployment 'too-big' is provisioning: its model servers are starting" } });
 
     await cp.admin.apps.deleteNamespacedDeployment({ name, namespace: NS });
-    expect(await platform.client.workflow.getHandle(provisionWorkflowId(dep.id)).result()).toMatchObject({ status: 'failed', message: expect.stringMatching(/its Deployment .* is gone/) });
+    expect(await finished(provisionWorkflowId(dep.id), 'deployment-provision-failed')).toMatchObject({ status: 'failed', message: expect.stringMatching(/its Deployment .* is gone/) });
     const failed = await waitFor('the gateway to hear of the failure', async () => {
       const a = await infer('too-big', keyA);
       return a.body.error?.includes('failed to start') ? a : null;
@@ -183,4 +207,68 @@ describe('a deployment on a Kubernetes cluster', () => {
     await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
     expect(await k8sObjects(dep.id)).toEqual([]);
   });
+
+  it('rolls a version out on the cluster: its model servers ready before any traffic, the old stable removed after promotion, a bad canary removed after rollback', async () => {
+    // v2 answers as v1 does (a good canary); v3 is shifted (a bad one).
+    const good = writeChurnModel(path.join(platform.dir, 'a2'), { seed: 5, rows });
+    const bad = writeChurnModel(path.join(platform.dir, 'a3'), { seed: 5, bias: 4, rows });
+    await registerModelDir(A.ctx, { model: 'churn', dir: good.dir });
+    await registerModelDir(A.ctx, { model: 'churn', dir: bad.dir });
+    const [server2, server3] = await Promise.all([startOipModelServer(good.dir), startOipModelServer(bad.dir)]);
+    try {
+      const dep = await createDeployment(A.ctx, { name: 'churn-roll', model: { name: 'churn' }, version: 1, cluster: 'prod', sampleRate: 1 });
+      const [n1, n2, n3] = [1, 2, 3].map((v) => servingObjectName(dep.id, v)) as [string, string, string];
+      services.set(n1, serverA.url);
+      services.set(n2, server2.url);
+      services.set(n3, server3.url);
+      expect(await platform.client.workflow.getHandle(provisionWorkflowId(dep.id)).result()).toEqual({ status: 'ready', message: null });
+      const objects = (n: string) => [`Deployment/${n}`, `Secret/${n}-model`, `Service/${n}`];
+
+      // Callers keep asking while the rollouts run.
+      let calling = true;
+      const answeredBy = new Set<string>();
+      const caller = (async () => {
+        while (calling) {
+          const a = await infer('churn-roll', keyA);
+          expect(a.status, JSON.stringify(a.body)).toBe(200);
+          answeredBy.add(a.version!);
+        }
+      })();
+      const plan = { steps: [{ weight: 50, minRequests: 30, minDurationSeconds: 1 }, { weight: 100 }], stepTimeoutSeconds: 120 };
+      try {
+        const promote = await startRollout(A.ctx, { deployment: { deploymentId: dep.id }, version: 2, plan });
+        // No traffic reaches v2 before its model servers are ready.
+        await waitFor('the canary’s first step', async () => (await getRollout(A.ctx, { rolloutId: promote.id })).state === 'stepping', 60_000);
+        expect(await k8sObjects(dep.id)).toEqual([...objects(n1), ...objects(n2)].sort());
+        expect((await cp.admin.apps.readNamespacedDeployment({ name: n2, namespace: NS })).status!.readyReplicas).toBe(1);
+        expect(await finished(promote.workflowId, 'rollout-kubernetes-promoted')).toMatchObject({ state: 'promoted' });
+        expect(await k8sObjects(dep.id)).toEqual(objects(n2));
+        expect(server2.calls.filter((c) => c.endsWith('/infer')).length).toBeGreaterThanOrEqual(30);
+
+        const rollback = await startRollout(A.ctx, { deployment: { deploymentId: dep.id }, version: 3, plan });
+        expect(await finished(rollback.workflowId, 'rollout-kubernetes-rolled-back')).toMatchObject({ state: 'rolled_back' });
+        expect((await getRollout(A.ctx, { rolloutId: rollback.id })).reason).toMatch(/prediction distance/);
+        expect(await k8sObjects(dep.id)).toEqual(objects(n2));
+      } finally {
+        calling = false;
+        await caller;
+      }
+      expect([...answeredBy].sort()).toEqual(['1', '2', '3']);
+      expect((await infer('churn-roll', keyA)).version).toBe('2');
+      await deleteDeployment(A.ctx, { deployment: { deploymentId: dep.id } });
+      await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
+      expect(await k8sObjects(dep.id)).toEqual([]);
+    } finally {
+      await Promise.all([server2.close(), server3.close()]);
+    }
+  }, 240_000);
+
+  it('leaves histories that replay against the current workflow code', async () => {
+    const results = await replayRuns(
+      runs.map((r) => ({ label: r.label, handle: platform.client.workflow.getHandle(r.workflowId) })),
+      'deployment-serving',
+    );
+    expect(results).toHaveLength(6);
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../workers/activities';
 
-const { provisionServingVersion, setDeploymentStatus, removeDeploymentServing } = proxyActivities<Activities>({
+const { provisionServingVersion, setDeploymentStatus, removeDeploymentServing, servingVersionIds } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
@@ -42,6 +42,39 @@ export async function deploymentProvisionWorkflow(input: DeploymentProvisionInpu
   }
   await setDeploymentStatus({ orgId: input.orgId, deploymentId: input.deploymentId, status: 'ready', message: null });
   return { status: 'ready', message: null };
+}
+
+export interface DeploymentResourcesInput {
+  orgId: string;
+  deploymentId: string;
+  /** This workflow's own ID: the transaction that changed the resources records it. */
+  workflowId: string;
+}
+
+/**
+ * A deployment's changed replicas or resources applied to the model servers of every version it
+ * serves (workflow ID `deployment-resources/<deploymentId>/<change time>`), each replaced in place
+ * (Kubernetes rolls its pods: the old ones answer until the new ones are ready). The deployment keeps
+ * serving throughout; its status message says what is being applied, then is cleared, or says why the
+ * new resources could not be applied (the previous model servers keep answering meanwhile).
+ */
+export async function deploymentResourcesWorkflow(input: DeploymentResourcesInput): Promise<{ status: 'applied' | 'failed' | 'gone'; message: string | null }> {
+  const versionIds = await servingVersionIds({ orgId: input.orgId, deploymentId: input.deploymentId });
+  if (!versionIds.length) return { status: 'gone', message: null };
+  try {
+    for (const versionId of versionIds) {
+      const ref = { orgId: input.orgId, deploymentId: input.deploymentId, versionId };
+      const provisioned = await provisionServingVersion({ ...ref, awaitWorkflowId: input.workflowId });
+      if (!provisioned) return { status: 'gone', message: null };
+      if (!(await waitServingVersionReady({ ...ref, timeoutSeconds: 600 }))) return { status: 'gone', message: null };
+    }
+  } catch (e) {
+    const message = `The new resources could not be applied (the previous model servers keep answering): ${failureMessage(e)}`;
+    await setDeploymentStatus({ orgId: input.orgId, deploymentId: input.deploymentId, status: 'ready', message });
+    return { status: 'failed', message };
+  }
+  await setDeploymentStatus({ orgId: input.orgId, deploymentId: input.deploymentId, status: 'ready', message: null });
+  return { status: 'applied', message: null };
 }
 
 export interface DeploymentTeardownInput {

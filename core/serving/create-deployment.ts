@@ -48,6 +48,9 @@ export async function createDeployment(ctx: TenantContext, input: unknown): Prom
       if (onCluster && cluster.status === 'unreachable') {
         throw new AppError('BAD_USER_INPUT', `Cluster '${cluster.name}' is unreachable: check its connection before deploying to it`, { fields: [{ path: 'cluster', message: 'Not ready' }] });
       }
+      if (!onCluster && data.gpuCount > 0) {
+        throw new AppError('BAD_USER_INPUT', `The local runtime serves on the Gantry host, without GPUs: deploy to a connected Kubernetes cluster for GPUs`, { fields: [{ path: 'gpuCount', message: 'No GPUs on local' }] });
+      }
       await assertServable(version, data.alias ? 'alias' : 'version');
       const inserted = await tx
         .insert(deployments)
@@ -62,6 +65,8 @@ export async function createDeployment(ctx: TenantContext, input: unknown): Prom
           replicas: data.replicas,
           cpu: data.cpu,
           memoryMib: data.memoryMib,
+          gpuCount: data.gpuCount,
+          gpuType: data.gpuType,
           traffic: stableOnly({ versionId: version.id, version: version.version }),
           followAlias: data.alias ?? null,
           autoRollout: data.autoRollout,

@@ -103,6 +103,16 @@ describe('creating a deployment', () => {
     await rejects(createDeployment(A.ctx, { name: 'x1', model: { name: 'nope' }, version: 1 }), 'NOT_FOUND');
     await rejects(createDeployment(A.ctx, { name: 'x1', model: { name: 'churn' }, version: 9 }), 'NOT_FOUND');
     await rejects(createDeployment(A.ctx, { name: 'x1', model: { name: 'churn' }, alias: 'nope' }), 'NOT_FOUND');
+    // GPUs are for Kubernetes clusters: the local runtime has none, and a GPU type needs GPUs.
+    await rejects(createDeployment(A.ctx, { name: 'x1', model: { name: 'churn' }, version: 1, gpuCount: 1 }), 'BAD_USER_INPUT', /local runtime .* without GPUs/);
+    await rejects(createDeployment(A.ctx, { name: 'x1', model: { name: 'churn' }, version: 1, gpuType: 'a100' }), 'BAD_USER_INPUT', /GPU type needs at least 1 GPU/);
+    const dep = await getDeployment(A.ctx, { name: 'churn-prod' });
+    await rejects(updateDeployment(A.ctx, { deployment: { deploymentId: dep.id }, gpuCount: 2 }), 'BAD_USER_INPUT', /local runtime .* without GPUs/);
+    await rejects(updateDeployment(A.ctx, { deployment: { deploymentId: dep.id }, gpuType: 'a100' }), 'BAD_USER_INPUT', /GPU type needs at least 1 GPU/);
+    expect(await getDeployment(A.ctx, { deploymentId: dep.id })).toMatchObject({ gpuCount: 0, gpuType: null, updatedAt: dep.updatedAt });
+    // On local, more replicas is a setting and nothing to apply: no status message, the deployment ready.
+    expect(await updateDeployment(A.ctx, { deployment: { deploymentId: dep.id }, replicas: 2 })).toMatchObject({ replicas: 2, status: 'ready', statusMessage: null });
+    await updateDeployment(A.ctx, { deployment: { deploymentId: dep.id }, replicas: 1 });
   });
 
   it('refuses a version whose files are not a servable model, saying why', async () => {

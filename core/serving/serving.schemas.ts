@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gpuTypeSchema, JOB_LIMITS } from '../../rules/job-spec';
 import { modelRefSchema, versionNumberSchema } from '../registry/registry.schemas';
 import { idSchema } from '../validation';
 
@@ -26,6 +27,9 @@ const settings = {
   replicas: z.number().int().min(1, 'At least 1 replica').max(100, 'At most 100 replicas'),
   cpu: z.number().min(0.1, 'At least 0.1 CPU').max(64, 'At most 64 CPUs'),
   memoryMib: z.number().int().min(128, 'At least 128 MiB').max(524_288, 'At most 512 GiB'),
+  /** GPUs per replica (Kubernetes clusters only), and the GPU type's node label value, or null for any. */
+  gpuCount: z.number().int().min(0, 'GPUs per replica cannot be negative').max(JOB_LIMITS.maxGpus, `At most ${JOB_LIMITS.maxGpus} GPUs per replica`),
+  gpuType: gpuTypeSchema.nullable(),
   rateLimitPerSecond: z.number().int().min(1, 'At least 1 request per second').max(100_000, 'At most 100,000 requests per second').nullable(),
   sampleRate: z.number().min(0, 'The sample rate is between 0 and 1').max(1, 'The sample rate is between 0 and 1'),
   autoRollout: z.boolean(),
@@ -47,12 +51,15 @@ export const createDeploymentInput = z
     replicas: settings.replicas.default(1),
     cpu: settings.cpu.default(1),
     memoryMib: settings.memoryMib.default(1024),
+    gpuCount: settings.gpuCount.default(0),
+    gpuType: settings.gpuType.default(null),
     rateLimitPerSecond: settings.rateLimitPerSecond.default(null),
     sampleRate: settings.sampleRate.default(0.1),
     autoRollout: settings.autoRollout.default(false),
   })
   .refine((d) => (d.version == null) !== (d.alias == null), { message: 'Give either a version or an alias to serve', path: ['version'] })
-  .refine((d) => !d.autoRollout || d.alias != null, { message: 'Automatic rollouts follow an alias: give one', path: ['autoRollout'] });
+  .refine((d) => !d.autoRollout || d.alias != null, { message: 'Automatic rollouts follow an alias: give one', path: ['autoRollout'] })
+  .refine((d) => d.gpuType == null || d.gpuCount > 0, { message: 'A GPU type needs at least 1 GPU per replica', path: ['gpuType'] });
 
 export const updateDeploymentInput = z.object({
   deployment: deploymentRefSchema,
@@ -60,6 +67,8 @@ export const updateDeploymentInput = z.object({
   replicas: settings.replicas.optional(),
   cpu: settings.cpu.optional(),
   memoryMib: settings.memoryMib.optional(),
+  gpuCount: settings.gpuCount.optional(),
+  gpuType: settings.gpuType.optional(),
   rateLimitPerSecond: settings.rateLimitPerSecond.optional(),
   sampleRate: settings.sampleRate.optional(),
   autoRollout: settings.autoRollout.optional(),

@@ -73,6 +73,7 @@ export function register(builder: Builder) {
     values: ARM_ROLES,
   });
   const StickySourceEnum = builder.enumType('DeploymentStickySource', { values: ['header', 'input'] as const });
+  const StatusEnum = builder.enumType('DeploymentStatus', { values: ['provisioning', 'ready', 'failed'] as const });
   const WindowEnum = builder.enumType('DeploymentMetricsWindow', {
     values: Object.fromEntries(Object.entries(WINDOWS).map(([k, v]) => [k, { description: v.description }])) as Record<WindowName, { description: string }>,
   });
@@ -241,6 +242,14 @@ export function register(builder: Builder) {
       replicas: t.exposeInt('replicas'),
       cpu: t.exposeFloat('cpu'),
       memoryMib: t.exposeInt('memoryMib'),
+      gpuCount: t.exposeInt('gpuCount', { description: 'GPUs per replica' }),
+      gpuType: t.exposeString('gpuType', { nullable: true, description: 'The GPU type asked for; null for any' }),
+      status: t.field({
+        type: StatusEnum,
+        description: 'provisioning: its model servers are starting (the gateway answers 503); ready; failed: they could not start (statusMessage says why)',
+        resolve: (d) => d.status,
+      }),
+      statusMessage: t.exposeString('statusMessage', { nullable: true, description: 'What is being done to the model servers, or why they failed' }),
       followAlias: t.exposeString('followAlias', { nullable: true, description: 'The model alias the deployment follows (e.g. champion)' }),
       autoRollout: t.exposeBoolean('autoRollout', { description: 'Moving the followed alias starts a canary rollout' }),
       rateLimitPerSecond: t.exposeInt('rateLimitPerSecond', { nullable: true, description: 'Per gateway replica; null for the platform default' }),
@@ -309,6 +318,8 @@ export function register(builder: Builder) {
       replicas: t.int(),
       cpu: t.float(),
       memoryMib: t.int(),
+      gpuCount: t.int({ description: 'GPUs per replica (Kubernetes clusters only; default 0)' }),
+      gpuType: t.string({ description: 'The GPU type’s node label value, e.g. a100; omit for any' }),
       rateLimitPerSecond: t.int({ description: 'Per gateway replica; omit for the platform default' }),
       sampleRate: t.float({ description: 'Share of requests whose inputs and outputs are kept (default 0.1)' }),
       autoRollout: t.boolean({ description: 'Start a canary rollout when the followed alias moves' }),
@@ -321,6 +332,8 @@ export function register(builder: Builder) {
       replicas: t.int(),
       cpu: t.float(),
       memoryMib: t.int(),
+      gpuCount: t.int(),
+      gpuType: t.string({ description: 'Null for any GPU type' }),
       rateLimitPerSecond: t.int({ description: 'Null returns to the platform default' }),
       sampleRate: t.float(),
       autoRollout: t.boolean(),
@@ -365,6 +378,8 @@ export function register(builder: Builder) {
           replicas: optional(input.replicas),
           cpu: optional(input.cpu),
           memoryMib: optional(input.memoryMib),
+          gpuCount: optional(input.gpuCount),
+          gpuType: optional(input.gpuType),
           rateLimitPerSecond: optional(input.rateLimitPerSecond),
           sampleRate: optional(input.sampleRate),
           autoRollout: optional(input.autoRollout),
@@ -382,6 +397,9 @@ export function register(builder: Builder) {
           replicas: optional(input.replicas),
           cpu: optional(input.cpu),
           memoryMib: optional(input.memoryMib),
+          gpuCount: optional(input.gpuCount),
+          // Null is a value here: any GPU type.
+          gpuType: input.gpuType,
           // Null is a value here: back to the platform's default limit.
           rateLimitPerSecond: input.rateLimitPerSecond,
           sampleRate: optional(input.sampleRate),

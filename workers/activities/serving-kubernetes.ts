@@ -4,6 +4,7 @@ import {
   provisionServingVersion,
   removeDeploymentServing,
   removeServingVersion,
+  servingVersionIds,
   setDeploymentStatus,
   waitServingVersionReady,
   type VersionRef,
@@ -38,5 +39,7 @@ export function createServingKubernetesActivities() {
     /** Removes every version's objects of a deleted deployment from its cluster. */
     removeDeploymentServing: (input: { orgId: string; deploymentId: string; clusterId: string }) => mapped(() => removeDeploymentServing(input)),
     setDeploymentStatus: (input: Parameters<typeof setDeploymentStatus>[0]) => mapped(() => setDeploymentStatus(input)),
+    /** The version IDs the deployment serves now, on every arm and shadow. */
+    servingVersionIds: (input: { orgId: string; deploymentId: string }) => mapped(() => servingVersionIds(input)),
   };
 }

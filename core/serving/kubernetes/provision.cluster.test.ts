@@ -13,7 +13,7 @@ import { hasKServe, provisionVersion, removeVersion, servingTargetFromKubeconfig
  * the API server validates them and enforces the documented Role, the Deployment and ReplicaSet
  * controllers and the scheduler do their work, and KWOK makes the pods Ready (or stuck pulling
  * their image when the container asks for it). No image runs; the model server's HTTP is tested
- * through the gateway in ./gateway.cluster.test.ts.
+ * through the gateway in workers/serving-kubernetes.test.ts.
  */
 
 const NS = 'gantry-serving';

@@ -6,6 +6,7 @@ import { createApiKey } from '../../auth/create-api-key';
 import { getUser } from '../../auth/get-user';
 import { revokeRunApiKey } from '../../auth/revoke-run-api-key';
 import { AppError } from '../../errors';
+import { parseTraffic } from '../access';
 import { awaitRecorded } from '../../orchestration/record-then-start';
 import { systemContext, systemMeta, type SystemContext } from '../../tenancy/context';
 import { resolveTenantContext } from '../../tenancy/resolve-context';
@@ -31,6 +32,8 @@ const system = (orgId: string, deploymentId: string): SystemContext => systemCon
 
 /** The ID of the workflow that provisions a new deployment's first version. */
 export const provisionWorkflowId = (deploymentId: string) => `deployment-provision/${deploymentId}`;
+/** The ID of the workflow that applies a deployment's changed resources to its versions' model servers (one per change). */
+export const applyResourcesWorkflowId = (deploymentId: string, changedAt: Date) => `deployment-resources/${deploymentId}/${changedAt.getTime()}`;
 /** The ID of the workflow that removes a deleted deployment's objects from its cluster. */
 export const teardownWorkflowId = (deploymentId: string) => `deployment-teardown/${deploymentId}`;
 
@@ -158,4 +161,14 @@ export async function setDeploymentStatus(input: { orgId: string; deploymentId: 
       .set({ status: input.status, statusMessage: input.message?.slice(0, 2000) ?? null, updatedAt: new Date() })
       .where(and(eq(deployments.orgId, input.orgId), eq(deployments.id, input.deploymentId))),
   );
+}
+
+/** The versions a deployment serves now (every arm and shadow), oldest first; empty when it is gone. */
+export async function servingVersionIds(input: { orgId: string; deploymentId: string }): Promise<string[]> {
+  return withTenant(system(input.orgId, input.deploymentId), async (tx) => {
+    const [row] = await tx.select().from(deployments).where(and(eq(deployments.orgId, input.orgId), eq(deployments.id, input.deploymentId)));
+    if (!row) return [];
+    const policy = parseTraffic(row);
+    return [...policy.arms, ...policy.shadows].sort((a, b) => a.version - b.version).map((a) => a.versionId);
+  });
 }

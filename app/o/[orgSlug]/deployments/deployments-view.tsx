@@ -19,6 +19,7 @@ const DeploymentsQuery = graphql(`
       modelId
       modelName
       followAlias
+      status
       updatedAt
       traffic {
         arms {
@@ -89,7 +90,7 @@ export function DeploymentsView() {
             </THead>
             <TBody>
               {list.map((d) => {
-                const state = trafficState(d.traffic.arms);
+                const state = trafficState(d.traffic.arms, d.status);
                 return (
                   <tr key={d.id} data-testid="deployment-row" className="hover:bg-zinc-50/70">
                     <TD>

@@ -7,8 +7,13 @@ export interface ArmLike {
   role: string;
 }
 
-/** What the policy is doing, in a word: one stable version, a canary at some share, or an A/B test. */
-export function trafficState(arms: readonly ArmLike[]): { label: string; tone: 'green' | 'amber' | 'blue' } {
+/**
+ * What the deployment is doing, in a word: its model servers still starting or failed to start
+ * (status), else what the policy does: one stable version, a canary at some share, or an A/B test.
+ */
+export function trafficState(arms: readonly ArmLike[], status = 'ready'): { label: string; tone: 'green' | 'amber' | 'blue' | 'red' } {
+  if (status === 'provisioning') return { label: 'Provisioning', tone: 'amber' };
+  if (status === 'failed') return { label: 'Failed', tone: 'red' };
   const canary = arms.find((a) => a.role === 'canary');
   if (canary) return { label: `Canary ${canary.weight}%`, tone: 'amber' };
   if (arms.filter((a) => a.weight > 0).length > 1) return { label: 'A/B', tone: 'blue' };

@@ -30,6 +30,8 @@ const DeploymentPageQuery = graphql(`
       rateLimitPerSecond
       trafficGeneration
       replicas
+      status
+      statusMessage
       createdAt
       cluster {
         name
@@ -83,7 +85,8 @@ function CodeBlock({ title, code, testId }: { title: string; code: string; testI
 export function DeploymentView({ name }: { name: string }) {
   const { org } = useOrg();
   const canWrite = useCan('DEPLOYMENT_WRITE');
-  const q = useGqlQuery(DeploymentPageQuery, { name });
+  // While its model servers start (or new resources are applied), the page follows them.
+  const q = useGqlQuery(DeploymentPageQuery, { name }, { refetchInterval: (data) => (data?.deployment.status === 'provisioning' || data?.deployment.statusMessage ? 3_000 : false) });
   const [editing, setEditing] = useState(false);
   const d = q.data?.deployment;
   const versionsQ = useGqlQuery(TrafficVersionsQuery, { modelId: d?.modelId ?? '' }, { enabled: !!d });
@@ -103,7 +106,7 @@ export function DeploymentView({ name }: { name: string }) {
       </>
     );
   }
-  const state = d ? trafficState(d.traffic.arms) : null;
+  const state = d ? trafficState(d.traffic.arms, d.status) : null;
   const keysHref = `/o/${org.slug}/settings/api-keys`;
   return (
     <>
@@ -129,6 +132,11 @@ export function DeploymentView({ name }: { name: string }) {
                 {d.followAlias && <span className="text-zinc-500"> following @{d.followAlias}</span>} on {d.cluster.name}
               </span>
               <IdWithCopy id={d.id} />
+              {d.statusMessage && (
+                <span className={`basis-full text-sm ${d.status === 'failed' ? 'text-red-700' : 'text-amber-800'}`} data-testid="deployment-status-message">
+                  {d.statusMessage}
+                </span>
+              )}
             </span>
           ) : undefined
         }
