@@ -4,7 +4,7 @@ import path from 'node:path';
 import { and, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { deployments, modelVersions, predictions, rollouts, type Rollout } from '../../db/schema';
-import { firstNumericOutput, isRolloutEnded, judgeStep, outputsAgree, type ArmSample, type RolloutState, type StepVerdict } from '../../rules/serving/rollout-plan';
+import { earlyFailure, firstNumericOutput, isRolloutEnded, judgeStep, outputsAgree, type ArmSample, type RolloutState, type StepVerdict } from '../../rules/serving/rollout-plan';
 import { policyVersions, promoteCanary, rollBackCanary, stableOnly, withCanary, type TrafficPolicy } from '../../rules/serving/routing';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { artifactStore } from '../artifacts/store-from-config';
@@ -148,7 +148,8 @@ export async function recordRolloutState(ref: RolloutRef & { state: Extract<Roll
  * wait early. Counting from the step's start again after a crash gives the same answer.
  *
  * Failing needs less than passing: once the canary has answered the step's minimum requests, the
- * window so far is judged every few seconds, and a judgement that fails ends the wait at once
+ * window so far is judged every few seconds, and a judgement that fails on evidence of its own
+ * (`earlyFailure`: errors, prediction distance, shadow agreement; not latency) ends the wait at once
  * (`failingEarly`), so the analysis that follows rolls a bad canary back without sitting out the
  * rest of the step's minimum duration. A judgement that passes never shortens the step.
  */
@@ -173,11 +174,11 @@ export async function awaitStepTraffic(
       lastEarlyCheck = Date.now();
       const to = new Date();
       const window = await withTenant(ctx, (tx) => readWindow(tx, r, since, to));
-      // Only the outcome and its reason are used here; the step's verdict is the analysis's to record.
-      const verdict = judgeStep({ step: 0, weight: 0, window: { from: since.toISOString(), to: to.toISOString() }, ...window, thresholds: r.plan.thresholds });
-      if (!verdict.passed) {
-        log.info('rollout step failing before its minimum duration', { rolloutId: r.id, elapsedSeconds: Math.round(elapsed), reason: verdict.reason });
-        return { canaryRequests: canary, reached: true, failingEarly: verdict.reason ?? undefined };
+      // Only the checks are used here; the step's verdict is the analysis's to record.
+      const failing = earlyFailure(judgeStep({ step: 0, weight: 0, window: { from: since.toISOString(), to: to.toISOString() }, ...window, thresholds: r.plan.thresholds }));
+      if (failing) {
+        log.info('rollout step failing before its minimum duration', { rolloutId: r.id, elapsedSeconds: Math.round(elapsed), reason: failing });
+        return { canaryRequests: canary, reached: true, failingEarly: failing };
       }
     }
     if (hooks.signal?.aborted) throw hooks.signal.reason instanceof Error ? hooks.signal.reason : new Error('the wait was stopped');

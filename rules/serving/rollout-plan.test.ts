@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstNumericOutput, judgeStep, ksPValue, ksStatistic, presetPlan, psi, quantile, rolloutPlanSchema, type ArmSample } from './rollout-plan';
+import { EARLY_MIN_ERRORS, earlyFailure, firstNumericOutput, judgeStep, ksPValue, ksStatistic, presetPlan, psi, quantile, rolloutPlanSchema, type ArmSample } from './rollout-plan';
 
 /** Reference values from scipy 1.x: `ks_2samp(a, b, method='asymp')` and numpy's `percentile`. */
 describe('rollout statistics', () => {
@@ -50,6 +50,17 @@ describe('a step verdict', () => {
     expect(failing(judge({ latenciesMs: Array(100).fill(10) }))).toEqual([]);
     expect(failing(judge({ predictions: Array.from({ length: 100 }, (_, i) => 0.5 + i / 200) }))).toEqual(['prediction_distance']);
     expect(failing(judge({}, {}, { agreed: 10, total: 40 }))).toEqual(['shadow_agreement']);
+  });
+
+  it('ends a step early only on evidence of its own: enough errors, a significant distance, disagreeing shadows; never on latency', () => {
+    expect(earlyFailure(judge({}))).toBeNull();
+    expect(earlyFailure(judge({ latenciesMs: Array(100).fill(60) }))).toBeNull();
+    // Two errors in 100 is over the 1-point threshold at the step's end, but not enough to stop it early.
+    expect(judge({ errors: 2 }).passed).toBe(false);
+    expect(earlyFailure(judge({ errors: 2 }))).toBeNull();
+    expect(earlyFailure(judge({ errors: EARLY_MIN_ERRORS }))).toMatch(/^error rate: canary 5\.0% \(5\/100\)/);
+    expect(earlyFailure(judge({ predictions: Array.from({ length: 100 }, (_, i) => 0.5 + i / 200) }))).toMatch(/^prediction distance: KS distance/);
+    expect(earlyFailure(judge({}, {}, { agreed: 10, total: 40 }))).toMatch(/^shadow agreement/);
   });
 
   it('calls small samples inconclusive rather than failing them on chance', () => {

@@ -221,6 +221,23 @@ function numbers(s: ArmSample): ArmNumbers {
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const fixed = (x: number, d = 3) => x.toFixed(d);
 
+/** Errors a canary must have made before its error rate can end a step early (one failed load is not a verdict). */
+export const EARLY_MIN_ERRORS = 5;
+
+/**
+ * Whether a judgement of a step's window so far, taken before the step's minimum duration, is enough
+ * to fail it now: only the checks that carry their own evidence count — the error rate (with at least
+ * `EARLY_MIN_ERRORS` canary errors), the prediction distance (significant by its own test) and shadow
+ * agreement (with its minimum pairs). Latency waits for the step's end: a version's first answers
+ * after loading are slow, and a p95 over a few requests says little. Null when the step goes on.
+ */
+export function earlyFailure(verdict: Pick<StepVerdict, 'checks' | 'canary'>): string | null {
+  const failing = verdict.checks.filter(
+    (c) => !c.passed && c.name !== 'latency_p95' && (c.name !== 'error_rate' || verdict.canary.errors >= EARLY_MIN_ERRORS),
+  );
+  return failing.length ? failing.map((c) => `${c.name.replace(/_/g, ' ')}: ${c.detail}`).join('; ') : null;
+}
+
 /**
  * Judges one step: the canary against stable on error rate, p95 latency, the distance between their
  * prediction distributions and, when the canary was also shadowed, their agreement. Every check says
