@@ -15,6 +15,7 @@ describe('recorded workflow histories', () => {
       'deploymentProvisionWorkflow',
       'deploymentResourcesWorkflow',
       'deploymentTeardownWorkflow',
+      'deploymentTrafficWorkflow',
       'evaluationWorkflow',
       'retrainingWorkflow',
       'trainingJobWorkflow',

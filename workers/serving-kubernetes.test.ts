@@ -27,7 +27,8 @@ import { replayRuns } from './histories';
 import { updateDeployment } from '../core/serving/update-deployment';
 import { getRollout } from '../core/serving/list-rollouts';
 import { startRollout } from '../core/serving/start-rollout';
-import { applyResourcesWorkflowId, provisionWorkflowId, teardownWorkflowId } from '../core/serving/kubernetes/version-steps';
+import { setDeploymentTraffic } from '../core/serving/set-deployment-traffic';
+import { applyResourcesWorkflowId, provisionWorkflowId, teardownWorkflowId, trafficWorkflowId } from '../core/serving/kubernetes/version-steps';
 
 /**
  * Deployments on a tenant's Kubernetes cluster, end to end: created through the use case, provisioned
@@ -164,7 +165,9 @@ describe('a deployment on a Kubernetes cluster', () => {
     const applied = await cp.admin.apps.readNamespacedDeployment({ name: nameA, namespace: NS });
     expect(applied.spec!.replicas).toBe(3);
     expect(applied.spec!.template.spec!.containers[0]!.resources!.requests!.cpu).toBe('250m');
-    expect(applied.status!.availableReplicas).toBe(3);
+    // The new pods are the ready ones (the old ReplicaSet's may still be on their way out).
+    expect(applied.status!.updatedReplicas).toBe(3);
+    expect(applied.status!.availableReplicas).toBeGreaterThanOrEqual(3);
     expect(await getDeployment(A.ctx, { deploymentId: dep.id })).toMatchObject({ replicas: 3, cpu: 0.25, status: 'ready', statusMessage: null });
     expect((await infer('churn-k8s', keyA)).status).toBe(200);
 
@@ -263,12 +266,54 @@ describe('a deployment on a Kubernetes cluster', () => {
     }
   }, 240_000);
 
+  it('starts the model servers of versions a traffic change adds before any request reaches them, and removes those it drops', async () => {
+    // churn v2 and v3 of A exist from the rollout test; the deployment starts on v2.
+    // Small replicas: the fake nodes' CPUs are shared with the deployments the other tests leave running.
+    const dep = await createDeployment(A.ctx, { name: 'churn-ab', model: { name: 'churn' }, version: 2, cluster: 'prod', cpu: 0.25, memoryMib: 256 });
+    const [n1, n2, n3] = [1, 2, 3].map((v) => servingObjectName(dep.id, v)) as [string, string, string];
+    for (const n of [n1, n2, n3]) services.set(n, serverA.url);
+    expect(await platform.client.workflow.getHandle(provisionWorkflowId(dep.id)).result()).toEqual({ status: 'ready', message: null });
+    const objects = (...names: string[]) => names.flatMap((n) => [`Deployment/${n}`, `Secret/${n}-model`, `Service/${n}`]).sort();
+
+    // An A/B test of v1 and v2 with v3 as a shadow: the traffic waits for v1's and v3's servers.
+    const asked = await setDeploymentTraffic(A.ctx, {
+      deployment: { deploymentId: dep.id },
+      arms: [
+        { version: 1, weight: 50, role: 'variant' },
+        { version: 2, weight: 50, role: 'variant' },
+      ],
+      shadows: [3],
+    });
+    expect(asked.traffic.arms.map((a) => [a.version, a.weight])).toEqual([[2, 100]]);
+    expect(asked.statusMessage).toBe('Starting model servers for v1, v3 on prod: the new traffic applies once they are ready');
+    expect(await finished(trafficWorkflowId(dep.id, asked.updatedAt), 'deployment-traffic-added')).toEqual({ status: 'applied', message: null });
+    expect(await k8sObjects(dep.id)).toEqual(objects(n1, n2, n3));
+    const ab = await getDeployment(A.ctx, { deploymentId: dep.id });
+    expect(ab.traffic.arms.map((a) => [a.version, a.weight])).toEqual([
+      [1, 50],
+      [2, 50],
+    ]);
+    expect(ab.traffic.shadows.map((s) => s.version)).toEqual([3]);
+    expect(ab).toMatchObject({ status: 'ready', statusMessage: null, trafficGeneration: asked.trafficGeneration + 1 });
+    expect((await infer('churn-ab', keyA)).status).toBe(200);
+
+    // Back to v2 alone: written at once, and v1's and v3's servers go.
+    const back = await setDeploymentTraffic(A.ctx, { deployment: { deploymentId: dep.id }, arms: [{ version: 2, weight: 100, role: 'stable' }] });
+    expect(back.traffic.arms.map((a) => [a.version, a.weight])).toEqual([[2, 100]]);
+    expect(await finished(trafficWorkflowId(dep.id, back.updatedAt), 'deployment-traffic-dropped')).toEqual({ status: 'applied', message: null });
+    expect(await k8sObjects(dep.id)).toEqual(objects(n2));
+
+    await deleteDeployment(A.ctx, { deployment: { deploymentId: dep.id } });
+    await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
+    expect(await k8sObjects(dep.id)).toEqual([]);
+  }, 180_000);
+
   it('leaves histories that replay against the current workflow code', async () => {
     const results = await replayRuns(
       runs.map((r) => ({ label: r.label, handle: platform.client.workflow.getHandle(r.workflowId) })),
       'deployment-serving',
     );
-    expect(results).toHaveLength(6);
+    expect(results).toHaveLength(8);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { TrafficPolicy } from '../rules/serving/routing';
 import type { Activities } from '../workers/activities';
 
-const { provisionServingVersion, setDeploymentStatus, removeDeploymentServing, servingVersionIds } = proxyActivities<Activities>({
+const { provisionServingVersion, setDeploymentStatus, removeDeploymentServing, servingVersionIds, applyDeploymentTraffic, removeServingVersion } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
@@ -74,6 +75,56 @@ export async function deploymentResourcesWorkflow(input: DeploymentResourcesInpu
     return { status: 'failed', message };
   }
   await setDeploymentStatus({ orgId: input.orgId, deploymentId: input.deploymentId, status: 'ready', message: null });
+  return { status: 'applied', message: null };
+}
+
+export interface DeploymentTrafficInput {
+  orgId: string;
+  deploymentId: string;
+  /** This workflow's own ID: the transaction that asked for the change records it. */
+  workflowId: string;
+  /** The policy to apply once `added` are ready; null when the change was written at once (it only dropped versions). */
+  policy: TrafficPolicy | null;
+  /** The traffic generation the change was asked against: a policy changed since is not overwritten. */
+  fromGeneration: number;
+  added: string[];
+  dropped: string[];
+}
+
+/**
+ * A traffic change on a Kubernetes cluster (workflow ID `deployment-traffic/<deploymentId>/<time>`):
+ * model servers for the versions it adds are started and waited for, then the policy is written (so
+ * no request reaches a version before it can answer), then the model servers of the versions it
+ * dropped are removed, unless a later change serves them again. A version that cannot start leaves
+ * the traffic as it was, its servers removed, and the deployment's status message saying why.
+ */
+export async function deploymentTrafficWorkflow(input: DeploymentTrafficInput): Promise<{ status: 'applied' | 'failed' | 'superseded' | 'gone'; message: string | null }> {
+  const ids = { orgId: input.orgId, deploymentId: input.deploymentId };
+  const removeUnserved = async (versionIds: string[]) => {
+    const served = new Set(await servingVersionIds(ids));
+    for (const versionId of versionIds) if (!served.has(versionId)) await removeServingVersion({ ...ids, versionId });
+  };
+  if (input.policy) {
+    try {
+      for (const versionId of input.added) {
+        if (!(await provisionServingVersion({ ...ids, versionId, awaitWorkflowId: input.workflowId }))) return { status: 'gone', message: null };
+        if (!(await waitServingVersionReady({ ...ids, versionId, timeoutSeconds: 600 }))) return { status: 'gone', message: null };
+      }
+    } catch (e) {
+      const message = `The traffic change was not applied: ${failureMessage(e)}`;
+      await removeUnserved(input.added);
+      await setDeploymentStatus({ ...ids, status: 'ready', message });
+      return { status: 'failed', message };
+    }
+    if (!(await applyDeploymentTraffic({ ...ids, policy: input.policy, fromGeneration: input.fromGeneration, workflowId: input.workflowId }))) {
+      const message = 'The traffic change was not applied: the traffic changed again while its model servers started';
+      await removeUnserved(input.added);
+      await setDeploymentStatus({ ...ids, status: 'ready', message });
+      return { status: 'superseded', message };
+    }
+  }
+  await removeUnserved(input.dropped);
+  await setDeploymentStatus({ ...ids, status: 'ready', message: null });
   return { status: 'applied', message: null };
 }
 

@@ -18,4 +18,4 @@ export { evaluationWorkflow } from './evaluation';
 export { retrainingWorkflow } from './retraining';
 export { driftMonitorWorkflow } from './drift-monitor';
 export { canaryRolloutWorkflow } from './canary-rollout';
-export { deploymentProvisionWorkflow, deploymentResourcesWorkflow, deploymentTeardownWorkflow } from './deployment-serving';
+export { deploymentProvisionWorkflow, deploymentResourcesWorkflow, deploymentTeardownWorkflow, deploymentTrafficWorkflow } from './deployment-serving';

@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ServingStartFailed } from '../../core/serving/kubernetes/provision';
 import {
+  applyDeploymentTraffic,
   provisionServingVersion,
   removeDeploymentServing,
   removeServingVersion,
@@ -41,5 +42,7 @@ export function createServingKubernetesActivities() {
     setDeploymentStatus: (input: Parameters<typeof setDeploymentStatus>[0]) => mapped(() => setDeploymentStatus(input)),
     /** The version IDs the deployment serves now, on every arm and shadow. */
     servingVersionIds: (input: { orgId: string; deploymentId: string }) => mapped(() => servingVersionIds(input)),
+    /** Writes a traffic policy once its new versions are ready; false when the policy changed meanwhile. */
+    applyDeploymentTraffic: (input: Parameters<typeof applyDeploymentTraffic>[0]) => mapped(() => applyDeploymentTraffic(input)),
   };
 }

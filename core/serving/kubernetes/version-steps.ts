@@ -1,11 +1,13 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { env } from '../../../config/env';
 import { clusters, deployments, modelVersions, type Cluster, type Deployment, type ModelVersion } from '../../../db/schema';
 import { parseMlflowArtifactPath } from '../../artifacts/mlflow-artifact-path';
 import { createApiKey } from '../../auth/create-api-key';
 import { getUser } from '../../auth/get-user';
 import { revokeRunApiKey } from '../../auth/revoke-run-api-key';
+import type { TrafficPolicy } from '../../../rules/serving/routing';
 import { AppError } from '../../errors';
+import { recordAudit } from '../../governance/audit';
 import { parseTraffic } from '../access';
 import { awaitRecorded } from '../../orchestration/record-then-start';
 import { systemContext, systemMeta, type SystemContext } from '../../tenancy/context';
@@ -34,6 +36,8 @@ const system = (orgId: string, deploymentId: string): SystemContext => systemCon
 export const provisionWorkflowId = (deploymentId: string) => `deployment-provision/${deploymentId}`;
 /** The ID of the workflow that applies a deployment's changed resources to its versions' model servers (one per change). */
 export const applyResourcesWorkflowId = (deploymentId: string, changedAt: Date) => `deployment-resources/${deploymentId}/${changedAt.getTime()}`;
+/** The ID of the workflow that starts new versions' model servers before a traffic change takes effect, and removes those it dropped. */
+export const trafficWorkflowId = (deploymentId: string, changedAt: Date) => `deployment-traffic/${deploymentId}/${changedAt.getTime()}`;
 /** The ID of the workflow that removes a deleted deployment's objects from its cluster. */
 export const teardownWorkflowId = (deploymentId: string) => `deployment-teardown/${deploymentId}`;
 
@@ -170,5 +174,29 @@ export async function servingVersionIds(input: { orgId: string; deploymentId: st
     if (!row) return [];
     const policy = parseTraffic(row);
     return [...policy.arms, ...policy.shadows].sort((a, b) => a.version - b.version).map((a) => a.versionId);
+  });
+}
+
+/**
+ * Writes a traffic policy whose new versions' model servers are now ready, unless the policy changed
+ * since it was asked for (its generation moved on): then nothing is written and false says so. Audited
+ * as the system, naming the workflow.
+ */
+export async function applyDeploymentTraffic(input: { orgId: string; deploymentId: string; policy: TrafficPolicy; fromGeneration: number; workflowId: string }): Promise<boolean> {
+  const ctx = system(input.orgId, input.deploymentId);
+  return withTenant(ctx, async (tx) => {
+    const [row] = await tx.select().from(deployments).where(and(eq(deployments.orgId, input.orgId), eq(deployments.id, input.deploymentId))).for('update');
+    if (!row || row.trafficGeneration !== input.fromGeneration) return false;
+    await tx
+      .update(deployments)
+      .set({ traffic: input.policy, trafficGeneration: sql`${deployments.trafficGeneration} + 1`, updatedAt: new Date() })
+      .where(eq(deployments.id, row.id));
+    await recordAudit(tx, ctx, {
+      action: 'deployment.traffic',
+      targetType: 'deployment',
+      targetId: row.id,
+      data: { workflowId: input.workflowId, arms: input.policy.arms.map((a) => ({ version: a.version, weight: a.weight, role: a.role })), shadows: input.policy.shadows.map((v) => v.version) },
+    });
+    return true;
   });
 }
