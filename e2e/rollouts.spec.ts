@@ -73,6 +73,8 @@ async function createChurnRetrainingPolicy(page: Page, name: string) {
 /** Starts a canary of `version` with the quick plan from the panel on the deployment page. */
 async function startCanary(page: Page, version: number) {
   const form = page.getByTestId('start-canary');
+  // Until the model's versions have loaded the field is a number input; the list replaces it.
+  await expect(form.getByRole('combobox', { name: 'Version' })).toBeVisible();
   await form.getByLabel('Version').selectOption(String(version));
   await form.getByLabel('Plan').selectOption('quick');
   await form.getByRole('button', { name: 'Start canary' }).click();
