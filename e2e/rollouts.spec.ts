@@ -45,9 +45,36 @@ function callers(key: string): TrafficGenerator {
   return startTraffic({ url: gateway!, key, deployments: ['churn-prod'], rows: churnTrafficRows(GOOD.seed, 400), lanes: 2, pauseMs: 10 });
 }
 
+/** A GraphQL call as the signed-in user, from the page (its session cookie, its organization). */
+async function gql<T>(page: Page, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const body = await page.evaluate(
+    async ([q, v]) => {
+      const res = await fetch('/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
+      return (await res.json()) as { data?: unknown; errors?: unknown[] };
+    },
+    [query, variables] as const,
+  );
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body.data as T;
+}
+
+/** The churn example's training job as a retraining policy of the model, as the owner sets it up. */
+async function createChurnRetrainingPolicy(page: Page, name: string) {
+  const { registeredModel } = await gql<{ registeredModel: { id: string } }>(page, '{ registeredModel(name: "churn") { id } }');
+  const { exampleJobs } = await gql<{ exampleJobs: { id: string; specJson: string }[] }>(page, '{ exampleJobs { id specJson } }');
+  const train = JSON.parse(exampleJobs.find((e) => e.id === 'churn/job.yaml')!.specJson) as { command: string[]; args: string[]; python: unknown };
+  await gql(page, 'mutation($m: ID!, $n: String!, $t: JobTemplateInput!) { createRetrainingPolicy(input: { modelId: $m, name: $n, cron: "0 4 * * 1", evaluate: false, jobTemplate: $t }) { id } }', {
+    m: registeredModel.id,
+    n: name,
+    t: { command: train.command, args: train.args, python: train.python, experiment: 'churn' },
+  });
+}
+
 /** Starts a canary of `version` with the quick plan from the panel on the deployment page. */
 async function startCanary(page: Page, version: number) {
   const form = page.getByTestId('start-canary');
+  // Until the model's versions have loaded the field is a number input; the list replaces it.
+  await expect(form.getByRole('combobox', { name: 'Version' })).toBeVisible();
   await form.getByLabel('Version').selectOption(String(version));
   await form.getByLabel('Plan').selectOption('quick');
   await form.getByRole('button', { name: 'Start canary' }).click();
@@ -101,7 +128,7 @@ test('a canary that predicts like stable promotes itself, step by step', async (
 });
 
 test('a canary with shifted predictions rolls itself back, showing why', async ({ page, baseURL }) => {
-  test.setTimeout(360_000);
+  test.setTimeout(600_000);
   const { key } = await deployChurn(page, baseURL!, 'Ada Rollback', [GOOD, SHIFTED]);
   const traffic = callers(key);
   try {
@@ -127,6 +154,8 @@ test('a canary with shifted predictions rolls itself back, showing why', async (
       await expect(page.getByTestId('start-canary')).toBeVisible();
       const tabs = page.getByRole('navigation', { name: 'Deployment' });
       await expect(tabs.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
+      // The model retrains with the churn example's job; the drift rule will name that policy.
+      await createChurnRetrainingPolicy(page, 'on drift');
       await tabs.getByRole('link', { name: 'Monitoring' }).click();
       await expect(page.getByRole('heading', { level: 1, name: 'churn-prod · monitoring' })).toBeVisible();
       await expect(tabs.getByRole('link', { name: 'Monitoring' })).toHaveAttribute('aria-current', 'page');
@@ -134,14 +163,49 @@ test('a canary with shifted predictions rolls itself back, showing why', async (
       await page.getByRole('button', { name: 'Add rule' }).click();
       await page.getByLabel('Name', { exact: true }).fill('input drift');
       await expect(page.getByLabel('Metric')).toHaveValue('psi');
+      await page.getByLabel('Then retrain with').selectOption({ label: 'Retraining policy “on drift”' });
       await page.getByRole('button', { name: 'Add rule' }).click();
       await expect(page.getByTestId('alert-rule')).toHaveCount(1);
       await expect(page.getByTestId('alert-rule')).toContainText('input drift');
       await expect(page.getByTestId('alert-rule')).toContainText('PSI of the worst feature above');
+      await expect(page.getByTestId('alert-rule')).toContainText('retrain (on drift)');
       await expect(page.getByTestId('monitor-status')).toContainText('Monitor on');
       await screenshot(page, 'rollouts-monitoring-alert-rule');
       await tabs.getByRole('link', { name: 'Overview' }).click();
       await expect(page.getByTestId('deployment-title')).toHaveText('churn-prod');
+    });
+
+    await test.step('callers’ inputs shift; "Check now" finds the drift at once and the alert starts retraining', async () => {
+      // The callers now send four of the ten features scaled by 1.6, through the same gateway: enough
+      // requests that they are a good part of the 5,000 newest samples a monitor run reads.
+      await traffic.stop();
+      const shiftedRows = churnTrafficRows(GOOD.seed, 400).map((row) => row.map((x, j) => (j < 4 ? Math.round(x * 1.6 * 1000) / 1000 : x)));
+      const shifted = startTraffic({ url: process.env.GANTRY_E2E_GATEWAY_URL!, key, deployments: ['churn-prod'], rows: shiftedRows, lanes: 2, pauseMs: 10 });
+      try {
+        await expect.poll(() => [...shifted.answered.values()].reduce((a, b) => a + b, 0), { timeout: 120_000 }).toBeGreaterThan(2000);
+      } finally {
+        await shifted.stop();
+      }
+      expect(shifted.failed).toBe(0);
+
+      await page.getByRole('navigation', { name: 'Deployment' }).getByRole('link', { name: 'Monitoring' }).click();
+      await expect(page.getByTestId('monitor-status')).toContainText('Monitor on');
+      await page.getByTestId('monitor-status').getByRole('button', { name: 'Check now' }).click();
+      await expect(page.getByTestId('drift-check-progress')).toBeVisible();
+      await expect(page.getByTestId('drift-last-run')).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+
+      const alert = page.getByTestId('open-alert').filter({ hasText: 'input drift' });
+      await expect(alert).toBeVisible();
+      await expect(alert).toContainText(/PSI/);
+      const job = alert.getByTestId('alert-retraining').getByRole('link', { name: /training job/ });
+      await expect(job).toBeVisible({ timeout: 60_000 });
+      await screenshot(page, 'rollouts-drift-alert-open');
+      await job.click();
+      await expect(page).toHaveURL(/\/jobs\/job_/);
+      await expect(page.getByTestId('job-name')).toHaveText('on drift (drift)');
+      await screenshot(page, 'rollouts-drift-alert-retraining');
+      // The retraining trains for real: it builds its Python environment, trains and registers a version.
+      await expect(page.getByTestId('job-status')).toHaveAttribute('data-status', 'succeeded', { timeout: 240_000 });
     });
   } finally {
     await traffic.stop();

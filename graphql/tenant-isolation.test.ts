@@ -355,6 +355,7 @@ const cases: Record<string, Case[]> = {
   webhookEndpoints: [{ name: 'own', query: '{ webhookEndpoints { id url } }', expect: noAData }],
   webhookDeliveries: [{ name: 'A endpoint', query: 'query($id: ID!) { webhookDeliveries(endpointId: $id) { id } }', vars: () => ({ id: ids.webhookEndpoint }), expect: 'NOT_FOUND' }],
   setDriftMonitor: [{ name: 'A deployment', query: 'mutation($id: ID!) { setDriftMonitor(deploymentId: $id, enabled: false) { enabled } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  runDriftCheck: [{ name: 'A deployment', query: 'mutation($id: ID!) { runDriftCheck(deploymentId: $id) { requestedAt monitor { enabled } } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
   createAlertRule: [
     { name: 'on A deployment', query: 'mutation($id: ID!) { createAlertRule(deploymentId: $id, input: { name: "x", metric: psi, threshold: 1 }) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
   ],

@@ -10,10 +10,11 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadArtifact } from '../core/artifacts/upload-artifact';
 import { createAlertRule } from '../core/monitoring/create-alert-rule';
-import { driftMonitorScheduleId } from '../core/monitoring/drift-monitor-schedule';
+import { driftMonitorScheduleId, lastDriftMonitorRun } from '../core/monitoring/drift-monitor-schedule';
 import { getDeploymentMonitoring } from '../core/monitoring/get-deployment-monitoring';
 import { listAlerts } from '../core/monitoring/list-alerts';
 import { listNotifications, markNotificationsRead } from '../core/monitoring/notifications';
+import { runDriftCheck } from '../core/monitoring/run-drift-check';
 import { setAlertStatus } from '../core/monitoring/set-alert-status';
 import { setDriftMonitor } from '../core/monitoring/set-drift-monitor';
 import { createWebhookEndpoint, listWebhookDeliveries } from '../core/monitoring/webhook-endpoints';
@@ -30,6 +31,7 @@ import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { registerModelDir, writeChurnModel } from '../testing/serving-models';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { waitFor } from '../testing/wait-for';
+import type { DriftMonitorOutcome } from '../workflows/drift-monitor';
 import { recordHistory } from './histories';
 import { WORKFLOWS_PATH } from './worker';
 import { Worker } from '@temporalio/worker';
@@ -274,6 +276,38 @@ describe('the drift monitor', () => {
     expect(v.latest!.note).toBeNull();
   });
 
+  it('checks now: the schedule runs at once over the window ending now, and the alert it opens links the retraining job', async () => {
+    // The alert the earlier windows left open is resolved, so the check opens (and notifies) a new one.
+    for (const a of await listAlerts(A.ctx, { deploymentId })) await setAlertStatus(A.ctx, { alertId: a.id, status: 'resolved' });
+    // Shifted requests of the last minutes; every earlier window of this test lies hours back.
+    const now = Date.now();
+    await insertPredictions({ versionId: v1.versionId, version: 1, from: new Date(now - 10 * minute), to: new Date(now - 2_000), requests: 100, shift: 1.6 });
+    const check = await runDriftCheck(A.ctx, { deploymentId });
+    expect(check.monitor).toMatchObject({ deploymentId, enabled: true });
+    const run = await waitFor('the check to finish', async () => {
+      const r = await lastDriftMonitorRun(check.monitor);
+      return r && r.startedAt.getTime() >= check.requestedAt.getTime() && r.status !== 'running' ? r : null;
+    });
+    expect(run).toMatchObject({ status: 'completed' });
+    expect(run.workflowId.startsWith(`${driftMonitorScheduleId(deploymentId)}-`)).toBe(true);
+    const outcome = (await client.workflow.getHandle(run.workflowId).result()) as DriftMonitorOutcome;
+    // The window ends when the check started, to the second: the requests of a moment ago are in it.
+    expect(new Date(outcome.windowEnd).getTime()).toBeGreaterThanOrEqual(Math.floor(check.requestedAt.getTime() / 1000) * 1000);
+    expect(outcome).toMatchObject({ skipped: null, versions: 1 });
+    finished.push({ label: 'drift-monitor-check-now', workflowId: run.workflowId });
+
+    // (A scheduled firing in the same moments could have opened it first; either way one alert, with its job.)
+    const alert = await waitFor('the alert with its retraining job', async () => (await listAlerts(A.ctx, { deploymentId })).find((a) => a.retrainingJobId));
+    expect(alert).toMatchObject({ ruleName: 'tenure drift', status: 'open' });
+    expect(alert.retrainingWorkflowId).toBe(`retraining/${policyId}-alert-${alert.id}-1`);
+    const jobs = (await listTrainingJobs(A.ctx, { retrainingPolicyId: policyId })).rows;
+    expect(jobs.map((j) => j.id)).toContain(alert.retrainingJobId);
+
+    const audits = await inTenantScope({ orgId: A.orgId, userId: null }, (tx) => tx.select().from(auditEvents).where(and(eq(auditEvents.orgId, A.orgId), eq(auditEvents.action, 'drift_monitor.check'))));
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ actorUserId: A.actor.userId, targetId: deploymentId });
+  });
+
   it('runs when its schedule fires', async () => {
     const handle = client.schedule.getHandle(driftMonitorScheduleId(deploymentId));
     await handle.trigger();
@@ -283,6 +317,9 @@ describe('the drift monitor', () => {
     // Turned off, the schedule goes away.
     await setDriftMonitor(A.ctx, { deploymentId, enabled: false });
     await expect(handle.describe()).rejects.toThrow();
+    // Off, a check is refused rather than turning it back on.
+    await expect(runDriftCheck(A.ctx, { deploymentId })).rejects.toMatchObject({ code: 'CONFLICT', message: "The drift monitor of 'churn-prod' is off; turn it on (or add an alert rule) to check it now" });
+    expect(await lastDriftMonitorRun({ deploymentId, enabled: false })).toBeNull();
   });
 });
 

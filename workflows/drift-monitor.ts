@@ -17,7 +17,10 @@ const webhooks = proxyActivities<Activities>({
 export interface DriftMonitorInput {
   orgId: string;
   deploymentId: string;
-  /** The end of the window to look at (ISO); a scheduled firing takes its own start time, to the minute. */
+  /**
+   * The end of the window to look at (ISO); a scheduled firing or a "Check now" takes its own start
+   * time, to the second, so a check just after a firing still sees the requests since.
+   */
   windowEnd?: string;
 }
 
@@ -35,7 +38,7 @@ export interface DriftMonitorOutcome {
  * its retraining policy, when the rule names one, is started.
  */
 export async function driftMonitorWorkflow(input: DriftMonitorInput): Promise<DriftMonitorOutcome> {
-  const windowEnd = input.windowEnd ?? new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+  const windowEnd = input.windowEnd ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
   const w = { orgId: input.orgId, deploymentId: input.deploymentId, windowEnd };
   const drift = await steps.computeDrift(w);
   if (drift.skipped) {

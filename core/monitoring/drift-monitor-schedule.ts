@@ -1,6 +1,7 @@
 import type { DriftMonitor } from '../../db/schema';
 import type { TemporalCall } from '../orchestration/record-then-start';
-import { deleteSchedule, ensureSchedule } from '../orchestration/schedules';
+import { isAppError } from '../errors';
+import { deleteSchedule, ensureSchedule, lastScheduledRun, type ScheduledRun } from '../orchestration/schedules';
 import { workflowStart } from '../orchestration/workflows';
 
 /**
@@ -31,4 +32,18 @@ export function syncDriftMonitorCall(monitor: Pick<DriftMonitor, 'deploymentId' 
       });
     },
   };
+}
+
+/**
+ * The monitor's newest run (a firing or a "Check now") as Temporal has it; null when there is none yet,
+ * or when Temporal cannot be asked right now (the monitoring page still shows what the database holds).
+ */
+export async function lastDriftMonitorRun(monitor: Pick<DriftMonitor, 'deploymentId' | 'enabled'>): Promise<ScheduledRun | null> {
+  if (!monitor.enabled) return null;
+  try {
+    return await lastScheduledRun(driftMonitorScheduleId(monitor.deploymentId));
+  } catch (e) {
+    if (isAppError(e) && e.code === 'UNAVAILABLE') return null;
+    throw e;
+  }
 }

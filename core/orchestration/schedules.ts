@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { AppError, isAppError } from '../errors';
 import { createLogger } from '../observability/logger';
 import { taskQueue, withTemporal } from './temporal';
@@ -114,6 +114,58 @@ export async function describeSchedule(scheduleId: string): Promise<ScheduleStat
     try {
       const d = await client.schedule.getHandle(scheduleId).describe();
       return { paused: d.state.paused, nextActionTimes: d.info.nextActionTimes, lastActionAt: d.info.recentActions.at(-1)?.takenAt ?? null };
+    } catch (e) {
+      if (e instanceof ScheduleNotFoundError) return null;
+      mapped(`describe ${scheduleId}`, e);
+    }
+  });
+}
+
+/**
+ * Takes the schedule's action now, outside its spec (Temporal `ScheduleHandle.trigger`), alongside a
+ * firing that may still be running. NOT_FOUND-free: false when the schedule does not exist.
+ */
+export async function triggerSchedule(scheduleId: string): Promise<boolean> {
+  return withTemporal(`trigger schedule ${scheduleId}`, async (client) => {
+    try {
+      await client.schedule.getHandle(scheduleId).trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+      return true;
+    } catch (e) {
+      if (e instanceof ScheduleNotFoundError) return false;
+      mapped(`trigger ${scheduleId}`, e);
+    }
+  });
+}
+
+export type ScheduledRunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+
+export interface ScheduledRun {
+  workflowId: string;
+  /** When the schedule took the action (a firing or a trigger), by Temporal's clock. */
+  startedAt: Date;
+  status: ScheduledRunStatus;
+  closedAt: Date | null;
+}
+
+const RUN_STATUS: Partial<Record<string, ScheduledRunStatus>> = { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out' };
+
+/** The newest run the schedule started (fired or triggered) and how it stands; null when there is no schedule or no run yet. */
+export async function lastScheduledRun(scheduleId: string): Promise<ScheduledRun | null> {
+  return withTemporal(`last run of schedule ${scheduleId}`, async (client) => {
+    try {
+      const d = await client.schedule.getHandle(scheduleId).describe();
+      const last = [...d.info.recentActions].sort((a, b) => a.takenAt.getTime() - b.takenAt.getTime()).at(-1);
+      if (!last) return null;
+      const workflowId = last.action.workflow.workflowId;
+      try {
+        const w = await client.workflow.getHandle(workflowId, last.action.workflow.firstExecutionRunId).describe();
+        const status = RUN_STATUS[w.status.name] ?? 'completed';
+        return { workflowId, startedAt: last.takenAt, status, closedAt: w.closeTime ?? null };
+      } catch (e) {
+        // Past the namespace's retention the run is gone; it ended long ago.
+        if (e instanceof WorkflowNotFoundError) return { workflowId, startedAt: last.takenAt, status: 'completed', closedAt: null };
+        throw e;
+      }
     } catch (e) {
       if (e instanceof ScheduleNotFoundError) return null;
       mapped(`describe ${scheduleId}`, e);

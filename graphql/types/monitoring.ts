@@ -1,12 +1,15 @@
 import { createAlertRule } from '../../core/monitoring/create-alert-rule';
 import { deleteAlertRule } from '../../core/monitoring/delete-alert-rule';
+import { lastDriftMonitorRun } from '../../core/monitoring/drift-monitor-schedule';
 import { getDeploymentMonitoring, type VersionMonitoring } from '../../core/monitoring/get-deployment-monitoring';
 import { listAlerts, type AlertView } from '../../core/monitoring/list-alerts';
 import { listNotifications, markNotificationsRead } from '../../core/monitoring/notifications';
 import { setAlertStatus } from '../../core/monitoring/set-alert-status';
+import { runDriftCheck, type DriftCheck } from '../../core/monitoring/run-drift-check';
 import { setDriftMonitor } from '../../core/monitoring/set-drift-monitor';
 import { updateAlertRule } from '../../core/monitoring/update-alert-rule';
 import { createWebhookEndpoint, deleteWebhookEndpoint, listWebhookDeliveries, listWebhookEndpoints, type WebhookEndpointView } from '../../core/monitoring/webhook-endpoints';
+import type { ScheduledRun } from '../../core/orchestration/schedules';
 import type { AlertRule, BaselineProfile, DriftMonitor, DriftResult, Notification, WebhookDelivery } from '../../db/schema';
 import { ALERT_COMPARATORS, ALERT_METRICS } from '../../rules/monitoring/alert-rules';
 import type { Builder } from '../builder';
@@ -123,12 +126,36 @@ export function register(builder: Builder) {
     }),
   });
 
+  const RunStatusEnum = builder.enumType('DriftMonitorRunStatus', { values: ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'] as const });
+  const MonitorRun = builder.objectRef<ScheduledRun>('DriftMonitorRun').implement({
+    description: 'One run of a drift monitor: a scheduled firing or a "Check now"',
+    fields: (t) => ({
+      workflowId: t.exposeString('workflowId'),
+      startedAt: t.expose('startedAt', { type: 'DateTime' }),
+      status: t.expose('status', { type: RunStatusEnum }),
+      closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true }),
+    }),
+  });
+
   const Monitor = builder.objectRef<DriftMonitor>('DriftMonitor').implement({
     fields: (t) => ({
       enabled: t.exposeBoolean('enabled'),
       intervalMinutes: t.exposeInt('intervalMinutes'),
       windowMinutes: t.exposeInt('windowMinutes'),
       baselineSamples: t.exposeInt('baselineSamples'),
+      lastRun: t.field({
+        type: MonitorRun,
+        nullable: true,
+        description: 'The newest run, as the workflow service has it; null while the monitor is off, before its first run, or while Temporal cannot be asked',
+        resolve: (m) => lastDriftMonitorRun(m),
+      }),
+    }),
+  });
+
+  const Check = builder.objectRef<DriftCheck>('DriftCheck').implement({
+    fields: (t) => ({
+      requestedAt: t.expose('requestedAt', { type: 'DateTime', description: 'The check is the monitor’s first run started after this time' }),
+      monitor: t.field({ type: Monitor, resolve: (c) => c.monitor }),
     }),
   });
 
@@ -180,6 +207,7 @@ export function register(builder: Builder) {
       feature: t.exposeString('feature', { nullable: true }),
       summary: t.exposeString('summary'),
       retrainingWorkflowId: t.exposeString('retrainingWorkflowId', { nullable: true }),
+      retrainingJobId: t.exposeID('retrainingJobId', { nullable: true, description: 'The training job the retraining run started; null until the run has made it' }),
       acknowledgedAt: t.expose('acknowledgedAt', { type: 'DateTime', nullable: true }),
       resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true }),
     }),
@@ -299,6 +327,13 @@ export function register(builder: Builder) {
           ...(a.windowMinutes != null ? { windowMinutes: a.windowMinutes } : {}),
           ...(a.baselineSamples != null ? { baselineSamples: a.baselineSamples } : {}),
         }),
+    }),
+    runDriftCheck: t.field({
+      type: Check,
+      authScopes: { permission: 'deployment:write' },
+      description: 'Runs the deployment’s drift monitor now over the window ending now (its alert rules, notifications and retraining included); CONFLICT when the monitor is off',
+      args: { deploymentId: t.arg.id({ required: true }) },
+      resolve: async (_r, a, ctx) => runDriftCheck(await ctx.tenant(), { deploymentId: String(a.deploymentId) }),
     }),
     createAlertRule: t.field({
       type: Rule,

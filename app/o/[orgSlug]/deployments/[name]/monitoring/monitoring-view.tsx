@@ -1,10 +1,12 @@
 'use client';
 
+import Link from 'next/link';
+import { useState } from 'react';
 import { graphql } from '@/app/gql';
 import type { MonitoringQuery } from '@/app/gql/graphql';
 import { AlertIcon, CheckCircleIcon } from '@/app/components/icons';
 import { useToast } from '@/app/components/toast';
-import { Badge, Banner, Breadcrumb, Button, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
+import { Badge, Banner, Breadcrumb, Button, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Spinner, Table, TBody, TD, TH, THead } from '@/app/components/ui';
 import { formatRelative } from '@/app/lib/format';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -12,6 +14,7 @@ import { useCan } from '@/app/lib/viewer';
 import { HistogramCompare, Sparkline } from './drift-charts';
 import { AlertRulesEditor } from './alert-rules-editor';
 import { DeploymentTabs } from '../deployment-tabs';
+import { ApiErrorBanner } from '../../../models/editors';
 
 const Monitoring = graphql(`
   query Monitoring($name: String!) {
@@ -25,6 +28,11 @@ const Monitoring = graphql(`
         intervalMinutes
         windowMinutes
         baselineSamples
+        lastRun {
+          workflowId
+          startedAt
+          status
+        }
       }
       rules {
         id
@@ -109,6 +117,7 @@ const Monitoring = graphql(`
       firstAt
       lastAt
       retrainingWorkflowId
+      retrainingJobId
     }
   }
 `);
@@ -117,6 +126,13 @@ const SetMonitor = graphql(`
   mutation SetDriftMonitor($deploymentId: ID!, $enabled: Boolean!) {
     setDriftMonitor(deploymentId: $deploymentId, enabled: $enabled) {
       enabled
+    }
+  }
+`);
+const RunCheck = graphql(`
+  mutation RunDriftCheck($deploymentId: ID!) {
+    runDriftCheck(deploymentId: $deploymentId) {
+      requestedAt
     }
   }
 `);
@@ -133,6 +149,12 @@ const Resolve = graphql(`
 
 type Data = NonNullable<MonitoringQuery['deploymentMonitoring']>;
 type Version = Data['versions'][number];
+type LastRun = NonNullable<NonNullable<Data['monitor']>['lastRun']>;
+
+/** A check is done once the monitor's newest run started after it was asked for and has ended. */
+const checkDone = (run: LastRun | null | undefined, requestedAt: string) => !!run && new Date(run.startedAt).getTime() >= new Date(requestedAt).getTime() && run.status !== 'running';
+/** How long after a check the page keeps polling for the training job a retraining run makes. */
+const JOB_WATCH_MS = 60_000;
 
 const pct = (x: number | null | undefined) => (x == null ? '—' : `${(x * 100).toFixed(x > 0 && x < 0.01 ? 2 : 1)}%`);
 
@@ -240,7 +262,7 @@ function DriftTable({ v }: { v: Version }) {
   );
 }
 
-function OpenAlerts({ alerts, canWrite }: { alerts: MonitoringQuery['alerts']; canWrite: boolean }) {
+function OpenAlerts({ alerts, canWrite, jobsHref }: { alerts: MonitoringQuery['alerts']; canWrite: boolean; jobsHref: string }) {
   const toast = useToast();
   const ack = useGqlMutation(Acknowledge, { onSuccess: () => toast.success('Alert acknowledged') });
   const resolve = useGqlMutation(Resolve, { onSuccess: () => toast.success('Alert resolved') });
@@ -262,7 +284,22 @@ function OpenAlerts({ alerts, canWrite }: { alerts: MonitoringQuery['alerts']; c
                   </span>
                 </p>
                 <p className="mt-0.5 text-[13px] text-zinc-600">{a.summary}</p>
-                {a.retrainingWorkflowId && <p className="mt-0.5 text-xs text-zinc-500">Retraining started: {a.retrainingWorkflowId}</p>}
+                {a.retrainingWorkflowId && (
+                  <p className="mt-1 flex items-center gap-1.5 text-xs text-zinc-500" data-testid="alert-retraining">
+                    {a.retrainingJobId ? (
+                      <>
+                        Retraining started:{' '}
+                        <Link href={`${jobsHref}/${a.retrainingJobId}`} className="font-medium text-indigo-600 hover:underline">
+                          training job <span className="font-mono">{a.retrainingJobId}</span>
+                        </Link>
+                      </>
+                    ) : (
+                      <>
+                        <Spinner className="size-3" /> Retraining started; its training job is being created
+                      </>
+                    )}
+                  </p>
+                )}
               </div>
               {canWrite && (
                 <div className="flex gap-2">
@@ -287,7 +324,21 @@ function OpenAlerts({ alerts, canWrite }: { alerts: MonitoringQuery['alerts']; c
 export function MonitoringView({ name }: { name: string }) {
   const { org } = useOrg();
   const canWrite = useCan('DEPLOYMENT_WRITE') ?? false;
-  const { data, error, isLoading, refetch } = useGqlQuery(Monitoring, { name }, { refetchInterval: 30_000 });
+  // A "Check now" in flight: polled quickly until the run it started has ended, then for a while
+  // until the training job of any retraining it started appears.
+  const [check, setCheck] = useState<{ requestedAt: string; done: boolean; watchUntil: number } | null>(null);
+  const { data, error, isLoading, refetch } = useGqlQuery(Monitoring, { name }, {
+    refetchInterval: (d) => {
+      if (!check) return 30_000;
+      if (!check.done) return 2_000;
+      const waitingForJob = d?.alerts.some((a) => a.retrainingWorkflowId && !a.retrainingJobId);
+      return waitingForJob && Date.now() < check.watchUntil ? 2_000 : 30_000;
+    },
+  });
+  const lastRun = data?.deploymentMonitoring.monitor?.lastRun;
+  if (check && !check.done && checkDone(lastRun, check.requestedAt)) setCheck({ ...check, done: true, watchUntil: Date.now() + JOB_WATCH_MS });
+  const checking = !!check && !check.done;
+  const runCheck = useGqlMutation(RunCheck, { onSuccess: (r) => setCheck({ requestedAt: r.runDriftCheck.requestedAt, done: false, watchUntil: 0 }) });
   const toast = useToast();
   const setMonitor = useGqlMutation(SetMonitor, { onSuccess: (r) => toast.success(r.setDriftMonitor.enabled ? 'Drift monitor on' : 'Drift monitor off') });
   const base = `/o/${org.slug}/deployments`;
@@ -333,6 +384,23 @@ export function MonitoringView({ name }: { name: string }) {
         {m.monitor?.enabled ? (
           <>
             <Badge tone="green">Monitor on</Badge> every {m.monitor.intervalMinutes} min over the last {m.monitor.windowMinutes} min; a baseline from live traffic takes {m.monitor.baselineSamples} sampled requests.
+            {checking ? (
+              <span className="inline-flex items-center gap-1.5 text-zinc-700" role="status" data-testid="drift-check-progress">
+                <Spinner className="size-3.5" /> Checking the last {m.monitor.windowMinutes} min now…
+              </span>
+            ) : (
+              m.monitor.lastRun && (
+                <span data-testid="drift-last-run" data-status={m.monitor.lastRun.status}>
+                  Last run {formatRelative(m.monitor.lastRun.startedAt)}
+                  {m.monitor.lastRun.status === 'completed' ? '.' : m.monitor.lastRun.status === 'running' ? ', still running.' : `: ${m.monitor.lastRun.status.replace('_', ' ')}.`}
+                </span>
+              )
+            )}
+            {canWrite && (
+              <Button size="sm" variant="secondary" className="ml-auto" loading={runCheck.isPending || checking} onClick={() => runCheck.mutate({ deploymentId: m.deploymentId })}>
+                Check now
+              </Button>
+            )}
           </>
         ) : (
           <>
@@ -340,7 +408,8 @@ export function MonitoringView({ name }: { name: string }) {
           </>
         )}
       </div>
-      <OpenAlerts alerts={alerts} canWrite={canWrite} />
+      {runCheck.error && <ApiErrorBanner error={runCheck.error} className="mb-4" />}
+      <OpenAlerts alerts={alerts} canWrite={canWrite} jobsHref={`/o/${org.slug}/jobs`} />
       {m.versions.length === 0 && <EmptyState title="No versions" description="The deployment serves no version yet." />}
       {m.versions.map((v) => (
         <Card key={v.modelVersionId} className="mb-6">
