@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { freePort, sleep } from '../../scripts/lib/net';
+import { sleep } from '../../scripts/lib/net';
 import { forEachLine } from '../../scripts/lib/processes';
 
 /** The launcher (`scripts/run.ts`) run as a user runs it, for the specs that test it. */
@@ -14,8 +15,46 @@ export interface Ports {
   gateway: number;
 }
 
+/** The first port the kernel hands out to outgoing connections (Linux's ip_local_port_range). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    // The wildcard address, as the gateway listens there.
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+
+/**
+ * A free port below the range the kernel gives outgoing connections. The specs keep their ports
+ * across restarts of the launcher, and a port from that range (what `freePort` returns) can be taken
+ * meanwhile as the local end of any connection the machine opens (a database client, the browser),
+ * so the next start would find it in use.
+ */
+async function stablePort(taken: Set<number>): Promise<number> {
+  const high = ephemeralLow();
+  const low = Math.max(1024, high - 12_000);
+  for (let i = 0; i < 200; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (!taken.has(port) && (await canListen(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
+}
+
 export async function freePorts(): Promise<Ports> {
-  return { web: await freePort(), pg: await freePort(), temporal: await freePort(), temporalUi: await freePort(), gateway: await freePort() };
+  const taken = new Set<number>();
+  return { web: await stablePort(taken), pg: await stablePort(taken), temporal: await stablePort(taken), temporalUi: await stablePort(taken), gateway: await stablePort(taken) };
 }
 
 export interface Launched {
