@@ -138,7 +138,8 @@ test('a canary with shifted predictions rolls itself back, showing why', async (
     await test.step('its first analysis fails and all traffic returns to v1 by itself', async () => {
       const last = page.getByTestId('last-rollout');
       await expect(last.getByTestId('rollout-state')).toHaveAttribute('data-state', 'rolled_back', { timeout: 120_000 });
-      await expect(last).toContainText('step 1 (10%) failed its analysis: prediction distance: KS distance');
+      // Latency may fail beside it (a version's first answers after loading are slow); the distance always does.
+      await expect(last).toContainText(/step 1 \(10%\) failed its analysis: (.*; )?prediction distance: KS distance/);
       expect(await stepStatuses(page, 'last-rollout')).toEqual(['failed', 'pending', 'pending']);
       const verdict = last.getByTestId('rollout-verdict');
       await expect(verdict).toHaveAttribute('data-outcome', 'failed');

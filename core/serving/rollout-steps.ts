@@ -196,6 +196,9 @@ export async function awaitStepTraffic(
   }
 }
 
+/** Answers at the start of an arm's window that its latency leaves out (warm-up). */
+const WARMUP_ANSWERS = 5;
+
 /** At most this many sampled predictions per arm are compared (the newest). */
 const MAX_SAMPLES = 5_000;
 
@@ -214,6 +217,9 @@ async function readWindow(tx: Tx, r: Rollout, from: Date, to: Date): Promise<{ s
       .from(predictions)
       .where(where);
     const lat = await tx.select({ ms: predictions.latencyMs }).from(predictions).where(and(where, lt(predictions.status, 500))).orderBy(sql`${predictions.at} desc`).limit(50_000);
+    // A version's first answers after it is loaded (a new session's first runs) are slow whatever the
+    // model: the oldest few of each arm's window are left out of its latency.
+    if (lat.length > WARMUP_ANSWERS * 2) lat.splice(lat.length - WARMUP_ANSWERS, WARMUP_ANSWERS);
     const sampled = await tx
       .select({ outputs: predictions.outputs })
       .from(predictions)
