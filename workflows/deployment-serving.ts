@@ -25,17 +25,26 @@ function failureMessage(e: unknown): string {
 }
 
 /**
+ * Starts (or replaces) the model servers of each version in turn and waits until they are ready;
+ * false when the deployment is gone meanwhile. A version that cannot start throws, with the reason.
+ */
+async function serveVersions(ids: { orgId: string; deploymentId: string }, versionIds: string[], awaitWorkflowId: string): Promise<boolean> {
+  for (const versionId of versionIds) {
+    const ref = { ...ids, versionId };
+    if (!(await provisionServingVersion({ ...ref, awaitWorkflowId }))) return false;
+    if (!(await waitServingVersionReady({ ...ref, timeoutSeconds: 600 }))) return false;
+  }
+  return true;
+}
+
+/**
  * A new deployment on a Kubernetes cluster (workflow ID `deployment-provision/<deploymentId>`):
  * provisions its first version's model servers, waits until they are ready, and records the
  * deployment `ready`, or `failed` with the reason. The gateway answers 503 until then.
  */
 export async function deploymentProvisionWorkflow(input: DeploymentProvisionInput): Promise<{ status: 'ready' | 'failed' | 'gone'; message: string | null }> {
-  const ref = { orgId: input.orgId, deploymentId: input.deploymentId, versionId: input.versionId };
   try {
-    const provisioned = await provisionServingVersion({ ...ref, awaitWorkflowId: `deployment-provision/${input.deploymentId}` });
-    if (!provisioned) return { status: 'gone', message: null };
-    const ready = await waitServingVersionReady({ ...ref, timeoutSeconds: 600 });
-    if (!ready) return { status: 'gone', message: null };
+    if (!(await serveVersions({ orgId: input.orgId, deploymentId: input.deploymentId }, [input.versionId], `deployment-provision/${input.deploymentId}`))) return { status: 'gone', message: null };
   } catch (e) {
     const message = failureMessage(e);
     await setDeploymentStatus({ orgId: input.orgId, deploymentId: input.deploymentId, status: 'failed', message });
@@ -63,12 +72,7 @@ export async function deploymentResourcesWorkflow(input: DeploymentResourcesInpu
   const versionIds = await servingVersionIds({ orgId: input.orgId, deploymentId: input.deploymentId });
   if (!versionIds.length) return { status: 'gone', message: null };
   try {
-    for (const versionId of versionIds) {
-      const ref = { orgId: input.orgId, deploymentId: input.deploymentId, versionId };
-      const provisioned = await provisionServingVersion({ ...ref, awaitWorkflowId: input.workflowId });
-      if (!provisioned) return { status: 'gone', message: null };
-      if (!(await waitServingVersionReady({ ...ref, timeoutSeconds: 600 }))) return { status: 'gone', message: null };
-    }
+    if (!(await serveVersions({ orgId: input.orgId, deploymentId: input.deploymentId }, versionIds, input.workflowId))) return { status: 'gone', message: null };
   } catch (e) {
     const message = `The new resources could not be applied (the previous model servers keep answering): ${failureMessage(e)}`;
     await setDeploymentStatus({ orgId: input.orgId, deploymentId: input.deploymentId, status: 'ready', message });
@@ -106,10 +110,7 @@ export async function deploymentTrafficWorkflow(input: DeploymentTrafficInput): 
   };
   if (input.policy) {
     try {
-      for (const versionId of input.added) {
-        if (!(await provisionServingVersion({ ...ids, versionId, awaitWorkflowId: input.workflowId }))) return { status: 'gone', message: null };
-        if (!(await waitServingVersionReady({ ...ids, versionId, timeoutSeconds: 600 }))) return { status: 'gone', message: null };
-      }
+      if (!(await serveVersions(ids, input.added, input.workflowId))) return { status: 'gone', message: null };
     } catch (e) {
       const message = `The traffic change was not applied: ${failureMessage(e)}`;
       await removeUnserved(input.added);

@@ -23,6 +23,16 @@ export async function assertServable(version: ModelVersion, field: string): Prom
   if (!plan.ok) throw new AppError('BAD_USER_INPUT', `Cannot deploy: ${plan.reason}`, { fields: [{ path: field, message: 'Not a servable model' }] });
 }
 
+/** GPUs are for Kubernetes clusters (the local runtime serves on the Gantry host, which has none), and a GPU type needs GPUs. */
+export function assertGpusFit(onCluster: boolean, gpus: { gpuCount: number; gpuType: string | null }): void {
+  if (!onCluster && gpus.gpuCount > 0) {
+    throw new AppError('BAD_USER_INPUT', 'The local runtime serves on the Gantry host, without GPUs: deploy to a connected Kubernetes cluster for GPUs', { fields: [{ path: 'gpuCount', message: 'No GPUs on local' }] });
+  }
+  if (gpus.gpuType !== null && gpus.gpuCount === 0) {
+    throw new AppError('BAD_USER_INPUT', 'A GPU type needs at least 1 GPU per replica', { fields: [{ path: 'gpuType', message: 'No GPUs' }] });
+  }
+}
+
 /**
  * Creates a deployment serving one version (or the version an alias points at, following the alias) at
  * 100% on the stable arm. The gateways hear of it through the table's notification trigger. On a
@@ -48,9 +58,7 @@ export async function createDeployment(ctx: TenantContext, input: unknown): Prom
       if (onCluster && cluster.status === 'unreachable') {
         throw new AppError('BAD_USER_INPUT', `Cluster '${cluster.name}' is unreachable: check its connection before deploying to it`, { fields: [{ path: 'cluster', message: 'Not ready' }] });
       }
-      if (!onCluster && data.gpuCount > 0) {
-        throw new AppError('BAD_USER_INPUT', `The local runtime serves on the Gantry host, without GPUs: deploy to a connected Kubernetes cluster for GPUs`, { fields: [{ path: 'gpuCount', message: 'No GPUs on local' }] });
-      }
+      assertGpusFit(onCluster, data);
       await assertServable(version, data.alias ? 'alias' : 'version');
       const inserted = await tx
         .insert(deployments)

@@ -58,8 +58,7 @@ export const createDeploymentInput = z
     autoRollout: settings.autoRollout.default(false),
   })
   .refine((d) => (d.version == null) !== (d.alias == null), { message: 'Give either a version or an alias to serve', path: ['version'] })
-  .refine((d) => !d.autoRollout || d.alias != null, { message: 'Automatic rollouts follow an alias: give one', path: ['autoRollout'] })
-  .refine((d) => d.gpuType == null || d.gpuCount > 0, { message: 'A GPU type needs at least 1 GPU per replica', path: ['gpuType'] });
+  .refine((d) => !d.autoRollout || d.alias != null, { message: 'Automatic rollouts follow an alias: give one', path: ['autoRollout'] });
 
 export const updateDeploymentInput = z.object({
   deployment: deploymentRefSchema,

@@ -6,6 +6,7 @@ import { recordThenStart, startCall } from '../orchestration/record-then-start';
 import { assertCan, type TenantContext } from '../tenancy/context';
 import { parseInput } from '../validation';
 import { findDeployment, loadDeploymentViews, type DeploymentView } from './access';
+import { assertGpusFit } from './create-deployment';
 import { applyResourcesWorkflowId } from './kubernetes/version-steps';
 import { unfinishedRollout } from './rollout-access';
 import { updateDeploymentInput } from './serving.schemas';
@@ -32,13 +33,7 @@ export async function updateDeployment(ctx: TenantContext, input: unknown): Prom
       }
       const [cluster] = await tx.select({ kind: clusters.kind, name: clusters.name }).from(clusters).where(eq(clusters.id, dep.clusterId));
       const onCluster = cluster!.kind !== 'local';
-      const gpuCount = set.gpuCount ?? dep.gpuCount;
-      if (!onCluster && gpuCount > 0) {
-        throw new AppError('BAD_USER_INPUT', 'The local runtime serves on the Gantry host, without GPUs: deploy to a connected Kubernetes cluster for GPUs', { fields: [{ path: 'gpuCount', message: 'No GPUs on local' }] });
-      }
-      if ((set.gpuType !== undefined ? set.gpuType : dep.gpuType) !== null && gpuCount === 0) {
-        throw new AppError('BAD_USER_INPUT', 'A GPU type needs at least 1 GPU per replica', { fields: [{ path: 'gpuType', message: 'No GPUs' }] });
-      }
+      assertGpusFit(onCluster, { gpuCount: set.gpuCount ?? dep.gpuCount, gpuType: set.gpuType !== undefined ? set.gpuType : dep.gpuType });
       const resized = RESOURCE_FIELDS.filter((f) => set[f] !== undefined && set[f] !== dep[f]);
       if (onCluster && resized.length) {
         if (dep.status === 'provisioning') {
