@@ -11,6 +11,7 @@ import { churnRows, registerModelDir, writeChurnModel, type ChurnModel } from '.
 import { signUpUser, testMeta, type SignedUp } from '../testing/fixtures';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { waitFor } from '../testing/wait-for';
+import { workflowResult } from '../testing/workflow-result';
 import { artifactStore } from '../core/artifacts/store-from-config';
 import { authenticateApiKey } from '../core/auth/authenticate-api-key';
 import { createApiKey } from '../core/auth/create-api-key';
@@ -116,8 +117,23 @@ afterAll(async () => {
 const runs: { label: string; workflowId: string }[] = [];
 const finished = <T = unknown>(workflowId: string, label: string): Promise<T> => {
   runs.push({ label, workflowId });
-  return platform.client.workflow.getHandle(workflowId).result() as Promise<T>;
+  return settled<T>(workflowId);
 };
+/** A workflow's result; one that does not end within 90 seconds fails the test with where it stands. */
+const settled = <T = unknown>(workflowId: string): Promise<T> => workflowResult<T>(platform.client, workflowId, { timeoutMs: 90_000, explain: () => clusterState(workflowId.split('/')[1]!) });
+
+/** The deployment's objects and every pod of the namespace, as a failed wait reports them. */
+async function clusterState(deploymentId: string): Promise<string> {
+  const [deps, pods] = await Promise.all([
+    cp.admin.apps.listNamespacedDeployment({ namespace: NS, labelSelector: `gantry.dev/deployment=${deploymentId}` }),
+    cp.admin.core.listNamespacedPod({ namespace: NS }),
+  ]);
+  const cond = (cs: { type: string; status: string; reason?: string; message?: string }[] | undefined) => (cs ?? []).map((c) => `${c.type}=${c.status}${c.reason ? `(${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`).join(' ');
+  return [
+    ...deps.items.map((d) => `Deployment/${d.metadata!.name} generation ${d.metadata!.generation} observed ${d.status?.observedGeneration} updated ${d.status?.updatedReplicas} available ${d.status?.availableReplicas} of ${d.spec?.replicas}; ${cond(d.status?.conditions)}`),
+    ...pods.items.map((p) => `Pod/${p.metadata!.name} on ${p.spec?.nodeName ?? '-'} ${p.status?.phase}${p.metadata?.deletionTimestamp ? ' deleting' : ''}; ${cond(p.status?.conditions)}`),
+  ].join('\n');
+}
 
 describe('a deployment on a Kubernetes cluster', () => {
   it("is provisioned by its workflow, answers through the gateway at its version's Service, and leaves the cluster with the deployment, never taking another organization's objects", async () => {
@@ -130,7 +146,7 @@ describe('a deployment on a Kubernetes cluster', () => {
     services.set(nameB, serverB.url);
 
     expect(await finished(provisionWorkflowId(dep.id), 'deployment-provision-ready')).toEqual({ status: 'ready', message: null });
-    expect(await platform.client.workflow.getHandle(provisionWorkflowId(depB.id)).result()).toEqual({ status: 'ready', message: null });
+    expect(await settled(provisionWorkflowId(depB.id))).toEqual({ status: 'ready', message: null });
     expect(await getDeployment(A.ctx, { deploymentId: dep.id })).toMatchObject({ status: 'ready', statusMessage: null });
     expect(await k8sObjects(dep.id)).toEqual([`Deployment/${nameA}`, `Secret/${nameA}-model`, `Service/${nameA}`]);
     const k8sDeployment = await cp.admin.apps.readNamespacedDeployment({ name: nameA, namespace: NS });
@@ -207,7 +223,7 @@ describe('a deployment on a Kubernetes cluster', () => {
     expect(failed).toMatchObject({ status: 503, body: { error: expect.stringMatching(/^Deployment 'too-big' failed to start: Version 1's model server on cluster prod cannot start: its Deployment .* is gone/) } });
 
     await deleteDeployment(A.ctx, { deployment: { deploymentId: dep.id } });
-    await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
+    await settled(teardownWorkflowId(dep.id));
     expect(await k8sObjects(dep.id)).toEqual([]);
   });
 
@@ -224,7 +240,7 @@ describe('a deployment on a Kubernetes cluster', () => {
       services.set(n1, serverA.url);
       services.set(n2, server2.url);
       services.set(n3, server3.url);
-      expect(await platform.client.workflow.getHandle(provisionWorkflowId(dep.id)).result()).toEqual({ status: 'ready', message: null });
+      expect(await settled(provisionWorkflowId(dep.id))).toEqual({ status: 'ready', message: null });
       const objects = (n: string) => [`Deployment/${n}`, `Secret/${n}-model`, `Service/${n}`];
 
       // Callers keep asking while the rollouts run.
@@ -259,7 +275,7 @@ describe('a deployment on a Kubernetes cluster', () => {
       expect([...answeredBy].sort()).toEqual(['1', '2', '3']);
       expect((await infer('churn-roll', keyA)).version).toBe('2');
       await deleteDeployment(A.ctx, { deployment: { deploymentId: dep.id } });
-      await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
+      await settled(teardownWorkflowId(dep.id));
       expect(await k8sObjects(dep.id)).toEqual([]);
     } finally {
       await Promise.all([server2.close(), server3.close()]);
@@ -272,7 +288,7 @@ describe('a deployment on a Kubernetes cluster', () => {
     const dep = await createDeployment(A.ctx, { name: 'churn-ab', model: { name: 'churn' }, version: 2, cluster: 'prod', cpu: 0.25, memoryMib: 256 });
     const [n1, n2, n3] = [1, 2, 3].map((v) => servingObjectName(dep.id, v)) as [string, string, string];
     for (const n of [n1, n2, n3]) services.set(n, serverA.url);
-    expect(await platform.client.workflow.getHandle(provisionWorkflowId(dep.id)).result()).toEqual({ status: 'ready', message: null });
+    expect(await settled(provisionWorkflowId(dep.id))).toEqual({ status: 'ready', message: null });
     const objects = (...names: string[]) => names.flatMap((n) => [`Deployment/${n}`, `Secret/${n}-model`, `Service/${n}`]).sort();
 
     // An A/B test of v1 and v2 with v3 as a shadow: the traffic waits for v1's and v3's servers.
@@ -304,9 +320,9 @@ describe('a deployment on a Kubernetes cluster', () => {
     expect(await k8sObjects(dep.id)).toEqual(objects(n2));
 
     await deleteDeployment(A.ctx, { deployment: { deploymentId: dep.id } });
-    await platform.client.workflow.getHandle(teardownWorkflowId(dep.id)).result();
+    await settled(teardownWorkflowId(dep.id));
     expect(await k8sObjects(dep.id)).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it('leaves histories that replay against the current workflow code', async () => {
     const results = await replayRuns(
