@@ -37,6 +37,8 @@ export const ID_PREFIXES = {
   /** A webhook message; its ID is the `webhook-id` header, `msg_` as the Standard Webhooks examples have it. */
   webhookMessage: 'msg',
   rollout: 'ro',
+  costLine: 'cl',
+  budget: 'bud',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -44,6 +44,14 @@ export function jobCostMicros(runtimeSeconds: number, resources: ChargedResource
   return Math.round(hours * perHour);
 }
 
+/**
+ * The most a job can cost: every attempt running its full max runtime. What a budget reserves
+ * when the job is submitted and what the submit form shows as the estimate.
+ */
+export function worstCaseJobMicros(maxRuntimeSeconds: number, attempts: number, resources: ChargedResources, prices: PriceCatalog): number {
+  return jobCostMicros(maxRuntimeSeconds * Math.max(1, attempts), resources, prices);
+}
+
 /** An amount as it arrives: the integer itself, or the `Micros` scalar's string of digits. */
 export type MicrosValue = number | string;
 

@@ -11,7 +11,7 @@ import { uploadArtifact } from '../core/artifacts/upload-artifact';
 import { backendJobName } from '../core/compute/compute-backend';
 import { listClusters } from '../core/compute/list-clusters';
 import { updateClusterPrices } from '../core/compute/update-cluster-prices';
-import { budgetExceeded, type BudgetGuard } from '../core/costs/budget';
+import { deleteBudget, listBudgets, setBudget } from '../core/costs/budgets';
 import { AppError } from '../core/errors';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
@@ -23,7 +23,7 @@ import { cancelTrainingJob } from '../core/training/cancel-training-job';
 import { getTrainingJob, listJobEvents, listTrainingJobs } from '../core/training/list-training-jobs';
 import { readJobLogs } from '../core/training/read-job-logs';
 import { submitTrainingJob } from '../core/training/submit-training-job';
-import { apiKeys } from '../db/schema';
+import { apiKeys, budgetReservations, costLines, trainingJobs } from '../db/schema';
 import { inTenantScope } from '../db/with-tenant';
 import { replayRuns } from './histories';
 import { createWorker } from './worker';
@@ -33,8 +33,8 @@ import { waitFor } from '../testing/wait-for';
 /**
  * Training jobs end to end on a real Temporal dev server, a real worker and the
  * real local backend (child processes): success with model registration and
- * cost, retries, cancellation (queued and running), the max runtime, the budget
- * seam, tenant isolation, and replay of every recorded history.
+ * cost and its ledger line, retries, cancellation (queued and running), the max runtime, budget
+ * refusals, tenant isolation, and replay of every recorded history.
  */
 
 let platform: TemporalPlatform;
@@ -46,12 +46,13 @@ let taskQueue: string;
 let A: SignedUp;
 let B: SignedUp;
 let project: string;
+let teamId: string;
 const handles: { label: string; handle: WorkflowHandle }[] = [];
 
 const node = (script: string) => ({ command: [process.execPath, '-e', script] });
 
-async function withWorker<T>(fn: () => Promise<T>, deps: { budget?: BudgetGuard } = {}): Promise<T> {
-  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, deps: { artifactStore: store, pollIntervalMs: 200, ...deps } });
+async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+  const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, deps: { artifactStore: store, pollIntervalMs: 200 } });
   return worker.runUntil(fn);
 }
 
@@ -70,6 +71,7 @@ beforeAll(async () => {
   A = await signUpUser('jobs');
   B = await signUpUser('jobs-other');
   const team = await createTeam(A.ctx, { name: 'ML' });
+  teamId = team.id;
   project = (await createProject(A.ctx, { teamId: team.id, name: 'Churn' })).slug;
 });
 
@@ -107,6 +109,10 @@ describe('training jobs on Temporal with the local backend', () => {
     expect(done.costMicros).toBeGreaterThanOrEqual(Math.round(done.runtimeSeconds! * 500_000) - 1);
     expect(done.costMicros).toBeLessThanOrEqual(Math.round(done.runtimeSeconds! * 500_000) + 1);
     expect(events.map((e) => e.status), JSON.stringify(events)).toEqual(['queued', 'pending', 'running', 'succeeded']);
+    // Its one ledger line: the same amount, attributed to everything the job belongs to.
+    const lines = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(costLines).where(eq(costLines.jobId, job.id)));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ source: 'training', sourceKey: `job/${job.id}`, amountMicros: done.costMicros, teamId, projectId: done.projectId, userId: A.actor.userId, runId: done.runId, modelVersionId: done.modelVersionId, clusterId: done.clusterId });
 
     const run = await getRun(A.ctx, done.runId!);
     expect(run.status).toBe('FINISHED');
@@ -206,21 +212,35 @@ describe('training jobs on Temporal with the local backend', () => {
     expect(done.runtimeSeconds).toBeLessThan(30);
   });
 
-  it('fails fast with BudgetExceeded when the budget guard refuses, before any run or process', async () => {
+  it('refuses a job whose worst case does not fit its team budget at submission, with the numbers, and writes nothing', async () => {
     const local = (await listClusters(A.ctx)).find((c) => c.kind === 'local')!;
     await updateClusterPrices(A.ctx, { clusterId: local.id, cpuCoreHourMicros: 1_000_000, memoryGibHourMicros: 0, gpu: [] });
-    const capped: BudgetGuard = {
-      async reserve(req) {
-        if (req.estimateMicros > 500_000) throw budgetExceeded(`Team budget left: $0.50; this job may cost up to $${(req.estimateMicros / 1e6).toFixed(2)}`);
-      },
-      async settle() {},
-    };
-    const job = await submitTrainingJob(A.ctx, { project, ...node('0'), maxRuntimeSeconds: 3600, resources: { cpu: 2 } });
-    const final = await withWorker(() => result(job.id, 'budget-exceeded'), { budget: capped });
-    expect(final).toBeNull();
-    const { job: done } = await getTrainingJob(A.ctx, job.id);
-    expect(done).toMatchObject({ status: 'failed', reason: 'BudgetExceeded', runId: null, backendName: null });
-    expect(done.message).toContain('may cost up to $2.00');
+    // A team of its own, so that the jobs of the other tests are not in its spend.
+    const capped = await createTeam(A.ctx, { name: 'Capped' });
+    const cappedProject = (await createProject(A.ctx, { teamId: capped.id, name: 'Capped work' })).slug;
+    await setBudget(A.ctx, { teamId: capped.id, amountMicros: 1_500_000 });
+    const jobsBefore = (await inTenantScope({ orgId: A.orgId }, (tx) => tx.select({ id: trainingJobs.id }).from(trainingJobs))).length;
+    // Two attempts of an hour at 2 cores and $1 a core-hour: up to $4.00 against $1.50.
+    const refused = await submitTrainingJob(A.ctx, { project: cappedProject, ...node('0'), maxRuntimeSeconds: 3600, retries: 1, resources: { cpu: 2 } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'BUDGET_EXCEEDED' });
+    expect((refused as AppError).message).toMatch(/could cost up to \$4\.00 .* more than is left of team Capped's budget for \w+ \d{4}: budget \$1\.50, spent \$0\.00, reserved by running jobs \$0\.00, left \$1\.50$/);
+    expect((await inTenantScope({ orgId: A.orgId }, (tx) => tx.select({ id: trainingJobs.id }).from(trainingJobs))).length).toBe(jobsBefore);
+
+    // A job that fits holds its worst case until it ends, then its measured cost replaces it.
+    const small = await submitTrainingJob(A.ctx, { project: cappedProject, ...node('0'), maxRuntimeSeconds: 60, resources: { cpu: 1 } });
+    const held = await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(budgetReservations).where(eq(budgetReservations.jobId, small.id)));
+    expect(held.map((r) => r.amountMicros)).toEqual([16_667]);
+    await withWorker(() => result(small.id, 'within-budget'));
+    expect(await inTenantScope({ orgId: A.orgId }, (tx) => tx.select().from(budgetReservations).where(eq(budgetReservations.jobId, small.id)))).toEqual([]);
+    const [standing] = await listBudgets(A.ctx, { teamId: capped.id });
+    expect(standing).toMatchObject({ amountMicros: 1_500_000, reservedMicros: 0, thresholds: [50, 80, 100], action: 'block', teamName: 'Capped' });
+    expect(standing!.spentMicros + standing!.remainingMicros).toBe(1_500_000);
+    await deleteBudget(A.ctx, { budgetId: standing!.id });
+    expect(await listBudgets(A.ctx, { teamId: capped.id })).toEqual([]);
   });
 
   it('refuses bad specs at submission with coded errors and writes nothing', async () => {

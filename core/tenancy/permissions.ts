@@ -44,6 +44,10 @@ export const PERMISSIONS = [
   'deployment:write',
   /** Call a deployment's endpoint on the inference gateway. */
   'deployment:predict',
+  /** See what the organization's teams, projects, jobs, models and deployments cost. */
+  'cost:read',
+  /** Set and remove budgets. */
+  'budget:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -67,6 +71,7 @@ const VIEWER: Permission[] = [
   'cluster:read',
   'job:read',
   'deployment:read',
+  'cost:read',
 ];
 // Members do the ML work: they create and edit experiments and log runs.
 const MEMBER: Permission[] = [
@@ -98,6 +103,7 @@ const ADMIN: Permission[] = [
   'audit:read',
   'model:alias-protect',
   'cluster:manage',
+  'budget:manage',
 ];
 const OWNER: Permission[] = [...ADMIN];
 

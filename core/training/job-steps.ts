@@ -24,7 +24,7 @@ import {
   type MeasuredUsage,
 } from '../compute/compute-backend';
 import { env } from '../../config/env';
-import { noBudgets, type BudgetGuard } from '../costs/budget';
+import { settleJobCost } from '../costs/ledger';
 import { jobCostMicros } from '../../rules/money';
 import { AppError, isAppError } from '../errors';
 import { newId } from '../ids';
@@ -51,7 +51,6 @@ export interface JobStepDeps {
   /** The compute backend for a cluster (local child processes, or a Kubernetes API). */
   backendFor(cluster: Cluster): Promise<ComputeBackend>;
   artifactStore?: ArtifactStore;
-  budget?: BudgetGuard;
   /** How often the watch step polls the backend, in ms. */
   pollIntervalMs?: number;
 }
@@ -62,7 +61,7 @@ export interface JobRef {
 }
 
 export interface PrepareResult {
-  /** False when the job must not run (missing, already ended, refused by the budget). */
+  /** False when the job must not run (missing, already ended, cancelled, or it cannot run on its cluster). */
   proceed: boolean;
   maxAttempts: number;
   maxRuntimeSeconds: number;
@@ -169,6 +168,14 @@ async function recordStatus(
     if (!same) {
       await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ref.orgId, jobId: job.id, attempt, status, reason, message, detail });
     }
+    // The job's end and its charge commit together: its ledger line (once, keyed by the job) and its reservation released.
+    if (TERMINAL_STATUSES.has(status)) {
+      await settleJobCost(
+        tx,
+        { ...job, modelVersionId: extra.modelVersionId ?? job.modelVersionId },
+        { amountMicros: extra.costMicros ?? 0, startedAt: extra.startedAt ?? job.startedAt, endedAt: extra.finishedAt ?? new Date(), seconds: extra.runtimeSeconds ?? 0 },
+      );
+    }
   });
 }
 
@@ -189,7 +196,7 @@ async function recordStep(ref: JobRef & { attempt: number }, reason: string, mes
   });
 }
 
-/** Validate → budget check → tracking run (with params and inputs). */
+/** Validate → capacity check → tracking run (with params and inputs). The budget was reserved when the job was recorded. */
 export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<PrepareResult> {
   // The workflow was started inside the submitting transaction, which may not have committed yet.
   await withTenant(jobSystem(ref), (tx) => awaitRecorded(tx, jobWorkflowId(ref.jobId)));
@@ -216,18 +223,6 @@ export async function prepareJob(ref: JobRef, deps: JobStepDeps): Promise<Prepar
       await recordStatus(ref, job.attempt, 'failed', 'Unschedulable', refusal, { finishedAt: new Date() });
       return { proceed: false, ...base };
     }
-  }
-
-  const prices = await withTenant(jobSystem(ref), (tx) => loadPrices(tx, cluster));
-  const estimateMicros = jobCostMicros(job.spec.maxRuntimeSeconds * job.maxAttempts, resourcesOf(job), prices);
-  try {
-    await (deps.budget ?? noBudgets).reserve({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros });
-  } catch (e) {
-    if (isAppError(e) && e.code === 'BUDGET_EXCEEDED') {
-      await recordStatus(ref, job.attempt, 'failed', 'BudgetExceeded', e.message, { finishedAt: new Date() });
-      return { proceed: false, ...base };
-    }
-    throw e;
   }
 
   if (!job.runId) await ensureRun(ctx, job);
@@ -629,7 +624,6 @@ export async function finalizeJob(ref: JobRef & { attempt: number; outcome: Atte
   const endedAt = outcome.finishedAt ? Date.parse(outcome.finishedAt) : Date.now();
   const runtime = outcome.usage?.runtimeSeconds ?? (startedAt !== null ? Math.max(0, (endedAt - startedAt) / 1000) : 0);
   const costMicros = jobCostMicros(runtime, resourcesOf(job), prices);
-  await (deps.budget ?? noBudgets).settle({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros: costMicros, actualMicros: costMicros });
 
   const ctx = await submitterContext(job);
 
@@ -709,7 +703,6 @@ export async function endFailedJob(
   const prices = await withTenant(jobSystem(ref), (tx) => loadPrices(tx, cluster));
   const runtime = job.startedAt ? Math.max(0, (Date.now() - job.startedAt.getTime()) / 1000) : 0;
   const costMicros = jobCostMicros(runtime, resourcesOf(job), prices);
-  await (deps.budget ?? noBudgets).settle({ orgId: ref.orgId, teamId: job.teamId, projectId: job.projectId, jobId: job.id, estimateMicros: costMicros, actualMicros: costMicros });
 
   const status: JobStatus = ref.cancelled ? 'cancelled' : 'failed';
   const ctx = await submitterContext(job);

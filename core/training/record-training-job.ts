@@ -3,7 +3,9 @@ import type { Tx } from '../../db/client';
 import { experiments, projects, trainingJobEvents, trainingJobs, type JobKind } from '../../db/schema';
 import { env } from '../../config/env';
 import { jobSpecSchema, type JobSpec } from '../../rules/job-spec';
-import { findCluster } from '../compute/access';
+import { findCluster, loadPrices } from '../compute/access';
+import { reserveJobBudget } from '../costs/budgets';
+import { worstCaseJobMicros } from '../../rules/money';
 import { AppError, notFound } from '../errors';
 import type { AuditInput } from '../governance/audit';
 import { newId } from '../ids';
@@ -116,12 +118,15 @@ export async function recordTrainingJob(tx: Tx, ctx: TenantContext, input: unkno
       createdByApiKey: ctx.actor.kind === 'api_key' ? ctx.actor.apiKeyId : null,
     })
     .returning();
+  // Its worst case held against the budgets, or the whole submission refused (BUDGET_EXCEEDED) and nothing written.
+  const estimateMicros = worstCaseJobMicros(spec.maxRuntimeSeconds, spec.retries + 1, { cpu: spec.resources.cpu, memoryMiB: spec.resources.memoryMiB, gpuCount: spec.resources.gpu.count, gpuType: spec.resources.gpu.type }, await loadPrices(tx, cluster));
+  await reserveJobBudget(tx, { orgId: ctx.orgId, teamId: project.teamId, projectId: project.id, jobId: id, estimateMicros });
   await tx.insert(trainingJobEvents).values({ id: newId('jobEvent'), orgId: ctx.orgId, jobId: id, attempt: 1, status: 'queued', message: `Submitted to ${cluster.name}` });
   audits.push({
     action: kind === 'evaluation' ? 'job.submit-evaluation' : kind === 'batch_prediction' ? 'job.submit-batch-prediction' : 'job.submit',
     targetType: 'job',
     targetId: id,
-    data: { name, clusterId: cluster.id, projectId: project.id, image: spec.image, gpu: spec.resources.gpu, retrainingPolicyId: opts.retrainingPolicyId ?? null },
+    data: { name, clusterId: cluster.id, projectId: project.id, image: spec.image, gpu: spec.resources.gpu, retrainingPolicyId: opts.retrainingPolicyId ?? null, reservedMicros: estimateMicros },
   });
   const start = workflowStart('trainingJobWorkflow', jobWorkflowId(id), [{ jobId: id, orgId: ctx.orgId }], {
     staticSummary: jobSummary(kind, name, cluster.name),

@@ -10,3 +10,4 @@ export * from './training';
 export * from './serving';
 export * from './monitoring';
 export * from './rollouts';
+export * from './costs';

@@ -3,7 +3,6 @@ import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import type { Cluster } from '../../db/schema';
 import type { ComputeBackend } from '../../core/compute/compute-backend';
 import { backendForCluster } from '../../core/compute/backend-for-cluster';
-import type { BudgetGuard } from '../../core/costs/budget';
 import { isAppError } from '../../core/errors';
 import {
   cancelAttempt,
@@ -26,7 +25,6 @@ export interface TrainingActivityDeps {
   /** Default: the backend each cluster's kind and stored config select. */
   backendFor?: (cluster: Cluster) => Promise<ComputeBackend>;
   artifactStore?: ArtifactStore;
-  budget?: BudgetGuard;
   pollIntervalMs?: number;
 }
 
@@ -48,7 +46,6 @@ export function createTrainingActivities(deps: TrainingActivityDeps = {}) {
   const stepDeps: JobStepDeps = {
     backendFor: deps.backendFor ?? backendForCluster,
     artifactStore: deps.artifactStore,
-    budget: deps.budget,
     pollIntervalMs: deps.pollIntervalMs,
   };
   return {

@@ -1,7 +1,7 @@
 'use client';
 
 import { Field, Input } from '@/app/components/ui';
-import { formatMicros, jobCostMicros, toMicros } from '@/rules/money';
+import { formatMicros, jobCostMicros, toMicros, worstCaseJobMicros } from '@/rules/money';
 import { Section } from './form-section';
 import type { FormErrors, JobFormCluster, JobFormValues } from './job-form';
 
@@ -24,12 +24,15 @@ export function ResourcesSection({
   const mem = Number(f.memoryMiB);
   const gpus = Number(f.gpuCount) || 0;
   const maxMinutes = Number(f.maxRuntime);
+  const attempts = (Number(f.retries) || 0) + 1;
   let costOf: ((seconds: number) => number) | null = null;
+  let worstCase = 0;
   if (cluster && cpu > 0 && mem > 0) {
     const p = cluster.prices;
     const prices = { cpuCoreHourMicros: toMicros(p.cpuCoreHourMicros), memoryGibHourMicros: toMicros(p.memoryGibHourMicros), gpu: p.gpu.map((g) => ({ gpuType: g.gpuType, hourMicros: toMicros(g.hourMicros) })) };
     const resources = { cpu, memoryMiB: mem, gpuCount: gpus, gpuType: f.gpuType.trim() || null };
     costOf = (seconds) => jobCostMicros(seconds, resources, prices);
+    worstCase = maxMinutes > 0 ? worstCaseJobMicros(maxMinutes * 60, attempts, resources, prices) : 0;
   }
 
   return (
@@ -77,9 +80,15 @@ export function ResourcesSection({
           {maxMinutes > 0 && (
             <>
               , at most <span className="font-medium tabular-nums text-zinc-900">{formatMicros(costOf(maxMinutes * 60))}</span> if it runs the full {maxMinutes} minutes
+              {attempts > 1 && (
+                <>
+                  {' '}
+                  (<span className="font-medium tabular-nums text-zinc-900">{formatMicros(worstCase)}</span> over its {attempts} attempts)
+                </>
+              )}
             </>
           )}
-          .
+          . {maxMinutes > 0 && 'Its team’s budget holds the most it can cost while it runs.'}
         </p>
       )}
     </Section>
