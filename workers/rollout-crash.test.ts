@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../core/auth/create-api-key';
@@ -15,6 +13,7 @@ import { churnTrafficRows, startTestGateway, startTraffic, type TrafficGenerator
 import { churnRows, registerModelDir, writeChurnModel } from '../testing/serving-models';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { waitFor } from '../testing/wait-for';
+import { exited, workerProcesses } from '../testing/worker-processes';
 
 /**
  * The worker process is killed with SIGKILL in the middle of a rollout's second step, while callers
@@ -22,21 +21,15 @@ import { waitFor } from '../testing/wait-for';
  * step changed the traffic once (no step applied twice, no generation skipped), each step has one verdict.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let platform: TemporalPlatform;
 let client: Client;
 let A: SignedUp;
 let gateway: Gateway;
 let traffic: TrafficGenerator;
-const workers: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'test' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  workers.push(child);
-  return child;
-}
+const workers = workerProcesses();
+const startWorker = workers.start;
 
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
 
 beforeAll(async () => {
   platform = await startTemporalPlatform('rollout-crash', { ARTIFACT_STORE: 'filesystem' });
@@ -52,7 +45,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.all(workers.filter((w) => w.exitCode === null && w.signalCode === null).map((w) => (w.kill('SIGKILL'), exited(w))));
+  await workers.killAll();
   await traffic?.stop();
   await gateway?.close();
   await platform?.stop();

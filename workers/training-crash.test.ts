@@ -1,11 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { V1Job } from '@kubernetes/client-node';
 import { Client } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster } from '../core/compute/connect-cluster';
+import { listClusters } from '../core/compute/list-clusters';
+import { updateClusterPrices } from '../core/compute/update-cluster-prices';
+import { eq } from 'drizzle-orm';
+import { budgetReservations, costLines } from '../db/schema';
+import { inTenantScope } from '../db/with-tenant';
 import { LABELS, labelValue } from '../core/compute/kubernetes/manifests';
 import { resetEnvCache } from '../config/env';
 import { createProject } from '../core/tenancy/create-project';
@@ -19,6 +22,7 @@ import { submitTrainingJob } from '../core/training/submit-training-job';
 import { startKubeControlPlane, type KubeControlPlane } from '../testing/kube-control-plane';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
 import { waitFor } from '../testing/wait-for';
+import { exited, workerProcesses } from '../testing/worker-processes';
 
 /**
  * The worker process is killed with SIGKILL while a job runs, on the local backend and on a
@@ -26,26 +30,16 @@ import { waitFor } from '../testing/wait-for';
  * completes, exactly one backend job exists for it, and its run has one end state.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let platform: TemporalPlatform;
 let cp: KubeControlPlane;
 let client: Client;
 let home: string;
 let A: SignedUp;
 let project: string;
-const workers: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  workers.push(child);
-  return child;
-}
+const workers = workerProcesses();
+const startWorker = workers.start;
 
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
 
 /**
  * Runs the job under a first worker, kills that worker with SIGKILL (as a crash or the OOM killer
@@ -67,6 +61,14 @@ async function killWorkerMidJob(jobId: string, whileDown: () => Promise<void> = 
   expect(done.attempt).toBe(1);
   expect(events.filter((e) => ['succeeded', 'failed', 'cancelled'].includes(e.status))).toHaveLength(1);
   expect((await getRun(A.ctx, done.runId!)).status).toBe('FINISHED');
+  // Charged once, exactly: one ledger line of the job's cost, and nothing left reserved.
+  const [lines, held] = await inTenantScope({ orgId: A.orgId }, async (tx) => [
+    await tx.select().from(costLines).where(eq(costLines.jobId, jobId)),
+    await tx.select().from(budgetReservations).where(eq(budgetReservations.jobId, jobId)),
+  ]);
+  expect(done.costMicros).toBeGreaterThan(0);
+  expect(lines.map((l) => l.amountMicros)).toEqual([done.costMicros]);
+  expect(held).toEqual([]);
   return done;
 }
 
@@ -85,11 +87,13 @@ beforeAll(async () => {
   A = await signUpUser('crash');
   const team = await createTeam(A.ctx, { name: 'ML' });
   project = (await createProject(A.ctx, { teamId: team.id, name: 'Crash' })).slug;
+  const local = (await listClusters(A.ctx)).find((c) => c.kind === 'local')!;
+  await updateClusterPrices(A.ctx, { clusterId: local.id, cpuCoreHourMicros: 3_600_000_000, memoryGibHourMicros: 0, gpu: [] });
 }, 180_000);
 
 // Each test starts its own workers: one left polling would take the next test's job.
 afterEach(async () => {
-  await Promise.all(workers.filter((w) => w.exitCode === null && w.signalCode === null).map((w) => (w.kill('SIGKILL'), exited(w))));
+  await workers.killAll();
 });
 
 afterAll(async () => {
@@ -119,7 +123,8 @@ describe('a worker killed mid-job', () => {
   it('loses nothing on Kubernetes: a new worker follows the same Job to its end, and no second Job is created', async () => {
     const namespace = 'crash';
     const kubeconfig = await cp.serviceAccount({ namespace, name: 'gantry' });
-    await connectCluster(A.ctx, { name: 'gpu', namespace, kubeconfig });
+    const gpu = await connectCluster(A.ctx, { name: 'gpu', namespace, kubeconfig });
+    await updateClusterPrices(A.ctx, { clusterId: gpu.id, cpuCoreHourMicros: 3_600_000_000, memoryGibHourMicros: 0, gpu: [] });
     const jobsOf = async (jobId: string) => (await cp.admin.batch.listNamespacedJob({ namespace, labelSelector: `${LABELS.job}=${labelValue(jobId)}` })).items;
     // Long enough that the second worker, which takes over once the first one's heartbeat times out, finds the Job still running.
     const job = await submitTrainingJob(A.ctx, { project, cluster: 'gpu', image: 'python:3.11-slim', command: ['python', 'train.py'], env: { KWOK_RUN_FOR: '30s' } });

@@ -56,9 +56,12 @@ async function resolveExperiment(tx: Tx, ctx: TenantContext, project: { id: stri
   const [made] = await tx
     .insert(experiments)
     .values({ id: newId('experiment'), orgId: ctx.orgId, projectId: project.id, name, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now })
+    .onConflictDoNothing()
     .returning();
-  audits.push({ action: 'experiment.create', targetType: 'experiment', targetId: made!.id, data: { name, projectId: project.id, reason: 'job' } });
-  return made!;
+  // Jobs submitted at once to a new experiment: one creates it, the others wait for that commit and use it.
+  if (!made) return resolveExperiment(tx, ctx, project, name, audits);
+  audits.push({ action: 'experiment.create', targetType: 'experiment', targetId: made.id, data: { name, projectId: project.id, reason: 'job' } });
+  return made;
 }
 
 /**
