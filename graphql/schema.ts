@@ -5,6 +5,7 @@ import * as artifact from './types/artifact';
 import * as audit from './types/audit';
 import * as batchPrediction from './types/batch-prediction';
 import * as cluster from './types/cluster';
+import * as costs from './types/costs';
 import * as deployment from './types/deployment';
 import * as enums from './types/enums';
 import * as evaluation from './types/evaluation';
@@ -24,7 +25,7 @@ import * as user from './types/user';
 import * as viewer from './types/viewer';
 
 /** Every type file, each adding its types and root fields to the builder it is given. */
-const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, monitoring, rollout, deployment, platform];
+const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, monitoring, rollout, deployment, costs, platform];
 
 /** The whole schema, built from a fresh builder on every call. */
 export function buildSchema(): GraphQLSchema {

@@ -12,6 +12,7 @@ import { createInvitation } from '../core/tenancy/create-invitation';
 import { listMembers } from '../core/tenancy/list-members';
 import { createProject } from '../core/tenancy/create-project';
 import { createTeam } from '../core/tenancy/create-team';
+import { setBudget } from '../core/costs/budgets';
 import { createExperiment } from '../core/tracking/create-experiment';
 import { createRun } from '../core/tracking/create-run';
 import { logBatch } from '../core/tracking/log-batch';
@@ -30,7 +31,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '', alertRule: '', alert: '', notification: '', webhookEndpoint: '', rollout: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '', alertRule: '', alert: '', notification: '', webhookEndpoint: '', rollout: '', budget: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -75,7 +76,9 @@ async function snapshotA() {
            (select string_agg(url || enabled || coalesce(deleted_at::text, ''), ',' order by id) from webhook_endpoints where org_id = ${A.orgId}) as webhooks,
            (select string_agg(state::text || coalesce(approved_by, ''), ',' order by id) from rollouts where org_id = ${A.orgId}) as rollouts,
            (select string_agg(name || traffic_generation || sample_rate || coalesce(rate_limit_per_second, 0) || traffic::text, ',' order by id) from deployments where org_id = ${A.orgId}) as deployments,
-           (select count(*) from predictions where org_id = ${A.orgId})::int as predictions`;
+           (select count(*) from predictions where org_id = ${A.orgId})::int as predictions,
+           (select string_agg(amount_micros || array_to_string(thresholds, ';') || action::text, ',' order by id) from budgets where org_id = ${A.orgId}) as budgets,
+           (select count(*) || '/' || coalesce(sum(amount_micros), 0) from cost_lines where org_id = ${A.orgId}) as cost_lines`;
   return rows[0];
 }
 
@@ -129,6 +132,10 @@ beforeAll(async () => {
     values (${ids.rollout}, ${A.orgId}, ${ids.deployment}, 1, ${ids.modelVersion}, 1, ${ids.modelVersion}, 1, ${db.ownerSql.json({ steps: [{ weight: 100, minRequests: 1, minDurationSeconds: 1 }], thresholds: {}, requireApproval: true, stepTimeoutSeconds: 60 })}, 'paused', ${A.actor.email})`;
   await db.ownerSql`insert into predictions (org_id, deployment_id, model_version_id, version, arm, request_id, protocol, at, latency_ms, status)
     values (${A.orgId}, ${ids.deployment}, ${ids.modelVersion}, 1, 'stable', 'r1', 'oip', now(), 3, 200)`;
+  // A's budget and a ledger line charged to A's team, run and model version.
+  ids.budget = (await setBudget(A.ctx, { teamId: ids.team, amountMicros: 5_000_000 })).id;
+  await db.ownerSql`insert into cost_lines (id, org_id, source, source_key, amount_micros, occurred_at, team_id, project_id, run_id, model_version_id)
+    values ('cl_' || ${ids.model.slice(3)}, ${A.orgId}, 'training', 'test/a', 1234567, now(), ${ids.team}, ${ids.project}, ${ids.run}, ${ids.modelVersion})`;
 });
 afterAll(async () => {
   await db.drop();
@@ -395,6 +402,19 @@ const cases: Record<string, Case[]> = {
     { name: 'A deployment', query: 'mutation($id: ID!) { setDeploymentTraffic(input: { deploymentId: $id, arms: [{ version: 1, weight: 100, role: stable }] }) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
   ],
   deleteDeployment: [{ name: 'A deployment', query: 'mutation($id: ID!) { deleteDeployment(id: $id) }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
+  costBreakdown: [
+    {
+      name: 'of A team',
+      query: 'query($t: ID, $f: DateTime!, $u: DateTime!) { costBreakdown(from: $f, to: $u, groupBy: [team, modelVersion], filter: { teamId: $t }) { totalMicros groups { keys { id label } } } }',
+      vars: () => ({ t: ids.team, f: new Date(Date.now() - 86_400_000).toISOString(), u: new Date(Date.now() + 86_400_000).toISOString() }),
+      expect: (d) => (noAData(d), expect(d).toEqual({ costBreakdown: { totalMicros: '0', groups: [] } })),
+    },
+  ],
+  dailyCosts: [{ name: 'own', query: 'query($f: DateTime!, $t: DateTime!) { dailyCosts(from: $f, to: $t, by: team) { totals series { key { id label } } } }', vars: () => ({ f: new Date(Date.now() - 86_400_000).toISOString(), t: new Date(Date.now() + 86_400_000).toISOString() }), expect: noAData }],
+  costForecasts: [{ name: 'own', query: '{ costForecasts { teamId teamName spentMicros forecastMicros } }', expect: noAData }],
+  budgets: [{ name: 'of A team', query: 'query($t: ID) { budgets(teamId: $t) { id teamName spentMicros } }', vars: () => ({ t: ids.team }), expect: (d) => (noAData(d), expect(d).toEqual({ budgets: [] })) }],
+  setBudget: [{ name: 'on A team', query: 'mutation($t: ID!) { setBudget(teamId: $t, amountMicros: "1") { id } }', vars: () => ({ t: ids.team }), expect: 'NOT_FOUND' }],
+  deleteBudget: [{ name: 'A budget', query: 'mutation($id: ID!) { deleteBudget(budgetId: $id) }', vars: () => ({ id: ids.budget }), expect: 'NOT_FOUND' }],
 };
 
 describe('two tenants', () => {

@@ -251,25 +251,33 @@ export async function costForecasts(ctx: TenantContext, at = new Date()): Promis
   });
 }
 
-/** A model version's cost: its own lines (training that registered it, its evaluations) and those of the run it came from. */
-export async function modelVersionCost(ctx: TenantContext, modelVersionId: string): Promise<number> {
+/**
+ * Model versions' costs, by ID: each version's own lines (the training that registered it, its
+ * evaluations) and those of the run it came from. Versions with no lines cost 0.
+ */
+export async function modelVersionCosts(ctx: TenantContext, versionIds: readonly string[]): Promise<Map<string, number>> {
   assertCan(ctx, 'cost:read');
+  const ids = [...new Set(versionIds)];
+  if (!ids.length) return new Map();
   return withTenant(ctx, async (tx) => {
-    const [row] = await tx.execute<{ amount: string }>(sql`
-      select coalesce(sum(cl.amount_micros), 0) as amount
-      from cost_lines cl
-      join model_versions v on v.org_id = cl.org_id and v.id = ${modelVersionId}
-      where cl.org_id = ${ctx.orgId} and (cl.model_version_id = v.id or (v.run_id is not null and cl.run_id = v.run_id))`);
-    return Number(row!.amount);
+    const rows = await tx.execute<{ id: string; amount: string }>(sql`
+      select v.id, coalesce(sum(cl.amount_micros), 0) as amount
+      from model_versions v
+      left join cost_lines cl on cl.org_id = v.org_id and (cl.model_version_id = v.id or (v.run_id is not null and cl.run_id = v.run_id))
+      where v.org_id = ${ctx.orgId} and v.id in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})
+      group by v.id`);
+    return new Map(rows.map((r) => [r.id, Number(r.amount)]));
   });
 }
 
-/** What a run's jobs cost, settled so far. */
-export async function runCost(ctx: TenantContext, runId: string): Promise<number> {
+/** What runs' jobs cost, settled so far, by run ID. */
+export async function runCosts(ctx: TenantContext, runIds: readonly string[]): Promise<Map<string, number>> {
   assertCan(ctx, 'cost:read');
+  const ids = [...new Set(runIds)];
+  if (!ids.length) return new Map();
   return withTenant(ctx, async (tx) => {
-    const [row] = await tx.execute<{ amount: string }>(sql`select coalesce(sum(amount_micros), 0) as amount from cost_lines where org_id = ${ctx.orgId} and run_id = ${runId}`);
-    return Number(row!.amount);
+    const rows = await tx.execute<{ run_id: string; amount: string }>(sql`
+      select run_id, sum(amount_micros) as amount from cost_lines where org_id = ${ctx.orgId} and run_id in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) group by run_id`);
+    return new Map(ids.map((id) => [id, Number(rows.find((r) => r.run_id === id)?.amount ?? 0)]));
   });
 }
-
