@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../db/test/database';
 import { freePort } from '../scripts/lib/net';
 import { findOrBuildTemporal, startTemporalDevServer, type TemporalDevServer } from '../scripts/lib/temporal-binary';
 import { artifactRetentionWorkflow } from '../workflows';
-import { ARTIFACT_RETENTION_SCHEDULE_ID, ensureSchedules } from './schedules';
+import { ARTIFACT_RETENTION_SCHEDULE_ID, COST_WATCH_SCHEDULE_ID, ensureSchedules } from './schedules';
 import { createWorker } from './worker';
 
 let server: TemporalDevServer;
@@ -64,10 +64,11 @@ describe('artifact retention on Temporal', () => {
       expect(await store.list(`${A.orgId}/${keptRun}/model`)).toEqual([{ name: 'weights.bin', isDir: false, size: 64 }]);
 
       // The worker process creates the daily schedule once; later starts leave it (and operator edits) alone.
-      expect(await ensureSchedules(client, taskQueue)).toEqual({ created: [ARTIFACT_RETENTION_SCHEDULE_ID] });
+      expect(await ensureSchedules(client, taskQueue)).toEqual({ created: [ARTIFACT_RETENTION_SCHEDULE_ID, COST_WATCH_SCHEDULE_ID] });
       expect(await ensureSchedules(client, taskQueue)).toEqual({ created: [] });
       const described = await client.schedule.getHandle(ARTIFACT_RETENTION_SCHEDULE_ID).describe();
       expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'artifactRetentionWorkflow', taskQueue });
+      expect((await client.schedule.getHandle(COST_WATCH_SCHEDULE_ID).describe()).action).toMatchObject({ type: 'startWorkflow', workflowType: 'costWatchWorkflow', taskQueue });
     } finally {
       await connection.close();
       await workerConnection.close();

@@ -1,7 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +27,7 @@ import { inTenantScope } from '../db/with-tenant';
 import { signUpUser, type SignedUp } from '../testing/fixtures';
 import { registerModelDir, writeChurnModel } from '../testing/serving-models';
 import { startTemporalPlatform, type TemporalPlatform } from '../testing/temporal-platform';
+import { startWebhookReceiver, type ReceivedWebhook } from '../testing/webhook-receiver';
 import { waitFor } from '../testing/wait-for';
 import type { DriftMonitorOutcome } from '../workflows/drift-monitor';
 import { recordHistory } from './histories';
@@ -54,11 +52,9 @@ let deploymentId: string;
 let v1: { versionId: string; version: number; runId: string };
 let v2: { versionId: string; version: number; runId: string };
 let policyId: string;
-let secret: string;
 let endpointId: string;
-let receiver: http.Server;
-const received: { id: string; timestamp: string; body: string; verified: boolean }[] = [];
-let failNext = 1;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let received: ReceivedWebhook[];
 const finished: { label: string; workflowId: string }[] = [];
 
 /** The training rows' feature values, as the gateway would receive them. */
@@ -70,21 +66,6 @@ const rows: number[][] = (() => {
     return FEATURES.map((f) => Number(cells[cols.indexOf(f)]));
   });
 })();
-
-/** Independent of core/monitoring: the receiver's own reading of the Standard Webhooks scheme. */
-function verify(headers: http.IncomingHttpHeaders, body: string): boolean {
-  const id = String(headers['webhook-id'] ?? '');
-  const ts = String(headers['webhook-timestamp'] ?? '');
-  const sig = String(headers['webhook-signature'] ?? '');
-  if (!id || !/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > 300) return false;
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const want = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest();
-  return sig.split(' ').some((s) => {
-    const [v, b64] = s.split(',');
-    const got = Buffer.from(b64 ?? '', 'base64');
-    return v === 'v1' && got.length === want.length && timingSafeEqual(got, want);
-  });
-}
 
 const minute = 60_000;
 /** Window ends on a fixed grid, so each run's business key is chosen by the test. */
@@ -126,17 +107,9 @@ beforeAll(async () => {
   platform = await startTemporalPlatform('drift', { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true', ARTIFACT_STORE: 'filesystem' });
   client = platform.client;
   await platform.startWorker();
-  receiver = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      received.push({ id: String(req.headers['webhook-id']), timestamp: String(req.headers['webhook-timestamp']), body, verified: verify(req.headers, body) });
-      // The first message is refused once, so its retry is seen with the same webhook-id.
-      res.statusCode = failNext-- > 0 ? 503 : 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  // The first message is refused once, so its retry is seen with the same webhook-id.
+  receiver = await startWebhookReceiver({ failNext: 1 });
+  received = receiver.received;
 
   A = await signUpUser('drift');
   const team = await createTeam(A.ctx, { name: 'ML' });
@@ -159,13 +132,13 @@ beforeAll(async () => {
     evaluate: false,
   });
   policyId = policy.id;
-  const hook = await createWebhookEndpoint(A.ctx, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, description: 'on-call' });
-  secret = hook.secret;
+  const hook = await createWebhookEndpoint(A.ctx, { url: receiver.url, description: 'on-call' });
+  receiver.setSecret(hook.secret);
   endpointId = hook.endpoint.id;
 }, 240_000);
 
 afterAll(async () => {
-  receiver?.close();
+  await receiver?.close();
   await platform?.stop();
 });
 

@@ -15,7 +15,7 @@ const { historyFromJSON, historyToJSON } = createRequire(import.meta.url)('@temp
  * them against the current workflow code (workers/replay.test.ts) catches a change
  * that would break workflows already running. Re-record with
  * `GANTRY_RECORD_HISTORIES=1 npx vitest run workers/training-job.test.ts workers/training-kubernetes.test.ts workers/evaluation-retraining.test.ts workers/canary-rollout.test.ts
- * workers/serving-kubernetes.test.ts`.
+ * workers/serving-kubernetes.test.ts workers/cost-watch.test.ts`.
  */
 export const HISTORIES_DIR = fileURLToPath(new URL('../workflows/histories/', import.meta.url));
 

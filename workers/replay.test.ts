@@ -12,6 +12,7 @@ describe('recorded workflow histories', () => {
     // Every long-running workflow has recorded histories to be checked against.
     expect([...types].sort()).toEqual([
       'canaryRolloutWorkflow',
+      'costWatchWorkflow',
       'deploymentProvisionWorkflow',
       'deploymentResourcesWorkflow',
       'deploymentTeardownWorkflow',

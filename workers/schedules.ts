@@ -1,7 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { artifactRetentionWorkflow } from '../workflows';
+import { artifactRetentionWorkflow, costWatchWorkflow } from '../workflows';
 
 export const ARTIFACT_RETENTION_SCHEDULE_ID = 'artifact-retention';
+export const COST_WATCH_SCHEDULE_ID = 'cost-watch';
 
 /**
  * Creates the platform's Temporal Schedules when they do not exist yet. Every
@@ -25,6 +26,24 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
       },
     });
     created.push(ARTIFACT_RETENTION_SCHEDULE_ID);
+  } catch (e) {
+    if (!(e instanceof ScheduleAlreadyRunning)) throw e;
+  }
+  try {
+    await client.schedule.create({
+      scheduleId: COST_WATCH_SCHEDULE_ID,
+      // Deployments charged, budgets checked: a missed firing is not made up, the next one looks at the month so far.
+      spec: { cronExpressions: ['*/5 * * * *'] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      action: {
+        type: 'startWorkflow',
+        workflowType: costWatchWorkflow,
+        workflowId: 'cost-watch',
+        taskQueue,
+        args: [{}],
+      },
+    });
+    created.push(COST_WATCH_SCHEDULE_ID);
   } catch (e) {
     if (!(e instanceof ScheduleAlreadyRunning)) throw e;
   }

@@ -19,3 +19,4 @@ export { retrainingWorkflow } from './retraining';
 export { driftMonitorWorkflow } from './drift-monitor';
 export { canaryRolloutWorkflow } from './canary-rollout';
 export { deploymentProvisionWorkflow, deploymentResourcesWorkflow, deploymentTeardownWorkflow, deploymentTrafficWorkflow } from './deployment-serving';
+export { costWatchWorkflow } from './cost-watch';

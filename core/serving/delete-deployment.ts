@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { deployments } from '../../db/schema';
 import { clusters } from '../../db/schema';
+import { chargeDeployment } from './deployment-charges';
 import { recordThenStart, startCall } from '../orchestration/record-then-start';
 import { workflowStart } from '../orchestration/workflows';
 import { assertCan, type TenantContext } from '../tenancy/context';
@@ -10,7 +11,7 @@ import { teardownWorkflowId } from './kubernetes/version-steps';
 import { deleteDeploymentInput } from './serving.schemas';
 
 /**
- * Removes a deployment and its prediction log; its endpoint answers 404 on every gateway once they
+ * Removes a deployment and its prediction log, its runtime charged to the ledger up to now; its endpoint answers 404 on every gateway once they
  * hear of it. On a Kubernetes cluster, the workflow that removes its model servers
  * (`deployment-teardown/<id>`) is started in the same unit, and acts once the delete has committed.
  */
@@ -21,6 +22,8 @@ export async function deleteDeployment(ctx: TenantContext, input: unknown): Prom
     async record(tx) {
       const dep = await findDeployment(tx, ctx, data.deployment, { forUpdate: true });
       const [cluster] = await tx.select({ kind: clusters.kind, name: clusters.name }).from(clusters).where(eq(clusters.id, dep.clusterId));
+      // Its runtime since the cost watch last charged it goes to the ledger before its history goes.
+      await chargeDeployment(tx, ctx.orgId, dep.id, new Date());
       await tx.delete(deployments).where(eq(deployments.id, dep.id));
       const call =
         cluster?.kind === 'kubernetes'

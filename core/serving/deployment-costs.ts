@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gte, lt, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Tx } from '../../db/client';
 import { clusters, deploymentRevisions, predictions } from '../../db/schema';
 import { policyVersions } from '../../rules/serving/routing';
 import { servingCosts, servingSeconds, type Revision, type VersionCost } from '../../rules/serving/serving-cost';
@@ -26,6 +27,26 @@ export interface DeploymentCosts {
   per1000Micros: number | null;
 }
 
+/** The deployment's revision in force at `from` and every one after it: its serving history from `from` on. */
+export async function revisionsSince(tx: Tx, orgId: string, deploymentId: string, from: Date): Promise<Revision[]> {
+  const [before] = await tx
+    .select()
+    .from(deploymentRevisions)
+    .where(and(eq(deploymentRevisions.orgId, orgId), eq(deploymentRevisions.deploymentId, deploymentId), lte(deploymentRevisions.at, from)))
+    .orderBy(sql`${deploymentRevisions.at} desc`)
+    .limit(1);
+  const after = await tx
+    .select()
+    .from(deploymentRevisions)
+    .where(and(eq(deploymentRevisions.orgId, orgId), eq(deploymentRevisions.deploymentId, deploymentId), gte(deploymentRevisions.at, from)))
+    .orderBy(asc(deploymentRevisions.at));
+  return [...(before ? [before] : []), ...after].map((r) => ({
+    at: r.at,
+    replicas: r.replicas,
+    versions: policyVersions(parseTraffic({ id: deploymentId, traffic: r.traffic })),
+  }));
+}
+
 /**
  * What a deployment cost over a window, per version: the time each version had runtimes (from the
  * revisions the deployments table's trigger writes) times its replicas, priced by the target
@@ -39,23 +60,7 @@ export async function deploymentCosts(ctx: TenantContext, input: unknown): Promi
     const dep = await findDeployment(tx, ctx, data.deployment);
     const to = new Date();
     const from = new Date(to.getTime() - data.windowSeconds * 1000);
-    // The revision in force at `from`, and every one after it.
-    const [before] = await tx
-      .select()
-      .from(deploymentRevisions)
-      .where(and(eq(deploymentRevisions.orgId, ctx.orgId), eq(deploymentRevisions.deploymentId, dep.id), lte(deploymentRevisions.at, from)))
-      .orderBy(sql`${deploymentRevisions.at} desc`)
-      .limit(1);
-    const after = await tx
-      .select()
-      .from(deploymentRevisions)
-      .where(and(eq(deploymentRevisions.orgId, ctx.orgId), eq(deploymentRevisions.deploymentId, dep.id), gte(deploymentRevisions.at, from)))
-      .orderBy(asc(deploymentRevisions.at));
-    const revisions: Revision[] = [...(before ? [before] : []), ...after].map((r) => ({
-      at: r.at,
-      replicas: r.replicas,
-      versions: policyVersions(parseTraffic({ id: dep.id, traffic: r.traffic })),
-    }));
+    const revisions = await revisionsSince(tx, ctx.orgId, dep.id, from);
     const counts = await tx
       .select({ versionId: predictions.modelVersionId, n: count() })
       .from(predictions)

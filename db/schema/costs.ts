@@ -3,8 +3,6 @@ import { check, integer, unique } from 'drizzle-orm/pg-core';
 import { bigint, index, pgEnum, pgTable, text, timestamptz, uniqueIndex } from './columns';
 import { clusters } from './compute';
 import { orgIdColumn } from './org-column';
-import { modelVersions } from './registry';
-import { deployments } from './serving';
 import { projects, teams } from './tenancy';
 import { trainingJobs } from './training';
 import { runs } from './tracking';
@@ -42,8 +40,9 @@ export const costLines = pgTable(
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
     jobId: text('job_id').references(() => trainingJobs.id, { onDelete: 'set null' }),
     runId: text('run_id').references(() => runs.id, { onDelete: 'set null' }),
-    modelVersionId: text('model_version_id').references(() => modelVersions.id, { onDelete: 'set null' }),
-    deploymentId: text('deployment_id').references(() => deployments.id, { onDelete: 'set null' }),
+    /** No foreign key: a line keeps naming the version and deployment it charged after they are deleted. */
+    modelVersionId: text('model_version_id'),
+    deploymentId: text('deployment_id'),
     clusterId: text('cluster_id').references(() => clusters.id, { onDelete: 'set null' }),
     gpuType: text('gpu_type'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
@@ -80,6 +79,9 @@ export const budgets = pgTable(
     amountMicros: bigint('amount_micros', { mode: 'number' }).notNull(),
     thresholds: integer('thresholds').array().notNull(),
     action: budgetAction('action').notNull().default('block'),
+    /** The month (`YYYY-MM`) of the thresholds alerted so far, and the highest of them: each is alerted once a month. */
+    alertedMonth: text('alerted_month'),
+    alertedPercent: integer('alerted_percent').notNull().default(0),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),

@@ -63,6 +63,8 @@ export const deployments = pgTable(
     createdBy: text('created_by').references(() => users.id),
     createdByApiKey: text('created_by_api_key').references(() => apiKeys.id, { onDelete: 'set null' }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
+    /** The ledger has charged the deployment's runtime up to here (null: nothing yet, from its creation). */
+    costsChargedUntil: timestamptz('costs_charged_until'),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('deployments_org_name_uq').on(t.orgId, t.name), index('deployments_project_idx').on(t.orgId, t.projectId), index('deployments_model_idx').on(t.modelId)],

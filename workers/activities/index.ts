@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
+import { createCostActivities } from './costs';
 import { createMonitoringActivities, type MonitoringActivityDeps } from './monitoring';
 import { createRolloutActivities, type RolloutActivityDeps } from './rollouts';
 import { createServingKubernetesActivities } from './serving-kubernetes';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...createMonitoringActivities(deps),
     ...createRolloutActivities({ store: deps.artifactStore, pollIntervalMs: deps.pollIntervalMs, ...deps.rollouts }),
     ...createServingKubernetesActivities(),
+    ...createCostActivities(),
     /** Pure: the smoke path that proves worker, server and client talk to each other. */
     async greet(name: string): Promise<string> {
       return `${greeting}, ${name}!`;
