@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createContext, type Command, type OptionValues, type Stdin } from './command';
 import { audit } from './commands/audit';
+import { costs } from './commands/costs';
 import { graphql } from './commands/graphql';
 import { jobs } from './commands/jobs';
 import { login } from './commands/login';
@@ -13,7 +14,7 @@ import { configPath, DEFAULT_URL, type Env } from './config';
 import { CliError, EXIT, EXIT_CODES_HELP, usageError } from './exit-codes';
 import { Output, redactSecrets } from './output';
 
-export const COMMANDS: readonly Command[] = [login, logout, whoami, graphql, runs, models, jobs, audit];
+export const COMMANDS: readonly Command[] = [login, logout, whoami, graphql, runs, models, jobs, costs, audit];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string' },

@@ -44,7 +44,7 @@ export const breakdownInput = z.object({
  * toward (its own, or the version registered from its run, for a job whose model was registered
  * by hand afterwards) and every name a group shows. Every figure is a sum over this.
  */
-function attributed(orgId: string, from: Date, to: Date, filter: CostFilter): SQL {
+export function attributed(orgId: string, from: Date, to: Date, filter: CostFilter): SQL {
   const where: SQL[] = [sql`cl.org_id = ${orgId}`, sql`cl.occurred_at >= ${from.toISOString()}`, sql`cl.occurred_at < ${to.toISOString()}`];
   const column: Record<keyof CostFilter, SQL> = {
     teamId: sql`cl.team_id`,
@@ -60,7 +60,7 @@ function attributed(orgId: string, from: Date, to: Date, filter: CostFilter): SQ
   };
   for (const [k, v] of Object.entries(filter)) if (v != null) where.push(sql`${column[k as keyof CostFilter]} = ${v}`);
   return sql`
-    select cl.amount_micros, cl.occurred_at, cl.source, cl.gpu_type,
+    select cl.id, cl.source_key, cl.amount_micros, cl.occurred_at, cl.started_at, cl.ended_at, cl.seconds, cl.run_id, cl.source, cl.gpu_type,
       cl.team_id, t.name as team_name, cl.project_id, p.name as project_name, cl.user_id, u.email as user_email,
       mv.model_id, rm.name as model_name, mv.id as model_version_id, mv.version as model_version,
       cl.cluster_id, c.name as cluster_name, cl.deployment_id, d.name as deployment_name, cl.job_id
