@@ -33,6 +33,7 @@ const BY_ERROR_CODE: Record<string, ExitCode> = {
   NOT_FOUND: EXIT.FORBIDDEN,
   // A spending limit is a policy refusal: retrying will not help until someone raises the budget.
   BUDGET_EXCEEDED: EXIT.FORBIDDEN,
+  PLAN_LIMIT_EXCEEDED: EXIT.FORBIDDEN,
   BAD_USER_INPUT: EXIT.BAD_INPUT,
   CONFLICT: EXIT.BAD_INPUT,
   QUERY_TOO_COMPLEX: EXIT.BAD_INPUT,
@@ -69,7 +70,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   2    usage error: unknown command or flag, missing or malformed argument
   3    not authenticated: no API key, or the server rejected it
        (UNAUTHENTICATED, HTTP 401)
-  4    forbidden or not found (FORBIDDEN, NOT_FOUND, BUDGET_EXCEEDED)
+  4    forbidden or not found (FORBIDDEN, NOT_FOUND, BUDGET_EXCEEDED, PLAN_LIMIT_EXCEEDED)
   5    bad input or conflict (BAD_USER_INPUT, CONFLICT, QUERY_TOO_COMPLEX,
        GraphQL parse and validation errors)
   6    server unreachable, failing or rate limited (network error, HTTP 5xx,

@@ -92,6 +92,19 @@ const schema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Stripe's secret API key. Without it billing is off: no plans are sold and no plan limits apply. */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  /** The signing secret (`whsec_…`) of the webhook endpoint Stripe sends `/api/stripe/webhook` events to. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** The recurring Stripe prices (`price_…`) of the Team and Enterprise plans' platform fee. */
+  STRIPE_PRICE_TEAM: z.string().min(1).optional(),
+  STRIPE_PRICE_ENTERPRISE: z.string().min(1).optional(),
+  /** The metered price (`price_…`) seats are billed by, added to each subscription; its meter's event name below. */
+  STRIPE_PRICE_SEATS: z.string().min(1).optional(),
+  /** The `event_name` of the Stripe billing meter seat counts are reported to (aggregation: last). */
+  STRIPE_SEAT_METER_EVENT: z.string().min(1).default('gantry_seats'),
+  /** Where the Stripe API is, e.g. `http://127.0.0.1:12111` for stripe-mock; default Stripe's own. */
+  STRIPE_API_BASE: z.string().url().optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -118,6 +131,12 @@ export function readEnv(source: Record<string, string | undefined>): Env {
   }
   if (parsed.data.ARTIFACT_STORE === 's3' && !parsed.data.S3_BUCKET) {
     throw new Error('Invalid environment configuration:\n  S3_BUCKET: required when ARTIFACT_STORE=s3');
+  }
+  if (parsed.data.STRIPE_SECRET_KEY) {
+    const missing = (['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_TEAM', 'STRIPE_PRICE_ENTERPRISE'] as const).filter((k) => !parsed.data[k]);
+    if (missing.length > 0) {
+      throw new Error(`Invalid environment configuration:\n${missing.map((k) => `  ${k}: required when STRIPE_SECRET_KEY is set`).join('\n')}`);
+    }
   }
   return parsed.data;
 }

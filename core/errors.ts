@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'BAD_USER_INPUT',
   'CONFLICT',
   'BUDGET_EXCEEDED',
+  /** The organization's plan allows no more of something (seats, clusters, jobs at once). */
+  'PLAN_LIMIT_EXCEEDED',
   'RATE_LIMITED',
   'QUERY_TOO_COMPLEX',
   'UNAVAILABLE',
@@ -24,6 +26,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
   CONFLICT: 409,
   BUDGET_EXCEEDED: 402,
+  PLAN_LIMIT_EXCEEDED: 402,
   RATE_LIMITED: 429,
   QUERY_TOO_COMPLEX: 400,
   UNAVAILABLE: 503,

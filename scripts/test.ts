@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { parseJUnit } from './lib/junit';
 import { findOrBuildKubernetes } from './lib/kubernetes-binaries';
 import { findOrBuildMinio } from './lib/minio-binary';
+import { findOrBuildStripeMock } from './lib/stripe-mock-binary';
 import { findOrBuildTemporal } from './lib/temporal-binary';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -219,6 +220,13 @@ async function main(): Promise<number> {
     const minio = await findOrBuildMinio({ log: (l) => console.error(l) });
     if (minio.binary !== null) process.env.MINIO_PATH = minio.binary;
     else console.error(`MinIO is not available (${minio.reason}); the S3 store tests will fail.`);
+  }
+
+  // Billing talks to stripe-mock with the real stripe client, in the vitest suite and under the Playwright stories' platform.
+  {
+    const stripeMock = await findOrBuildStripeMock({ log: (l) => console.error(l) });
+    if (stripeMock.binary !== null) process.env.STRIPE_MOCK_PATH = stripeMock.binary;
+    else console.error(`stripe-mock is not available (${stripeMock.reason}); the billing tests will fail.`);
   }
 
   // The Kubernetes backend is tested against a real control plane; its first build takes 10 to 25 minutes, once.

@@ -1,4 +1,5 @@
 import { clusters } from '../../db/schema';
+import { assertPlanAllows } from '../tenancy/plan-limits';
 import { withTenant } from '../tenancy/with-tenant';
 import { AppError } from '../errors';
 import { recordAudit } from '../governance/audit';
@@ -26,6 +27,7 @@ export async function connectCluster(ctx: TenantContext, input: unknown): Promis
   }
   const id = newId('cluster');
   return withTenant(ctx, async (tx) => {
+    await assertPlanAllows(tx, ctx.orgId, 'clusters');
     const [row] = await tx
       .insert(clusters)
       .values({

@@ -7,6 +7,7 @@ import { newId } from '../ids';
 import { type Actor, type RequestMeta, type TenantContext } from './context';
 import { permissionsFor } from './permissions';
 import { lookupInvitation } from './invitation-access';
+import { assertPlanAllows } from './plan-limits';
 
 /**
  * The signed-in invitee joins the org. The invitation is bound to its email
@@ -21,6 +22,8 @@ export async function acceptInvitation(actor: Actor, meta: RequestMeta, token: s
   return withMembershipScope({ orgId: row.org_id, userId: actor.userId }, async (tx) => {
     const [inv] = await tx.select().from(invitations).where(eq(invitations.id, row.id)).for('update');
     if (!inv || inv.acceptedAt || inv.revokedAt) throw new AppError('CONFLICT', 'This invitation has already been used');
+    // Each member is a seat of the organization's plan.
+    await assertPlanAllows(tx, row.org_id, 'seats');
     const membershipId = newId('membership');
     const inserted = await tx
       .insert(memberships)

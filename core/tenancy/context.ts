@@ -39,7 +39,7 @@ export interface TenantContext {
  * What background work acts as when no user is behind the step: a workflow's activity reading and
  * updating its own rows, a sweep. Named, so the audit log and the logs say which process acted.
  */
-export type SystemProcess = 'training-job' | 'evaluation' | 'retraining' | 'artifact-retention' | 'api-key-sweep' | 'gateway' | 'monitoring' | 'rollout' | 'deployment-serving' | 'costs';
+export type SystemProcess = 'training-job' | 'evaluation' | 'retraining' | 'artifact-retention' | 'api-key-sweep' | 'gateway' | 'monitoring' | 'rollout' | 'deployment-serving' | 'costs' | 'billing';
 
 /** An organization's rows as a system process sees them: no user, no permissions, audited as the system. */
 export interface SystemContext {

@@ -48,6 +48,10 @@ export const PERMISSIONS = [
   'cost:read',
   /** Set and remove budgets. */
   'budget:manage',
+  /** See the organization's plan, its limits and usage, and its subscription's state. */
+  'billing:read',
+  /** Subscribe through Stripe Checkout and open the Stripe customer portal. */
+  'billing:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -104,6 +108,8 @@ const ADMIN: Permission[] = [
   'model:alias-protect',
   'cluster:manage',
   'budget:manage',
+  'billing:read',
+  'billing:manage',
 ];
 const OWNER: Permission[] = [...ADMIN];
 

@@ -4,6 +4,7 @@ import { experiments, projects, trainingJobEvents, trainingJobs, type JobKind } 
 import { env } from '../../config/env';
 import { jobSpecSchema, type JobSpec } from '../../rules/job-spec';
 import { findCluster, loadPrices } from '../compute/access';
+import { assertPlanAllows } from '../tenancy/plan-limits';
 import { reserveJobBudget } from '../costs/budgets';
 import { worstCaseJobMicros } from '../../rules/money';
 import { AppError, notFound } from '../errors';
@@ -96,6 +97,8 @@ export async function recordTrainingJob(tx: Tx, ctx: TenantContext, input: unkno
   if (spec.resources.gpu.count === 0 && spec.resources.gpu.type) {
     throw new AppError('BAD_USER_INPUT', 'A GPU type was given without a GPU count', { fields: [{ path: 'resources.gpu.count', message: 'Set a count of at least 1' }] });
   }
+  // One more job queued or running, within the plan's limit (held until this transaction ends).
+  await assertPlanAllows(tx, ctx.orgId, 'concurrentJobs');
   const experiment = await resolveExperiment(tx, ctx, project, spec.experiment, audits);
   const { project: _p, cluster: _c, experiment: _e, ...rest } = spec;
   const resolved: ResolvedJobSpec = { ...rest, projectId: project.id, clusterId: cluster.id, experimentId: experiment.id, systemEnv: opts.systemEnv ?? {} };

@@ -11,3 +11,4 @@ export * from './serving';
 export * from './monitoring';
 export * from './rollouts';
 export * from './costs';
+export * from './billing';

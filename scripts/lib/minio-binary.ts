@@ -1,10 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { canConnect, sleep } from './net';
 import { spawnManaged } from './processes';
 import { defaultToolsDir } from './temporal-binary';
-import { goBinary, isExecutableFile, onPath, withToolLock } from './tool-files';
+import { findOrBuildGoTool, reportsItself, type GoTool } from './tool-files';
 
 /**
  * MinIO, a real S3-compatible server, for testing the S3 artifact store over HTTP.
@@ -14,12 +13,13 @@ import { goBinary, isExecutableFile, onPath, withToolLock } from './tool-files';
 export const MINIO_MODULE = 'github.com/minio/minio';
 export const MINIO_VERSION = 'v0.0.0-20260212201848-7aac2a2c5b7c';
 
-function isMinio(file: string): Promise<boolean> {
-  if (!isExecutableFile(file)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    execFile(file, ['--version'], { timeout: 20_000, encoding: 'utf8' }, (err, stdout) => resolve(!err && /^minio version/m.test(stdout)));
-  });
-}
+const MINIO: GoTool = {
+  name: 'minio',
+  envVar: 'MINIO_PATH',
+  module: MINIO_MODULE,
+  version: MINIO_VERSION,
+  check: (file) => reportsItself(file, ['--version'], /^minio version/m),
+};
 
 /**
  * A MinIO server binary: `MINIO_PATH`, `minio` on PATH, one built earlier into the tools
@@ -27,38 +27,7 @@ function isMinio(file: string): Promise<boolean> {
  * null (with the reason) when none is possible, so a caller can decide what that means.
  */
 export async function findOrBuildMinio(opts: { toolsDir?: string; log?: (l: string) => void } = {}): Promise<{ binary: string } | { binary: null; reason: string }> {
-  const log = opts.log ?? ((l: string) => console.log(l));
-  const toolsDir = path.resolve(opts.toolsDir ?? defaultToolsDir());
-  if (process.env.MINIO_PATH) {
-    const file = path.resolve(process.env.MINIO_PATH);
-    if (await isMinio(file)) return { binary: file };
-    return { binary: null, reason: `MINIO_PATH=${process.env.MINIO_PATH} is not a working MinIO server binary` };
-  }
-  const fromPath = onPath('minio');
-  if (fromPath && (await isMinio(fromPath))) return { binary: fromPath };
-  const built = path.join(toolsDir, 'minio');
-  if (await isMinio(built)) return { binary: built };
-  const go = goBinary();
-  if (!go) return { binary: null, reason: 'no MinIO binary and no Go toolchain to build one' };
-  mkdirSync(toolsDir, { recursive: true });
-  return withToolLock(toolsDir, 'minio', async () => {
-    if (await isMinio(built)) return { binary: built };
-    log(`Building MinIO ${MINIO_VERSION} with Go into ${toolsDir} (first run only)…`);
-    const out: string[] = [];
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(go, ['install', `${MINIO_MODULE}@${MINIO_VERSION}`], {
-        env: { ...process.env, GOBIN: toolsDir, CGO_ENABLED: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const keep = (b: Buffer) => out.push(...b.toString('utf8').split('\n').filter(Boolean));
-      child.stdout.on('data', keep);
-      child.stderr.on('data', keep);
-      child.once('exit', resolve);
-      child.once('error', () => resolve(127));
-    });
-    if (code === 0 && (await isMinio(built))) return { binary: built };
-    return { binary: null, reason: `go install ${MINIO_MODULE}@${MINIO_VERSION} failed (${code}):\n${out.slice(-20).join('\n')}` };
-  });
+  return findOrBuildGoTool(MINIO, { toolsDir: path.resolve(opts.toolsDir ?? defaultToolsDir()), log: opts.log ?? ((l: string) => console.log(l)) });
 }
 
 export interface MinioServer {

@@ -29,7 +29,7 @@ export interface TrainingActivityDeps {
 }
 
 /** Input mistakes and refusals do not get better with retries; outages do. (Shared by every activity factory.) */
-const PERMANENT = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'BUDGET_EXCEEDED']);
+const PERMANENT = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'BUDGET_EXCEEDED', 'PLAN_LIMIT_EXCEEDED']);
 
 export async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {

@@ -204,6 +204,7 @@ const MLFLOW_ERRORS: Record<ErrorCode, { code: string; status: number }> = {
   BAD_USER_INPUT: { code: 'INVALID_PARAMETER_VALUE', status: 400 },
   CONFLICT: { code: 'RESOURCE_ALREADY_EXISTS', status: 400 },
   BUDGET_EXCEEDED: { code: 'RESOURCE_EXHAUSTED', status: 402 },
+  PLAN_LIMIT_EXCEEDED: { code: 'RESOURCE_EXHAUSTED', status: 402 },
   RATE_LIMITED: { code: 'REQUEST_LIMIT_EXCEEDED', status: 429 },
   QUERY_TOO_COMPLEX: { code: 'INVALID_PARAMETER_VALUE', status: 400 },
   UNAVAILABLE: { code: 'TEMPORARILY_UNAVAILABLE', status: 503 },
