@@ -4,6 +4,7 @@ import * as apiKey from './types/api-key';
 import * as artifact from './types/artifact';
 import * as audit from './types/audit';
 import * as batchPrediction from './types/batch-prediction';
+import * as billing from './types/billing';
 import * as cluster from './types/cluster';
 import * as costs from './types/costs';
 import * as deployment from './types/deployment';
@@ -25,7 +26,7 @@ import * as user from './types/user';
 import * as viewer from './types/viewer';
 
 /** Every type file, each adding its types and root fields to the builder it is given. */
-const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, monitoring, rollout, deployment, costs, platform];
+const TYPE_FILES = [enums, user, organization, viewer, member, team, project, invitation, apiKey, audit, tracking, artifact, registry, cluster, trainingJob, evaluation, retraining, batchPrediction, monitoring, rollout, deployment, costs, platform, billing];
 
 /** The whole schema, built from a fresh builder on every call. */
 export function buildSchema(): GraphQLSchema {

@@ -31,7 +31,7 @@ let db: TestDatabase;
 let server: ApolloServer<GraphQLContext>;
 let A: SignedUp;
 let B: SignedUp;
-const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '', alertRule: '', alert: '', notification: '', webhookEndpoint: '', rollout: '', budget: '' };
+const ids = { team: '', project: '', invitation: '', inviteToken: '', apiKey: '', membership: '', bTeam: '', experiment: '', run: '', model: '', modelVersion: '', bModel: '', cluster: '', job: '', evaluation: '', retrainingPolicy: '', deployment: '', alertRule: '', alert: '', notification: '', webhookEndpoint: '', rollout: '', budget: '', stripeCustomer: '' };
 
 async function run(as: SignedUp, query: string, variables: Record<string, unknown> = {}, org: string | null = null) {
   const contextValue = createGraphQLContext({ meta: testMeta(), actor: as.actor, requestedOrgId: org ?? as.orgId });
@@ -78,7 +78,8 @@ async function snapshotA() {
            (select string_agg(name || traffic_generation || sample_rate || coalesce(rate_limit_per_second, 0) || traffic::text, ',' order by id) from deployments where org_id = ${A.orgId}) as deployments,
            (select count(*) from predictions where org_id = ${A.orgId})::int as predictions,
            (select string_agg(amount_micros || array_to_string(thresholds, ';') || action::text, ',' order by id) from budgets where org_id = ${A.orgId}) as budgets,
-           (select count(*) || '/' || coalesce(sum(amount_micros), 0) from cost_lines where org_id = ${A.orgId}) as cost_lines`;
+           (select count(*) || '/' || coalesce(sum(amount_micros), 0) from cost_lines where org_id = ${A.orgId}) as cost_lines,
+           (select string_agg(stripe_customer_id || coalesce(subscription_status, ''), ',') from billing_accounts where org_id = ${A.orgId}) as billing`;
   return rows[0];
 }
 
@@ -130,6 +131,10 @@ beforeAll(async () => {
   ids.rollout = 'ro_' + ids.model.slice(3);
   await db.ownerSql`insert into rollouts (id, org_id, deployment_id, n, from_version_id, from_version, to_version_id, to_version, plan, state, started_by_label)
     values (${ids.rollout}, ${A.orgId}, ${ids.deployment}, 1, ${ids.modelVersion}, 1, ${ids.modelVersion}, 1, ${db.ownerSql.json({ steps: [{ weight: 100, minRequests: 1, minDurationSeconds: 1 }], thresholds: {}, requireApproval: true, stepTimeoutSeconds: 60 })}, 'paused', ${A.actor.email})`;
+  // A's Stripe customer and subscription, as the webhooks leave them (billing is off in this file: no Stripe key).
+  ids.stripeCustomer = 'cus_' + ids.model.slice(3);
+  await db.ownerSql`insert into billing_accounts (org_id, stripe_customer_id, subscription_id, subscription_plan, subscription_status, state_at)
+    values (${A.orgId}, ${ids.stripeCustomer}, ${'sub_' + ids.model.slice(3)}, 'team', 'active', now())`;
   await db.ownerSql`insert into predictions (org_id, deployment_id, model_version_id, version, arm, request_id, protocol, at, latency_ms, status)
     values (${A.orgId}, ${ids.deployment}, ${ids.modelVersion}, 1, 'stable', 'r1', 'oip', now(), 3, 200)`;
   // A's budget and a ledger line charged to A's team, run and model version.
@@ -150,7 +155,7 @@ contexts: [{ name: x, context: { cluster: c, user: u } }]
 current-context: x
 `;
 
-type Case = { name: string; query: string; vars?: () => Record<string, unknown>; expect: 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_USER_INPUT' | ((data: Record<string, unknown>) => void) };
+type Case = { name: string; query: string; vars?: () => Record<string, unknown>; expect: 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'UNAVAILABLE' | ((data: Record<string, unknown>) => void) };
 
 const noAData = (data: Record<string, unknown>) => {
   const s = JSON.stringify(data);
@@ -401,6 +406,11 @@ const cases: Record<string, Case[]> = {
   setDeploymentTraffic: [
     { name: 'A deployment', query: 'mutation($id: ID!) { setDeploymentTraffic(input: { deploymentId: $id, arms: [{ version: 1, weight: 100, role: stable }] }) { id } }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' },
   ],
+  // B's own plan; A's customer and subscription never show.
+  billing: [{ name: 'own billing', query: '{ billing { enabled plan usage { seats } subscription { id status } hasCustomer } }', expect: (d) => (noAData(d), expect(d).toMatchObject({ billing: { plan: 'free', subscription: null, hasCustomer: false } })) }],
+  // Both act on the caller's own organization only (no ID to point at A's); without a Stripe key billing is off.
+  startCheckout: [{ name: 'in B, billing off', query: 'mutation { startCheckout(plan: team) }', expect: 'UNAVAILABLE' }],
+  openBillingPortal: [{ name: 'in B, billing off', query: 'mutation { openBillingPortal }', expect: 'UNAVAILABLE' }],
   deleteDeployment: [{ name: 'A deployment', query: 'mutation($id: ID!) { deleteDeployment(id: $id) }', vars: () => ({ id: ids.deployment }), expect: 'NOT_FOUND' }],
   costBreakdown: [
     {

@@ -10,6 +10,7 @@ import { useOrg } from '@/app/lib/org-context';
 import { useCan } from '@/app/lib/viewer';
 import {
   BuildingIcon,
+  CardIcon,
   CheckIcon,
   CpuIcon,
   CubeIcon,
@@ -82,6 +83,7 @@ function useNav(): { title: string; items: NavItem[] }[] {
         { href: `${base}/members`, label: 'Members', icon: <UsersIcon /> },
         { href: `${base}/settings/api-keys`, label: 'API keys', icon: <KeyIcon /> },
         { href: `${base}/settings/webhooks`, label: 'Webhooks', icon: <LinkIcon /> },
+        { href: `${base}/settings/billing`, label: 'Billing', icon: <CardIcon /> },
         { href: `${base}/audit`, label: 'Audit log', icon: <ScrollIcon />, locked: canAudit === false },
         { href: `${base}/settings`, label: 'Settings', icon: <SettingsIcon />, exact: true },
       ],

@@ -125,6 +125,9 @@ type Documents = {
     "\n  query ApiKeys {\n    apiKeys(first: 100) {\n      edges {\n        node {\n          id\n          name\n          prefix\n          scopes\n          status\n          createdAt\n          expiresAt\n          lastUsedAt\n          revokedAt\n          ownerEmail\n        }\n      }\n    }\n  }\n": typeof types.ApiKeysDocument,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n        expiresAt\n      }\n    }\n  }\n": typeof types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  query BillingPage {\n    billing {\n      enabled\n      plan\n      planName\n      limitsEnforced\n      platformFee\n      limits {\n        seats\n        clusters\n        concurrentJobs\n      }\n      usage {\n        seats\n        clusters\n        concurrentJobs\n      }\n      subscription {\n        status\n        currentPeriodEnd\n        cancelAtPeriodEnd\n        lastInvoiceStatus\n        lastInvoiceAt\n      }\n      hasCustomer\n      plans {\n        plan\n        name\n        platformFee\n        limits {\n          seats\n          clusters\n          concurrentJobs\n        }\n      }\n    }\n  }\n": typeof types.BillingPageDocument,
+    "\n  mutation StartCheckout($plan: PaidBillingPlan!) {\n    startCheckout(plan: $plan)\n  }\n": typeof types.StartCheckoutDocument,
+    "\n  mutation OpenBillingPortal {\n    openBillingPortal\n  }\n": typeof types.OpenBillingPortalDocument,
     "\n  query OrgSettings {\n    organization {\n      id\n      name\n      slug\n      createdAt\n    }\n    members(first: 100) {\n      edges {\n        node {\n          id\n          role\n          user {\n            id\n          }\n        }\n      }\n    }\n  }\n": typeof types.OrgSettingsDocument,
     "\n  mutation LeaveOrganization($input: RemoveMemberInput!) {\n    removeMember(input: $input)\n  }\n": typeof types.LeaveOrganizationDocument,
     "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      id\n      url\n      description\n      enabled\n      createdAt\n    }\n  }\n": typeof types.WebhookEndpointsDocument,
@@ -251,6 +254,9 @@ const documents: Documents = {
     "\n  query ApiKeys {\n    apiKeys(first: 100) {\n      edges {\n        node {\n          id\n          name\n          prefix\n          scopes\n          status\n          createdAt\n          expiresAt\n          lastUsedAt\n          revokedAt\n          ownerEmail\n        }\n      }\n    }\n  }\n": types.ApiKeysDocument,
     "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      secret\n      apiKey {\n        id\n        name\n        prefix\n        expiresAt\n      }\n    }\n  }\n": types.CreateApiKeyDocument,
     "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      status\n    }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  query BillingPage {\n    billing {\n      enabled\n      plan\n      planName\n      limitsEnforced\n      platformFee\n      limits {\n        seats\n        clusters\n        concurrentJobs\n      }\n      usage {\n        seats\n        clusters\n        concurrentJobs\n      }\n      subscription {\n        status\n        currentPeriodEnd\n        cancelAtPeriodEnd\n        lastInvoiceStatus\n        lastInvoiceAt\n      }\n      hasCustomer\n      plans {\n        plan\n        name\n        platformFee\n        limits {\n          seats\n          clusters\n          concurrentJobs\n        }\n      }\n    }\n  }\n": types.BillingPageDocument,
+    "\n  mutation StartCheckout($plan: PaidBillingPlan!) {\n    startCheckout(plan: $plan)\n  }\n": types.StartCheckoutDocument,
+    "\n  mutation OpenBillingPortal {\n    openBillingPortal\n  }\n": types.OpenBillingPortalDocument,
     "\n  query OrgSettings {\n    organization {\n      id\n      name\n      slug\n      createdAt\n    }\n    members(first: 100) {\n      edges {\n        node {\n          id\n          role\n          user {\n            id\n          }\n        }\n      }\n    }\n  }\n": types.OrgSettingsDocument,
     "\n  mutation LeaveOrganization($input: RemoveMemberInput!) {\n    removeMember(input: $input)\n  }\n": types.LeaveOrganizationDocument,
     "\n  query WebhookEndpoints {\n    webhookEndpoints {\n      id\n      url\n      description\n      enabled\n      createdAt\n    }\n  }\n": types.WebhookEndpointsDocument,
@@ -724,6 +730,18 @@ export function graphql(source: "\n  mutation CreateApiKey($input: CreateApiKeyI
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BillingPage {\n    billing {\n      enabled\n      plan\n      planName\n      limitsEnforced\n      platformFee\n      limits {\n        seats\n        clusters\n        concurrentJobs\n      }\n      usage {\n        seats\n        clusters\n        concurrentJobs\n      }\n      subscription {\n        status\n        currentPeriodEnd\n        cancelAtPeriodEnd\n        lastInvoiceStatus\n        lastInvoiceAt\n      }\n      hasCustomer\n      plans {\n        plan\n        name\n        platformFee\n        limits {\n          seats\n          clusters\n          concurrentJobs\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query BillingPage {\n    billing {\n      enabled\n      plan\n      planName\n      limitsEnforced\n      platformFee\n      limits {\n        seats\n        clusters\n        concurrentJobs\n      }\n      usage {\n        seats\n        clusters\n        concurrentJobs\n      }\n      subscription {\n        status\n        currentPeriodEnd\n        cancelAtPeriodEnd\n        lastInvoiceStatus\n        lastInvoiceAt\n      }\n      hasCustomer\n      plans {\n        plan\n        name\n        platformFee\n        limits {\n          seats\n          clusters\n          concurrentJobs\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartCheckout($plan: PaidBillingPlan!) {\n    startCheckout(plan: $plan)\n  }\n"): (typeof documents)["\n  mutation StartCheckout($plan: PaidBillingPlan!) {\n    startCheckout(plan: $plan)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation OpenBillingPortal {\n    openBillingPortal\n  }\n"): (typeof documents)["\n  mutation OpenBillingPortal {\n    openBillingPortal\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -76,6 +76,8 @@ const VIEWER: Permission[] = [
   'job:read',
   'deployment:read',
   'cost:read',
+  // The plan and its limits are what refusals name, so everyone can look them up.
+  'billing:read',
 ];
 // Members do the ML work: they create and edit experiments and log runs.
 const MEMBER: Permission[] = [
@@ -108,7 +110,6 @@ const ADMIN: Permission[] = [
   'model:alias-protect',
   'cluster:manage',
   'budget:manage',
-  'billing:read',
   'billing:manage',
 ];
 const OWNER: Permission[] = [...ADMIN];

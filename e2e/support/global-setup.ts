@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { freePort, sleep } from '../../scripts/lib/net';
 import { forEachLine, isAlive, stopProcessGroup } from '../../scripts/lib/processes';
+import { startTestStripe } from '../../testing/stripe';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LOG_FILE = path.join(ROOT, 'test-results', 'e2e-platform.log');
@@ -68,6 +69,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     };
   }
 
+  // Billing is on, against stripe-mock: the stories run under the Free plan's limits, and e2e/billing.spec.ts subscribes.
+  const stripe = await startTestStripe();
+
   mkdirSync(path.dirname(LOG_FILE), { recursive: true });
   const logStream = createWriteStream(LOG_FILE);
   const env: Record<string, string | undefined> = {
@@ -88,6 +92,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // The demo organization without its background jobs: stories run their own jobs, and the demo's
     // Python jobs would compete with them for the CPU (core/demo/seed-demo.test.ts covers those).
     GANTRY_SEED_DEMO: 'data',
+    ...stripe.env,
   };
   delete env.NODE_ENV;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
@@ -123,6 +128,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     if (pid) await stopProcessGroup(pid, 'SIGKILL', 5_000);
     await new Promise<void>((resolve) => logStream.end(resolve));
     await dropDatabase();
+    await stripe.server.stop();
     rmSync(home, { recursive: true, force: true });
   };
 
