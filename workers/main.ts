@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { env } from '../config/env';
 import { assertAppConnectionConfined } from '../db/app-role';
+import { billingIsOn } from '../core/tenancy/plan-limits';
 import { ensureSchedules } from './schedules';
 import { createWorker } from './worker';
 
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   const worker = await createWorker({ connection, namespace, taskQueue });
   const clientConnection = await Connection.connect({ address });
   try {
-    const { created } = await ensureSchedules(new Client({ connection: clientConnection, namespace }), taskQueue);
+    const { created } = await ensureSchedules(new Client({ connection: clientConnection, namespace }), taskQueue, { billing: billingIsOn() });
     if (created.length) logger.info('Created Temporal schedules', { schedules: created });
     if (stopped.signal.aborted) return;
     logger.info('Worker started', { address, namespace, taskQueue, pid: process.pid });

@@ -1,16 +1,32 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { artifactRetentionWorkflow, costWatchWorkflow } from '../workflows';
+import { artifactRetentionWorkflow, costWatchWorkflow, seatUsageWorkflow } from '../workflows';
 
 export const ARTIFACT_RETENTION_SCHEDULE_ID = 'artifact-retention';
 export const COST_WATCH_SCHEDULE_ID = 'cost-watch';
+export const SEAT_USAGE_SCHEDULE_ID = 'billing-seat-usage';
 
 /**
- * Creates the platform's Temporal Schedules when they do not exist yet. Every
+ * Creates the platform's Temporal Schedules when they do not exist yet (the daily seat report only
+ * where billing is on). Every
  * worker calls this at start; the fixed schedule IDs make all but the first a
  * no-op, and an operator's edits to an existing schedule are kept.
  */
-export async function ensureSchedules(client: Client, taskQueue: string): Promise<{ created: string[] }> {
+export async function ensureSchedules(client: Client, taskQueue: string, opts: { billing?: boolean } = {}): Promise<{ created: string[] }> {
   const created: string[] = [];
+  if (opts.billing) {
+    try {
+      await client.schedule.create({
+        scheduleId: SEAT_USAGE_SCHEDULE_ID,
+        // Daily, late in the UTC day: the day's seats as they stand then.
+        spec: { cronExpressions: ['50 23 * * *'] },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+        action: { type: 'startWorkflow', workflowType: seatUsageWorkflow, workflowId: 'billing-seat-usage', taskQueue, args: [] },
+      });
+      created.push(SEAT_USAGE_SCHEDULE_ID);
+    } catch (e) {
+      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
+    }
+  }
   try {
     await client.schedule.create({
       scheduleId: ARTIFACT_RETENTION_SCHEDULE_ID,

@@ -2,6 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../workers/activities';
 
 export { artifactRetentionWorkflow } from './artifact-retention';
+export { seatUsageWorkflow } from './seat-usage';
 
 const { greet } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',

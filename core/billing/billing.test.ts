@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetEnvCache } from '../../config/env';
 import { createTestDatabase, type TestDatabase } from '../../db/test/database';
@@ -15,6 +17,7 @@ import { recordChildTrainingJob } from '../training/record-training-job';
 import { getBilling } from './get-billing';
 import { handleStripeWebhook } from './handle-stripe-webhook';
 import { openBillingPortal } from './open-billing-portal';
+import { reportSeatUsage } from './report-seat-usage';
 import { startCheckout } from './start-checkout';
 
 let db: TestDatabase;
@@ -246,5 +249,81 @@ describe('plan limits', () => {
     await acceptInvitation(invitee.actor, testMeta(), token);
     const ctx = await resolveTenantContext(invitee.actor, D.orgId, testMeta());
     expect(ctx.role).toBe('member');
+  });
+});
+
+describe('metered seats', () => {
+  /** What reached stripe-mock: a pass-through in front of it that keeps each request's path, idempotency key and form body. */
+  async function recordingProxy() {
+    const seen: { path: string; key: string | undefined; body: URLSearchParams }[] = [];
+    const target = new URL(stripe.apiBase);
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        seen.push({ path: req.url!, key: req.headers['idempotency-key'] as string | undefined, body: new URLSearchParams(body.toString()) });
+        const out = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode!, up.headers);
+          up.pipe(res);
+        });
+        out.end(body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { seen, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it('reports each subscribed organization’s seats once a day; a resend carries the recorded count under the same identifier', async () => {
+    const proxy = await recordingProxy();
+    process.env.STRIPE_API_BASE = proxy.base;
+    resetEnvCache();
+    try {
+      const E = await signUpUser('billing-seats-metered');
+      await startCheckout(E.ctx, { plan: 'team' });
+      const [acct] = await db.ownerSql<{ c: string }[]>`select stripe_customer_id as c from billing_accounts where org_id = ${E.orgId}`;
+      await deliver(stripeEvent('customer.subscription.created', subscriptionObject({ id: 'sub_e1', customer: acct!.c, status: 'active', price: TEST_STRIPE.STRIPE_PRICE_TEAM, seatPrice: TEST_STRIPE.STRIPE_PRICE_SEATS }), now()));
+      const meterCalls = () => proxy.seen.filter((r) => r.path === '/v1/billing/meter_events');
+      const day = new Date('2026-12-07T23:50:00Z');
+
+      expect(await reportSeatUsage({ now: day })).toEqual({ orgs: 1, sent: 1, alreadyReported: 0 });
+      const identifier = `gantry-seats/${E.orgId}/2026-12-07`;
+      expect(meterCalls()).toHaveLength(1);
+      const first = meterCalls()[0]!;
+      expect([first.key, first.body.get('identifier'), first.body.get('event_name'), first.body.get('payload[stripe_customer_id]'), first.body.get('payload[value]')]).toEqual([
+        identifier,
+        identifier,
+        'gantry_seats',
+        acct!.c,
+        '1',
+      ]);
+
+      // The same day again: confirmed already, nothing sent.
+      expect(await reportSeatUsage({ now: day })).toEqual({ orgs: 1, sent: 0, alreadyReported: 1 });
+      expect(meterCalls()).toHaveLength(1);
+
+      // Stripe's answer lost (the confirmation never written) and a member joined since: the resend is the same event.
+      await db.ownerSql`update billing_usage_reports set reported_at = null where org_id = ${E.orgId}`;
+      const userId = `usr_metered${E.orgId.slice(4, 16)}`;
+      await db.ownerSql`insert into users (id, email, name, password_hash) values (${userId}, ${`${userId}@example.com`}, 'Seat', 'x')`;
+      await db.ownerSql`insert into memberships (id, org_id, user_id, role) values (${`mem_${userId}`}, ${E.orgId}, ${userId}, 'member')`;
+      expect(await reportSeatUsage({ now: day })).toEqual({ orgs: 1, sent: 1, alreadyReported: 0 });
+      const resent = meterCalls()[1]!;
+      expect([resent.key, resent.body.get('identifier'), resent.body.get('payload[value]'), resent.body.get('timestamp')]).toEqual([identifier, identifier, '1', first.body.get('timestamp')]);
+
+      // The next day counts the new member.
+      expect(await reportSeatUsage({ now: new Date('2026-12-08T23:50:00Z') })).toEqual({ orgs: 1, sent: 1, alreadyReported: 0 });
+      expect(meterCalls()[2]!.body.get('payload[value]')).toBe('2');
+      expect(meterCalls()[2]!.key).toBe(`gantry-seats/${E.orgId}/2026-12-08`);
+      const audits = await db.ownerSql`select data from audit_events where org_id = ${E.orgId} and action = 'billing.usage_record' order by seq`;
+      expect(audits.map((a) => [a.data.day, a.data.seats])).toEqual([
+        ['2026-12-07', 1],
+        ['2026-12-08', 2],
+      ]);
+    } finally {
+      process.env.STRIPE_API_BASE = stripe.apiBase;
+      resetEnvCache();
+      await proxy.close();
+    }
   });
 });

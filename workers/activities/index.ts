@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import type { ArtifactStore } from '../../core/artifacts/artifact-store';
 import { purgeDeletedRunArtifacts, type PurgeResult } from '../../core/artifacts/purge-deleted-run-artifacts';
 import { createCostActivities } from './costs';
+import { reportSeatUsage, type SeatUsageResult } from '../../core/billing/report-seat-usage';
 import { createMonitoringActivities, type MonitoringActivityDeps } from './monitoring';
 import { createRolloutActivities, type RolloutActivityDeps } from './rollouts';
 import { createServingKubernetesActivities } from './serving-kubernetes';
@@ -45,6 +46,11 @@ export function createActivities(deps: ActivityDeps = {}) {
         { store: deps.artifactStore },
       );
       return { orgsScanned: r.orgsScanned, runsPurged: r.purged.length };
+    },
+
+    /** Reports the day's seats of each subscribed organization to Stripe; a retry resends the recorded reports only. */
+    async reportSeatUsage(): Promise<SeatUsageResult> {
+      return reportSeatUsage({ onProgress: (p) => Context.current().heartbeat(p) });
     },
   };
 }
