@@ -22,6 +22,7 @@ test('an admin subscribes to the Team plan through Stripe Checkout and the plan 
   await expect(admin.getByTestId('usage-Members')).toContainText('2 of 10');
   await expect(admin.getByText('Billing is off on this installation')).toHaveCount(0);
   await screenshot(admin, 'billing-free');
+  const orgId = (await admin.locator('[data-org-id]').getAttribute('data-org-id'))!;
 
   // Subscribe: the app sends the admin to the Checkout page stripe-mock made up; Stripe's page itself is not reachable here.
   let checkoutUrl = '';
@@ -35,9 +36,9 @@ test('an admin subscribes to the Team plan through Stripe Checkout and the plan 
 
   // Stripe would now call the webhook; stripe-mock never does, so the story delivers the event it would send,
   // signed as Stripe signs it, for the customer the checkout was started for (named in the admin's audit log).
-  const orgId = (await admin.locator('[data-org-id]').getAttribute('data-org-id'))!;
   await admin.goto(`/o/${org}/settings/billing?checkout=success`);
-  const audit = await graphqlInPage(admin, orgId, '{ auditEvents(filter: { action: "billing.checkout_start" }) { events { data } } }');
+  const audit = await graphqlInPage(admin, orgId, '{ auditEvents(filter: { actions: ["billing.checkout_start"] }) { events { data } } }');
+  expect(audit.errors).toBeUndefined();
   const started = JSON.parse((audit.data as { auditEvents: { events: { data: string }[] } }).auditEvents.events[0]!.data) as { customer: string; plan: string };
   expect(started.plan).toBe('team');
 

@@ -25,16 +25,6 @@ let stripe: StripeMockServer;
 let A: SignedUp;
 let customerA = '';
 
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e.code;
-    throw e;
-  }
-  return 'OK';
-};
-
 const now = () => Math.floor(Date.now() / 1000);
 
 async function deliver(event: Record<string, unknown>) {
@@ -84,13 +74,13 @@ describe('checkout and portal (real stripe client against stripe-mock)', () => {
   });
 
   it('refuses a plan that is not sold, and members', async () => {
-    expect(await code(startCheckout(A.ctx, { plan: 'free' }))).toBe('BAD_USER_INPUT');
-    expect(await code(startCheckout({ ...A.ctx, role: 'member', permissions: new Set(['org:read']) }, { plan: 'team' }))).toBe('FORBIDDEN');
+    await expect(startCheckout(A.ctx, { plan: 'free' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(startCheckout({ ...A.ctx, role: 'member', permissions: new Set(['org:read']) }, { plan: 'team' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('opens the customer portal once a customer exists', async () => {
     const B = await signUpUser('billing-b');
-    expect(await code(openBillingPortal(B.ctx))).toBe('CONFLICT');
+    await expect(openBillingPortal(B.ctx)).rejects.toMatchObject({ code: 'CONFLICT' });
     const portal = await openBillingPortal(A.ctx);
     expect(portal.url).toMatch(/^https:\/\//);
     const [audit] = await db.ownerSql`select data from audit_events where org_id = ${A.orgId} and action = 'billing.portal_open'`;
@@ -133,7 +123,7 @@ describe('webhooks', () => {
       handleStripeWebhook(body, null),
       handleStripeWebhook(body, 't=1,v1=deadbeef'),
     ];
-    for (const r of refusals) expect(await code(r)).toBe('BAD_USER_INPUT');
+    for (const r of refusals) await expect(r).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(handleStripeWebhook(tampered, signature)).rejects.toThrow(/signature/i);
     expect(await counts(A.orgId)).toEqual(before);
     expect((await getBilling(A.ctx)).plan).toBe('team');
@@ -219,7 +209,7 @@ describe('plan limits', () => {
     try {
       await recordChildTrainingJob(C.ctx, { project: project.id, command: ['true'] });
       expect(await getBilling(C.ctx)).toMatchObject({ enabled: false, limitsEnforced: false });
-      expect(await code(startCheckout(C.ctx, { plan: 'team' }))).toBe('UNAVAILABLE');
+      await expect(startCheckout(C.ctx, { plan: 'team' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     } finally {
       setBilling(true);
     }
