@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- ingest|read|search|jobs|serving ...] [--scale 0.1] [--mlflow-scale 0.2] [--concurrency 4]
+ * `npm run bench [-- ingest|read|search|jobs|serving|costs ...] [--scale 0.1] [--mlflow-scale 0.2] [--concurrency 4]
  *  [--client-processes 4] [--mlflow-workers 4] [--no-mlflow] [--verbose]`
  *
  * Starts a throwaway PostgreSQL, Gantry's web process (as `npm start` runs it) and a real
@@ -16,6 +16,7 @@ import { resetEnvCache } from '../config/env';
 import { signUpUser } from '../testing/fixtures';
 import { closeAppDb } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
+import { benchCosts } from './costs';
 import { benchIngest } from './ingest';
 import { benchJobs } from './jobs';
 import { cleanup, installSignalHandlers, interrupted, onCleanup } from './lib/cleanup';
@@ -27,7 +28,7 @@ import { benchRead } from './read';
 import { benchSearch } from './search';
 import { benchServing } from './serving';
 
-const PARTS = ['ingest', 'read', 'search', 'jobs', 'serving'] as const;
+const PARTS = ['ingest', 'read', 'search', 'jobs', 'serving', 'costs'] as const;
 type Part = (typeof PARTS)[number];
 const APP_PASSWORD = 'gantry_bench_app_password';
 
@@ -47,7 +48,7 @@ function options() {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run bench [-- ingest|read|search|jobs|serving ...] [--scale 1] [--mlflow-scale 0.2] [--concurrency 4] [--client-processes 4] [--mlflow-workers 4] [--no-mlflow] [--verbose]');
+    console.log('Usage: npm run bench [-- ingest|read|search|jobs|serving|costs ...] [--scale 1] [--mlflow-scale 0.2] [--concurrency 4] [--client-processes 4] [--mlflow-workers 4] [--no-mlflow] [--verbose]');
     process.exit(0);
   }
   const bad = positionals.filter((p) => !(PARTS as readonly string[]).includes(p));
@@ -115,8 +116,8 @@ async function main(): Promise<void> {
     log,
   };
 
-  // The jobs and serving parts use neither server: run alone, they do not start them.
-  const ownServers = (p: Part) => p === 'jobs' || p === 'serving';
+  // The jobs, serving and costs parts use neither server: run alone, they do not start them.
+  const ownServers = (p: Part) => p === 'jobs' || p === 'serving' || p === 'costs';
   const skipMlflow = opts.noMlflow ? '--no-mlflow' : opts.parts.every(ownServers) ? `only ${opts.parts.join(' and ')} run` : null;
   const mlflowCheck = skipMlflow ? ({ ok: false, why: skipMlflow } as const) : await checkMlflow();
   const [gantryHttp, mlflow] = await Promise.all([
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
     if (part === 'read') await benchRead(b);
     if (part === 'search') await benchSearch(b);
     if (part === 'jobs') await benchJobs(b);
+    if (part === 'costs') await benchCosts(b);
     if (part === 'serving') await benchServing(b, { ownerUrl, appPassword: APP_PASSWORD, verbose: opts.verbose, noPython: opts.noMlflow });
   }
 

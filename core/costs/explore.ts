@@ -45,7 +45,57 @@ export const breakdownInput = z.object({
  * by hand afterwards) and every name a group shows. Every figure is a sum over this.
  */
 export function attributed(orgId: string, from: Date, to: Date, filter: CostFilter): SQL {
-  const where: SQL[] = [sql`cl.org_id = ${orgId}`, sql`cl.occurred_at >= ${from.toISOString()}`, sql`cl.occurred_at < ${to.toISOString()}`];
+  const where: SQL[] = [sql`cl.org_id = ${orgId}`, sql`cl.occurred_at >= ${from.toISOString()}`, sql`cl.occurred_at < ${to.toISOString()}`, ...filterSql(filter).where];
+  return sql`
+    select cl.id, cl.source_key, cl.amount_micros, cl.occurred_at, cl.started_at, cl.ended_at, cl.seconds, cl.run_id, cl.source, cl.gpu_type,
+      cl.team_id, t.name as team_name, cl.project_id, p.name as project_name, cl.user_id, u.email as user_email,
+      mv.model_id, rm.name as model_name, mv.id as model_version_id, mv.version as model_version,
+      cl.cluster_id, c.name as cluster_name, cl.deployment_id, d.name as deployment_name, cl.job_id
+    from cost_lines cl
+    ${VERSION_OF_LINE}
+    left join registered_models rm on rm.id = mv.model_id
+    left join teams t on t.id = cl.team_id
+    left join projects p on p.id = cl.project_id
+    left join users u on u.id = cl.user_id
+    left join clusters c on c.id = cl.cluster_id
+    left join deployments d on d.id = cl.deployment_id
+    where ${sql.join(where, sql` and `)}`;
+}
+
+/**
+ * Each dimension's key over the ledger's own columns (`cl`, and `mv` for the model version a line
+ * counts toward), and its label: the name joined to the grouped key, so that only groups are named,
+ * never every line.
+ */
+const DIMENSION_SQL: Record<CostDimension, { key: SQL; label: (k: SQL) => SQL; needsVersion?: true }> = {
+  team: { key: sql`cl.team_id`, label: (k) => sql`(select name from teams where id = ${k})` },
+  project: { key: sql`cl.project_id`, label: (k) => sql`(select name from projects where id = ${k})` },
+  user: { key: sql`cl.user_id`, label: (k) => sql`(select email from users where id = ${k})` },
+  model: { key: sql`mv.model_id`, label: (k) => sql`(select name from registered_models where id = ${k})`, needsVersion: true },
+  modelVersion: {
+    key: sql`mv.id`,
+    label: (k) => sql`(select rm.name || ' v' || v.version from model_versions v join registered_models rm on rm.id = v.model_id where v.id = ${k})`,
+    needsVersion: true,
+  },
+  cluster: { key: sql`cl.cluster_id`, label: (k) => sql`(select name from clusters where id = ${k})` },
+  gpuType: { key: sql`cl.gpu_type`, label: (k) => k },
+  deployment: { key: sql`cl.deployment_id`, label: (k) => sql`(select name from deployments where id = ${k})` },
+  source: { key: sql`cl.source::text`, label: (k) => k },
+  job: { key: sql`cl.job_id`, label: (k) => sql`(select name from training_jobs where id = ${k})` },
+  day: { key: sql`to_char(cl.occurred_at at time zone 'UTC', 'YYYY-MM-DD')`, label: (k) => k },
+};
+
+/** The model version a line counts toward: its own, or the one registered from its run. */
+const VERSION_OF_LINE = sql`
+    left join lateral (
+      select v.id, v.model_id, v.version from model_versions v
+      where v.org_id = cl.org_id and (v.id = cl.model_version_id or (cl.model_version_id is null and cl.run_id is not null and v.run_id = cl.run_id))
+      order by (v.id = cl.model_version_id) desc, v.created_at
+      limit 1
+    ) mv on true`;
+
+/** The filter's conditions over `cl` and `mv`; whether they need `mv`. */
+function filterSql(filter: CostFilter): { where: SQL[]; needsVersion: boolean } {
   const column: Record<keyof CostFilter, SQL> = {
     teamId: sql`cl.team_id`,
     projectId: sql`cl.project_id`,
@@ -58,42 +108,15 @@ export function attributed(orgId: string, from: Date, to: Date, filter: CostFilt
     runId: sql`cl.run_id`,
     gpuType: sql`cl.gpu_type`,
   };
-  for (const [k, v] of Object.entries(filter)) if (v != null) where.push(sql`${column[k as keyof CostFilter]} = ${v}`);
-  return sql`
-    select cl.id, cl.source_key, cl.amount_micros, cl.occurred_at, cl.started_at, cl.ended_at, cl.seconds, cl.run_id, cl.source, cl.gpu_type,
-      cl.team_id, t.name as team_name, cl.project_id, p.name as project_name, cl.user_id, u.email as user_email,
-      mv.model_id, rm.name as model_name, mv.id as model_version_id, mv.version as model_version,
-      cl.cluster_id, c.name as cluster_name, cl.deployment_id, d.name as deployment_name, cl.job_id
-    from cost_lines cl
-    left join lateral (
-      select v.id, v.model_id, v.version from model_versions v
-      where v.org_id = cl.org_id and (v.id = cl.model_version_id or (cl.model_version_id is null and cl.run_id is not null and v.run_id = cl.run_id))
-      order by (v.id = cl.model_version_id) desc, v.created_at
-      limit 1
-    ) mv on true
-    left join registered_models rm on rm.id = mv.model_id
-    left join teams t on t.id = cl.team_id
-    left join projects p on p.id = cl.project_id
-    left join users u on u.id = cl.user_id
-    left join clusters c on c.id = cl.cluster_id
-    left join deployments d on d.id = cl.deployment_id
-    where ${sql.join(where, sql` and `)}`;
+  const where: SQL[] = [];
+  let needsVersion = false;
+  for (const [k, v] of Object.entries(filter)) {
+    if (v == null) continue;
+    where.push(sql`${column[k as keyof CostFilter]} = ${v}`);
+    if (k === 'modelId' || k === 'modelVersionId') needsVersion = true;
+  }
+  return { where, needsVersion };
 }
-
-/** Each dimension's key and label columns over {@link attributed}. */
-const DIMENSION_SQL: Record<CostDimension, { key: SQL; label: SQL }> = {
-  team: { key: sql`team_id`, label: sql`team_name` },
-  project: { key: sql`project_id`, label: sql`project_name` },
-  user: { key: sql`user_id`, label: sql`user_email` },
-  model: { key: sql`model_id`, label: sql`model_name` },
-  modelVersion: { key: sql`model_version_id`, label: sql`model_name || ' v' || model_version` },
-  cluster: { key: sql`cluster_id`, label: sql`cluster_name` },
-  gpuType: { key: sql`gpu_type`, label: sql`gpu_type` },
-  deployment: { key: sql`deployment_id`, label: sql`deployment_name` },
-  source: { key: sql`source::text`, label: sql`source::text` },
-  job: { key: sql`job_id`, label: sql`job_id` },
-  day: { key: sql`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD')`, label: sql`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD')` },
-};
 
 export interface CostGroupKey {
   dimension: CostDimension;
@@ -118,16 +141,23 @@ export interface CostBreakdown {
 
 async function readBreakdown(tx: Tx, orgId: string, data: z.infer<typeof breakdownInput>): Promise<CostBreakdown> {
   const dims = data.groupBy;
-  const cols = dims.flatMap((d, i) => [sql`${DIMENSION_SQL[d].key} as ${sql.raw(`k${i}`)}`, sql`${DIMENSION_SQL[d].label} as ${sql.raw(`l${i}`)}`]);
-  const groupCols = dims.flatMap((_, i) => [sql.raw(`k${i}`), sql.raw(`l${i}`)]);
+  const filter = filterSql(data.filter);
+  const needsVersion = filter.needsVersion || dims.some((d) => DIMENSION_SQL[d].needsVersion);
+  const where = [sql`cl.org_id = ${orgId}`, sql`cl.occurred_at >= ${data.range.from.toISOString()}`, sql`cl.occurred_at < ${data.range.to.toISOString()}`, ...filter.where];
+  const keys = dims.map((d, i) => sql`${DIMENSION_SQL[d].key} as ${sql.raw(`k${i}`)}`);
+  const labels = dims.map((d, i) => sql`${DIMENSION_SQL[d].label(sql.raw(`g.k${i}`))} as ${sql.raw(`l${i}`)}`);
+  const positions = sql.raw(dims.map((_, i) => String(i + 1)).join(', '));
   const rows = await tx.execute<Record<string, string | null>>(sql`
-    with lines as (${attributed(orgId, data.range.from, data.range.to, data.filter)}),
-    grouped as (
-      select ${sql.join(cols, sql`, `)}, sum(amount_micros) as amount, count(*) as n from lines group by ${sql.join(groupCols, sql`, `)}
+    with g as (
+      select ${sql.join(keys, sql`, `)}, sum(cl.amount_micros) as amount, count(*) as n
+      from cost_lines cl ${needsVersion ? VERSION_OF_LINE : sql``}
+      where ${sql.join(where, sql` and `)}
+      group by ${positions}
     )
-    select *, sum(amount) over () as total, sum(n) over () as total_n from grouped
-    order by amount desc, ${sql.join(
-      dims.map((_, i) => sql.raw(`k${i}`)),
+    select g.*, ${sql.join(labels, sql`, `)}, sum(g.amount) over () as total, sum(g.n) over () as total_n
+    from g
+    order by g.amount desc, ${sql.join(
+      dims.map((_, i) => sql.raw(`g.k${i}`)),
       sql`, `,
     )}`);
   const total = rows.length ? Number(rows[0]!.total) : 0;
