@@ -294,6 +294,9 @@ export async function startKubeControlPlane(opts: StartOptions = {}): Promise<Ku
       // The node lifecycle controller stays: it lifts the not-ready taint new nodes get, and KWOK renews their leases.
       '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller,-persistentvolume-binder,-persistentvolume-attach-detach-controller,-persistentvolume-expander-controller',
       '--concurrent-job-syncs=10',
+      // A fake node whose lease KWOK renews late (a starved test machine) must not be marked NotReady: the
+      // node lifecycle controller would mark its pods not Ready, and no kubelet would ever mark them Ready again.
+      '--node-monitor-grace-period=10m',
       '--v=0',
     ]);
     const scheduler = start('kube-scheduler', b.kubeScheduler, [

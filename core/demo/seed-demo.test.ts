@@ -16,7 +16,8 @@ import { listTeams } from '../tenancy/list-teams';
 import { getExperimentByName } from '../tracking/get-experiment';
 import { getMetricHistory } from '../tracking/get-metric-history';
 import { searchRuns } from '../tracking/search-runs';
-import { listTrainingJobs } from '../training/list-training-jobs';
+import { getTrainingJob, listTrainingJobs } from '../training/list-training-jobs';
+import { listBudgets } from '../costs/budgets';
 import { readJobLogs } from '../training/read-job-logs';
 import { CTR_GRID, ctrRunName, DEMO, demoContext, demoProject, seedDemo } from './seed-demo';
 import { DEMO_FAILING_JOB, seedDemoWork } from './seed-demo-work';
@@ -126,6 +127,11 @@ describe('the demo organization', () => {
     const churn = await getRegisteredModel(ctx, { name: 'churn' });
     expect(churn.aliases).toEqual([{ alias: 'champion', version: 1 }]);
     expect(messages.join('\n')).toMatch(/Demo jobs done: training succeeded, the second job failed/);
+    // The local cluster has prices, so the demo's jobs are in the ledger and the Retention team's budget shows them.
+    const [budget] = await listBudgets(ctx, {});
+    expect(budget).toMatchObject({ teamName: DEMO.budget.team, amountMicros: DEMO.budget.amountMicros, reservedMicros: 0 });
+    expect(budget!.spentMicros).toBe(work.trainingJob!.costMicros! + (await getTrainingJob(ctx, work.failingJob!.id)).job.costMicros! + (await getTrainingJob(ctx, done.jobId!)).job.costMicros!);
+    expect(work.trainingJob!.costMicros).toBeGreaterThan(0);
   }, 600_000);
 
   it('is left as it is by a second start', async () => {

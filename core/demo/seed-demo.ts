@@ -3,6 +3,9 @@ import { Readable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema';
 import { uploadArtifact } from '../artifacts/upload-artifact';
+import { listClusters } from '../compute/list-clusters';
+import { updateClusterPrices } from '../compute/update-cluster-prices';
+import { listBudgets, setBudget } from '../costs/budgets';
 import { signUp } from '../auth/sign-up';
 import { isAppError } from '../errors';
 import { createModelVersion } from '../registry/create-model-version';
@@ -48,6 +51,10 @@ export const DEMO = {
   /** The projects the experiment and the jobs live in. */
   rankingProject: 'Home feed ranking',
   churnProject: 'Churn prediction',
+  /** The local cluster's catalog, as a small cloud VM prices them ($0.048 a core-hour, $0.006 a GiB-hour), so the demo's jobs cost something. */
+  localPrices: { cpuCoreHourMicros: 48_000, memoryGibHourMicros: 6_000 },
+  /** A monthly budget for the team whose jobs the demo runs. */
+  budget: { team: 'Retention', amountMicros: 25_000_000 },
 } as const;
 
 const CTR_EPOCHS = 12;
@@ -113,6 +120,7 @@ export async function seedDemo(): Promise<{ email: string; password: string; org
     created = true;
   }
   created = (await seedTeams(ctx)) || created;
+  created = (await seedCosts(ctx)) || created;
   created = (await seedExperiment(ctx)) || created;
   created = (await seedModel(ctx)) || created;
   return { ...DEMO_LOGIN, created };
@@ -129,6 +137,22 @@ async function seedTeams(ctx: TenantContext): Promise<boolean> {
       await createProject(ctx, { teamId: team.id, name: p.name, description: p.description });
       created = true;
     }
+  }
+  return created;
+}
+
+/** Prices on the local cluster (when it has none) and the Retention team's monthly budget (when it has none). */
+async function seedCosts(ctx: TenantContext): Promise<boolean> {
+  let created = false;
+  const local = (await listClusters(ctx)).find((c) => c.kind === 'local');
+  if (local && local.cpuCoreHourMicros === 0 && local.memoryGibHourMicros === 0) {
+    await updateClusterPrices(ctx, { clusterId: local.id, ...DEMO.localPrices, gpu: [] });
+    created = true;
+  }
+  const team = (await listTeams(ctx, { first: 100 })).find((t) => t.name === DEMO.budget.team);
+  if (team && (await listBudgets(ctx, { teamId: team.id })).length === 0) {
+    await setBudget(ctx, { teamId: team.id, amountMicros: DEMO.budget.amountMicros });
+    created = true;
   }
   return created;
 }
