@@ -12,6 +12,7 @@ import {
   BuildingIcon,
   CardIcon,
   CheckIcon,
+  CoinsIcon,
   CpuIcon,
   CubeIcon,
   FlaskIcon,
@@ -75,6 +76,7 @@ function useNav(): { title: string; items: NavItem[] }[] {
         { href: `${base}/deployments`, label: 'Deployments', icon: <RocketIcon /> },
         { href: `${base}/jobs`, label: 'Jobs', icon: <CpuIcon /> },
         { href: `${base}/clusters`, label: 'Clusters', icon: <ServerIcon /> },
+        { href: `${base}/costs`, label: 'Costs', icon: <CoinsIcon /> },
       ],
     },
     {
