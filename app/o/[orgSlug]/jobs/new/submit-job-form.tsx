@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { graphql } from '@/app/gql';
@@ -101,6 +102,13 @@ export function SubmitJobForm({ initialCluster, initialExample = null }: { initi
     setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith(prefix))));
   };
   const [formError, setFormError] = useState<string | null>(null);
+  /** A refusal by the team's or project's budget: its own title and a way to the budgets. */
+  const [overBudget, setOverBudget] = useState(false);
+  const errorBanner = useRef<HTMLDivElement>(null);
+  // The banner sits above the form while the button is at its foot: bring it into view.
+  useEffect(() => {
+    if (formError) errorBanner.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }, [formError]);
 
   const projects = options.data?.projects.edges.map((e) => e.node) ?? [];
   const clusters = options.data?.clusters ?? [];
@@ -196,6 +204,7 @@ export function SubmitJobForm({ initialCluster, initialExample = null }: { initi
           const mapped = isGraphQLRequestError(err) ? mapServerFields(err.fields, env, params) : {};
           const shown = Object.keys(mapped).filter((k) => FIELD_KEYS.includes(k) || /^(env|params)\.\d+$/.test(k));
           setErrors(mapped);
+          setOverBudget(isGraphQLRequestError(err) && err.code === 'BUDGET_EXCEEDED');
           // Anything not beside a field (budget, permissions, a workflow that could not start) goes on top.
           setFormError(shown.length ? `${err.message}${shown.length > 1 ? ` (and ${shown.length - 1} more below)` : ''}` : err.message);
         },
@@ -254,9 +263,24 @@ export function SubmitJobForm({ initialCluster, initialExample = null }: { initi
       ) : (
         <form onSubmit={onSubmit} noValidate>
           {formError && (
-            <Banner tone="error" title="The job was not submitted" className="mb-4">
-              <span data-testid="submit-error">{formError}</span>
-            </Banner>
+            <div ref={errorBanner} className="mb-4 scroll-mt-20">
+              <Banner
+                tone="error"
+                title={overBudget ? 'The job was not submitted: it does not fit the budget' : 'The job was not submitted'}
+                action={
+                  overBudget && (
+                    <Link href={`/o/${org.slug}/costs#budgets`} className="text-sm font-medium whitespace-nowrap text-red-700 underline underline-offset-2 hover:text-red-800">
+                      See budgets
+                    </Link>
+                  )
+                }
+              >
+                <span data-testid="submit-error">{formError}</span>
+                {overBudget && (
+                  <span className="mt-1 block text-[13px]">Ask an admin to raise the budget, or lower the job’s maximum runtime or resources so that its worst case fits.</span>
+                )}
+              </Banner>
+            </div>
           )}
           <Card>
             <WhatToRunSection
