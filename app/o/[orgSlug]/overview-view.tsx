@@ -16,6 +16,7 @@ import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
 import { formatDuration, formatMetric, toNumber } from '@/app/lib/tracking';
 import { useCan } from '@/app/lib/viewer';
+import { SpendCard } from './spend-card';
 
 /** The whole home page in one request: live and recent jobs, the newest runs, recently changed models. */
 const HomeQuery = graphql(`
@@ -442,6 +443,8 @@ export function OverviewView() {
               </ul>
             </Section>
           </div>
+
+          <SpendCard />
 
           <Section
             className="mt-6"
