@@ -9,10 +9,12 @@ import { ChartIcon, CpuIcon, CubeIcon, DatabaseIcon, FlaskIcon, KeyIcon, LinkIco
 import { AliasChip } from '@/app/components/model-badges';
 import { RunStatusBadge } from '@/app/components/run-status';
 import { Badge, Breadcrumb, ButtonLink, Card, CardHeader, EmptyState, IconTile, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
+import { costsLink } from '@/app/lib/costs';
 import { formatDateTime, formatShortDateTime } from '@/app/lib/format';
 import { useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
 import { formatDuration, formatMetric, isSystemTag, runDuration, runSource, toNumber } from '@/app/lib/tracking';
+import { formatMicros } from '@/rules/money';
 import { ArtifactsPanel } from './artifacts-panel';
 import { MetricChart } from './metric-chart';
 
@@ -40,6 +42,7 @@ const RunQuery = graphql(`
         id
         name
       }
+      costMicros
       singleValueMetrics
       params {
         key
@@ -265,13 +268,13 @@ export function RunView({ runId }: { runId: string }) {
 
       <Card className="mb-6">
         {!run ? (
-          <div className="grid grid-cols-2 gap-4 p-5 md:grid-cols-5">
-            {Array.from({ length: 5 }, (_, i) => (
+          <div className="grid grid-cols-2 gap-4 p-5 md:grid-cols-6">
+            {Array.from({ length: 6 }, (_, i) => (
               <Skeleton key={i} className="h-10" />
             ))}
           </div>
         ) : (
-          <dl className="grid grid-cols-2 divide-zinc-100 md:grid-cols-[repeat(3,minmax(0,0.8fr))_repeat(2,minmax(0,1.3fr))] md:divide-x">
+          <dl className="grid grid-cols-2 divide-zinc-100 md:grid-cols-[repeat(4,minmax(0,0.8fr))_repeat(2,minmax(0,1.3fr))] md:divide-x">
             <Detail label="Started">
               <span title={formatDateTime(run.startTime)}>{formatShortDateTime(run.startTime)}</span>
             </Detail>
@@ -280,6 +283,23 @@ export function RunView({ runId }: { runId: string }) {
             </Detail>
             <Detail label="Duration" testId="run-duration">
               <span className="tabular-nums">{formatDuration(runDuration(run, now))}</span>
+            </Detail>
+            <Detail
+              label="Cost"
+              testId="run-cost"
+              sub={
+                run.costMicros !== '0' ? (
+                  <Link href={costsLink(org.slug, { run: run.id }, '90d')} className="hover:text-brand-700">
+                    Its jobs in Costs
+                  </Link>
+                ) : live && run.job ? (
+                  'charged when its job ends'
+                ) : (
+                  'no charged jobs'
+                )
+              }
+            >
+              <span className="tabular-nums">{formatMicros(run.costMicros)}</span>
             </Detail>
             <CreatedBy run={run} orgSlug={org.slug} />
             <Detail label="Source">

@@ -7,12 +7,14 @@ import { CopyButton, IdWithCopy } from '@/app/components/copy-button';
 import { ChartIcon, CodeIcon, CubeIcon, LinkIcon, RocketIcon, TagIcon } from '@/app/components/icons';
 import { AliasChip, VersionStatusBadge } from '@/app/components/model-badges';
 import { Badge, Breadcrumb, ButtonLink, Card, CardBody, CardHeader, EmptyState, LoadError, PageHeader, Skeleton, Table, TBody, TD, TH, THead } from '@/app/components/ui';
+import { costsLink } from '@/app/lib/costs';
 import { formatDateTime, formatShortDateTime } from '@/app/lib/format';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
 import { aliasUri, modelUri, parseSignature } from '@/app/lib/registry';
 import { formatMetric, toNumber } from '@/app/lib/tracking';
 import { useCan } from '@/app/lib/viewer';
+import { formatMicros } from '@/rules/money';
 import { DescriptionEditor, TagsEditor } from '../../../editors';
 import { creatorText, useMemberNames } from '../../../registry-hooks';
 import { LineageGraph } from './lineage-graph';
@@ -41,6 +43,7 @@ const ModelVersionPageQuery = graphql(`
       updatedAt
       createdByUserId
       createdByApiKeyId
+      costMicros
       tags {
         key
         value
@@ -124,13 +127,14 @@ const UpdateModelVersionMutation = graphql(`
   }
 `);
 
-function Detail({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+function Detail({ label, children, testId, sub }: { label: string; children: React.ReactNode; testId?: string; sub?: React.ReactNode }) {
   return (
     <div className="min-w-0 px-5 py-3">
       <dt className="text-xs font-medium text-zinc-500">{label}</dt>
       <dd className="mt-1 truncate text-sm text-zinc-900" data-testid={testId}>
         {children}
       </dd>
+      {sub && <dd className="mt-0.5 truncate text-xs text-zinc-500">{sub}</dd>}
     </div>
   );
 }
@@ -248,13 +252,13 @@ export function VersionView({ modelId, versionId }: { modelId: string; versionId
 
       <Card className="mb-6">
         {!v || !lineage ? (
-          <div className="grid grid-cols-2 gap-4 p-5 md:grid-cols-5">
-            {Array.from({ length: 5 }, (_, i) => (
+          <div className="grid grid-cols-2 gap-4 p-5 md:grid-cols-6">
+            {Array.from({ length: 6 }, (_, i) => (
               <Skeleton key={i} className="h-10" />
             ))}
           </div>
         ) : (
-          <dl className="grid grid-cols-2 divide-zinc-100 md:grid-cols-5 md:divide-x">
+          <dl className="grid grid-cols-2 divide-zinc-100 md:grid-cols-6 md:divide-x">
             <Detail label="Registered">
               <span title={formatDateTime(v.createdAt)}>{formatShortDateTime(v.createdAt)}</span>
             </Detail>
@@ -276,6 +280,23 @@ export function VersionView({ modelId, versionId }: { modelId: string; versionId
             </Detail>
             <Detail label="Framework">{v.framework ?? <span className="text-zinc-400">—</span>}</Detail>
             <Detail label="Size">{v.sizeBytes != null ? formatBytes(v.sizeBytes) : <span className="text-zinc-400">—</span>}</Detail>
+            <Detail
+              label="Cost to make"
+              testId="version-cost"
+              sub={
+                v.costMicros !== '0' ? (
+                  <Link href={costsLink(org.slug, { modelVersion: v.id }, '90d')} className="hover:text-brand-700" data-testid="version-cost-link">
+                    Its jobs in Costs
+                  </Link>
+                ) : (
+                  'no charged jobs'
+                )
+              }
+            >
+              <span className="tabular-nums" title="Its training job, its evaluations, and the jobs of the run it came from">
+                {formatMicros(v.costMicros)}
+              </span>
+            </Detail>
           </dl>
         )}
       </Card>
