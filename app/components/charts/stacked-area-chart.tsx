@@ -61,7 +61,9 @@ export function StackedAreaChart({
   // One category: a column half a day wide on each side of it.
   const single = n === 1;
   const x = linearScale(single ? [-0.5, 0.5] : [0, Math.max(1, n - 1)], [innerLeft, innerRight]);
+  // The axis ends on a tick at or above the highest day, so the peak reads against a labelled line.
   const yTicks = niceTicks(0, top > 0 ? top : 1, Math.max(3, Math.floor(height / 55)));
+  if (yTicks.length >= 2 && yTicks.at(-1)! < top) yTicks.push(Number((yTicks.at(-1)! + yTicks[1]! - yTicks[0]!).toPrecision(12)));
   const yMax = Math.max(top > 0 ? top : 1, yTicks.at(-1) ?? 1);
   const y = linearScale([0, yMax], [height - M.bottom, M.top]);
   // About one x label per 80 px, on whole steps of days.

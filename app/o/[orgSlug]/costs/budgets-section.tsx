@@ -44,13 +44,16 @@ const CostBudgetsQuery = graphql(`
         node {
           id
           name
-          projects(first: 100) {
-            edges {
-              node {
-                id
-                name
-              }
-            }
+        }
+      }
+    }
+    projects(first: 100) {
+      edges {
+        node {
+          id
+          name
+          team {
+            id
           }
         }
       }
@@ -78,6 +81,7 @@ const DeleteBudget = graphql(`
 type Budget = CostBudgetsQuery['budgets'][number];
 type Forecast = CostBudgetsQuery['costForecasts'][number];
 type Team = CostBudgetsQuery['teams']['edges'][number]['node'];
+type Project = CostBudgetsQuery['projects']['edges'][number]['node'];
 
 const n = (micros: string | null | undefined) => (micros == null ? 0 : Number(micros));
 
@@ -124,13 +128,13 @@ interface Draft {
 const FIELDS = ['teamId', 'projectId', 'amountMicros', 'thresholds', 'action'] as const;
 
 /** Sets (or changes) a team's or a project's monthly budget; the API's field errors show on the fields. */
-function BudgetForm({ teams, initial, editing, onDone }: { teams: Team[]; initial: Draft; editing: boolean; onDone: () => void }) {
+function BudgetForm({ teams, allProjects, initial, editing, onDone }: { teams: Team[]; allProjects: Project[]; initial: Draft; editing: boolean; onDone: () => void }) {
   const toast = useToast();
   const [d, setD] = useState<Draft>(initial);
   const errors = useFormErrors();
   const save = useGqlMutation(SetBudget);
   const team = teams.find((t) => t.id === d.teamId);
-  const projects = team?.projects.edges.map((e) => e.node) ?? [];
+  const projects = team ? allProjects.filter((p) => p.team.id === team.id) : [];
   const set = <K extends keyof Draft>(k: K, v: Draft[K], field: (typeof FIELDS)[number]) => {
     setD((x) => ({ ...x, [k]: v }));
     errors.clearField(field);
@@ -389,7 +393,7 @@ export function BudgetsSection({ canManage }: { canManage: boolean | undefined }
           )
         }
       />
-      {form && canManage && <BudgetForm key={form.key} teams={teams} initial={form.draft} editing={form.editing} onDone={() => setForm(null)} />}
+      {form && canManage && <BudgetForm key={form.key} teams={teams} allProjects={q.data?.projects.edges.map((e) => e.node) ?? []} initial={form.draft} editing={form.editing} onDone={() => setForm(null)} />}
       {q.error ? (
         <div className="p-5">
           <LoadError error={q.error} onRetry={() => void q.refetch()} />

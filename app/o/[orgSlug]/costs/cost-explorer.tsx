@@ -253,7 +253,8 @@ export function CostExplorer({ search, range, onChange, rangeError }: { search: 
   );
   const b = q.data?.costBreakdown;
   const daily = q.data?.dailyCosts;
-  const jobIds = search.by === 'job' ? (b?.groups.flatMap((g) => (g.keys[0]!.id ? [g.keys[0]!.id] : [])) ?? []) : [];
+  const jobIds =
+    search.by === 'job' ? [...new Set([...(b?.groups.map((g) => g.keys[0]!.id) ?? []), ...(daily?.series.map((s) => s.key.id) ?? [])].filter((id): id is string => !!id))] : [];
   const jobNames = useGqlQueries(
     CostJobNameQuery,
     jobIds.map((id) => ({ id })),
@@ -263,7 +264,7 @@ export function CostExplorer({ search, range, onChange, rangeError }: { search: 
   const series: StackedSeries[] =
     daily?.series.map((s, i) => ({
       id: s.key.id ?? `others-${i}`,
-      label: s.key.id == null && s.key.label?.startsWith('Others') ? s.key.label : (s.key.label ?? missingLabel(search.by)),
+      label: s.key.id == null && s.key.label?.startsWith('Others') ? s.key.label : ((s.key.id && nameOf.get(s.key.id)) ?? s.key.label ?? missingLabel(search.by)),
       color: s.key.id == null && s.key.label?.startsWith('Others') ? OTHERS_COLOR : SERIES_COLORS[i % SERIES_COLORS.length]!,
       values: s.points.map(Number),
     })) ?? [];

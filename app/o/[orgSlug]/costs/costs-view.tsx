@@ -34,7 +34,7 @@ export function CostsView() {
     <>
       <PageHeader
         title="Costs"
-        description="What your jobs and deployments were charged, from the ledger: every job’s runtime × its resources × its cluster’s prices. Days are UTC days."
+        description="What jobs and deployments were charged: runtime × resources × the cluster’s prices."
         actions={
           csv && (
             <a
