@@ -82,7 +82,7 @@ describe('stacking', () => {
 
 describe('money in the explorer', () => {
   it('labels axes in dollars', () => {
-    expect([0, 50_000, 1_000_000, 12_500_000, 1_250_000_000, 3_000_000_000_000].map(formatDollarTick)).toEqual(['$0', '$0.05', '$1', '$12.5', '$1.25k', '$3M']);
+    expect([0, 5_000, 50_000, 100_000, 1_000_000, 12_500_000, 1_250_000_000, 3_000_000_000_000].map(formatDollarTick)).toEqual(['$0', '$0.005', '$0.05', '$0.10', '$1', '$12.50', '$1.25k', '$3M']);
   });
   it('writes shares', () => {
     expect(formatShare(1, 3)).toBe('33%');

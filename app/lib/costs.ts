@@ -206,14 +206,15 @@ export function stackSeries(series: readonly (readonly number[])[]): { lo: numbe
   });
 }
 
-/** An axis label in dollars for micro-dollars: `$0`, `$0.05`, `$12`, `$1.2k`, `$3M`. */
+/** An axis label in dollars for micro-dollars: `$0`, `$0.05`, `$0.10`, `$12`, `$12.50`, `$1.25k`, `$3M`. */
 export function formatDollarTick(micros: number): string {
   const d = micros / MICROS_PER_DOLLAR;
   const a = Math.abs(d);
   if (a === 0) return '$0';
   if (a >= 1e6) return `$${+(d / 1e6).toPrecision(3)}M`;
   if (a >= 1e3) return `$${+(d / 1e3).toPrecision(3)}k`;
-  if (a >= 1) return `$${+d.toPrecision(3)}`;
+  // Cents as money is written (`$0.10`, `$12.50`); whole dollars bare; below a cent as many digits as it takes.
+  if (a >= 0.01 && Math.abs(d * 100 - Math.round(d * 100)) < 1e-9) return Number.isInteger(d) ? `$${d}` : `$${d.toFixed(2)}`;
   return `$${+d.toPrecision(2)}`;
 }
 

@@ -86,33 +86,40 @@ type Project = CostBudgetsQuery['projects']['edges'][number]['node'];
 const n = (micros: string | null | undefined) => (micros == null ? 0 : Number(micros));
 
 /**
- * A budget's month as a bar against its amount: spent, then what running jobs hold, and the
- * alert thresholds marked on it; red once spent and reserved reach the amount.
+ * A budget's month as a bar against its amount: spent, then what running jobs hold (hatched),
+ * the month-end forecast as a faint band behind them, and the alert thresholds below 100% as
+ * notches; amber past the last alert before the limit, red once spent and reserved reach it.
  */
 export function BudgetBar({ amount, spent, reserved, thresholds, forecast, className }: { amount: number; spent: number; reserved: number; thresholds: readonly number[]; forecast?: number | null; className?: string }) {
   const pct = (v: number) => Math.min(100, Math.max(0, (v / amount) * 100));
   const used = spent + reserved;
-  const tone = used >= amount ? 'bg-red-500' : spent >= amount * ((thresholds.at(-2) ?? 80) / 100) ? 'bg-amber-500' : 'bg-brand-500';
+  const warnAt = thresholds.filter((t) => t < 100).at(-1);
+  const tone = used >= amount ? 'bg-red-500' : warnAt != null && spent >= (amount * warnAt) / 100 ? 'bg-amber-500' : 'bg-brand-500';
   return (
-    <div className={cx('relative h-2.5 rounded-full bg-zinc-100', className)} role="meter" aria-valuemin={0} aria-valuemax={amount} aria-valuenow={Math.min(used, amount)} aria-label={`${formatMicros(used)} of ${formatMicros(amount)} spent or reserved`}>
-      <div className="absolute inset-0 overflow-hidden rounded-full">
-        <div className={cx('absolute inset-y-0 left-0', tone)} style={{ width: `${pct(spent)}%` }} />
-        {reserved > 0 && (
-          <div
-            className="absolute inset-y-0 bg-[repeating-linear-gradient(135deg,var(--color-brand-500)_0_3px,transparent_3px_6px)] opacity-60"
-            style={{ left: `${pct(spent)}%`, width: `${pct(used) - pct(spent)}%` }}
-            title={`Reserved by running jobs: ${formatMicros(reserved)}`}
-          />
-        )}
-      </div>
+    <div
+      className={cx('relative h-2.5 overflow-hidden rounded-full bg-zinc-100', className)}
+      role="meter"
+      aria-valuemin={0}
+      aria-valuemax={amount}
+      aria-valuenow={Math.min(used, amount)}
+      aria-label={`${formatMicros(used)} of ${formatMicros(amount)} spent or reserved`}
+    >
+      {forecast != null && forecast > spent && (
+        <div className="absolute inset-y-0 left-0 bg-brand-100" style={{ width: `${pct(forecast)}%` }} title={`Forecast by month end: ${formatMicros(forecast)}`} />
+      )}
+      <div className={cx('absolute inset-y-0 left-0', tone)} style={{ width: `${pct(spent)}%` }} />
+      {reserved > 0 && (
+        <div
+          className="absolute inset-y-0 bg-[repeating-linear-gradient(135deg,var(--color-brand-500)_0_3px,transparent_3px_6px)] opacity-60"
+          style={{ left: `${pct(spent)}%`, width: `${pct(used) - pct(spent)}%` }}
+          title={`Reserved by running jobs: ${formatMicros(reserved)}`}
+        />
+      )}
       {thresholds
         .filter((t) => t < 100)
         .map((t) => (
-          <span key={t} className="absolute -inset-y-0.5 w-px bg-zinc-500/70" style={{ left: `${t}%` }} title={`Alert at ${t}%`} aria-hidden="true" />
+          <span key={t} className="absolute inset-y-0 w-0.5 -translate-x-1/2 bg-white" style={{ left: `${t}%` }} title={`Alert at ${t}%`} aria-hidden="true" />
         ))}
-      {forecast != null && forecast > 0 && forecast <= amount && (
-        <span className="absolute -top-1 -bottom-1 w-0.5 rounded bg-zinc-900/60" style={{ left: `calc(${pct(forecast)}% - 1px)` }} title={`Forecast: ${formatMicros(forecast)}`} aria-hidden="true" />
-      )}
     </div>
   );
 }
@@ -409,7 +416,7 @@ export function BudgetsSection({ canManage }: { canManage: boolean | undefined }
         </div>
       ) : (
         <>
-          {ordered.length === 0 && (
+          {ordered.length === 0 && !form && (
             <div className="px-5 pt-5">
               <EmptyState
                 compact
@@ -417,6 +424,22 @@ export function BudgetsSection({ canManage }: { canManage: boolean | undefined }
                 description={canManage ? 'Cap a team’s monthly spend: alerts at thresholds, and jobs refused once they would not fit.' : 'No team has a monthly budget. Admins and owners set them.'}
               />
             </div>
+          )}
+          {ordered.length > 0 && (
+            <ul className="flex flex-wrap gap-x-4 gap-y-1 border-b border-zinc-100 px-5 py-2 text-[12px] text-zinc-500" aria-label="Bar legend">
+              <li className="inline-flex items-center gap-1.5">
+                <span className="h-2 w-3 rounded-sm bg-brand-500" /> Spent
+              </li>
+              <li className="inline-flex items-center gap-1.5">
+                <span className="h-2 w-3 rounded-sm bg-[repeating-linear-gradient(135deg,var(--color-brand-500)_0_3px,transparent_3px_6px)] opacity-60" /> Reserved by running jobs
+              </li>
+              <li className="inline-flex items-center gap-1.5">
+                <span className="h-2 w-3 rounded-sm bg-brand-100" /> Forecast by month end
+              </li>
+              <li className="inline-flex items-center gap-1.5">
+                <span className="h-2 w-3 rounded-sm bg-zinc-100 bg-[linear-gradient(90deg,transparent_5px,white_5px,white_7px,transparent_7px)]" /> Alert thresholds
+              </li>
+            </ul>
           )}
           <ul className="divide-y divide-zinc-100" data-testid="budgets">
             {ordered.map((b) => (
