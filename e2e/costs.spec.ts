@@ -89,6 +89,12 @@ test('the explorer shows the example job’s cost; a budget set by an admin refu
     await expect(job).toHaveCount(1);
     await expect(job.getByTestId('cost-job-link')).toContainText('churn logistic regression');
     await expect(job.getByTestId('cost-row-amount')).toHaveText(jobCost);
+    // The CSV holds the ledger lines of what the page shows: the range and the drill-down's filters.
+    const href = (await page.getByTestId('costs-csv').getAttribute('href'))!;
+    expect(href).toMatch(/&teamId=[^&]+&projectId=/);
+    const lines = await page.request.get(href);
+    expect(lines.status()).toBe(200);
+    expect(await lines.text()).toContain(jobId);
     await screenshot(page, '51-costs-drilled-to-jobs');
     await job.getByTestId('cost-job-link').click();
     await expect(page).toHaveURL(new RegExp(`/jobs/${jobId}$`));

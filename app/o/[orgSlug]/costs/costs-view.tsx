@@ -4,7 +4,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useMemo } from 'react';
 import { DownloadIcon } from '@/app/components/icons';
 import { buttonClass, PageHeader } from '@/app/components/ui';
-import { costsHref, parseCostSearch, resolveRange, type CostSearch } from '@/app/lib/costs';
+import { costFilterOf, costsHref, parseCostSearch, resolveRange, type CostSearch } from '@/app/lib/costs';
 import { useOrg } from '@/app/lib/org-context';
 import { useCan } from '@/app/lib/viewer';
 import { BudgetsSection } from './budgets-section';
@@ -28,7 +28,12 @@ export function CostsView() {
     router.replace(costsHref(org.slug, next), { scroll: false });
   };
 
-  const csv = range ? `/api/costs/export.csv?${new URLSearchParams({ from: range.from.toISOString(), to: range.to.toISOString() }).toString()}` : null;
+  // The ledger lines behind what the page shows: the range and the drill-down's filters (GET /api/costs/export.csv).
+  const filter = costFilterOf(search.filters);
+  const csv = range
+    ? `/api/costs/export.csv?${new URLSearchParams({ from: range.from.toISOString(), to: range.to.toISOString(), ...Object.fromEntries(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string')) }).toString()}`
+    : null;
+  const filtered = Object.keys(filter).length > 0;
 
   return (
     <>
@@ -41,7 +46,7 @@ export function CostsView() {
               href={csv}
               download
               className={buttonClass('secondary')}
-              title={`Every ledger line from ${range!.firstDay} to ${range!.lastDay}, as CSV`}
+              title={`Every ledger line${filtered ? ' of this view' : ''} from ${range!.firstDay} to ${range!.lastDay}, as CSV`}
               data-testid="costs-csv"
             >
               <DownloadIcon className="size-4" /> Download CSV
