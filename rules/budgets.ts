@@ -1,10 +1,21 @@
-import { formatMicros, MICROS_PER_DOLLAR } from './money';
+import { formatMicros, MICROS_PER_DOLLAR, type DollarAmountRule } from './money';
 
 /** The alert thresholds a budget gets when none are given: half, most, all of it. */
 export const DEFAULT_THRESHOLDS = [50, 80, 100] as const;
 
 /** The most a monthly budget may be, $100 million: above it the amount was almost surely typed in the wrong unit. */
 export const MAX_BUDGET_MICROS = 100_000_000 * MICROS_PER_DOLLAR;
+
+/** A monthly budget typed in dollars (the budget form): more than $0, at most {@link MAX_BUDGET_MICROS}. */
+export const BUDGET_AMOUNT: DollarAmountRule = {
+  plural: 'budgets',
+  empty: 'Enter the monthly amount',
+  negative: 'A budget cannot be negative',
+  example: '2500',
+  max: MAX_BUDGET_MICROS,
+  tooMuch: `A monthly budget is at most ${formatMicros(MAX_BUDGET_MICROS)}`,
+  zero: 'A budget is more than $0',
+};
 
 /** Why the thresholds are not usable (whole percentages from 1 to 100, ascending, no repeats), or null. */
 export function thresholdsProblem(thresholds: readonly number[]): string | null {

@@ -136,21 +136,45 @@ export function microsToDollars(value: MicrosValue, opts: { minDecimals?: number
   return `${micros < 0 ? '-' : ''}${w}${frac ? `.${frac}` : ''}`;
 }
 
+/** What an amount typed in dollars may be, and how a refusal reads, for one kind of amount. */
+export interface DollarAmountRule {
+  /** What the refusals call these amounts, plural ("prices"). */
+  plural: string;
+  empty: string;
+  negative: string;
+  example: string;
+  max: number;
+  tooMuch: string;
+  /** Set when zero is refused, with the words. */
+  zero?: string;
+}
+
+export const PRICE_AMOUNT: DollarAmountRule = {
+  plural: 'prices',
+  empty: 'Enter a price',
+  negative: 'Prices cannot be negative',
+  example: '2.50',
+  max: MAX_PRICE_MICROS,
+  tooMuch: `At most $${microsToDollars(MAX_PRICE_MICROS, { group: true })} per hour`,
+};
+
 /**
- * A price typed as dollars, as integer micro-dollars, or a message saying why not.
- * Accepts "2.5", "$2.50", "1,200", ".75"; refuses more than six decimals (a micro-dollar
- * is the smallest unit), negative amounts and anything above {@link MAX_PRICE_MICROS}.
+ * An amount typed as dollars, as integer micro-dollars, or a message saying why not. Accepts
+ * "2.5", "$2.50", "1,200", ".75"; refuses more than six decimals (a micro-dollar is the smallest
+ * unit), negative amounts and anything above the rule's maximum (by default a price's,
+ * {@link MAX_PRICE_MICROS}).
  */
-export function parseDollars(text: string): { micros: number } | { error: string } {
+export function parseDollars(text: string, rule: DollarAmountRule = PRICE_AMOUNT): { micros: number } | { error: string } {
   const t = text.trim().replace(/^\$/, '').replace(/,/g, '').trim();
-  if (!t) return { error: 'Enter a price' };
-  if (t.startsWith('-')) return { error: 'Prices cannot be negative' };
+  if (!t) return { error: rule.empty };
+  if (t.startsWith('-')) return { error: rule.negative };
   const m = /^(\d*)(?:\.(\d*))?$/.exec(t);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return { error: 'Enter an amount in dollars, e.g. 2.50' };
+  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return { error: `Enter an amount in dollars, e.g. ${rule.example}` };
   const frac = m[2] ?? '';
-  if (frac.length > 6) return { error: 'At most 6 decimals (prices are whole micro-dollars)' };
+  if (frac.length > 6) return { error: `At most 6 decimals (${rule.plural} are whole micro-dollars)` };
   const whole = m[1] === '' ? 0 : Number(m[1]);
   const micros = whole * MICROS_PER_DOLLAR + Number(frac.padEnd(6, '0'));
-  if (!Number.isSafeInteger(micros) || micros > MAX_PRICE_MICROS) return { error: `At most $${microsToDollars(MAX_PRICE_MICROS, { group: true })} per hour` };
+  if (!Number.isSafeInteger(micros) || micros > rule.max) return { error: rule.tooMuch };
+  if (micros === 0 && rule.zero) return { error: rule.zero };
   return { micros };
 }

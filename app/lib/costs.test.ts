@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { BUDGET_AMOUNT } from '@/rules/budgets';
+import { parseDollars } from '@/rules/money';
 import {
   costFilterOf,
   costsHref,
@@ -6,7 +8,6 @@ import {
   defaultGrouping,
   formatDollarTick,
   formatShare,
-  parseBudgetDollars,
   parseCostSearch,
   parseThresholds,
   resolveRange,
@@ -91,14 +92,14 @@ describe('money in the explorer', () => {
     expect(formatShare(1, 0)).toBe('—');
   });
   it('reads a budget in dollars, exactly', () => {
-    expect(parseBudgetDollars('$2,500.50')).toEqual({ micros: 2_500_500_000 });
-    expect(parseBudgetDollars('250000')).toEqual({ micros: 250_000_000_000 });
-    expect(parseBudgetDollars('0.000001')).toEqual({ micros: 1 });
-    expect(parseBudgetDollars('0')).toEqual({ error: 'A budget is more than $0' });
-    expect(parseBudgetDollars('-5')).toHaveProperty('error');
-    expect(parseBudgetDollars('1.0000001')).toHaveProperty('error');
-    expect(parseBudgetDollars('200000000')).toEqual({ error: 'A monthly budget is at most $100,000,000.00' });
-    expect(parseBudgetDollars('ten')).toHaveProperty('error');
+    expect(parseDollars('$2,500.50', BUDGET_AMOUNT)).toEqual({ micros: 2_500_500_000 });
+    expect(parseDollars('250000', BUDGET_AMOUNT)).toEqual({ micros: 250_000_000_000 });
+    expect(parseDollars('0.000001', BUDGET_AMOUNT)).toEqual({ micros: 1 });
+    expect(parseDollars('0', BUDGET_AMOUNT)).toEqual({ error: 'A budget is more than $0' });
+    expect(parseDollars('-5', BUDGET_AMOUNT)).toHaveProperty('error');
+    expect(parseDollars('1.0000001', BUDGET_AMOUNT)).toHaveProperty('error');
+    expect(parseDollars('200000000', BUDGET_AMOUNT)).toEqual({ error: 'A monthly budget is at most $100,000,000.00' });
+    expect(parseDollars('ten', BUDGET_AMOUNT)).toHaveProperty('error');
   });
   it('reads thresholds with the API’s rule', () => {
     expect(parseThresholds('50, 80, 100')).toEqual({ thresholds: [50, 80, 100] });

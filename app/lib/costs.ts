@@ -1,6 +1,6 @@
 import type { BudgetAction, CostDimension, CostFilter } from '@/app/gql/graphql';
-import { MAX_BUDGET_MICROS, thresholdsProblem } from '@/rules/budgets';
-import { formatMicros, MICROS_PER_DOLLAR } from '@/rules/money';
+import { thresholdsProblem } from '@/rules/budgets';
+import { MICROS_PER_DOLLAR } from '@/rules/money';
 
 /**
  * The cost explorer's state as it sits in the page URL (`/o/<org>/costs?range=30d&by=project&team=…`),
@@ -236,26 +236,6 @@ export const BUDGET_ACTIONS: { value: BudgetAction; label: string; description: 
 /** What a budget does at its limit, in words. */
 export function budgetActionText(action: BudgetAction): string {
   return action === 'alert' ? 'Alerts only, never refuses jobs' : action === 'block' ? 'Blocks new jobs at the limit' : 'Blocks new jobs and stops running ones at the limit';
-}
-
-/**
- * A monthly budget typed in dollars ("2,500", "$120.50"), as integer micro-dollars: up to six
- * decimals, more than $0, at most the largest budget the API takes. (`parseDollars` in
- * rules/money.ts reads prices, capped at a price's maximum.)
- */
-export function parseBudgetDollars(text: string): { micros: number } | { error: string } {
-  const t = text.trim().replace(/^\$/, '').replace(/,/g, '').trim();
-  if (!t) return { error: 'Enter the monthly amount' };
-  if (t.startsWith('-')) return { error: 'A budget cannot be negative' };
-  const m = /^(\d*)(?:\.(\d*))?$/.exec(t);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return { error: 'Enter an amount in dollars, e.g. 2500' };
-  const frac = m[2] ?? '';
-  if (frac.length > 6) return { error: 'At most 6 decimals (budgets are whole micro-dollars)' };
-  const whole = m[1] === '' ? 0 : Number(m[1]);
-  const micros = whole * MICROS_PER_DOLLAR + Number(frac.padEnd(6, '0'));
-  if (!Number.isSafeInteger(micros) || micros > MAX_BUDGET_MICROS) return { error: `A monthly budget is at most ${formatMicros(MAX_BUDGET_MICROS)}` };
-  if (micros === 0) return { error: 'A budget is more than $0' };
-  return { micros };
 }
 
 /** Alert thresholds typed as "50, 80, 100" (a `%` is allowed), checked with the API's own rule. */

@@ -8,7 +8,9 @@ import { useConfirm } from '@/app/components/confirm';
 import { AlertIcon, PencilIcon, PlusIcon, TrashIcon } from '@/app/components/icons';
 import { useToast } from '@/app/components/toast';
 import { Badge, Banner, Button, Card, CardHeader, cx, EmptyState, Field, Input, LoadError, Select, Skeleton } from '@/app/components/ui';
-import { BUDGET_ACTIONS, budgetActionText, costsLink, parseBudgetDollars, parseThresholds } from '@/app/lib/costs';
+import { BUDGET_ACTIONS, budgetActionText, costsLink, parseThresholds } from '@/app/lib/costs';
+import { BUDGET_AMOUNT } from '@/rules/budgets';
+import { parseDollars } from '@/rules/money';
 import { useFormErrors } from '@/app/lib/forms';
 import { useGqlMutation, useGqlQuery } from '@/app/lib/gql-hooks';
 import { useOrg } from '@/app/lib/org-context';
@@ -149,7 +151,7 @@ function BudgetForm({ teams, allProjects, initial, editing, onDone }: { teams: T
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
-    const amount = parseBudgetDollars(d.amount);
+    const amount = parseDollars(d.amount, BUDGET_AMOUNT);
     const thresholds = parseThresholds(d.thresholds);
     if (
       !errors.check({
