@@ -1,6 +1,7 @@
 'use client';
 
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useState } from 'react';
+import { useWidth } from './use-width';
 import { formatTick } from '@/app/lib/tracking';
 import { linearScale, niceTicks } from './scale';
 
@@ -19,17 +20,8 @@ const M = { top: 10, right: 14, bottom: 36, left: 48 };
  * of its own total, so a version with little traffic compares with one with much.
  */
 export function Histogram({ series, min, max, xLabel, height = 220 }: { series: HistogramSeries[]; min: number; max: number; xLabel: string; height?: number }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const [box, width] = useWidth();
   const [hover, setHover] = useState<number | null>(null);
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(([e]) => setWidth(Math.floor(e!.contentRect.width)));
-    ro.observe(el);
-    setWidth(Math.floor(el.getBoundingClientRect().width));
-    return () => ro.disconnect();
-  }, []);
 
   const bins = series[0]?.counts.length ?? 0;
   const shares = series.map((s) => {

@@ -1,6 +1,7 @@
 'use client';
 
-import { useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
+import { useWidth } from './use-width';
 import { formatMetric, formatTick } from '@/app/lib/tracking';
 import { linearScale, nearestIndex, niceTicks, paddedExtent } from './scale';
 
@@ -81,19 +82,9 @@ export function LineChart({
   /** Fixes the x range (a zoomed window) instead of fitting the data. */
   domain?: [number, number] | null;
 }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const [box, width] = useWidth();
   const [hover, setHover] = useState<number | null>(null);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
-
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(([e]) => setWidth(Math.floor(e!.contentRect.width)));
-    ro.observe(el);
-    setWidth(Math.floor(el.getBoundingClientRect().width));
-    return () => ro.disconnect();
-  }, []);
 
   const { x, y, xTicks, yTicks } = useMemo(() => {
     const steps = series.flatMap((s) => [...s.points.map((p) => p.step), ...(s.extent ?? [])]);

@@ -1,6 +1,7 @@
 'use client';
 
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useState } from 'react';
+import { useWidth } from './use-width';
 import { formatMetric, formatTick } from '@/app/lib/tracking';
 import { linearScale, niceTicks, paddedExtent } from './scale';
 
@@ -29,18 +30,8 @@ const M = { top: 34, right: 48, bottom: 20, left: 48 };
  * axis is usually the metric being explained.
  */
 export function ParallelCoordinates({ axes, lines, height = 300 }: { axes: PcAxis[]; lines: PcLine[]; height?: number }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const [box, width] = useWidth();
   const [hover, setHover] = useState<string | null>(null);
-
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(([e]) => setWidth(Math.floor(e!.contentRect.width)));
-    ro.observe(el);
-    setWidth(Math.floor(el.getBoundingClientRect().width));
-    return () => ro.disconnect();
-  }, []);
 
   const innerW = Math.max(1, width - M.left - M.right);
   const axisX = (i: number) => M.left + (axes.length <= 1 ? innerW / 2 : (i / (axes.length - 1)) * innerW);

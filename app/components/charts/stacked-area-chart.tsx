@@ -1,6 +1,7 @@
 'use client';
 
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
+import { useWidth } from './use-width';
 import { stackSeries } from '@/app/lib/costs';
 import { linearScale, niceTicks } from './scale';
 
@@ -38,18 +39,8 @@ export function StackedAreaChart({
   label: string;
   height?: number;
 }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const [box, width] = useWidth();
   const [hover, setHover] = useState<number | null>(null);
-
-  useLayoutEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(([e]) => setWidth(Math.floor(e!.contentRect.width)));
-    ro.observe(el);
-    setWidth(Math.floor(el.getBoundingClientRect().width));
-    return () => ro.disconnect();
-  }, []);
 
   const n = categories.length;
   const stacked = useMemo(() => stackSeries(series.map((s) => s.values)), [series]);
